@@ -1,0 +1,1 @@
+"""jobmatch service: REST API, storage, CLI and batch run."""

@@ -1,0 +1,72 @@
+"""Creating, checking and revoking API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from service.auth.models import ApiKey
+from service.core.errors import InvalidInput, NotFound, Unauthorized
+from service.core.models import utcnow
+
+KEY_PREFIX = "jm_"
+
+
+def hash_key(raw_key: str) -> str:
+    """SHA-256 of a key; keys carry 256 random bits, so a fast hash is enough."""
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def create(*, session: Session, role: str, name: str = "", employer_external_id: str | None = None,
+           partner_org: str | None = None, expires_at: datetime | None = None) -> tuple[ApiKey, str]:
+    """Create a key; returns the stored row and the raw key, which is shown only this once."""
+    if role == "employer" and not employer_external_id:
+        raise InvalidInput("An employer key must be bound to an employer (--employer EXTERNAL_ID).")
+    raw = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(name=name, role=role, employer_external_id=employer_external_id, partner_org=partner_org,
+                 expires_at=expires_at, prefix=raw[:10], key_hash=hash_key(raw))
+    session.add(key)
+    session.commit()
+    session.refresh(key)
+    return key, raw
+
+
+def list(*, session: Session) -> list[ApiKey]:  # noqa: A001 - verb-named like every service
+    """All keys, newest first."""
+    return session.exec(select(ApiKey).order_by(ApiKey.id.desc())).all()
+
+
+def revoke(*, session: Session, key_id: int) -> ApiKey:
+    """Revoke a key; it answers 401 from then on."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"No API key with id {key_id}.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.add(key)
+        session.commit()
+    return key
+
+
+def authenticate(*, session: Session, raw_key: str) -> ApiKey:
+    """The key a bearer token names, if it is valid now."""
+    key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(raw_key))).first()
+    if key is None:
+        raise Unauthorized("The API key is not valid.")
+    if key.revoked_at is not None:
+        raise Unauthorized("The API key has been revoked.")
+    expires = key.expires_at
+    if expires is not None:
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        if expires <= utcnow():
+            raise Unauthorized("The API key has expired.")
+    return key
+
+
+def any_admin(*, session: Session) -> bool:
+    """Whether a usable admin key exists."""
+    return session.exec(select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))).first() is not None

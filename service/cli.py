@@ -1,0 +1,205 @@
+"""The `jobmatch` command line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlmodel import Session, select
+
+from service.core.config import get_settings
+from service.core.errors import DomainError
+
+app = typer.Typer(help="jobmatch: safe, explained job-matching for workforce-development programmes.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+console = Console(stderr=True)
+out = Console()
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[[str, int], None]]:
+    """A progress bar on a terminal; silent otherwise (logs carry the outcome)."""
+    if not sys.stderr.isatty():
+        yield lambda _stage, _advance: None
+        return
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+
+        def advance(stage: str, amount: int) -> None:
+            progress.update(task, description=stage, advance=amount)
+
+        yield advance
+
+
+def _engine():  # noqa: ANN202
+    from service.core.db import make_engine
+    return make_engine(get_settings().database_url)
+
+
+def _reference():  # noqa: ANN202
+    from service.reference import load_reference
+    settings = get_settings()
+    return load_reference(settings.data_dir, settings.site, settings.currency)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database if needed and apply every migration."""
+    from service.core.migrate import upgrade
+    upgrade(get_settings().database_url)
+    console.print("database is at the newest migration")
+
+
+@app.command("serve")
+def serve(host: Annotated[Optional[str], typer.Option(help="Address to listen on.")] = None,
+          port: Annotated[Optional[int], typer.Option(help="Port.")] = None,
+          workers: Annotated[Optional[int], typer.Option(help="Worker processes.")] = None) -> None:
+    """Serve the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+    settings = get_settings()
+    uvicorn.run("service.asgi:app", host=host or settings.host, port=port or settings.port,
+                workers=workers or settings.workers, log_level=settings.log_level.lower(), access_log=False)
+
+
+def _print_report(report) -> None:  # noqa: ANN001
+    table = Table("file", "rows", "inserted", "updated", "unchanged", title="dry run: nothing written"
+                  if report.dry_run else "imported")
+    for name, counts in report.files.items():
+        table.add_row(name, str(counts.rows), str(counts.inserted), str(counts.updated), str(counts.unchanged))
+    out.print(table)
+    for warning in report.warnings:
+        out.print(f"warning: {warning['file']}:{warning['line']}:{warning['column']}: {warning['reason']}",
+                  highlight=False, markup=False)
+    if report.warning_count > len(report.warnings):
+        out.print(f"... and {report.warning_count - len(report.warnings)} more warnings")
+
+
+@app.command("import")
+def import_(path: Annotated[Path, typer.Argument(help="Bundle folder or .zip.", exists=True)],
+            dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")] = False
+            ) -> None:
+    """Import a bundle all-or-nothing; every problem is listed as file:line:column: reason."""
+    from service.imports.service import import_bundle
+    try:
+        with progress_bar("importing") as advance:
+            report = import_bundle(engine=_engine(), reference=_reference(), path=path, dry_run=dry_run,
+                                   chunk_rows=get_settings().import_chunk_rows, progress=advance)
+    except DomainError as exc:
+        for err in exc.errors or []:
+            console.print(f"{err['file']}:{err['line']}:{err['column']}: {err['reason']}", highlight=False,
+                          markup=False)
+        _fail(exc.detail)
+    _print_report(report)
+
+
+@app.command("export")
+def export(path: Annotated[Path, typer.Argument(help="Folder to write (or a path ending in .zip).")]) -> None:
+    """Write every stored record as a bundle."""
+    from service.imports.export import export_bundle
+    with progress_bar("exporting") as advance:
+        counts = export_bundle(engine=_engine(), path=path, progress=advance)
+    for name, count in counts.items():
+        out.print(f"{name}: {count} rows")
+
+
+@app.command("demo-data")
+def demo_data(out_dir: Annotated[Path, typer.Argument(help="Folder to write the bundle into.")],
+              seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 7,
+              trainees: Annotated[int, typer.Option(help="Trainees to generate.")] = 2000,
+              openings: Annotated[int, typer.Option(help="Open openings to generate.")] = 500) -> None:
+    """Generate a plausible synthetic programme as a bundle (no real person in it)."""
+    from service.demo_data.generator import generate_bundle
+    with progress_bar("generating") as advance:
+        counts = generate_bundle(out_dir, seed=seed, trainees=trainees, openings=openings,
+                                 data_dir=get_settings().data_dir, progress=advance)
+    for name, count in counts.items():
+        out.print(f"{name}: {count} rows")
+
+
+@app.command("setup")
+def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the database is empty.")] = True) -> None:
+    """Migrate, load the demo bundle into an empty database, and print an admin key if none exists."""
+    from service.auth import service as keys
+    from service.core.migrate import upgrade
+    from service.imports.service import import_bundle
+    from service.trainees.models import Trainee
+    settings = get_settings()
+    upgrade(settings.database_url)
+    engine = _engine()
+    with Session(engine) as session:
+        empty = session.exec(select(Trainee.id).limit(1)).first() is None
+    if demo and empty:
+        with progress_bar("loading the demo bundle") as advance:
+            report = import_bundle(engine=engine, reference=_reference(), path=settings.data_dir / "demo",
+                                   progress=advance)
+        console.print("demo bundle loaded: " + ", ".join(f"{name} {c.rows}" for name, c in report.files.items()))
+    with Session(engine) as session:
+        if not keys.any_admin(session=session):
+            _, raw = keys.create(session=session, role="admin", name="first admin key")
+            console.print("An admin API key was created. It is shown only now; keep it safe:")
+            out.print(raw)
+
+
+@keys_app.command("create")
+def keys_create(role: Annotated[str, typer.Option(help="admin, coordinator, employer or batch.")],
+                employer: Annotated[Optional[str], typer.Option(help="Employer external id (employer keys).")] = None,
+                partner: Annotated[Optional[str], typer.Option(help="Partner organisation (coordinator keys).")] = None,
+                name: Annotated[str, typer.Option(help="What the key is for.")] = "",
+                expires_in_days: Annotated[Optional[int], typer.Option(help="Days until it expires.")] = None) -> None:
+    """Create an API key; the key itself is the last line of the output, shown only this once."""
+    from service.auth import service as keys
+    from service.auth.models import ROLES
+    if role not in ROLES:
+        _fail(f"--role must be one of {', '.join(ROLES)}")
+    expires = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
+    with Session(_engine()) as session:
+        try:
+            key, raw = keys.create(session=session, role=role, name=name, employer_external_id=employer,
+                                   partner_org=partner, expires_at=expires)
+        except DomainError as exc:
+            _fail(exc.detail)
+    console.print(f"created key {key.id} ({key.role}, prefix {key.prefix})")
+    out.print(raw)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (never the keys themselves)."""
+    from service.auth import service as keys
+    table = Table("id", "prefix", "role", "employer", "partner", "name", "expires", "revoked")
+    with Session(_engine()) as session:
+        for key in keys.list(session=session):
+            table.add_row(str(key.id), key.prefix, key.role, key.employer_external_id or "", key.partner_org or "",
+                          key.name, str(key.expires_at or ""), str(key.revoked_at or ""))
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see keys list).")]) -> None:
+    """Revoke a key; it is refused from then on."""
+    from service.auth import service as keys
+    with Session(_engine()) as session:
+        try:
+            key = keys.revoke(session=session, key_id=key_id)
+        except DomainError as exc:
+            _fail(exc.detail)
+    console.print(f"key {key.id} revoked")

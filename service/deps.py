@@ -1,0 +1,82 @@
+"""FastAPI dependencies, named once: the session, the caller's key, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from service.auth import service as keys
+from service.auth.models import ApiKey
+from service.core.config import Settings
+from service.core.errors import Forbidden, Unauthorized
+from service.core.models import Page
+from service.reference import Reference
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer jm_...`")
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+def get_reference(request: Request) -> Reference:
+    return request.app.state.reference
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+ReferenceDep = Annotated[Reference, Depends(get_reference)]
+
+
+def get_current_key(request: Request, session: SessionDep,
+                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> ApiKey:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
+    key = keys.authenticate(session=session, raw_key=credentials.credentials)
+    request.state.key_prefix = key.prefix
+    request.state.role = key.role
+    return key
+
+
+CurrentKey = Annotated[ApiKey, Depends(get_current_key)]
+
+
+def require_staff(key: CurrentKey) -> ApiKey:
+    """Programme staff (admin, coordinator) may use the record routes."""
+    if key.role not in ("admin", "coordinator"):
+        raise Forbidden(f"The '{key.role}' role may not use this route.")
+    return key
+
+
+def require_admin(key: CurrentKey) -> ApiKey:
+    if key.role != "admin":
+        raise Forbidden("Only an admin key may use this route.")
+    return key
+
+
+StaffKey = Annotated[ApiKey, Depends(require_staff)]
+AdminKey = Annotated[ApiKey, Depends(require_admin)]
+
+
+def get_page(request: Request,
+             offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")] = 0,
+             limit: Annotated[int | None, Query(ge=1, description="Rows to return (capped).")] = None) -> Page:
+    settings: Settings = request.app.state.settings
+    chosen = settings.default_page_size if limit is None else limit
+    if chosen > settings.max_page_size:
+        from service.core.errors import InvalidInput
+        raise InvalidInput(f"limit may be at most {settings.max_page_size}.",
+                           errors=[{"loc": ["query", "limit"], "reason": f"at most {settings.max_page_size}"}])
+    return Page(offset=offset, limit=chosen)
+
+
+PageDep = Annotated[Page, Depends(get_page)]

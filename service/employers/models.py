@@ -1,0 +1,50 @@
+"""Employer partners: the model family."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import ConfigDict
+from sqlmodel import Field, SQLModel
+
+from service.core.models import Code, ExternalId, Latitude, Longitude, ShortText, Tracked, TrackedPublic
+
+
+class EmployerBase(SQLModel):
+    name: ShortText = Field(max_length=200)
+    sector: Code = Field(max_length=64, index=True)
+    district: Code = Field(max_length=64, index=True)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    vetted: bool = Field(default=False, description="Passed the programme's safety and labour-standards check.")
+    vetted_on: date | None = Field(default=None, description="Date of that check; older than 12 months has lapsed.")
+
+
+class EmployerCreate(EmployerBase):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmployerUpdate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: ShortText | None = None
+    sector: Code | None = None
+    district: Code | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    vetted: bool | None = None
+    vetted_on: date | None = None
+
+
+class Employer(EmployerBase, Tracked, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=64, unique=True, index=True)
+
+
+class EmployerPublic(EmployerBase, TrackedPublic):
+    external_id: ExternalId
+
+
+class EmployersPublic(SQLModel):
+    data: list[EmployerPublic]
+    count: int

@@ -1,0 +1,54 @@
+"""Follow-ups: the programme's checks at 1, 3, 6 and 12 months after a placement starts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import ConfigDict
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from service.core.models import ExternalId, MonthlyMoney, Tracked, TrackedPublic
+
+FollowupMonth = Literal[1, 3, 6, 12]
+
+
+class FollowupBase(SQLModel):
+    checked_on: date | None = None
+    employed: bool | None = Field(default=None, description="Still in that job.")
+    monthly_wage_inr: MonthlyMoney | None = None
+    wellbeing: int | None = Field(default=None, ge=1, le=5, description="1 in distress .. 5 thriving, as she reports it.")
+    risk_flag: bool = Field(default=False, description="A sign of exploitation or re-trafficking risk was seen.")
+
+
+class FollowupCreate(FollowupBase):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FollowupUpdate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    checked_on: date | None = None
+    employed: bool | None = None
+    monthly_wage_inr: MonthlyMoney | None = None
+    wellbeing: int | None = Field(default=None, ge=1, le=5)
+    risk_flag: bool | None = None
+
+
+class Followup(FollowupBase, Tracked, table=True):
+    __table_args__ = (UniqueConstraint("placement_external_id", "month", name="uq_followup_placement_month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    placement_external_id: str = Field(foreign_key="placement.external_id", max_length=64, index=True)
+    month: int
+
+
+class FollowupPublic(FollowupBase, TrackedPublic):
+    placement_external_id: ExternalId
+    month: FollowupMonth
+
+
+class FollowupsPublic(SQLModel):
+    data: list[FollowupPublic]
+    count: int

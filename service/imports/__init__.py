@@ -1,0 +1,1 @@
+"""Import bundles: the spreadsheet exchange format (../shared/spec/import-bundle.md)."""

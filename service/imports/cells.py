@@ -1,0 +1,93 @@
+"""Reading one CSV cell of a bundle into a Python value, with a reason when it cannot be read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from matching.skills import parse_skill_list
+
+TRUE = {"true", "yes", "1", "y"}
+FALSE = {"false", "no", "0", "n"}
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class CellError(ValueError):
+    """A cell whose text is not a value of its column's kind."""
+
+
+def read_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in TRUE:
+        return True
+    if lowered in FALSE:
+        return False
+    raise CellError(f"'{text}' is not a boolean (true/false, yes/no, 1/0)")
+
+
+def read_int(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise CellError(f"'{text}' is not a whole number") from None
+
+
+def read_float(text: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise CellError(f"'{text}' is not a number") from None
+
+
+def read_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CellError(f"'{text}' is not an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+def read_period(text: str) -> str:
+    if not PERIOD.match(text.strip()):
+        raise CellError(f"'{text}' is not a month (YYYY-MM)")
+    return text.strip()
+
+
+def read_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def read_skills(text: str) -> list[dict[str, Any]]:
+    try:
+        return [{"label": label, "level": level} for label, level in parse_skill_list(text)]
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
+
+
+def read_text(text: str) -> str:
+    return text.strip()
+
+
+# The empty value of each kind: lists are empty, everything else is missing (the model's default applies).
+READERS: dict[str, tuple[Callable[[str], Any], Any]] = {
+    "text": (read_text, None), "int": (read_int, None), "float": (read_float, None), "bool": (read_bool, None),
+    "date": (read_date, None), "period": (read_period, None), "list": (read_list, []), "skills": (read_skills, []),
+}
+
+
+def write_cell(kind: str, value: Any) -> str:
+    """The bundle text of a stored value (the inverse of reading it)."""
+    if value is None:
+        return ""
+    if kind == "bool":
+        return "true" if value else "false"
+    if kind == "list":
+        return ";".join(value)
+    if kind == "skills":
+        return ";".join(f"{item['label']}:{item['level']}" for item in value)
+    if kind == "date":
+        return value.isoformat()
+    if kind == "float":
+        return repr(float(value))
+    return str(value)

@@ -1,0 +1,94 @@
+"""Opening a bundle (a folder or a .zip of one) and streaming the rows of its files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+csv.field_size_limit(1_000_000)
+EXTRA = "\0extra"  # marks a row with more cells than the header
+
+
+@dataclass
+class Row:
+    line: int
+    cells: dict[str, str]
+
+
+class Bundle:
+    """The CSV files of a bundle by name, opened on demand so that large files stream."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._zip: zipfile.ZipFile | None = None
+        self._members: dict[str, str] = {}
+        self.ignored: list[str] = []
+        if self.path.is_dir():
+            for item in sorted(self.path.iterdir()):
+                if item.name.startswith(("_", ".")):
+                    continue
+                if item.is_file():
+                    self._members[item.name] = str(item)
+                else:
+                    self.ignored.append(item.name + "/")
+        elif zipfile.is_zipfile(self.path):
+            self._zip = zipfile.ZipFile(self.path)
+            names = [name for name in self._zip.namelist() if not name.endswith("/")]
+            roots = {PurePosixPath(name).parts[0] for name in names if len(PurePosixPath(name).parts) > 1}
+            prefix = roots.pop() + "/" if len(roots) == 1 and all("/" in name for name in names) else ""
+            for name in sorted(names):
+                relative = name[len(prefix):]
+                parts = PurePosixPath(relative).parts
+                if any(part.startswith(("_", ".")) for part in parts) or parts[0] == "__MACOSX":
+                    continue
+                if len(parts) == 1:
+                    self._members[relative] = name
+                else:
+                    self.ignored.append(relative)
+        else:
+            raise FileNotFoundError(f"{self.path} is neither a folder nor a .zip file")
+
+    def names(self) -> list[str]:
+        return list(self._members)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._members
+
+    @contextmanager
+    def _open(self, name: str) -> Iterator[IO[str]]:
+        if self._zip is not None:
+            with self._zip.open(self._members[name]) as raw:
+                yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        else:
+            with open(self._members[name], encoding="utf-8-sig", newline="") as handle:
+                yield handle
+
+    @contextmanager
+    def rows(self, name: str) -> Iterator[tuple[list[str], Iterator[Row]]]:
+        """The header and an iterator of rows (with their first line number; the header is line 1)."""
+        with self._open(name) as handle:
+            reader = csv.reader(handle)
+            try:
+                header = [cell.strip() for cell in next(reader)]
+            except StopIteration:
+                header = []
+
+            def iterate() -> Iterator[Row]:
+                line = reader.line_num + 1
+                for cells in reader:
+                    if any(cell.strip() for cell in cells):
+                        yield Row(line=line, cells=dict(zip(header, cells, strict=False)) if len(cells) <= len(header)
+                                  else {**dict(zip(header, cells, strict=False)), EXTRA: str(len(cells))})
+                    line = reader.line_num + 1
+
+            yield header, iterate()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()

@@ -1,0 +1,63 @@
+"""POST /v1/imports: upload a bundle (.zip) and import it all-or-nothing."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from service.core.errors import InvalidInput, problem_responses
+from service.deps import ReferenceDep, require_staff
+from service.imports.service import import_bundle
+
+router = APIRouter(prefix="/imports", tags=["imports"], dependencies=[Depends(require_staff)],
+                   responses=problem_responses(401, 403, 409, 413, 422))
+
+
+class FileCountsPublic(BaseModel):
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+class BundleProblem(BaseModel):
+    file: str
+    line: int
+    column: str
+    reason: str
+
+
+class ImportReportPublic(BaseModel):
+    dry_run: bool
+    files: dict[str, FileCountsPublic]
+    warning_count: int
+    warnings: list[BundleProblem]
+
+
+@router.post("", response_model=ImportReportPublic, summary="Import a bundle (.zip of CSV files)")
+async def create_import(request: Request, reference: ReferenceDep,
+                        file: Annotated[UploadFile, File(description="A .zip of the bundle's CSV files.")],
+                        dry_run: Annotated[bool, Query(description="Validate and count, write nothing.")] = False,
+                        ) -> Any:
+    settings = request.app.state.settings
+    with tempfile.TemporaryDirectory(prefix="jobmatch-import-") as folder:
+        target = Path(folder) / "bundle.zip"
+        with open(target, "wb") as handle:
+            await run_in_threadpool(shutil.copyfileobj, file.file, handle)
+        if not _is_zip(target):
+            raise InvalidInput("Upload the bundle as a .zip of its CSV files.",
+                               errors=[{"loc": ["body", "file"], "reason": "not a zip archive"}])
+        report = await run_in_threadpool(import_bundle, engine=request.app.state.engine, reference=reference,
+                                         path=target, dry_run=dry_run, chunk_rows=settings.import_chunk_rows)
+    return report.as_dict()
+
+
+def _is_zip(path: Path) -> bool:
+    import zipfile
+    return zipfile.is_zipfile(path)

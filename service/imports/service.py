@@ -1,0 +1,281 @@
+"""Importing a bundle all-or-nothing: validate every row first, then upsert in chunks in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from service.core.crud import same
+from service.core.errors import Conflict, InvalidInput
+from service.core.models import utcnow
+from service.imports.cells import READERS, CellError
+from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
+from service.imports.reader import EXTRA, Bundle, Row
+from service.reference import Reference
+
+log = logging.getLogger("jobmatch.imports")
+MAX_WARNINGS = 1_000
+Progress = Callable[[str, int], None]
+
+
+class BundleInvalid(InvalidInput):
+    """A bundle with at least one invalid row: nothing was written."""
+
+    title = "Invalid bundle"
+    slug = "invalid-bundle"
+
+
+@dataclass
+class FileCounts:
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    files: dict[str, FileCounts] = field(default_factory=dict)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    warning_count: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"dry_run": self.dry_run, "files": {name: asdict(counts) for name, counts in self.files.items()},
+                "warning_count": self.warning_count, "warnings": self.warnings}
+
+
+@dataclass
+class _Problems:
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    report: ImportReport | None = None
+
+    def error(self, file: str, line: int, column: str, reason: str) -> None:
+        self.errors.append({"file": file, "line": line, "column": column, "reason": reason})
+
+    def warn(self, file: str, line: int, column: str, reason: str) -> None:
+        assert self.report is not None
+        self.report.warning_count += 1
+        if len(self.report.warnings) < MAX_WARNINGS:
+            self.report.warnings.append({"file": file, "line": line, "column": column, "reason": reason})
+
+
+@dataclass
+class _Parsed:
+    line: int
+    key: tuple[Any, ...]
+    values: dict[str, Any]
+
+
+def _check_header(spec: BundleFile, header: list[str], problems: _Problems) -> list[str]:
+    """The contract columns this file has; missing required columns are errors, unknown ones warnings."""
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            problems.error(spec.name, 1, column, "column appears twice in the header")
+        seen.add(column)
+        if column not in spec.columns:
+            problems.warn(spec.name, 1, column, "unknown column ignored")
+    for column in spec.required_columns():
+        if column not in seen:
+            problems.error(spec.name, 1, column, "required column is missing from the header")
+    return [column for column in spec.columns if column in seen]
+
+
+def _present_fields(spec: BundleFile, columns: list[str]) -> set[str]:
+    """Stored fields a file with these columns sets on rows that already exist."""
+    present = {column for column in columns if column not in spec.key}
+    for column in columns:
+        present.update(spec.derived.get(column, ()))
+    return present
+
+
+def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference, problems: _Problems) -> _Parsed | None:
+    """One row to typed, prepared values; every problem is reported against its column."""
+    extra = row.cells.get(EXTRA)
+    if extra is not None:
+        problems.error(spec.name, row.line, "", f"the row has {extra} cells, more than the header")
+        return None
+    raw: dict[str, Any] = {}
+    failed = False
+    for column in columns:
+        text = row.cells.get(column, "")
+        reader, empty = READERS[spec.columns[column]]
+        if not text.strip():
+            if empty is not None:
+                raw[column] = empty
+            continue
+        try:
+            raw[column] = reader(text)
+        except CellError as exc:
+            problems.error(spec.name, row.line, column, str(exc))
+            failed = True
+    if failed:
+        return None
+    try:
+        model = spec.row_model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            column = str(err["loc"][0]) if err["loc"] else ""
+            value = raw.get(column)
+            shown = f" (got '{value}')" if isinstance(value, (str, int, float)) else ""
+            problems.error(spec.name, row.line, column, f"{err['msg']}{shown}")
+        return None
+    values, findings = spec.resource.prepare(values=model.model_dump(), reference=reference)
+    for column, reason in findings.errors:
+        problems.error(spec.name, row.line, column, reason)
+    for column, reason in findings.warnings:
+        problems.warn(spec.name, row.line, column, reason)
+    if findings.errors:
+        return None
+    key = tuple(values.pop(name) for name in spec.key)
+    return _Parsed(line=row.line, key=key, values=values)
+
+
+def _existing_ids(session: Session, spec: BundleFile, ids: list[str]) -> set[str]:
+    table = spec.resource.table
+    found: set[str] = set()
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        found.update(session.exec(select(table.external_id).where(table.external_id.in_(chunk))).scalars())
+    return found
+
+
+def _validate(bundle: Bundle, session: Session, reference: Reference, problems: _Problems,
+              progress: Progress | None) -> dict[str, list[str]]:
+    """First pass: read every row, keep only keys and references; returns the columns of each file."""
+    bundle_ids: dict[str, set[Any]] = {}
+    pending: list[tuple[str, int, str, str, str, bool]] = []  # file, line, column, target file, id, is_warning
+    file_columns: dict[str, list[str]] = {}
+    for spec in BUNDLE_FILES:
+        if spec.name not in bundle:
+            continue
+        seen_lines: dict[tuple[Any, ...], int] = {}
+        with bundle.rows(spec.name) as (header, rows):
+            columns = _check_header(spec, header, problems)
+            file_columns[spec.name] = columns
+            if any(err["file"] == spec.name and err["line"] == 1 for err in problems.errors):
+                continue
+            for count, row in enumerate(rows, 1):
+                parsed = _parse(spec, columns, row, reference, problems)
+                if progress and count % 5000 == 0:
+                    progress(f"checking {spec.name}", 5000)
+                if parsed is None:
+                    continue
+                if parsed.key in seen_lines:
+                    problems.error(spec.name, row.line, spec.key[0],
+                                   f"duplicate key {'/'.join(map(str, parsed.key))}, first on line {seen_lines[parsed.key]}")
+                    continue
+                seen_lines[parsed.key] = row.line
+                for column, target in spec.references.items():
+                    value = parsed.values.get(column, dict(zip(spec.key, parsed.key)).get(column))
+                    if value is not None and value not in bundle_ids.get(target, ()):
+                        pending.append((spec.name, row.line, column, target, value, False))
+                for column, target in spec.list_references.items():
+                    for value in parsed.values.get(column) or []:
+                        if value not in bundle_ids.get(target, ()):
+                            pending.append((spec.name, row.line, column, target, value, True))
+        if len(spec.key) == 1:
+            bundle_ids[spec.name] = {key[0] for key in seen_lines}
+        del seen_lines
+    for target in sorted({item[3] for item in pending}):
+        known = _existing_ids(session, BY_NAME[target], sorted({item[4] for item in pending if item[3] == target}))
+        for file, line, column, item_target, value, is_warning in pending:
+            if item_target == target and value not in known:
+                reason = f"refers to '{value}', which is neither in {target} nor stored"
+                (problems.warn if is_warning else problems.error)(file, line, column, reason)
+    return file_columns
+
+
+def _chunks(bundle: Bundle, spec: BundleFile, columns: list[str], reference: Reference, problems: _Problems,
+            size: int) -> Iterator[list[_Parsed]]:
+    with bundle.rows(spec.name) as (_, rows):
+        chunk: list[_Parsed] = []
+        for row in rows:
+            parsed = _parse(spec, columns, row, reference, problems)
+            if parsed is not None:
+                chunk.append(parsed)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], present: set[str],
+                 counts: FileCounts) -> None:
+    table = spec.resource.table
+    key_columns = [getattr(table, name) for name in spec.key]
+    keys = [parsed.key for parsed in chunk]
+    condition = key_columns[0].in_([key[0] for key in keys]) if len(keys[0]) == 1 else tuple_(*key_columns).in_(keys)
+    existing = {tuple(row[name] for name in spec.key): row
+                for row in session.execute(select(table.__table__).where(condition)).mappings()}
+    now = utcnow()
+    inserts, updates = [], []
+    for parsed in chunk:
+        current = existing.get(parsed.key)
+        if current is None:
+            inserts.append({**dict(zip(spec.key, parsed.key)), **parsed.values,
+                            "created_at": now, "updated_at": now, "version": 1})
+            continue
+        fields = {name: value for name, value in parsed.values.items() if name in present}
+        if all(same(current[name], value) for name, value in fields.items()):
+            counts.unchanged += 1
+            continue
+        updates.append({"id": current["id"], **fields, "version": current["version"] + 1, "updated_at": now})
+    if inserts:
+        session.execute(insert(table.__table__), inserts)
+        counts.inserted += len(inserts)
+    if updates:
+        session.execute(update(table), updates)
+        counts.updated += len(updates)
+    counts.rows += len(chunk)
+
+
+def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: bool = False,
+                  chunk_rows: int = 2_000, progress: Progress | None = None) -> ImportReport:
+    """Validate the whole bundle, then write it in one transaction (rolled back on a dry run)."""
+    report = ImportReport(dry_run=dry_run)
+    problems = _Problems(report=report)
+    bundle = Bundle(path)
+    try:
+        for name in bundle.names():
+            if name not in BY_NAME:
+                problems.warn(name, 0, "", "not a file of the bundle contract; ignored")
+        for name in bundle.ignored:
+            problems.warn(name, 0, "", "sub-folders are not part of a bundle; ignored")
+        with Session(engine) as session:
+            file_columns = _validate(bundle, session, reference, problems, progress)
+        if problems.errors:
+            raise BundleInvalid(f"The bundle has {len(problems.errors)} problem(s); nothing was written.",
+                                errors=problems.errors)
+        quiet = _Problems(report=ImportReport(dry_run=dry_run))  # the first pass already reported everything
+        with Session(engine) as session:
+            try:
+                for spec in BUNDLE_FILES:
+                    if spec.name not in file_columns:
+                        continue
+                    counts = report.files.setdefault(spec.name, FileCounts())
+                    present = _present_fields(spec, file_columns[spec.name])
+                    for chunk in _chunks(bundle, spec, file_columns[spec.name], reference, quiet, chunk_rows):
+                        _write_chunk(session, spec, chunk, present, counts)
+                        if progress:
+                            progress(f"writing {spec.name}", len(chunk))
+                session.rollback() if dry_run else session.commit()
+            except IntegrityError as exc:
+                session.rollback()
+                raise Conflict("The bundle conflicts with records stored meanwhile; nothing was written. "
+                               f"({exc.orig.__class__.__name__})") from exc
+    finally:
+        bundle.close()
+    log.info("bundle imported", extra={"dry_run": dry_run, **{name: asdict(c) for name, c in report.files.items()}})
+    return report

@@ -1,0 +1,136 @@
+"""The FastAPI application: routers, error rendering, limits, logging, health."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.core import migrate
+from service.core.config import Settings, get_settings
+from service.core.db import make_engine
+from service.core.errors import install_error_handlers, problem_response, problem_responses
+from service.core.logging import configure as configure_logging
+from service.core.resource import build_router
+from service.deps import PageDep, ReferenceDep, SessionDep, require_staff
+from service.employers.service import RESOURCE as EMPLOYERS
+from service.followups.service import RESOURCE as FOLLOWUPS
+from service.imports.router import router as imports_router
+from service.market_signals.service import RESOURCE as MARKET_SIGNALS
+from service.openings.service import RESOURCE as OPENINGS
+from service.placements.service import RESOURCE as PLACEMENTS
+from service.reference import load_reference
+from service.trainees.service import RESOURCE as TRAINEES
+from fastapi import Depends
+
+log = logging.getLogger("jobmatch.http")
+RECORD_RESOURCES = (TRAINEES, EMPLOYERS, OPENINGS, PLACEMENTS, FOLLOWUPS, MARKET_SIGNALS)
+
+
+class BodySizeLimit:
+    """Refuse request bodies above a size before they are read whole (413 problem+json)."""
+
+    def __init__(self, app: ASGIApp, *, max_json_bytes: int, max_upload_bytes: int) -> None:
+        self.app, self.max_json, self.max_upload = app, max_json_bytes, max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        is_upload = headers.get(b"content-type", b"").startswith(b"multipart/")
+        limit = self.max_upload if is_upload else self.max_json
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await self._refuse(scope, receive, send, limit)
+        seen = 0
+
+        async def counted_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted_receive, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send, limit)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = problem_response(413, "Payload too large", f"The request body may be at most {limit} bytes.",
+                                    slug="payload-too-large", instance=scope.get("path"))
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for these settings."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(title="jobmatch", version="0.1.0", lifespan=lifespan,
+                  description="Safe, explained job-matching for workforce-development programmes. "
+                              "Every /v1 route needs `Authorization: Bearer <API key>`; errors are RFC 9457 "
+                              "problem+json.")
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.reference = load_reference(settings.data_dir, settings.site, settings.currency)
+    install_error_handlers(app)
+
+    staff = [Depends(require_staff)]
+    for resource in RECORD_RESOURCES:
+        app.include_router(build_router(resource, dependencies=staff, session_dep=SessionDep,
+                                        reference_dep=ReferenceDep, page_dep=PageDep), prefix="/v1")
+    app.include_router(imports_router, prefix="/v1")
+
+    @app.get("/healthz", tags=["health"], summary="The process is up")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], summary="The database answers and its migrations are current",
+             responses=problem_responses(503))
+    def readyz(request: Request) -> Any:
+        try:
+            with request.app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            current = migrate.is_current(request.app.state.engine)
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            return problem_response(503, "Not ready", "The database does not answer.", slug="not-ready")
+        if not current:
+            return problem_response(503, "Not ready", "The database needs migrating: run 'jobmatch db upgrade'.",
+                                    slug="not-ready")
+        return {"status": "ready"}
+
+    @app.middleware("http")
+    async def access_log(request: Request, call_next):  # noqa: ANN001, ANN202
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        # The route template, never the concrete path: paths carry record ids.
+        log.info("request", extra={"method": request.method, "route": getattr(route, "path", "unmatched"),
+                                   "status": response.status_code,
+                                   "ms": round((time.perf_counter() - started) * 1000, 1),
+                                   "key": getattr(request.state, "key_prefix", None),
+                                   "role": getattr(request.state, "role", None)})
+        return response
+
+    app.add_middleware(BodySizeLimit, max_json_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
+    return app

@@ -1,0 +1,42 @@
+"""Placements: a trainee starting in an opening. The outcome model learns from their history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import ConfigDict
+from sqlmodel import Field, SQLModel
+
+from service.core.models import ExternalId, Tracked, TrackedPublic
+
+
+class PlacementBase(SQLModel):
+    trainee_external_id: ExternalId = Field(foreign_key="trainee.external_id", max_length=64, index=True)
+    opening_external_id: ExternalId = Field(foreign_key="opening.external_id", max_length=64, index=True)
+    started_on: date
+    ended_on: date | None = Field(default=None, description="Empty while she is still there.")
+
+
+class PlacementCreate(PlacementBase):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlacementUpdate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    started_on: date | None = None
+    ended_on: date | None = None
+
+
+class Placement(PlacementBase, Tracked, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=64, unique=True, index=True)
+
+
+class PlacementPublic(PlacementBase, TrackedPublic):
+    external_id: ExternalId
+
+
+class PlacementsPublic(SQLModel):
+    data: list[PlacementPublic]
+    count: int

@@ -1,0 +1,11 @@
+"""Every table, imported in one place so that metadata and migrations see them all."""
+
+from service.auth.models import ApiKey
+from service.employers.models import Employer
+from service.followups.models import Followup
+from service.market_signals.models import MarketSignal
+from service.openings.models import Opening
+from service.placements.models import Placement
+from service.trainees.models import Trainee
+
+__all__ = ["ApiKey", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]

@@ -1,0 +1,86 @@
+"""Trainees: the model family. Sensitive fields are marked in their descriptions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import ConfigDict
+from sqlalchemy import JSON, String
+from sqlmodel import Field, SQLModel
+
+from service.core.models import (MAX_LIST_ITEMS, Code, ExternalId, LanguageCode, Latitude, Longitude, MonthlyMoney,
+                                 ShortText, SkillLevel, Tracked, TrackedPublic)
+
+TraineeStatus = Literal["in_training", "job_ready", "placed", "exited"]
+Education = Literal["none", "primary", "secondary", "higher_secondary", "graduate"]
+
+
+class TraineeBase(SQLModel):
+    partner_org: Code = Field(max_length=64, index=True)
+    cohort: ShortText | None = Field(default=None, max_length=200)
+    status: TraineeStatus = Field(sa_type=String(16), index=True)
+    district: Code = Field(max_length=64, index=True)
+    lat: Latitude | None = Field(default=None, description="Sensitive: where she lives.")
+    lon: Longitude | None = Field(default=None, description="Sensitive: where she lives.")
+    skills: list[SkillLevel] = Field(default_factory=list, sa_type=JSON, max_length=MAX_LIST_ITEMS)
+    languages: list[LanguageCode] = Field(default_factory=list, sa_type=JSON, max_length=20)
+    education: Education | None = Field(default=None, sa_type=String(20))
+    preferred_sectors: list[Code] = Field(default_factory=list, sa_type=JSON, max_length=MAX_LIST_ITEMS)
+    max_commute_minutes: int = Field(default=60, ge=0, le=600)
+    willing_to_relocate: bool = False
+    night_shift_ok: bool = False
+    has_dependents: bool = False
+    attendance_rate: float | None = Field(default=None, ge=0, le=1)
+    expected_wage_inr: MonthlyMoney | None = None
+    excluded_employers: list[ExternalId] = Field(default_factory=list, sa_type=JSON, max_length=MAX_LIST_ITEMS,
+                                                 description="Sensitive: employers she must never be matched with.")
+    excluded_districts: list[Code] = Field(default_factory=list, sa_type=JSON, max_length=MAX_LIST_ITEMS,
+                                           description="Sensitive: districts she must never be sent to.")
+    available_from: date | None = None
+    is_survivor: bool = Field(default=False, description="Sensitive: never shown to employers, never used to rank.")
+    training_track: Code | None = Field(default=None, max_length=64, description="Occupation she trained for.")
+
+
+class TraineeCreate(TraineeBase):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TraineeUpdate(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+    partner_org: Code | None = None
+    cohort: ShortText | None = None
+    status: TraineeStatus | None = None
+    district: Code | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    skills: list[SkillLevel] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
+    languages: list[LanguageCode] | None = Field(default=None, max_length=20)
+    education: Education | None = None
+    preferred_sectors: list[Code] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
+    max_commute_minutes: int | None = Field(default=None, ge=0, le=600)
+    willing_to_relocate: bool | None = None
+    night_shift_ok: bool | None = None
+    has_dependents: bool | None = None
+    attendance_rate: float | None = Field(default=None, ge=0, le=1)
+    expected_wage_inr: MonthlyMoney | None = None
+    excluded_employers: list[ExternalId] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
+    excluded_districts: list[Code] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
+    available_from: date | None = None
+    is_survivor: bool | None = None
+    training_track: Code | None = None
+
+
+class Trainee(TraineeBase, Tracked, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=64, unique=True, index=True)
+
+
+class TraineePublic(TraineeBase, TrackedPublic):
+    external_id: ExternalId
+
+
+class TraineesPublic(SQLModel):
+    data: list[TraineePublic]
+    count: int

@@ -1,0 +1,53 @@
+"""Trainee records: how input maps onto the reference data, and which filters coordinators use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from service.core import prepare as prep
+from service.core.resource import Resource
+from service.reference import Reference
+from service.trainees.models import Trainee, TraineeCreate, TraineePublic, TraineesPublic, TraineeStatus, TraineeUpdate
+
+
+class TraineeFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: TraineeStatus | None = None
+    district: str | None = None
+    partner_org: str | None = None
+    cohort: str | None = None
+    updated_since: datetime | None = None
+
+
+def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:
+    """Map a trainee's district, coordinates, skills, exclusions and track onto the reference data."""
+    findings = prep.Findings()
+    values = dict(values)
+    values["district"] = prep.district(reference, values["district"], findings)
+    prep.coordinates(reference, values, findings)
+    values["skills"] = prep.skills(reference, values["skills"], findings, "skills")
+    values["excluded_districts"] = prep.districts(reference, values["excluded_districts"], findings,
+                                                  "excluded_districts")
+    prep.sectors(reference, values["preferred_sectors"], findings, "preferred_sectors")
+    if values.get("training_track"):
+        values["training_track"] = prep.occupation(reference, values["training_track"], findings,
+                                                   "training_track") or values["training_track"]
+    return values, findings
+
+
+def conditions(filters: TraineeFilters) -> list[Any]:
+    """SQL conditions for the list filters."""
+    found = [getattr(Trainee, name) == value
+             for name, value in filters.model_dump(exclude={"updated_since"}, exclude_none=True).items()]
+    if filters.updated_since:
+        found.append(Trainee.updated_at >= filters.updated_since)
+    return found
+
+
+RESOURCE = Resource(label="trainee", path="/trainees", table=Trainee, create=TraineeCreate, update=TraineeUpdate,
+                    public=TraineePublic, page=TraineesPublic, filters=TraineeFilters, conditions=conditions,
+                    prepare=prepare)

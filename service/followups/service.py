@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from service.core import prepare as prep
+from service.core.errors import InvalidInput
 from service.core.resource import ExternalIdPath, Resource
 from service.followups.models import (Followup, FollowupCreate, FollowupMonth, FollowupPublic, FollowupsPublic,
                                       FollowupUpdate)
@@ -17,8 +18,6 @@ from service.reference import Reference
 
 
 class FollowupFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
     placement_external_id: str | None = None
     month: FollowupMonth | None = None
     employed: bool | None = None
@@ -26,9 +25,15 @@ class FollowupFilters(BaseModel):
     updated_since: datetime | None = None
 
 
+FOLLOWUP_MONTHS = (1, 3, 6, 12)
+
+
 def key(placement_external_id: ExternalIdPath,
-        month: Annotated[FollowupMonth, Path(description="Months since the start: 1, 3, 6 or 12.")]) -> dict[str, Any]:
+        month: Annotated[int, Path(ge=1, le=12, description="Months since the start: 1, 3, 6 or 12.")]) -> dict[str, Any]:
     """A follow-up is addressed by its placement and month."""
+    if month not in FOLLOWUP_MONTHS:
+        raise InvalidInput("Follow-ups are at 1, 3, 6 and 12 months.",
+                           errors=[{"loc": ["path", "month"], "reason": "must be 1, 3, 6 or 12"}])
     return {"placement_external_id": placement_external_id, "month": month}
 
 

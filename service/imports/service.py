@@ -160,12 +160,15 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
         if spec.name not in bundle:
             continue
         seen_lines: dict[tuple[Any, ...], int] = {}
+        mentioned: set[str] = set()  # ids of every row, valid or not: a bad row is reported once, not by referrers
         with bundle.rows(spec.name) as (header, rows):
             columns = _check_header(spec, header, problems)
             file_columns[spec.name] = columns
             if any(err["file"] == spec.name and err["line"] == 1 for err in problems.errors):
                 continue
             for count, row in enumerate(rows, 1):
+                if len(spec.key) == 1:
+                    mentioned.add(row.cells.get(spec.key[0], "").strip())
                 parsed = _parse(spec, columns, row, reference, problems)
                 if progress and count % 5000 == 0:
                     progress(f"checking {spec.name}", 5000)
@@ -185,8 +188,7 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
                         if value not in bundle_ids.get(target, ()):
                             pending.append((spec.name, row.line, column, target, value, True))
         if len(spec.key) == 1:
-            bundle_ids[spec.name] = {key[0] for key in seen_lines}
-        del seen_lines
+            bundle_ids[spec.name] = mentioned
     for target in sorted({item[3] for item in pending}):
         known = _existing_ids(session, BY_NAME[target], sorted({item[4] for item in pending if item[3] == target}))
         for file, line, column, item_target, value, is_warning in pending:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from service.core import prepare as prep
 from service.core.resource import Resource
@@ -18,8 +18,6 @@ Segment = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 class MarketSignalFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
     district: str | None = None
     occupation: str | None = None
     source: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from sqlalchemy import or_
 
 from service.core import prepare as prep
@@ -16,8 +16,6 @@ from service.reference import Reference
 
 
 class OpeningFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
     status: OpeningStatus | None = None
     district: str | None = None
     sector: str | None = None

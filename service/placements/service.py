@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from service.core import prepare as prep
 from service.core.resource import Resource
@@ -17,8 +17,6 @@ from service.trainees.models import Trainee
 
 
 class PlacementFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
     trainee_external_id: str | None = None
     opening_external_id: str | None = None
     active: bool | None = None

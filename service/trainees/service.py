@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from service.core import prepare as prep
 from service.core.resource import Resource
@@ -14,8 +14,6 @@ from service.trainees.models import Trainee, TraineeCreate, TraineePublic, Train
 
 
 class TraineeFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
     status: TraineeStatus | None = None
     district: str | None = None
     partner_org: str | None = None

@@ -1,0 +1,29 @@
+# jobmatch: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test bench bench-import clean
+
+$(BIN)/jobmatch: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(BIN)/jobmatch
+
+install: $(BIN)/jobmatch
+
+run: install
+	$(BIN)/jobmatch setup
+	$(BIN)/jobmatch serve
+
+test: install
+	$(BIN)/python -m pytest
+
+bench-import: install
+	$(BIN)/python benchmarks/import_speed.py
+
+bench: bench-import
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Pure matching library: reference data, skill normalisation and scoring, free of any service code."""

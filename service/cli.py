@@ -19,7 +19,7 @@ from service.core.config import get_settings
 from service.core.errors import DomainError
 
 app = typer.Typer(help="jobmatch: safe, explained job-matching for workforce-development programmes.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -43,6 +43,20 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
             progress.update(task, description=stage, advance=amount)
 
         yield advance
+
+
+def print_table(headers: list[str], rows: list[list[str]], title: str | None = None) -> None:
+    """A table on a terminal; tab-separated lines for scripts and pipes."""
+    if out.is_terminal:
+        table = Table(*headers, title=title)
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+        return
+    if title:
+        out.print(f"# {title}", highlight=False, markup=False)
+    for row in [headers, *rows]:
+        out.print("\t".join(row), highlight=False, markup=False, soft_wrap=True)
 
 
 def _engine():  # noqa: ANN202
@@ -81,11 +95,9 @@ def serve(host: Annotated[Optional[str], typer.Option(help="Address to listen on
 
 
 def _print_report(report) -> None:  # noqa: ANN001
-    table = Table("file", "rows", "inserted", "updated", "unchanged", title="dry run: nothing written"
-                  if report.dry_run else "imported")
-    for name, counts in report.files.items():
-        table.add_row(name, str(counts.rows), str(counts.inserted), str(counts.updated), str(counts.unchanged))
-    out.print(table)
+    print_table(["file", "rows", "inserted", "updated", "unchanged"],
+                [[name, str(c.rows), str(c.inserted), str(c.updated), str(c.unchanged)] for name, c in report.files.items()],
+                title="dry run: nothing written" if report.dry_run else "imported")
     for warning in report.warnings:
         out.print(f"warning: {warning['file']}:{warning['line']}:{warning['column']}: {warning['reason']}",
                   highlight=False, markup=False)
@@ -171,7 +183,7 @@ def keys_create(role: Annotated[str, typer.Option(help="admin, coordinator, empl
     if role not in ROLES:
         _fail(f"--role must be one of {', '.join(ROLES)}")
     expires = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
-    with Session(_engine()) as session:
+    with Session(_engine(), expire_on_commit=False) as session:
         try:
             key, raw = keys.create(session=session, role=role, name=name, employer_external_id=employer,
                                    partner_org=partner, expires_at=expires)
@@ -185,19 +197,17 @@ def keys_create(role: Annotated[str, typer.Option(help="admin, coordinator, empl
 def keys_list() -> None:
     """List keys (never the keys themselves)."""
     from service.auth import service as keys
-    table = Table("id", "prefix", "role", "employer", "partner", "name", "expires", "revoked")
-    with Session(_engine()) as session:
-        for key in keys.list(session=session):
-            table.add_row(str(key.id), key.prefix, key.role, key.employer_external_id or "", key.partner_org or "",
-                          key.name, str(key.expires_at or ""), str(key.revoked_at or ""))
-    out.print(table)
+    with Session(_engine(), expire_on_commit=False) as session:
+        rows = [[str(key.id), key.prefix, key.role, key.employer_external_id or "", key.partner_org or "", key.name,
+                 str(key.expires_at or ""), str(key.revoked_at or "")] for key in keys.list(session=session)]
+    print_table(["id", "prefix", "role", "employer", "partner", "name", "expires", "revoked"], rows)
 
 
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see keys list).")]) -> None:
     """Revoke a key; it is refused from then on."""
     from service.auth import service as keys
-    with Session(_engine()) as session:
+    with Session(_engine(), expire_on_commit=False) as session:
         try:
             key = keys.revoke(session=session, key_id=key_id)
         except DomainError as exc:

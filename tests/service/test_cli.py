@@ -1,0 +1,75 @@
+"""The jobmatch command line, run as a user runs it (a subprocess against a real database)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.service.imports.bundles import FILES, write_bundle
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def jobmatch(database_url: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "JOBMATCH_DATABASE_URL": database_url, "JOBMATCH_LOG_FORMAT": "text"}
+    return subprocess.run([sys.executable, "-m", "service", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd or REPO, timeout=300)
+
+
+def test_every_command_has_help(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    for command in (["--help"], ["serve", "--help"], ["db", "upgrade", "--help"], ["import", "--help"],
+                    ["export", "--help"], ["demo-data", "--help"], ["keys", "create", "--help"],
+                    ["keys", "list", "--help"], ["keys", "revoke", "--help"], ["setup", "--help"]):
+        result = jobmatch(url, *command)
+        assert result.returncode == 0 and "Usage" in result.stdout, command
+
+
+def test_keys_create_prints_the_key_last_and_it_works(db, database_url, client):
+    result = jobmatch(database_url, "keys", "create", "--role", "coordinator", "--name", "Kolkata desk")
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.strip().splitlines()[-1]
+    assert key.startswith("jm_")
+    assert client.get("/v1/trainees", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    listed = jobmatch(database_url, "keys", "list")
+    assert "Kolkata desk" in listed.stdout and key not in listed.stdout
+    refused = jobmatch(database_url, "keys", "create", "--role", "employer")
+    assert refused.returncode != 0 and "employer" in refused.stderr
+
+
+def test_revoked_key_is_refused(db, database_url, client):
+    from sqlmodel import Session
+
+    from service.auth import service as keys
+    with Session(db) as session:
+        key, raw = keys.create(session=session, role="admin")
+    assert jobmatch(database_url, "keys", "revoke", str(key.id)).returncode == 0
+    assert client.get("/v1/trainees", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+
+
+def test_import_reports_every_problem_and_exits_non_zero(db, database_url, tmp_path):
+    bad = FILES["openings.csv"].replace("12000,2,day", "twelve,2,day")
+    result = jobmatch(database_url, "import", str(write_bundle(tmp_path / "bad", openings_csv=bad)))
+    assert result.returncode == 1
+    assert "openings.csv:2:monthly_wage_inr: 'twelve' is not a whole number" in result.stderr
+    dry = jobmatch(database_url, "import", "--dry-run", str(write_bundle(tmp_path / "good")))
+    assert dry.returncode == 0 and "dry run" in dry.stdout
+    done = jobmatch(database_url, "import", str(tmp_path / "good"))
+    assert done.returncode == 0, done.stderr
+    exported = jobmatch(database_url, "export", str(tmp_path / "out.zip"))
+    assert exported.returncode == 0 and "trainees.csv: 2 rows" in exported.stdout
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_setup_loads_the_demo_once_and_prints_one_admin_key(tmp_path, backend):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    first = jobmatch(url, "setup")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().splitlines()[-1].startswith("jm_")
+    assert "demo bundle loaded" in first.stderr
+    second = jobmatch(url, "setup")
+    assert second.returncode == 0 and "jm_" not in second.stdout and "demo bundle loaded" not in second.stderr

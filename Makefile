@@ -21,7 +21,7 @@ test: install
 	$(BIN)/python -m pytest
 
 bench-import: install
-	$(BIN)/python benchmarks/import_speed.py
+	$(BIN)/python benchmarks/import_speed.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
 bench: bench-import
 

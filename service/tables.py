@@ -1,6 +1,7 @@
 """Every table, imported in one place so that metadata and migrations see them all."""
 
 from service.auth.models import ApiKey
+from service.changes.models import Change
 from service.employers.models import Employer
 from service.followups.models import Followup
 from service.market_signals.models import MarketSignal
@@ -8,4 +9,4 @@ from service.openings.models import Opening
 from service.placements.models import Placement
 from service.trainees.models import Trainee
 
-__all__ = ["ApiKey", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]
+__all__ = ["ApiKey", "Change", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]

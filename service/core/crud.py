@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
+from service.changes import service as changes
 from service.core.errors import Conflict, NotFound, PreconditionFailed
 from service.core.models import Page, utcnow
 
@@ -81,9 +82,16 @@ def apply(row: Any, changes: Mapping[str, Any]) -> bool:
     return True
 
 
+def note_change(session: Session, row: Any) -> None:
+    """Log the write for the match index (same transaction)."""
+    if hasattr(row, "external_id"):
+        changes.record(session=session, entity=row.__tablename__, external_ids=[row.external_id])
+
+
 def save(*, session: Session, row: T, label: str) -> T:
     """Commit one row; a constraint violation becomes a Conflict."""
     session.add(row)
+    note_change(session, row)
     try:
         session.commit()
     except IntegrityError as exc:
@@ -116,6 +124,7 @@ def patch(*, session: Session, row: T, values: Mapping[str, Any], label: str, if
 def delete(*, session: Session, row: SQLModel, label: str, if_match: int | None = None) -> None:
     """Delete a row; refused with Conflict while other records refer to it."""
     check_version(row, if_match)
+    note_change(session, row)
     session.delete(row)
     try:
         session.commit()

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from service.changes import service as changes
 from service.core.crud import same
 from service.core.errors import Conflict, InvalidInput
 from service.core.models import utcnow
@@ -221,6 +222,7 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
     condition = key_columns[0].in_([key[0] for key in keys]) if len(keys[0]) == 1 else tuple_(*key_columns).in_(keys)
     existing = {tuple(row[name] for name in spec.key): row
                 for row in session.execute(select(table.__table__).where(condition)).mappings()}
+    existing_by_id = {row["id"]: row.get("external_id") for row in existing.values()}
     now = utcnow()
     inserts, updates = [], []
     for parsed in chunk:
@@ -234,6 +236,10 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
             counts.unchanged += 1
             continue
         updates.append({"id": current["id"], **fields, "version": current["version"] + 1, "updated_at": now})
+    if "external_id" in spec.key:
+        changes.record(session=session, entity=table.__tablename__,
+                       external_ids=[row["external_id"] for row in inserts] +
+                                    [existing_by_id[row["id"]] for row in updates])
     if inserts:
         session.execute(insert(table.__table__), inserts)
         counts.inserted += len(inserts)

@@ -1,0 +1,37 @@
+"""Recording changes and reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from service.changes.models import Change
+from service.core.models import utcnow
+
+TRACKED = {"trainee", "employer", "opening"}  # the entities the match index holds or depends on
+
+
+def record(*, session: Session, entity: str, external_ids: Iterable[str]) -> None:
+    """Note that these records changed (in the caller's transaction, so a rollback forgets it too)."""
+    if entity not in TRACKED:
+        return
+    now = utcnow()
+    rows = [{"entity": entity, "external_id": external_id, "changed_at": now} for external_id in external_ids]
+    if rows:
+        session.execute(insert(Change.__table__), rows)
+
+
+def latest(*, session: Session) -> int:
+    """The newest change id (0 when nothing was ever recorded)."""
+    return session.execute(select(func.coalesce(func.max(Change.id), 0))).scalar_one()
+
+
+def since(*, session: Session, after: int, upto: int) -> dict[str, set[str]]:
+    """External ids changed after one change id up to another, by entity."""
+    changed: dict[str, set[str]] = {}
+    rows = session.execute(select(Change.entity, Change.external_id).where(Change.id > after, Change.id <= upto))
+    for entity, external_id in rows:
+        changed.setdefault(entity, set()).add(external_id)
+    return changed

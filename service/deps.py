@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from service.auth import policy
 from service.auth import service as keys
 from service.auth.models import ApiKey
 from service.core.config import Settings
@@ -50,21 +51,16 @@ def get_current_key(request: Request, session: SessionDep,
 CurrentKey = Annotated[ApiKey, Depends(get_current_key)]
 
 
-def require_staff(key: CurrentKey) -> ApiKey:
-    """Programme staff (admin, coordinator) may use the record routes."""
-    if key.role not in ("admin", "coordinator"):
+def authorize(request: Request, key: CurrentKey) -> ApiKey:
+    """The one check every /v1 route passes: may this key's role call this route at all?"""
+    route = request.scope.get("route")
+    roles = policy.allowed_roles(request.method, getattr(route, "path", ""))
+    if roles is None or key.role not in roles:
         raise Forbidden(f"The '{key.role}' role may not use this route.")
     return key
 
 
-def require_admin(key: CurrentKey) -> ApiKey:
-    if key.role != "admin":
-        raise Forbidden("Only an admin key may use this route.")
-    return key
-
-
-StaffKey = Annotated[ApiKey, Depends(require_staff)]
-AdminKey = Annotated[ApiKey, Depends(require_admin)]
+Authorized = Depends(authorize)
 
 
 def get_page(request: Request,

@@ -18,7 +18,7 @@ from service.core.db import make_engine
 from service.core.errors import install_error_handlers, problem_response, problem_responses
 from service.core.logging import configure as configure_logging
 from service.core.resource import build_router
-from service.deps import PageDep, ReferenceDep, SessionDep, require_staff
+from service.deps import Authorized, CurrentKey, PageDep, ReferenceDep, SessionDep
 from service.employers.service import RESOURCE as EMPLOYERS
 from service.followups.service import RESOURCE as FOLLOWUPS
 from service.imports.router import router as imports_router
@@ -27,7 +27,6 @@ from service.openings.service import RESOURCE as OPENINGS
 from service.placements.service import RESOURCE as PLACEMENTS
 from service.reference import load_reference
 from service.trainees.service import RESOURCE as TRAINEES
-from fastapi import Depends
 
 log = logging.getLogger("jobmatch.http")
 RECORD_RESOURCES = (TRAINEES, EMPLOYERS, OPENINGS, PLACEMENTS, FOLLOWUPS, MARKET_SIGNALS)
@@ -94,11 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reference = load_reference(settings.data_dir, settings.site, settings.currency)
     install_error_handlers(app)
 
-    staff = [Depends(require_staff)]
     for resource in RECORD_RESOURCES:
-        app.include_router(build_router(resource, dependencies=staff, session_dep=SessionDep,
-                                        reference_dep=ReferenceDep, page_dep=PageDep), prefix="/v1")
-    app.include_router(imports_router, prefix="/v1")
+        app.include_router(build_router(resource, dependencies=[Authorized], session_dep=SessionDep,
+                                        reference_dep=ReferenceDep, page_dep=PageDep, caller_dep=CurrentKey))
+    app.include_router(imports_router)
 
     @app.get("/healthz", tags=["health"], summary="The process is up")
     def healthz() -> dict[str, str]:

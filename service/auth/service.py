@@ -25,6 +25,10 @@ def create(*, session: Session, role: str, name: str = "", employer_external_id:
     """Create a key; returns the stored row and the raw key, which is shown only this once."""
     if role == "employer" and not employer_external_id:
         raise InvalidInput("An employer key must be bound to an employer (--employer EXTERNAL_ID).")
+    if role == "coordinator" and not partner_org:
+        raise InvalidInput("A coordinator key must be bound to a partner organisation (--partner NAME).")
+    if role not in ("employer",) and employer_external_id or role != "coordinator" and partner_org:
+        raise InvalidInput("Only employer keys take an employer, and only coordinator keys a partner.")
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(name=name, role=role, employer_external_id=employer_external_id, partner_org=partner_org,
                  expires_at=expires_at, prefix=raw[:10], key_hash=hash_key(raw))

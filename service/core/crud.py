@@ -21,17 +21,19 @@ def describe(key: Mapping[str, Any]) -> str:
     return ", ".join(f"{name}={value}" for name, value in key.items())
 
 
-def find(*, session: Session, table: type[T], key: Mapping[str, Any]) -> T | None:
-    """The row with this natural key, or None."""
+def find(*, session: Session, table: type[T], key: Mapping[str, Any], conditions: Sequence[Any] = ()) -> T | None:
+    """The row with this natural key (among those the conditions allow), or None."""
     statement = select(table)
     for name, value in key.items():
         statement = statement.where(getattr(table, name) == value)
+    for condition in conditions:
+        statement = statement.where(condition)
     return session.exec(statement).first()
 
 
-def get(*, session: Session, table: type[T], key: Mapping[str, Any], label: str) -> T:
-    """The row with this natural key; NotFound otherwise."""
-    row = find(session=session, table=table, key=key)
+def get(*, session: Session, table: type[T], key: Mapping[str, Any], label: str, conditions: Sequence[Any] = ()) -> T:
+    """The row with this natural key; NotFound otherwise (also when the conditions hide it)."""
+    row = find(session=session, table=table, key=key, conditions=conditions)
     if row is None:
         raise NotFound(f"No {label} with {describe(key)}.")
     return row

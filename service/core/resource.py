@@ -1,6 +1,6 @@
-"""A record resource addressed by its external id, and the thin router every such resource gets:
-list, get, PUT (upsert), PATCH, DELETE, with ETag / If-Match for optimistic concurrency."""
-
+"""A record resource addressed by a natural key (usually its external id), and the thin router every such
+resource gets: list, get, PUT (upsert), PATCH, DELETE, with ETag / If-Match for optimistic concurrency.
+Every operation is scoped to the calling key by `service.auth.policy`."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -10,8 +10,10 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, SQLModel
 
+from service.auth import policy
+from service.auth.models import ApiKey
 from service.core import crud
-from service.core.errors import InvalidInput, PreconditionFailed, problem_responses
+from service.core.errors import InvalidInput, NotFound, PreconditionFailed, problem_responses
 from service.core.models import Page
 from service.core.prepare import Findings
 from service.reference import Reference
@@ -47,12 +49,13 @@ def raise_findings(findings: Findings) -> None:
                            errors=[{"loc": ["body", column], "reason": reason} for column, reason in findings.errors])
 
 
-def check_references(*, session: Session, resource: Resource, values: dict[str, Any]) -> None:
-    """Every external id a record points at must exist."""
+def check_references(*, session: Session, resource: Resource, values: dict[str, Any], caller: ApiKey) -> None:
+    """Every external id a record points at must exist and be visible to the caller."""
     findings = Findings()
     for column, table in resource.references.items():
         value = values.get(column)
-        if value is not None and crud.find(session=session, table=table, key={"external_id": value}) is None:
+        if value is not None and crud.find(session=session, table=table, key={"external_id": value},
+                                           conditions=policy.visible(caller, table)) is None:
             findings.error(column, f"no {table.__name__.lower()} with external_id '{value}'")
     raise_findings(findings)
 
@@ -62,39 +65,46 @@ def external_id_key(external_id: ExternalIdPath) -> dict[str, Any]:
     return {"external_id": external_id}
 
 
-def get(*, session: Session, resource: Resource, key: dict[str, Any]) -> Any:
-    """One record by its natural key."""
-    return crud.get(session=session, table=resource.table, key=key, label=resource.label)
+def get(*, session: Session, resource: Resource, ident: dict[str, Any], caller: ApiKey) -> Any:
+    """One record by its natural key, if the caller may see it."""
+    return crud.get(session=session, table=resource.table, key=ident, label=resource.label,
+                    conditions=policy.visible(caller, resource.table))
 
 
-def _prepared(resource: Resource, reference: Reference, key: dict[str, Any], values: dict[str, Any]
+def list(*, session: Session, resource: Resource, filters: BaseModel, page: Page,  # noqa: A001
+         caller: ApiKey) -> tuple[Sequence[Any], int]:
+    """A page of the records the caller may see that match the filters."""
+    order = [getattr(resource.table, name) for name in resource.order_by]
+    conditions = [*resource.conditions(filters), *policy.visible(caller, resource.table)]
+    return crud.list(session=session, table=resource.table, conditions=conditions, page=page, order_by=order)
+
+
+def _prepared(resource: Resource, reference: Reference, ident: dict[str, Any], values: dict[str, Any]
               ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Prepare key and values together (the key may hold a district to resolve); split them again."""
-    prepared, findings = resource.prepare(values={**values, **key}, reference=reference)
+    prepared, findings = resource.prepare(values={**values, **ident}, reference=reference)
     raise_findings(findings)
-    return {name: prepared.pop(name) for name in key}, prepared
+    return {name: prepared.pop(name) for name in ident}, prepared
 
 
-def list(*, session: Session, resource: Resource, filters: BaseModel, page: Page) -> tuple[Sequence[Any], int]:  # noqa: A001
-    """A page of records matching the filters."""
-    order = [getattr(resource.table, name) for name in resource.order_by]
-    return crud.list(session=session, table=resource.table, conditions=resource.conditions(filters), page=page,
-                     order_by=order)
-
-
-def upsert(*, session: Session, resource: Resource, reference: Reference, key: dict[str, Any], body: SQLModel,
-           if_match: int | None) -> tuple[Any, bool]:
+def upsert(*, session: Session, resource: Resource, reference: Reference, ident: dict[str, Any], body: SQLModel,
+           if_match: int | None, caller: ApiKey) -> tuple[Any, bool]:
     """Create or replace a record by its natural key."""
-    key, values = _prepared(resource, reference, key, body.model_dump())
-    check_references(session=session, resource=resource, values={**key, **values})
-    return crud.upsert(session=session, table=resource.table, key=key, values=values, label=resource.label,
+    ident, values = _prepared(resource, reference, ident, body.model_dump())
+    existing = crud.find(session=session, table=resource.table, key=ident)
+    if existing is not None and crud.find(session=session, table=resource.table, key=ident,
+                                          conditions=policy.visible(caller, resource.table)) is None:
+        raise NotFound(f"No {resource.label} with {crud.describe(ident)}.")
+    policy.check_ownership(caller, resource.table, {**ident, **values})
+    check_references(session=session, resource=resource, values={**ident, **values}, caller=caller)
+    return crud.upsert(session=session, table=resource.table, key=ident, values=values, label=resource.label,
                        if_match=if_match)
 
 
-def patch(*, session: Session, resource: Resource, reference: Reference, key: dict[str, Any], body: SQLModel,
-          if_match: int | None) -> Any:
+def patch(*, session: Session, resource: Resource, reference: Reference, ident: dict[str, Any], body: SQLModel,
+          if_match: int | None, caller: ApiKey) -> Any:
     """Change some fields of a record."""
-    row = get(session=session, resource=resource, key=key)
+    row = get(session=session, resource=resource, ident=ident, caller=caller)
     changes = body.model_dump(exclude_unset=True)
     current = {name: getattr(row, name) for name in resource.create.model_fields}
     if "district" in changes and "lat" not in changes and "lon" not in changes:
@@ -104,14 +114,17 @@ def patch(*, session: Session, resource: Resource, reference: Reference, key: di
     except ValidationError as exc:
         raise InvalidInput("The record would not be valid after this change.",
                            errors=[{"loc": ["body", *err["loc"]], "reason": err["msg"]} for err in exc.errors()]) from exc
-    _, values = _prepared(resource, reference, {name: getattr(row, name) for name in key}, merged)
-    check_references(session=session, resource=resource, values=values)
+    row_ident = {name: getattr(row, name) for name in ident}
+    _, values = _prepared(resource, reference, row_ident, merged)
+    policy.check_ownership(caller, resource.table, {**row_ident, **values})
+    check_references(session=session, resource=resource, values=values, caller=caller)
     return crud.patch(session=session, row=row, values=values, label=resource.label, if_match=if_match)
 
 
-def delete(*, session: Session, resource: Resource, key: dict[str, Any], if_match: int | None) -> None:
+def delete(*, session: Session, resource: Resource, ident: dict[str, Any], if_match: int | None,
+           caller: ApiKey) -> None:
     """Delete a record."""
-    row = get(session=session, resource=resource, key=key)
+    row = get(session=session, resource=resource, ident=ident, caller=caller)
     crud.delete(session=session, row=row, label=resource.label, if_match=if_match)
 
 
@@ -133,10 +146,11 @@ IfMatch = Annotated[str | None, Header(description="ETag of the version the chan
 
 
 def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep: Any, reference_dep: Any,
-                 page_dep: Any) -> APIRouter:
-    """The five routes of a record resource; each validates, calls one service function and returns."""
-    router = APIRouter(prefix=resource.path, tags=[resource.path.strip("/")], dependencies=[*dependencies],
-                       responses=problem_responses(401, 403, 422))
+                 page_dep: Any, caller_dep: Any, delete_route: bool = True) -> APIRouter:
+    """The record routes of a resource; each validates, calls one service function and returns."""
+    prefix = "/v1" + resource.path
+    router = APIRouter(prefix=prefix, tags=[resource.path.strip("/")], dependencies=[*dependencies],
+                       responses=problem_responses(401, 403, 422, 429))
     Public, Page_, Create, Update, Filters = (resource.public, resource.page, resource.create, resource.update,
                                               resource.filters)
     label = resource.label
@@ -144,39 +158,43 @@ def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep
     item = resource.key_path
 
     @router.get("", response_model=Page_, summary=f"List {label}s")
-    def list_route(session: session_dep, page: page_dep, filters: Annotated[Filters, Query()]) -> Any:
-        rows, count = list(session=session, resource=resource, filters=filters, page=page)
+    def list_route(session: session_dep, page: page_dep, filters: Annotated[Filters, Query()], caller: caller_dep
+                   ) -> Any:
+        rows, count = list(session=session, resource=resource, filters=filters, page=page, caller=caller)
         return Page_(data=[Public.model_validate(row) for row in rows], count=count)
 
     @router.get(item, response_model=Public, summary=f"Get a {label}", responses=problem_responses(404))
-    def get_route(key: KeyDep, session: session_dep, response: Response) -> Any:
-        row = get(session=session, resource=resource, key=key)
+    def get_route(ident: KeyDep, session: session_dep, response: Response, caller: caller_dep) -> Any:
+        row = get(session=session, resource=resource, ident=ident, caller=caller)
         response.headers["ETag"] = etag(row)
         return row
 
     @router.put(item, response_model=Public, summary=f"Create or replace a {label}",
-                responses={201: {"model": Public, "description": "Created"}, **problem_responses(409, 412)})
-    def put_route(key: KeyDep, body: Create, session: session_dep, reference: reference_dep,
-                  response: Response, if_match: IfMatch = None) -> Any:
-        row, created = upsert(session=session, resource=resource, reference=reference, key=key,
-                              body=body, if_match=parse_if_match(if_match))
+                responses={201: {"model": Public, "description": "Created"}, **problem_responses(404, 409, 412)})
+    def put_route(ident: KeyDep, body: Create, session: session_dep, reference: reference_dep,
+                  response: Response, caller: caller_dep, if_match: IfMatch = None) -> Any:
+        row, created = upsert(session=session, resource=resource, reference=reference, ident=ident, body=body,
+                              if_match=parse_if_match(if_match), caller=caller)
         response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         response.headers["ETag"] = etag(row)
         return row
 
     @router.patch(item, response_model=Public, summary=f"Change some fields of a {label}",
                   responses=problem_responses(404, 409, 412))
-    def patch_route(key: KeyDep, body: Update, session: session_dep, reference: reference_dep,
-                    response: Response, if_match: IfMatch = None) -> Any:
-        row = patch(session=session, resource=resource, reference=reference, key=key, body=body,
-                    if_match=parse_if_match(if_match))
+    def patch_route(ident: KeyDep, body: Update, session: session_dep, reference: reference_dep,
+                    response: Response, caller: caller_dep, if_match: IfMatch = None) -> Any:
+        row = patch(session=session, resource=resource, reference=reference, ident=ident, body=body,
+                    if_match=parse_if_match(if_match), caller=caller)
         response.headers["ETag"] = etag(row)
         return row
 
-    @router.delete(item, status_code=204, summary=f"Delete a {label}",
-                   responses=problem_responses(404, 409, 412))
-    def delete_route(key: KeyDep, session: session_dep, if_match: IfMatch = None) -> Response:
-        delete(session=session, resource=resource, key=key, if_match=parse_if_match(if_match))
-        return Response(status_code=204)
+    if delete_route:
+        @router.delete(item, status_code=204, summary=f"Delete a {label}", responses=problem_responses(404, 409, 412))
+        def delete_route_(ident: KeyDep, session: session_dep, caller: caller_dep, if_match: IfMatch = None
+                          ) -> Response:
+            delete(session=session, resource=resource, ident=ident, if_match=parse_if_match(if_match), caller=caller)
+            return Response(status_code=204)
 
+    for method, path in (("GET", ""), ("GET", item), ("PUT", item), ("PATCH", item), ("DELETE", item)):
+        policy.register_crud_route(method, prefix + path, prefix)
     return router

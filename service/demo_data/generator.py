@@ -17,7 +17,6 @@ seconds.
 from __future__ import annotations
 
 import csv
-import math
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,7 +50,9 @@ OPENING_COLUMNS = (
     "languages_required", "status", "posted_on", "closes_on",
 )
 PLACEMENT_COLUMNS = ("external_id", "trainee_external_id", "opening_external_id", "started_on", "ended_on")
-FOLLOWUP_COLUMNS = ("placement_external_id", "month", "checked_on", "employed", "monthly_wage_inr", "wellbeing", "risk_flag")
+FOLLOWUP_COLUMNS = (
+    "placement_external_id", "month", "checked_on", "employed", "monthly_wage_inr", "wellbeing", "risk_flag",
+)
 MARKET_SIGNAL_COLUMNS = ("district", "occupation", "period", "postings", "source")
 
 BUNDLE_FILES: dict[str, tuple[str, ...]] = {
@@ -345,7 +346,8 @@ def _load_reference(data_dir: Path | None, reference_date: date) -> _Reference:
     for o in occupations:
         core_codes.update(c for c, _ in _core_pairs(taxonomy.occupations[o]))
     life = [i for i, code in enumerate(skills)
-            if any(_norm(x) in LIFE_SKILL_LABELS for x in (taxonomy.skills[code].name, *taxonomy.skills[code].synonyms))]
+            if any(_norm(x) in LIFE_SKILL_LABELS
+                   for x in (taxonomy.skills[code].name, *taxonomy.skills[code].synonyms))]
     if not life:
         life = [i for i, code in enumerate(skills) if code not in core_codes]
     unknown = [u for u in UNKNOWN_SKILL_LABELS if _norm(u) not in owners]
@@ -392,7 +394,8 @@ def _load_reference(data_dir: Path | None, reference_date: date) -> _Reference:
                     step_dates.append(np.datetime64(day.isoformat()))
                     step_amounts.append(v)
                     last = v
-            min_steps[(c_i, z_i)] = (np.array(step_dates, dtype="datetime64[D]"), np.array(step_amounts, dtype=np.int64))
+            min_steps[(c_i, z_i)] = (np.array(step_dates, dtype="datetime64[D]"),
+                                     np.array(step_amounts, dtype=np.int64))
 
     return _Reference(
         district_names=names,
@@ -528,10 +531,10 @@ def generate_bundle(
     """Write a synthetic demo bundle to ``out_dir`` and return the rows written per file.
 
     ``openings`` is the number of currently open openings; closed historical
-    openings are added for the past placements (about ``trainees / 2`` of them,
-    over the three years before ``reference_date``).  The hidden true outcome
-    model goes to ``out_dir/_truth/truth.json``.  Same arguments give
-    byte-identical files.
+    openings are added for the past placements (``max(50, trainees / 2)`` of
+    them, over the three years before ``reference_date``).  The hidden true
+    outcome model goes to ``out_dir/_truth/truth.json``.  Same arguments give
+    byte-identical files.  ``progress(stage, rows)`` is called as files fill.
     """
     if trainees < 1 or openings < 1:
         raise ValueError("trainees and openings must be positive")
@@ -539,104 +542,179 @@ def generate_bundle(
     out_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda stage, rows: None)
     ref = _load_reference(data_dir, reference_date)
-    ref_day = np.datetime64(reference_date.isoformat())
-    n_sectors, n_occ, n_dist = len(ref.sectors), len(ref.occupations), len(ref.district_names)
-    sector_w = np.array([SECTOR_WEIGHTS.get(s, DEFAULT_SECTOR_WEIGHT) for s in ref.sectors])
-    occ_per_sector = np.bincount(ref.occ_sector, minlength=n_sectors)
-    sector_w = np.where(occ_per_sector > 0, sector_w, 0.0)
-    sector_w = sector_w / sector_w.sum()
-    occ_w = sector_w[ref.occ_sector] / occ_per_sector[ref.occ_sector]
+    ctx = _Context(ref=ref, ref_day=np.datetime64(reference_date.isoformat()),
+                   sector_w=_sector_weights(ref), truth_params=_draw_truth_params(_rng(seed, "truth")))
 
-    truth_params = _draw_truth_params(_rng(seed, "truth"))
+    emp = _make_employers(_rng(seed, "employers"), ctx, n_emp=max(20, int(round(openings / 8))))
+    tr = _make_trainees(_rng(seed, "trainees"), ctx, trainees)
+    report("trainees", trainees)
+    op = _make_openings(_rng(seed, "openings"), ctx, emp, tr, n_open=openings,
+                        n_slots=max(50, int(round(0.5 * trainees))))
+    report("openings", len(op.emp))
+    truth0 = TruthModel(_truth_dict(ctx, seed, trainees, openings, reference_date, emp, intercept=0.0))
+    hist = _simulate_history(_rng(seed, "history"), ctx, emp, tr, op, truth0)
+    roster = _make_roster(_rng(seed, "status"), ctx, emp, tr, op, hist)
+    fu = _make_followups(_rng(seed, "followups"), ctx, emp, op, hist, truth0)
+    market = _make_market_signals(_rng(seed, "market"), ctx)
 
-    # ---------------------------------------------------------- employers
-    rng = _rng(seed, "employers")
-    n_emp = max(20, int(round(openings / 8)))
-    e_sector = rng.choice(n_sectors, n_emp, p=sector_w)
+    truth = _truth_dict(ctx, seed, trainees, openings, reference_date, emp, intercept=hist.intercept)
+    truth["risk_flag_intercept"] = fu.risk_intercept
+    truth.update(market.truth)
+    counts = _write_bundle(out_dir, ctx, emp, tr, op, hist, roster, fu, market, report)
+    TruthModel(truth).save(out_dir)
+    report("truth", 1)
+    return counts
+
+
+# ------------------------------------------------------------------ stages
+
+
+@dataclass
+class _Context:
+    ref: _Reference
+    ref_day: np.datetime64
+    sector_w: np.ndarray          # share of each sector among tracks, employers and openings
+    truth_params: dict[str, Any]
+
+
+def _sector_weights(ref: _Reference) -> np.ndarray:
+    weights = np.array([SECTOR_WEIGHTS.get(s, DEFAULT_SECTOR_WEIGHT) for s in ref.sectors])
+    occ_per_sector = np.bincount(ref.occ_sector, minlength=len(ref.sectors))
+    weights = np.where(occ_per_sector > 0, weights, 0.0)
+    return weights / weights.sum()
+
+
+@dataclass
+class _Employers:
+    ids: list[str]
+    names: list[str]
+    sector: np.ndarray
+    district: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    vetted: np.ndarray
+    vet_age: np.ndarray           # days before the reference date
+    size: np.ndarray
+    effect: np.ndarray            # hidden retention effect (logit)
+
+
+def _make_employers(rng: np.random.Generator, ctx: _Context, n_emp: int) -> _Employers:
+    ref, sector_w = ctx.ref, ctx.sector_w
+    n_dist = len(ref.district_names)
+    sector = rng.choice(len(ref.sectors), n_emp, p=sector_w)
+    active_sectors = np.flatnonzero(sector_w > 0)
+    if n_emp >= len(active_sectors):  # every sector has at least one employer
+        sector[rng.permutation(n_emp)[: len(active_sectors)]] = active_sectors
+    # mostly where the partners' women live, a few elsewhere in the state
     partner_mass = np.zeros(n_dist)
     for p_i, p in enumerate(ref.partners):
         partner_mass[ref.partner_districts[p_i]] += PARTNER_SHARE[p] * ref.partner_weights[p_i]
-    emp_w = 0.92 * partner_mass / partner_mass.sum()
+    weights = 0.95 * partner_mass / partner_mass.sum()
     if (~ref.district_is_partner).any():
-        emp_w[~ref.district_is_partner] = 0.08 / (~ref.district_is_partner).sum()
-    emp_w = emp_w * np.where(np.array(ref.district_area) == "metro", 1.3, 1.0)
-    emp_w /= emp_w.sum()
-    e_district = rng.choice(n_dist, n_emp, p=emp_w)
-    e_lat, e_lon = _jitter(rng, ref.district_lat[e_district], ref.district_lon[e_district], 8.0)
+        weights[~ref.district_is_partner] = 0.05 / (~ref.district_is_partner).sum()
+    weights = weights * np.where(np.array(ref.district_area) == "metro", 1.3, 1.0)
+    district = rng.choice(n_dist, n_emp, p=weights / weights.sum())
+    lat, lon = _jitter(rng, ref.district_lat[district], ref.district_lon[district], 8.0)
     # about 8 % not vetted and 8 % vetted more than a year ago (at least one of each)
     shuffled = rng.permutation(n_emp)
     n_flagged = max(1, int(round(0.08 * n_emp)))
-    e_vetted = np.ones(n_emp, dtype=bool)
-    e_vetted[shuffled[:n_flagged]] = False
-    e_stale = np.zeros(n_emp, dtype=bool)
-    e_stale[shuffled[n_flagged:2 * n_flagged]] = True
-    e_vet_age = np.where(e_stale, rng.integers(380, 900, n_emp), rng.integers(5, 360, n_emp))
-    e_size = rng.lognormal(0.0, 0.8, n_emp)
-    e_effect = rng.normal(0.0, truth_params["employer_effect_sd"], n_emp) - 0.3 * (~e_vetted)
-    e_effect = np.round(e_effect, 4)
-    e_word_pick = rng.random(n_emp)
-    e_number_offset = rng.integers(0, 12, n_emp)
-    e_names = []
+    vetted = np.ones(n_emp, dtype=bool)
+    vetted[shuffled[:n_flagged]] = False
+    stale = np.zeros(n_emp, dtype=bool)
+    stale[shuffled[n_flagged:2 * n_flagged]] = True
+    vet_age = np.where(stale, rng.integers(380, 900, n_emp), rng.integers(5, 360, n_emp))
+    size = rng.lognormal(0.0, 0.8, n_emp)
+    effect = rng.normal(0.0, ctx.truth_params["employer_effect_sd"], n_emp) - 0.3 * (~vetted)
+    effect = np.round(effect, 4)
+    word_pick = rng.random(n_emp)
+    number_offset = rng.integers(0, 12, n_emp)
+    names = []
     counters: dict[tuple[str, str], int] = {}
     for i in range(n_emp):
-        words = EMPLOYER_WORDS.get(ref.sectors[e_sector[i]], DEFAULT_EMPLOYER_WORDS)
-        word = words[int(e_word_pick[i] * len(words))]
-        hq = ref.district_hq[e_district[i]]
-        key = (hq, word)
-        counters[key] = counters.get(key, int(e_number_offset[i])) + 1
-        e_names.append(f"{hq} {word} {counters[key]}")
-    e_ids = [f"EM-{i + 1:05d}" for i in range(n_emp)]
+        words = EMPLOYER_WORDS.get(ref.sectors[sector[i]], DEFAULT_EMPLOYER_WORDS)
+        word = words[int(word_pick[i] * len(words))]
+        hq = ref.district_hq[district[i]]
+        counters[(hq, word)] = counters.get((hq, word), int(number_offset[i])) + 1
+        names.append(f"{hq} {word} {counters[(hq, word)]}")
+    return _Employers(ids=[f"EM-{i + 1:05d}" for i in range(n_emp)], names=names, sector=sector,
+                      district=district, lat=lat, lon=lon, vetted=vetted, vet_age=vet_age, size=size, effect=effect)
 
-    # ---------------------------------------------------------- trainees
-    rng = _rng(seed, "trainees")
-    N = trainees
-    t_partner = (rng.random(N) >= PARTNER_SHARE[ref.partners[0]]).astype(int) if len(ref.partners) == 2 else \
-        rng.choice(len(ref.partners), N, p=[PARTNER_SHARE[p] for p in ref.partners])
-    t_district = np.zeros(N, dtype=int)
+
+@dataclass
+class _Trainees:
+    partner: np.ndarray           # index into ref.partners (also her region)
+    district: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    track: np.ndarray             # occupation index
+    track_sector: np.ndarray
+    education: np.ndarray
+    dependents: np.ndarray
+    night_ok: np.ndarray
+    relocate: np.ndarray
+    attendance: np.ndarray
+    commute: np.ndarray
+    survivor: np.ndarray
+    expected_wage: np.ndarray
+    languages: np.ndarray         # (n, 4) flags in LANGUAGES order
+    first_pref: np.ndarray
+    prefs: np.ndarray             # (n, sectors) flags
+    skills: list[str]             # the written skill lists
+    levels: np.ndarray            # (n, skills) true levels
+    in_training: np.ndarray
+    pool: np.ndarray              # women who may have been placed before
+
+
+def _make_trainees(rng: np.random.Generator, ctx: _Context, n: int) -> _Trainees:
+    ref, sector_w = ctx.ref, ctx.sector_w
+    n_sectors, n_occ = len(ref.sectors), len(ref.occupations)
+    occ_per_sector = np.bincount(ref.occ_sector, minlength=n_sectors)
+    occ_w = sector_w[ref.occ_sector] / occ_per_sector[ref.occ_sector]
+    partner = rng.choice(len(ref.partners), n, p=[PARTNER_SHARE[p] for p in ref.partners])
+    district = np.zeros(n, dtype=int)
     for p_i in range(len(ref.partners)):
-        m = t_partner == p_i
-        t_district[m] = rng.choice(ref.partner_districts[p_i], m.sum(), p=ref.partner_weights[p_i])
-    t_lat, t_lon = _jitter(rng, ref.district_lat[t_district], ref.district_lon[t_district], 12.0)
-    t_track = rng.choice(n_occ, N, p=occ_w)
-    t_track_sector = ref.occ_sector[t_track]
+        m = partner == p_i
+        district[m] = rng.choice(ref.partner_districts[p_i], m.sum(), p=ref.partner_weights[p_i])
+    lat, lon = _jitter(rng, ref.district_lat[district], ref.district_lon[district], 12.0)
+    track = rng.choice(n_occ, n, p=occ_w)
+    track_sector = ref.occ_sector[track]
     it_sector = ref.sectors.index("it_ites") if "it_ites" in ref.sectors else -1
     edu_general = np.array([0.15, 0.30, 0.30, 0.18, 0.07])
     edu_it = np.array([0.0, 0.05, 0.35, 0.40, 0.20])
-    edu_p = np.where((t_track_sector == it_sector)[:, None], edu_it[None, :], edu_general[None, :])
-    t_edu = _choice_rows(rng, edu_p)
-    t_deps = rng.random(N) < 0.55
-    t_night_ok = rng.random(N) < np.where(t_deps, 0.19, 0.32)
-    t_relocate = rng.random(N) < np.where(t_deps, 0.06, 0.15)
-    t_attendance = np.round(np.clip(rng.beta(8.0, 2.0, N), 0.3, 1.0), 2)
-    t_commute = rng.choice(np.array([30, 45, 60, 75, 90]), N, p=[0.2, 0.3, 0.25, 0.15, 0.1])
-    t_survivor = rng.random(N) < 0.60
-    semi_min = ref.minimum(np.full(N, ref.semi_category), ref.district_zone[t_district], np.full(N, ref_day))
-    t_expected = (np.round(semi_min * rng.uniform(0.85, 1.15, N) / 100.0) * 100).astype(np.int64)
-    # languages
-    hills = np.isin(np.array(ref.district_names)[t_district], HILL_DISTRICTS)
-    duars = np.isin(np.array(ref.district_names)[t_district], DUARS_DISTRICTS)
-    nb = t_partner == ref.partners.index("north_bengal") if "north_bengal" in ref.partners else np.zeros(N, bool)
+    education = _choice_rows(rng, np.where((track_sector == it_sector)[:, None], edu_it[None, :], edu_general[None, :]))
+    dependents = rng.random(n) < 0.55
+    night_ok = rng.random(n) < np.where(dependents, 0.19, 0.32)
+    relocate = rng.random(n) < np.where(dependents, 0.06, 0.15)
+    attendance = np.round(np.clip(rng.beta(8.0, 2.0, n), 0.3, 1.0), 2)
+    commute = rng.choice(np.array([30, 45, 60, 75, 90]), n, p=[0.2, 0.3, 0.25, 0.15, 0.1])
+    survivor = rng.random(n) < 0.60
+    semi_min = ref.minimum(np.full(n, ref.semi_category), ref.district_zone[district], np.full(n, ctx.ref_day))
+    expected_wage = (np.round(semi_min * rng.uniform(0.85, 1.15, n) / 100.0) * 100).astype(np.int64)
+    # languages: mostly Bengali; Nepali in the hills and some in the Duars
+    names = np.array(ref.district_names)[district]
+    hills, duars = np.isin(names, HILL_DISTRICTS), np.isin(names, DUARS_DISTRICTS)
+    nb = partner == ref.partners.index("north_bengal") if "north_bengal" in ref.partners else np.zeros(n, bool)
     p_lang = np.stack([
         np.where(hills, 0.50, 0.93),
         np.where(nb, 0.40, 0.28),
-        np.array([0.04, 0.08, 0.18, 0.35, 0.70])[t_edu],
+        np.array([0.04, 0.08, 0.18, 0.35, 0.70])[education],
         np.where(hills, 0.75, np.where(duars, 0.12, 0.01)),
     ], axis=1)
-    t_lang = rng.random((N, 4)) < p_lang
-    none = ~t_lang.any(axis=1)
-    t_lang[none & hills, 3] = True
-    t_lang[none & ~hills, 0] = True
+    languages = rng.random((n, 4)) < p_lang
+    none = ~languages.any(axis=1)
+    languages[none & hills, 3] = True
+    languages[none & ~hills, 0] = True
     # preferred sectors: usually the track's sector first, sometimes a second one
-    first_pref = np.where(rng.random(N) < 0.8, t_track_sector, rng.choice(n_sectors, N, p=sector_w))
-    second = rng.choice(n_sectors, N, p=sector_w)
-    has_second = (rng.random(N) < 0.45) & (second != first_pref)
-    t_pref = np.zeros((N, n_sectors), dtype=bool)
-    t_pref[np.arange(N), first_pref] = True
-    t_pref[np.flatnonzero(has_second), second[has_second]] = True
+    first_pref = np.where(rng.random(n) < 0.8, track_sector, rng.choice(n_sectors, n, p=sector_w))
+    second = rng.choice(n_sectors, n, p=sector_w)
+    has_second = (rng.random(n) < 0.45) & (second != first_pref)
+    prefs = np.zeros((n, n_sectors), dtype=bool)
+    prefs[np.arange(n), first_pref] = True
+    prefs[np.flatnonzero(has_second), second[has_second]] = True
     # skills: core skills of the track, sometimes a related skill, 1-3 life skills
     owners, sk, lv, order = [], [], [], []
     for o in range(n_occ):
-        idx = np.flatnonzero(t_track == o)
+        idx = np.flatnonzero(track == o)
         core = ref.occ_core[o]
         for j, (s, target) in enumerate(core):
             keep = idx if j == 0 else idx[rng.random(len(idx)) < 0.88]
@@ -645,8 +723,7 @@ def generate_bundle(
             lv.append(_level_draw(rng, np.full(len(keep), max(target, 2) if j == 0 else target)))
             order.append(np.full(len(keep), j))
         if core:
-            related = ref.skill_related[core[0][0]]
-            related = [(s, w) for s, w in related if s not in {c for c, _ in core}]
+            related = [(s, w) for s, w in ref.skill_related[core[0][0]] if s not in {c for c, _ in core}]
             if related:
                 extra = idx[rng.random(len(idx)) < 0.30]
                 w = np.array([w for _, w in related])
@@ -655,69 +732,109 @@ def generate_bundle(
                 sk.append(np.array([related[i][0] for i in pick.tolist()], dtype=int))
                 lv.append(np.where(rng.random(len(extra)) < 0.7, 1, 2).astype(np.int8))
                 order.append(np.full(len(extra), 50))
-    n_life = rng.choice(np.array([1, 2, 3]), N, p=[0.4, 0.4, 0.2])
-    life_rank = np.argsort(rng.random((N, len(ref.life_skills))), axis=1)
+    n_life = rng.choice(np.array([1, 2, 3]), n, p=[0.4, 0.4, 0.2])
+    life_rank = np.argsort(rng.random((n, len(ref.life_skills))), axis=1)
     for k in range(min(3, len(ref.life_skills))):
         who = np.flatnonzero(n_life > k)
         owners.append(who)
         sk.append(ref.life_skills[life_rank[who, k]])
         lv.append(_level_draw(rng, np.ones(len(who), dtype=int)))
         order.append(np.full(len(who), 100 + k))
-    t_skill_str, t_levels = _emit_skill_lists(
+    skills, levels = _emit_skill_lists(
         rng, ref, np.concatenate(owners), np.concatenate(sk).astype(int), np.concatenate(lv).astype(np.int8),
-        np.concatenate(order), N, unknown_rate=0.06)
-    report("trainees", N)
+        np.concatenate(order), n, unknown_rate=0.06)
+    in_training = rng.random(n) < 0.20
+    return _Trainees(
+        partner=partner, district=district, lat=lat, lon=lon, track=track, track_sector=track_sector,
+        education=education, dependents=dependents, night_ok=night_ok, relocate=relocate, attendance=attendance,
+        commute=commute, survivor=survivor, expected_wage=expected_wage, languages=languages,
+        first_pref=first_pref, prefs=prefs, skills=skills, levels=levels, in_training=in_training,
+        pool=np.flatnonzero(~in_training))
 
-    # ---------------------------------------------------------- openings (open + historical)
-    rng = _rng(seed, "openings")
-    n_hist_slots = max(50, int(round(0.5 * trainees)))
+
+@dataclass
+class _Openings:
+    is_open: np.ndarray
+    emp: np.ndarray
+    sector: np.ndarray
+    occ: np.ndarray
+    district: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    positions: np.ndarray
+    posted: np.ndarray            # days relative to the reference date
+    closes: np.ndarray
+    shift: np.ndarray             # index into SHIFTS
+    transport: np.ndarray
+    accommodation: np.ndarray
+    wage: np.ndarray
+    below_minimum: np.ndarray
+    languages: np.ndarray         # written strings
+    titles: list[str]
+    occupation_labels: list[str]
+    skills: list[str]
+    levels: np.ndarray            # (n, skills) required levels
+
+
+def _make_openings(rng: np.random.Generator, ctx: _Context, emp: _Employers, tr: _Trainees,
+                   n_open: int, n_slots: int) -> _Openings:
+    """The open openings plus the closed historical ones holding ``n_slots`` past placements."""
+    ref = ctx.ref
+    n_emp, n_sectors, n_occ = len(emp.ids), len(ref.sectors), len(ref.occupations)
     pos_values = np.array([1, 2, 3, 4, 5])
     pos_p = np.array([0.50, 0.28, 0.12, 0.06, 0.04])
-    n_hist_guess = int(math.ceil(n_hist_slots / float((pos_values * pos_p).sum()) * 1.15)) + 5
-    h_positions = rng.choice(pos_values, n_hist_guess, p=pos_p)
+    h_positions = rng.choice(pos_values, n_slots, p=pos_p)  # >= 1 each: enough openings
     cum = np.cumsum(h_positions)
-    n_hist = int(np.searchsorted(cum, n_hist_slots) + 1)
+    n_hist = int(np.searchsorted(cum, n_slots) + 1)
     h_positions = h_positions[:n_hist]
-    h_positions[-1] -= int(cum[n_hist - 1] - n_hist_slots)
-    n_open = openings
+    h_positions[-1] -= int(cum[n_hist - 1] - n_slots)
     M = n_open + n_hist
     is_open = np.r_[np.ones(n_open, bool), np.zeros(n_hist, bool)]
-    emp_p = e_size / e_size.sum()
-    o_emp = rng.choice(n_emp, M, p=emp_p)
-    o_sector = e_sector[o_emp]
+    # open openings: at employers by size; historical ones: where the programme found
+    # jobs for its women (an employer near a trainee, in the sector she trained for)
+    o_emp = rng.choice(n_emp, M, p=emp.size / emp.size.sum())
+    hist_rows = np.flatnonzero(~is_open)
+    seeds = tr.pool[rng.integers(0, len(tr.pool), n_hist)]
+    emp_by_region = _GroupSampler(ref.district_region[emp.district], np.arange(n_emp), len(ref.partners))
+    ec = emp_by_region.sample(rng, tr.partner[seeds], 10)
+    ec = np.where(ec >= 0, ec, rng.integers(0, n_emp, ec.shape))
+    km = haversine_km(tr.lat[seeds][:, None], tr.lon[seeds][:, None], emp.lat[ec], emp.lon[ec])
+    sc = (2.0 * (emp.sector[ec] == tr.track_sector[seeds][:, None]) + 0.5 * np.log(emp.size[ec])
+          - 0.05 * np.minimum(km, 150.0) + rng.gumbel(0.0, 0.7, ec.shape))
+    o_emp[hist_rows] = ec[np.arange(n_hist), np.argmax(sc, axis=1)]
+    o_sector = emp.sector[o_emp]
     o_occ = np.zeros(M, dtype=int)
     for s in range(n_sectors):
         m = o_sector == s
-        occs = np.flatnonzero(ref.occ_sector == s)
         if m.any():
-            o_occ[m] = rng.choice(occs, m.sum())
-    o_district = e_district[o_emp]
-    o_lat, o_lon = e_lat[o_emp], e_lon[o_emp]
+            o_occ[m] = rng.choice(np.flatnonzero(ref.occ_sector == s), m.sum())
+    own_track = (o_sector[hist_rows] == tr.track_sector[seeds]) & (rng.random(n_hist) < 0.85)
+    o_occ[hist_rows[own_track]] = tr.track[seeds[own_track]]
+    o_district = emp.district[o_emp]
     o_positions = np.where(is_open, rng.choice(pos_values, M, p=pos_p), 0)
     o_positions[~is_open] = h_positions
-    # dates (days relative to the reference date)
-    o_posted = np.where(is_open, -rng.integers(0, 61, M), -rng.integers(20, 3 * 365 - 14, M))
+    posted = np.where(is_open, -rng.integers(0, 61, M), -rng.integers(20, 3 * 365 - 14, M))
     close_after = np.where(rng.random(M) < 0.05, -rng.integers(1, 21, M), rng.integers(15, 91, M))
-    o_closes = np.where(is_open, np.maximum(close_after, o_posted + 7), np.minimum(o_posted + rng.integers(15, 61, M), -1))
+    closes = np.where(is_open, np.maximum(close_after, posted + 7), np.minimum(posted + rng.integers(15, 61, M), -1))
     shift_u = rng.random(M)
-    o_shift = np.where(shift_u < 0.12, 1, np.where(shift_u < 0.20, 2, 0))
-    o_transport = rng.random(M) < np.array([0.15, 0.50, 0.40])[o_shift]
-    o_accom = rng.random(M) < 0.10
-    o_below = rng.random(M) < 0.07
-    o_minimum = ref.minimum(ref.occ_category[o_occ], ref.district_zone[o_district], ref_day + o_posted.astype("timedelta64[D]"))
-    o_wage = np.where(
-        o_below,
-        np.floor(o_minimum * rng.uniform(0.78, 0.97, M) / 10.0) * 10,
-        np.ceil(o_minimum * (1.0 + rng.uniform(0.0, 0.40, M)) / 10.0) * 10,
+    shift = np.where(shift_u < 0.12, 1, np.where(shift_u < 0.20, 2, 0))
+    transport = rng.random(M) < np.array([0.15, 0.50, 0.40])[shift]
+    accommodation = rng.random(M) < np.where(ref.district_is_partner[o_district], 0.08, 0.6)
+    below = rng.random(M) < 0.07
+    minimum = ref.minimum(ref.occ_category[o_occ], ref.district_zone[o_district],
+                          ctx.ref_day + posted.astype("timedelta64[D]"))
+    wage = np.where(
+        below,
+        np.floor(minimum * rng.uniform(0.78, 0.97, M) / 10.0) * 10,
+        np.ceil(minimum * (1.0 + rng.uniform(0.0, 0.40, M)) / 10.0) * 10,
     ).astype(np.int64)
-    o_below = o_wage < o_minimum
     lang_opts = np.array(["bn", "", "bn;hi", "bn;en", "hi", "en"])
-    o_lang = lang_opts[rng.choice(len(lang_opts), M, p=[0.55, 0.25, 0.06, 0.06, 0.05, 0.03])]
-    hill_o = np.isin(np.array(ref.district_names)[o_district], HILL_DISTRICTS)
-    swap_ne = hill_o & (rng.random(M) < 0.5)
-    o_lang = np.where(swap_ne & (o_lang == "bn"), "ne", np.where(swap_ne & (o_lang == "bn;hi"), "hi;ne", o_lang))
+    languages = lang_opts[rng.choice(len(lang_opts), M, p=[0.55, 0.25, 0.06, 0.06, 0.05, 0.03])]
+    swap_ne = np.isin(np.array(ref.district_names)[o_district], HILL_DISTRICTS) & (rng.random(M) < 0.5)
+    languages = np.where(swap_ne & (languages == "bn"), "ne",
+                         np.where(swap_ne & (languages == "bn;hi"), "hi;ne", languages))
     title_u = rng.random(M)
-    # required skills: 2-4 of the occupation's core skills
+    # required skills: 2-4 of the occupation's core skills (the main one always)
     owners, sk, lv, order = [], [], [], []
     for o in range(n_occ):
         idx = np.flatnonzero(o_occ == o)
@@ -727,55 +844,117 @@ def generate_bundle(
         k = np.minimum(rng.integers(2, 5, len(idx)), len(core))
         rank = np.argsort(rng.random((len(idx), max(len(core) - 1, 1))), axis=1)
         for j, (s, target) in enumerate(core):
-            if j == 0:
-                chosen = np.ones(len(idx), bool)
-            else:
-                position = np.argmax(rank == (j - 1), axis=1)
-                chosen = position < (k - 1)
+            chosen = np.ones(len(idx), bool) if j == 0 else np.argmax(rank == (j - 1), axis=1) < (k - 1)
             who = idx[chosen]
             owners.append(who)
             sk.append(np.full(len(who), s))
             lv.append(_level_draw(rng, np.full(len(who), target)))
             order.append(np.full(len(who), j))
-    o_skill_str, o_levels = _emit_skill_lists(
+    skills, levels = _emit_skill_lists(
         rng, ref, np.concatenate(owners), np.concatenate(sk).astype(int), np.concatenate(lv).astype(np.int8),
         np.concatenate(order), M, unknown_rate=0.03)
     occ_kind = rng.random(M)
     occ_pick = rng.random(M)
-    report("openings", M)
+    # the occupation as typed: mostly the code, sometimes the name or a synonym
+    occupation_labels = []
+    for o, kind, pick in zip(o_occ.tolist(), occ_kind.tolist(), occ_pick.tolist()):
+        labels = ref.occ_labels[o]
+        if kind < 0.8 or len(labels) < 2:
+            occupation_labels.append(labels[0])
+        elif kind < 0.9 or len(labels) < 3:
+            occupation_labels.append(labels[1])
+        else:
+            occupation_labels.append(labels[2 + int(pick * (len(labels) - 2))])
+    titles = []
+    for o, tu in zip(o_occ.tolist(), title_u.tolist()):
+        name = ref.occ_name[o]
+        titles.append(name if tu < 0.75 else f"Junior {name}" if tu < 0.85 else f"{name} Trainee" if tu < 0.95
+                      else f"Senior {name}")
+    return _Openings(
+        is_open=is_open, emp=o_emp, sector=o_sector, occ=o_occ, district=o_district, lat=emp.lat[o_emp],
+        lon=emp.lon[o_emp], positions=o_positions, posted=posted, closes=closes, shift=shift, transport=transport,
+        accommodation=accommodation, wage=wage, below_minimum=wage < minimum, languages=languages, titles=titles,
+        occupation_labels=occupation_labels, skills=skills, levels=levels)
 
-    # ---------------------------------------------------------- history: slots and trainees
-    rng = _rng(seed, "history")
-    hist = np.flatnonzero(~is_open)
-    s_open = np.repeat(hist, o_positions[hist])
+
+def _pair_features(emp: _Employers, tr: _Trainees, op: _Openings, ti: np.ndarray,
+                   oi: np.ndarray) -> dict[str, np.ndarray]:
+    """Canonical truth features of (trainee ti, opening oi) pairs, as the bundle's rows give them."""
+    return {
+        "skill_fit": skill_fit_from_levels(tr.levels[ti], op.levels[oi]),
+        "commute_km": haversine_km(tr.lat[ti], tr.lon[ti], op.lat[oi], op.lon[oi]),
+        "wage_ratio": op.wage[oi] / tr.expected_wage[ti],
+        "night": op.shift[oi] == 1,
+        "rotating": op.shift[oi] == 2,
+        "transport": op.transport[oi],
+        "accommodation": op.accommodation[oi],
+        "has_dependents": tr.dependents[ti],
+        "night_shift_ok": tr.night_ok[ti],
+        "willing_to_relocate": tr.relocate[ti],
+        "preferred_sector_match": tr.prefs[ti, op.sector[oi]],
+        "attendance_rate": tr.attendance[ti],
+        "unvetted": ~emp.vetted[op.emp[oi]],
+        "below_minimum": op.below_minimum[oi],
+        "employer_effect": emp.effect[op.emp[oi]],
+    }
+
+
+@dataclass
+class _History:
+    opening: np.ndarray           # per placement (sorted by start)
+    trainee: np.ndarray
+    start: np.ndarray             # days relative to the reference date
+    end: np.ndarray               # start + tenure; > 0 means still there
+    eta: np.ndarray               # noise-free logit of the pair
+    noise: np.ndarray             # the placement's idiosyncratic logit noise
+    intercept: float
+
+    @property
+    def ongoing(self) -> np.ndarray:
+        return self.end > 0
+
+
+def _simulate_history(rng: np.random.Generator, ctx: _Context, emp: _Employers, tr: _Trainees, op: _Openings,
+                      truth0: TruthModel) -> _History:
+    """Fill the historical openings' positions with women and simulate how long each stays."""
+    ref = ctx.ref
+    n, n_occ, n_dist, n_regions = len(tr.partner), len(ref.occupations), len(ref.district_names), len(ref.partners)
+    hist = np.flatnonzero(~op.is_open)
+    s_open = np.repeat(hist, op.positions[hist])
     S = len(s_open)
-    s_start = np.minimum(o_posted[s_open] + rng.integers(14, 51, S), -1)
+    s_start = np.minimum(op.posted[s_open] + rng.integers(14, 51, S), -1)
     by_time = np.lexsort((s_open, s_start))
     s_open, s_start = s_open[by_time], s_start[by_time]
-    s_region = ref.district_region[o_district[s_open]]
-    s_lat, s_lon = o_lat[s_open], o_lon[s_open]
-    s_occ, s_sector, s_accom = o_occ[s_open], o_sector[s_open], o_accom[s_open]
-
-    t_region = t_partner  # the partner's region
-    in_training = rng.random(N) < 0.20
-    pool = np.flatnonzero(~in_training)
-    region_pool = [pool[t_region[pool] == r] for r in range(len(ref.partners))]
-    K_local, K_any = 20, 4
-    cand = np.empty((S, K_local + K_any), dtype=np.int64)
-    for r in range(len(ref.partners)):
-        m = np.flatnonzero(s_region == r)
-        rp = region_pool[r] if len(region_pool[r]) else pool
-        cand[m, :K_local] = rp[rng.integers(0, len(rp), (len(m), K_local))]
-    cand[:, K_local:] = pool[rng.integers(0, len(pool), (S, K_any))]
-    dist = haversine_km(t_lat[cand], t_lon[cand], s_lat[:, None], s_lon[:, None])
+    s_district = op.district[s_open]
+    s_region = ref.district_region[s_district]
+    s_occ, s_sector, s_accom = op.occ[s_open], op.sector[s_open], op.accommodation[s_open]
+    pool = tr.pool
+    # candidates per slot: women of the district and region trained for the occupation,
+    # women of the district, and a few from anywhere (who may move for a job with accommodation)
+    by_track = _GroupSampler(tr.partner[pool] * n_occ + tr.track[pool], pool, n_regions * n_occ)
+    by_local_track = _GroupSampler(tr.district[pool] * n_occ + tr.track[pool], pool, n_dist * n_occ)
+    by_district = _GroupSampler(tr.district[pool], pool, n_dist)
+    by_region = _GroupSampler(tr.partner[pool], pool, n_regions)
+    anywhere = _GroupSampler(np.zeros(len(pool), dtype=int), pool, 1)
+    fallback = by_region.sample(rng, s_region, 1)[:, 0]
+    fallback = np.where(fallback >= 0, fallback, anywhere.sample(rng, np.zeros(S, dtype=int), 1)[:, 0])
+    cand = np.concatenate([
+        by_local_track.sample(rng, s_district * n_occ + s_occ, 8),
+        by_track.sample(rng, s_region * n_occ + s_occ, 6),
+        by_district.sample(rng, s_district, 6),
+        by_region.sample(rng, s_region, 2),
+        anywhere.sample(rng, np.zeros(S, dtype=int), 2),
+    ], axis=1)
+    cand = np.where(cand >= 0, cand, fallback[:, None])
+    dist = haversine_km(tr.lat[cand], tr.lon[cand], op.lat[s_open][:, None], op.lon[s_open][:, None])
     score = (
-        2.2 * (t_track[cand] == s_occ[:, None])
-        + 0.8 * (t_track_sector[cand] == s_sector[:, None])
-        + 0.5 * t_pref[cand, s_sector[:, None]]
-        - 0.05 * np.minimum(dist, 120.0) * (1.0 - 0.8 * (s_accom[:, None] & t_relocate[cand]))
-        + rng.gumbel(0.0, 1.0, cand.shape)
+        2.5 * (tr.track[cand] == s_occ[:, None])
+        + 0.8 * (tr.track_sector[cand] == s_sector[:, None])
+        + 0.5 * tr.prefs[cand, s_sector[:, None]]
+        - 0.09 * np.minimum(dist, 150.0) * (1.0 - 0.85 * (s_accom[:, None] & tr.relocate[cand]))
+        + rng.gumbel(0.0, 0.8, cand.shape)
     )
-    s_trainee = _assign_distinct(score, cand, N, np.ones(S, bool))
+    s_trainee = _assign_distinct(score, cand, n)
     left = np.flatnonzero(s_trainee < 0)
     if len(left):
         free = np.setdiff1d(pool, s_trainee[s_trainee >= 0])
@@ -784,176 +963,196 @@ def generate_bundle(
         if (s_trainee < 0).any():
             raise ValueError("too few trainees for the placement history")
 
-    # ---------------------------------------------------------- truth: calibrate and simulate
-    eps = rng.normal(0.0, truth_params["noise_sd"], S)
+    # calibrate the intercept to the drawn overall retention, then draw each tenure
+    eps = rng.normal(0.0, ctx.truth_params["noise_sd"], S)
     u_tenure = rng.random(S)
+    eta = truth0.linear_predictor(_pair_features(emp, tr, op, s_trainee, s_open))
+    scale = truth0.marginal_scale
+    intercept = round(_bisect_scalar(lambda b: float(logistic((eta + b) * scale).mean()),
+                                     ctx.truth_params["target_retention"]), 4)
 
-    def pair_features(tr: np.ndarray, op: np.ndarray) -> dict[str, np.ndarray]:
-        return {
-            "skill_fit": skill_fit_from_levels(t_levels[tr], o_levels[op]),
-            "commute_km": haversine_km(t_lat[tr], t_lon[tr], o_lat[op], o_lon[op]),
-            "wage_ratio": o_wage[op] / t_expected[tr],
-            "night": o_shift[op] == 1,
-            "rotating": o_shift[op] == 2,
-            "transport": o_transport[op],
-            "accommodation": o_accom[op],
-            "has_dependents": t_deps[tr],
-            "night_shift_ok": t_night_ok[tr],
-            "willing_to_relocate": t_relocate[tr],
-            "preferred_sector_match": t_pref[tr, o_sector[op]],
-            "attendance_rate": t_attendance[tr],
-            "unvetted": ~e_vetted[o_emp[op]],
-            "below_minimum": o_below[op],
-            "employer_effect": e_effect[o_emp[op]],
-        }
-
-    truth_dict = _truth_dict(ref, truth_params, seed, trainees, openings, reference_date,
-                             e_ids, e_effect, e_vetted, intercept=0.0)
-    model0 = TruthModel(truth_dict)
-    eta0 = model0.linear_predictor(pair_features(s_trainee, s_open))
-    scale = model0.marginal_scale
-    intercept = round(_bisect_scalar(lambda b: float(logistic((eta0 + b) * scale).mean()),
-                                     truth_params["target_retention"]), 4)
-
-    def simulate(eta_free: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    def tenure_days(eta_free: np.ndarray, idx: np.ndarray) -> np.ndarray:
         p_i = logistic(eta_free + intercept + eps[idx])
-        months = model0.tenure_months(p_i, u_tenure[idx])
+        months = truth0.tenure_months(p_i, u_tenure[idx])
         return np.maximum(1, np.round(np.minimum(months, 1200.0) * DAYS_PER_MONTH)).astype(np.int64)
 
-    s_tenure = simulate(eta0, np.arange(S))
-    s_end = s_start + s_tenure  # > 0 means still there
+    s_end = s_start + tenure_days(eta, np.arange(S))
 
-    # round 2: some women who left come back and are placed again
+    # some women who left come back and are placed again (replacing the first choice)
     cand_src = np.flatnonzero(s_end <= -14)
     r2 = np.flatnonzero((s_start > s_start.min() + 120) & (rng.random(S) < 0.12))
     src_ok = np.ones(S, bool)
     src_ok[r2] = False
     cand_src = cand_src[src_ok[cand_src]]
     if len(r2) and len(cand_src):
-        K2 = 30
-        c2 = np.full((len(r2), K2), -1, dtype=np.int64)
-        for r in range(len(ref.partners)):
+        c2 = np.full((len(r2), 30), -1, dtype=np.int64)
+        for r in range(n_regions):
             m = np.flatnonzero(s_region[r2] == r)
             src_r = cand_src[s_region[cand_src] == r]
             if len(m) and len(src_r):
-                c2[m] = src_r[rng.integers(0, len(src_r), (len(m), K2))]
+                c2[m] = src_r[rng.integers(0, len(src_r), (len(m), c2.shape[1]))]
         valid = c2 >= 0
         c2_safe = np.where(valid, c2, 0)
         ok = valid & (s_end[c2_safe] + 14 <= s_start[r2][:, None])
         who = s_trainee[c2_safe]
-        sc2 = np.where(ok, 1.5 * (t_track[who] == s_occ[r2][:, None]) + rng.gumbel(0.0, 1.0, c2.shape), -np.inf)
-        chosen = _assign_distinct(sc2, who, N, np.ones(len(r2), bool))
-        got = chosen >= 0
-        s_trainee[r2[got]] = chosen[got]
-        idx = r2[got]
+        sc2 = np.where(ok, 1.5 * (tr.track[who] == s_occ[r2][:, None]) + rng.gumbel(0.0, 1.0, c2.shape), -np.inf)
+        chosen = _assign_distinct(sc2, who, n)
+        idx = r2[chosen >= 0]
+        s_trainee[idx] = chosen[chosen >= 0]
         if len(idx):
-            eta_new = model0.linear_predictor(pair_features(s_trainee[idx], s_open[idx]))
-            s_tenure[idx] = simulate(eta_new, idx)
-            s_end[idx] = s_start[idx] + s_tenure[idx]
-    ongoing = s_end > 0
+            eta[idx] = truth0.linear_predictor(_pair_features(emp, tr, op, s_trainee[idx], s_open[idx]))
+            s_end[idx] = s_start[idx] + tenure_days(eta[idx], idx)
+    return _History(opening=s_open, trainee=s_trainee, start=s_start, end=s_end, eta=eta + intercept,
+                    noise=eps, intercept=intercept)
 
-    # ---------------------------------------------------------- trainee status and history-derived fields
-    rng = _rng(seed, "status")
-    status = np.full(N, 1)  # job_ready
-    status[in_training] = 0
-    status[s_trainee[ongoing]] = 2
-    n_placements = np.bincount(s_trainee, minlength=N)
-    first_start = np.full(N, 10**9)
-    np.minimum.at(first_start, s_trainee, s_start)
-    eligible_exit = np.flatnonzero(status == 1)
-    n_exit = min(int(round(0.05 * N)), len(eligible_exit))
+
+@dataclass
+class _Roster:
+    status: np.ndarray            # index into STATUSES
+    cohort: np.ndarray
+    available_from: np.ndarray    # days relative to the reference date
+    excluded_employers: list[str]
+    excluded_district: np.ndarray
+
+
+def _make_roster(rng: np.random.Generator, ctx: _Context, emp: _Employers, tr: _Trainees, op: _Openings,
+                 hist: _History) -> _Roster:
+    """Status, cohort, availability and exclusions: what the history implies for each woman."""
+    ref = ctx.ref
+    n, n_emp, S = len(tr.partner), len(emp.ids), len(hist.trainee)
+    ongoing = hist.ongoing
+    status = np.full(n, STATUSES.index("job_ready"))
+    status[tr.in_training] = STATUSES.index("in_training")
+    status[hist.trainee[ongoing]] = STATUSES.index("placed")
+    n_placements = np.bincount(hist.trainee, minlength=n)
+    first_start = np.full(n, 10**9)
+    np.minimum.at(first_start, hist.trainee, hist.start)
+    eligible_exit = np.flatnonzero(status == STATUSES.index("job_ready"))
+    n_exit = min(int(round(0.05 * n)), len(eligible_exit))
     if n_exit:
         w = np.where(n_placements[eligible_exit] > 0, 3.0, 1.0)
-        ex = rng.choice(eligible_exit, n_exit, replace=False, p=w / w.sum())
-        status[ex] = 3
+        status[rng.choice(eligible_exit, n_exit, replace=False, p=w / w.sum())] = STATUSES.index("exited")
     # cohort: the month her training began
+    in_training, job_ready = status == STATUSES.index("in_training"), status == STATUSES.index("job_ready")
     cohort_day = np.where(
-        n_placements > 0, first_start - rng.integers(60, 200, N),
-        np.where(status == 0, -rng.integers(20, 150, N), -rng.integers(90, 540, N)))
-    cohort_month = (ref_day + cohort_day.astype("timedelta64[D]")).astype("datetime64[M]").astype(str)
+        n_placements > 0, first_start - rng.integers(60, 200, n),
+        np.where(in_training, -rng.integers(20, 150, n), -rng.integers(90, 540, n)))
+    cohort_month = (ctx.ref_day + cohort_day.astype("timedelta64[D]")).astype("datetime64[M]").astype(str)
     prefixes = np.array([COHORT_PREFIX.get(p, p[:3].upper()) for p in ref.partners])
-    t_cohort = np.char.add(np.char.add(prefixes[t_partner], "-"), cohort_month)
-    avail = np.where(status == 0, rng.integers(0, 46, N),
-                     np.where(status == 1, rng.integers(-60, 11, N), rng.integers(-60, 46, N)))
-    # exclusions
-    ongoing_emp = np.full(N, -1)
-    ongoing_emp[s_trainee[ongoing]] = o_emp[s_open[ongoing]]
-    left_early = (~ongoing) & (s_tenure < 183)
-    excl_first = np.full(N, -1)
-    excl_second = np.full(N, -1)
+    cohort = np.char.add(np.char.add(prefixes[tr.partner], "-"), cohort_month)
+    available = np.where(in_training, rng.integers(0, 46, n),
+                         np.where(job_ready, rng.integers(-60, 11, n), rng.integers(-60, 46, n)))
+    # excluded employers: often where she left early, else employers of her area
+    ongoing_emp = np.full(n, -1)
+    ongoing_emp[hist.trainee[ongoing]] = op.emp[hist.opening[ongoing]]
+    left_early = (~ongoing) & (hist.end - hist.start < 183)
+    excl_first = np.full(n, -1)
+    excl_second = np.full(n, -1)
     bad = np.flatnonzero(left_early & (rng.random(S) < 0.35))
-    excl_first[s_trainee[bad]] = o_emp[s_open[bad]]
-    need = np.flatnonzero((excl_first < 0) & (rng.random(N) < 0.125))
-    region_emps = [np.flatnonzero(ref.district_region[e_district] == r) for r in range(len(ref.partners))]
+    excl_first[hist.trainee[bad]] = op.emp[hist.opening[bad]]
+    need = np.flatnonzero((excl_first < 0) & (rng.random(n) < 0.125))
     for r in range(len(ref.partners)):
-        m = need[t_region[need] == r]
-        src = region_emps[r] if len(region_emps[r]) else np.arange(n_emp)
+        m = need[tr.partner[need] == r]
+        src = np.flatnonzero(ref.district_region[emp.district] == r)
+        src = src if len(src) else np.arange(n_emp)
         excl_first[m] = src[rng.integers(0, len(src), len(m))]
         two = m[rng.random(len(m)) < 0.3]
         excl_second[two] = src[rng.integers(0, len(src), len(two))]
     for arr in (excl_first, excl_second):
         arr[arr == ongoing_emp] = -1
     excl_second[excl_second == excl_first] = -1
+    ids = np.array(emp.ids)
+    excluded_employers = [";".join(ids[x] for x in (a, b) if x >= 0)
+                          for a, b in zip(excl_first.tolist(), excl_second.tolist())]
     # excluded district: another district of her partner area where she was never placed
-    placed_district = np.full(N, -1)
-    placed_district[s_trainee] = o_district[s_open]
-    excl_district = np.full(N, -1)
-    want = np.flatnonzero(rng.random(N) < 0.10)
+    placed_district = np.full(n, -1)
+    placed_district[hist.trainee] = op.district[hist.opening]
+    excl_district = np.full(n, -1)
+    want = np.flatnonzero(rng.random(n) < 0.10)
     for _ in range(6):
         if not len(want):
             break
         draws = np.empty(len(want), dtype=int)
         for r in range(len(ref.partners)):
-            m = t_region[want] == r
+            m = tr.partner[want] == r
             draws[m] = rng.choice(ref.partner_districts[r], m.sum(), p=ref.partner_weights[r])
-        ok = (draws != t_district[want]) & (draws != placed_district[want])
+        ok = (draws != tr.district[want]) & (draws != placed_district[want])
         excl_district[want[ok]] = draws[ok]
         want = want[~ok]
-    # the other placement districts of twice-placed women must not be excluded either
-    clash = excl_district[s_trainee] == o_district[s_open]
-    excl_district[s_trainee[clash]] = -1
+    clash = excl_district[hist.trainee] == op.district[hist.opening]  # twice-placed women
+    excl_district[hist.trainee[clash]] = -1
+    return _Roster(status=status, cohort=cohort, available_from=available, excluded_employers=excluded_employers,
+                   excluded_district=excl_district)
 
-    # ---------------------------------------------------------- follow-ups
-    rng = _rng(seed, "followups")
+
+@dataclass
+class _FollowUps:
+    placement: np.ndarray         # index into the history, sorted by placement then month
+    month: np.ndarray
+    checked: np.ndarray           # days relative to the reference date
+    employed: np.ndarray
+    wage: np.ndarray
+    wellbeing: np.ndarray
+    risk: np.ndarray
+    risk_intercept: float
+
+
+def _make_followups(rng: np.random.Generator, ctx: _Context, emp: _Employers, op: _Openings, hist: _History,
+                    truth0: TruthModel) -> _FollowUps:
+    """Follow-ups due by the reference date, up to and including the one that finds she left."""
+    S = len(hist.trainee)
     growth = rng.uniform(0.0, 0.08, S)
     alive = np.ones(S, bool)
-    eta_all = model0.linear_predictor(pair_features(s_trainee, s_open)) + intercept
-    eta_centre = float(np.mean(eta_all))
-    bad_emp = np.clip(-e_effect[o_emp[s_open]] / truth_params["employer_effect_sd"], -3, 3)
-    fu_parts = []
+    eta_centre = float(np.mean(hist.eta))
+    bad_emp = np.clip(-emp.effect[op.emp[hist.opening]] / ctx.truth_params["employer_effect_sd"], -3, 3)
+    parts = []
     for m in FOLLOWUP_MONTHS:
-        checked = s_start + int(round(m * DAYS_PER_MONTH)) + rng.integers(-3, 11, S)
+        checked = hist.start + int(round(m * DAYS_PER_MONTH)) + rng.integers(-3, 11, S)
         done = alive & (checked <= 0)
-        employed = s_end > checked
+        employed = hist.end > checked
         idx = np.flatnonzero(done)
-        fu_parts.append((idx, np.full(len(idx), m), checked[idx], employed[idx]))
+        parts.append((idx, np.full(len(idx), m), checked[idx], employed[idx]))
         alive = done & employed
-    f_idx = np.concatenate([p[0] for p in fu_parts])
-    f_month = np.concatenate([p[1] for p in fu_parts])
-    f_checked = np.concatenate([p[2] for p in fu_parts])
-    f_employed = np.concatenate([p[3] for p in fu_parts])
+    f_idx, f_month, f_checked, f_employed = (np.concatenate([p[i] for p in parts]) for i in range(4))
     F = len(f_idx)
-    f_wage = np.round(o_wage[s_open[f_idx]] * (1.0 + growth[f_idx]) ** (f_month / 12.0) / 10.0) * 10
-    f_wage = np.where(f_month == 1, o_wage[s_open[f_idx]], f_wage).astype(np.int64)
-    latent = (0.6 * (eta_all[f_idx] + eps[f_idx] - eta_centre) + np.where(f_employed, 0.45, -0.75)
+    start_wage = op.wage[hist.opening[f_idx]]
+    wage = np.round(start_wage * (1.0 + growth[f_idx]) ** (f_month / 12.0) / 10.0) * 10
+    wage = np.where(f_month == 1, start_wage, wage).astype(np.int64)
+    latent = (0.6 * (hist.eta[f_idx] + hist.noise[f_idx] - eta_centre) + np.where(f_employed, 0.45, -0.75)
               + rng.normal(0.0, 0.8, F))
-    f_wellbeing = np.clip(np.round(3.2 + latent), 1, 5).astype(int)
-    risk_lin = (1.0 * bad_emp[f_idx] + 1.0 * (~e_vetted[o_emp[s_open[f_idx]]]) + 0.7 * o_below[s_open[f_idx]]
+    wellbeing = np.clip(np.round(3.2 + latent), 1, 5).astype(int)
+    opening = hist.opening[f_idx]
+    risk_lin = (1.0 * bad_emp[f_idx] + 1.0 * (~emp.vetted[op.emp[opening]]) + 0.7 * op.below_minimum[opening]
                 + 0.6 * (~f_employed))
     risk_u = rng.random(F)
     risk_b = round(_bisect_scalar(lambda b: float(logistic(risk_lin + b).mean()), 0.02), 4) if F else 0.0
-    f_risk = risk_u < logistic(risk_lin + risk_b)
+    order = np.lexsort((f_month, f_idx))
+    return _FollowUps(placement=f_idx[order], month=f_month[order], checked=f_checked[order],
+                      employed=f_employed[order], wage=wage[order], wellbeing=wellbeing[order],
+                      risk=(risk_u < logistic(risk_lin + risk_b))[order], risk_intercept=risk_b)
 
-    # ---------------------------------------------------------- market signals
-    rng = _rng(seed, "market")
+
+@dataclass
+class _Market:
+    district: np.ndarray          # per row, sorted by district, occupation, period
+    occupation: np.ndarray
+    period: np.ndarray
+    postings: np.ndarray
+    source: np.ndarray
+    truth: dict[str, Any]
+
+
+def _make_market_signals(rng: np.random.Generator, ctx: _Context) -> _Market:
+    """36 monthly posting counts per selected district x occupation series."""
+    ref, sector_w = ctx.ref, ctx.sector_w
+    n_sectors, n_occ, n_dist = len(ref.sectors), len(ref.occupations), len(ref.district_names)
     sector_growth = np.round(rng.uniform(-0.05, 0.18, n_sectors), 4)
     ds_shared = rng.random((n_dist, n_sectors)) < 0.4
     ds_growth = np.where(ds_shared, sector_growth[None, :],
                          np.clip(sector_growth[None, :] + rng.normal(0.0, 0.08, (n_dist, n_sectors)), -0.10, 0.25))
     ds_growth = np.round(ds_growth, 4)
     select_p = np.where(ref.district_is_partner, 0.55, 0.22)
-    combo = rng.random((n_dist, n_occ)) < select_p[:, None]
-    d_idx, oc_idx = np.nonzero(combo)
+    d_idx, oc_idx = np.nonzero(rng.random((n_dist, n_occ)) < select_p[:, None])
     n_series = len(d_idx)
     area_level = {"metro": 22.0, "urban": 10.0, "rural": 5.0}
     level = (np.array([area_level.get(a, 6.0) for a in ref.district_area])[d_idx]
@@ -962,123 +1161,87 @@ def generate_bundle(
              * rng.lognormal(0.0, 0.35, n_series))
     first_period = np.where(rng.random(n_series) < 0.15, rng.integers(6, 25, n_series), 0)
     source = np.where(rng.random(n_series) < 0.7, "job_board", "employer_survey")
-    last_month = (ref_day.astype("datetime64[M]") - np.timedelta64(1, "M"))
+    last_month = ctx.ref_day.astype("datetime64[M]") - np.timedelta64(1, "M")
     periods = last_month - np.arange(35, -1, -1).astype("timedelta64[M]")
-    month_of_year = (periods.astype(int) % 12)
+    month_of_year = periods.astype(int) % 12
     season = np.array([SEASONALITY.get(s, FLAT_SEASON) for s in ref.sectors])  # (sectors, 12)
     g_series = ds_growth[d_idx, ref.occ_sector[oc_idx]]
-    t_years = np.arange(36) / 12.0
-    lam = (level[:, None] * (1.0 + g_series[:, None]) ** t_years[None, :]
+    lam = (level[:, None] * (1.0 + g_series[:, None]) ** (np.arange(36) / 12.0)[None, :]
            * season[ref.occ_sector[oc_idx]][:, month_of_year])
     postings = rng.poisson(lam)
     present = (np.arange(36)[None, :] >= first_period[:, None]) & (rng.random((n_series, 36)) >= 0.03)
-    ms_series, ms_t = np.nonzero(present)
-
-    # ---------------------------------------------------------- truth
-    truth_dict = _truth_dict(ref, truth_params, seed, trainees, openings, reference_date,
-                             e_ids, e_effect, e_vetted, intercept=intercept)
-    truth_dict["risk_flag_intercept"] = risk_b
-    truth_dict["sector_growth"] = {ref.sectors[s]: float(sector_growth[s]) for s in range(n_sectors)}
-    truth_dict["district_sector_growth"] = {
-        f"{ref.district_names[d]}|{ref.sectors[s]}": float(ds_growth[d, s])
-        for d in range(n_dist) for s in range(n_sectors)
+    series, t = np.nonzero(present)  # row-major: by series (district, occupation), then period
+    truth = {
+        "sector_growth": {ref.sectors[s]: float(sector_growth[s]) for s in range(n_sectors)},
+        "district_sector_growth": {f"{ref.district_names[d]}|{ref.sectors[s]}": float(ds_growth[d, s])
+                                   for d in range(n_dist) for s in range(n_sectors)},
+        "demand_growth": {f"{ref.district_names[d]}|{ref.occupations[o]}": float(g)
+                          for d, o, g in zip(d_idx.tolist(), oc_idx.tolist(), g_series.tolist())},
+        "seasonality": {ref.sectors[s]: [float(x) for x in season[s]] for s in range(n_sectors)},
     }
-    truth_dict["demand_growth"] = {
-        f"{ref.district_names[d]}|{ref.occupations[o]}": float(g)
-        for d, o, g in zip(d_idx.tolist(), oc_idx.tolist(), g_series.tolist())
-    }
-    truth_dict["seasonality"] = {ref.sectors[s]: [float(x) for x in season[s]] for s in range(n_sectors)}
+    names, occs = np.array(ref.district_names), np.array(ref.occupations)
+    order = np.lexsort((t, occs[oc_idx[series]], names[d_idx[series]]))
+    series, t = series[order], t[order]
+    return _Market(district=names[d_idx[series]], occupation=occs[oc_idx[series]], period=periods[t].astype(str),
+                   postings=postings[series, t], source=source[series], truth=truth)
 
-    # ---------------------------------------------------------- ids and writing
-    # openings get chronological ids (by posting date)
-    o_order = np.lexsort((np.arange(M), o_posted))
+
+def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, op: _Openings, hist: _History,
+                  roster: _Roster, fu: _FollowUps, market: _Market, report: ProgressFn) -> dict[str, int]:
+    ref, ref_day = ctx.ref, ctx.ref_day
+    n, M, S = len(tr.partner), len(op.emp), len(hist.trainee)
+    names = np.array(ref.district_names)
+    sectors = np.array(ref.sectors)
+    # openings get chronological ids (by posting date); placements are sorted by start already
+    o_order = np.lexsort((np.arange(M), op.posted))
     o_id_of = np.empty(M, dtype=np.int64)
     o_id_of[o_order] = np.arange(M)
     o_ids = np.array([f"OP-{i + 1:06d}" for i in range(M)])
-    t_ids = np.array([f"TR-{i + 1:06d}" for i in range(N)])
-    e_ids_arr = np.array(e_ids)
-    p_ids = np.array([f"PL-{i + 1:06d}" for i in range(S)])  # slots are sorted by start already
-
+    t_ids = np.array([f"TR-{i + 1:06d}" for i in range(n)])
+    e_ids = np.array(emp.ids)
+    p_ids = np.array([f"PL-{i + 1:06d}" for i in range(S)])
     counts: dict[str, int] = {}
-    names_arr = np.array(ref.district_names)
 
-    # trainees
-    excl_emp_str = _pairs_to_str(e_ids_arr, excl_first, excl_second)
-    excl_dist_str = np.where(excl_district >= 0, names_arr[np.maximum(excl_district, 0)], "")
-    lang_str = _flags_to_str(t_lang, LANGUAGES)
-    pref_str = _pref_to_str(t_pref, first_pref, ref.sectors)
     columns = [
-        t_ids, np.array(ref.partners)[t_partner], t_cohort, np.array(STATUSES)[status], names_arr[t_district],
-        _fmt_coord(t_lat), _fmt_coord(t_lon), t_skill_str, lang_str, np.array(EDUCATION_LEVELS)[t_edu], pref_str,
-        t_commute, _bool_str(t_relocate), _bool_str(t_night_ok), _bool_str(t_deps),
-        [f"{a:.2f}" for a in t_attendance.tolist()], t_expected, excl_emp_str, excl_dist_str,
-        _dates(ref_day, avail), _bool_str(t_survivor), np.array(ref.occupations)[t_track],
+        t_ids, np.array(ref.partners)[tr.partner], roster.cohort, np.array(STATUSES)[roster.status],
+        names[tr.district], _fmt_coord(tr.lat), _fmt_coord(tr.lon), tr.skills, _flags_to_str(tr.languages, LANGUAGES),
+        np.array(EDUCATION_LEVELS)[tr.education], _pref_to_str(tr.prefs, tr.first_pref, ref.sectors), tr.commute,
+        _bool_str(tr.relocate), _bool_str(tr.night_ok), _bool_str(tr.dependents),
+        [f"{a:.2f}" for a in tr.attendance.tolist()], tr.expected_wage, roster.excluded_employers,
+        np.where(roster.excluded_district >= 0, names[np.maximum(roster.excluded_district, 0)], ""),
+        _dates(ref_day, roster.available_from), _bool_str(tr.survivor), np.array(ref.occupations)[tr.track],
     ]
     counts["trainees.csv"] = _write_csv(out_dir / "trainees.csv", TRAINEE_COLUMNS, columns, report)
 
-    # employers
-    vetted_on = np.where(e_vetted, _dates(ref_day, -e_vet_age), "")
-    columns = [e_ids_arr, e_names, np.array(ref.sectors)[e_sector], names_arr[e_district], _fmt_coord(e_lat),
-               _fmt_coord(e_lon), _bool_str(e_vetted), vetted_on]
+    columns = [e_ids, emp.names, sectors[emp.sector], names[emp.district], _fmt_coord(emp.lat), _fmt_coord(emp.lon),
+               _bool_str(emp.vetted), np.where(emp.vetted, _dates(ref_day, -emp.vet_age), "")]
     counts["employers.csv"] = _write_csv(out_dir / "employers.csv", EMPLOYER_COLUMNS, columns, report)
 
-    # openings
-    occ_label = []
-    for o, kind, pick in zip(o_occ.tolist(), occ_kind.tolist(), occ_pick.tolist()):
-        labels = ref.occ_labels[o]
-        if kind < 0.8 or len(labels) < 2:
-            occ_label.append(labels[0])
-        elif kind < 0.9 or len(labels) < 3:
-            occ_label.append(labels[1])
-        else:
-            occ_label.append(labels[2 + int(pick * (len(labels) - 2))])
-    titles = []
-    for o, tu in zip(o_occ.tolist(), title_u.tolist()):
-        name = ref.occ_name[o]
-        titles.append(name if tu < 0.75 else f"Junior {name}" if tu < 0.85 else f"{name} Trainee" if tu < 0.95
-                      else f"Senior {name}")
     columns = [
-        o_ids[o_id_of], e_ids_arr[o_emp], titles, occ_label, np.array(ref.sectors)[o_sector], o_skill_str,
-        names_arr[o_district], _fmt_coord(o_lat), _fmt_coord(o_lon), o_wage, o_positions,
-        np.array(SHIFTS)[o_shift], _bool_str(o_accom), _bool_str(o_transport), o_lang,
-        np.where(is_open, "open", "closed"), _dates(ref_day, o_posted), _dates(ref_day, o_closes),
+        o_ids[o_id_of], e_ids[op.emp], op.titles, op.occupation_labels, sectors[op.sector], op.skills,
+        names[op.district], _fmt_coord(op.lat), _fmt_coord(op.lon), op.wage, op.positions,
+        np.array(SHIFTS)[op.shift], _bool_str(op.accommodation), _bool_str(op.transport), op.languages,
+        np.where(op.is_open, "open", "closed"), _dates(ref_day, op.posted), _dates(ref_day, op.closes),
     ]
-    counts["openings.csv"] = _write_csv(out_dir / "openings.csv", OPENING_COLUMNS, columns, report,
-                                        row_order=o_order)
+    counts["openings.csv"] = _write_csv(out_dir / "openings.csv", OPENING_COLUMNS, columns, report, row_order=o_order)
 
-    # placements
-    ended = np.where(ongoing, "", _dates(ref_day, np.minimum(s_end, 0)))
-    columns = [p_ids, t_ids[s_trainee], o_ids[o_id_of[s_open]], _dates(ref_day, s_start), ended]
+    ended = np.where(hist.ongoing, "", _dates(ref_day, np.minimum(hist.end, 0)))
+    columns = [p_ids, t_ids[hist.trainee], o_ids[o_id_of[hist.opening]], _dates(ref_day, hist.start), ended]
     counts["placements.csv"] = _write_csv(out_dir / "placements.csv", PLACEMENT_COLUMNS, columns, report)
 
-    # follow-ups: by placement, then month
-    f_order = np.lexsort((f_month, f_idx))
-    columns = [
-        p_ids[f_idx], f_month, _dates(ref_day, f_checked), _bool_str(f_employed),
-        np.where(f_employed, f_wage.astype(str), ""), f_wellbeing, _bool_str(f_risk),
-    ]
-    counts["followups.csv"] = _write_csv(out_dir / "followups.csv", FOLLOWUP_COLUMNS, columns, report,
-                                         row_order=f_order)
+    columns = [p_ids[fu.placement], fu.month, _dates(ref_day, fu.checked), _bool_str(fu.employed),
+               np.where(fu.employed, fu.wage.astype(str), ""), fu.wellbeing, _bool_str(fu.risk)]
+    counts["followups.csv"] = _write_csv(out_dir / "followups.csv", FOLLOWUP_COLUMNS, columns, report)
 
-    # market signals: by district, occupation, period
-    occ_arr = np.array(ref.occupations)
-    columns = [
-        names_arr[d_idx[ms_series]], occ_arr[oc_idx[ms_series]], periods[ms_t].astype(str),
-        postings[ms_series, ms_t], source[ms_series],
-    ]
-    ms_order = np.lexsort((ms_t, occ_arr[oc_idx[ms_series]], names_arr[d_idx[ms_series]]))
-    counts["market_signals.csv"] = _write_csv(out_dir / "market_signals.csv", MARKET_SIGNAL_COLUMNS, columns,
-                                              report, row_order=ms_order)
-
-    TruthModel(truth_dict).save(out_dir)
-    report("truth", 1)
+    columns = [market.district, market.occupation, market.period, market.postings, market.source]
+    counts["market_signals.csv"] = _write_csv(out_dir / "market_signals.csv", MARKET_SIGNAL_COLUMNS, columns, report)
     return counts
 
 
 # ------------------------------------------------------------------ pieces
 
 
-def _assign_distinct(score: np.ndarray, cand: np.ndarray, n_people: int, active: np.ndarray) -> np.ndarray:
+def _assign_distinct(score: np.ndarray, cand: np.ndarray, n_people: int) -> np.ndarray:
     """Give each row its best-scoring candidate, every person at most once.
 
     Conflicts go to the earlier row; a losing row falls back to its next best
@@ -1089,7 +1252,7 @@ def _assign_distinct(score: np.ndarray, cand: np.ndarray, n_people: int, active:
     assigned = np.full(rows, -1, dtype=np.int64)
     taken = np.zeros(n_people, dtype=bool)
     for _ in range(score.shape[1] + 1):
-        open_rows = np.flatnonzero((assigned < 0) & active)
+        open_rows = np.flatnonzero(assigned < 0)
         if not len(open_rows):
             break
         sub = score[open_rows]
@@ -1111,12 +1274,21 @@ def _assign_distinct(score: np.ndarray, cand: np.ndarray, n_people: int, active:
     return assigned
 
 
-def _pairs_to_str(ids: np.ndarray, first: np.ndarray, second: np.ndarray) -> list[str]:
-    out = []
-    for a, b in zip(first.tolist(), second.tolist()):
-        parts = [ids[x] for x in (a, b) if x >= 0]
-        out.append(";".join(parts))
-    return out
+class _GroupSampler:
+    """Uniform draws of members of a group (members given with their group key)."""
+
+    def __init__(self, keys: np.ndarray, members: np.ndarray, n_groups: int):
+        order = np.argsort(keys, kind="stable")
+        self.members = np.asarray(members)[order]
+        self.counts = np.bincount(keys, minlength=n_groups)
+        self.offsets = np.r_[0, np.cumsum(self.counts)[:-1]]
+
+    def sample(self, rng: np.random.Generator, groups: np.ndarray, k: int) -> np.ndarray:
+        """(len(groups), k) members drawn with replacement; -1 where a group is empty."""
+        counts = self.counts[groups][:, None]
+        pick = np.floor(rng.random((len(groups), k)) * np.maximum(counts, 1)).astype(np.int64)
+        idx = self.offsets[groups][:, None] + pick
+        return np.where(counts > 0, self.members[np.minimum(idx, len(self.members) - 1)], -1)
 
 
 def _flags_to_str(flags: np.ndarray, labels: Sequence[str]) -> list[str]:
@@ -1135,25 +1307,25 @@ def _write_csv(
     path: Path, header: Sequence[str], columns: Sequence[Iterable[Any]], report: ProgressFn,
     row_order: np.ndarray | None = None, chunk: int = 20000,
 ) -> int:
-    cols = [c.tolist() if isinstance(c, np.ndarray) else list(c) for c in columns]
+    """Write columns as CSV rows (optionally reordered), converting one chunk at a time."""
+    cols = [c if isinstance(c, np.ndarray) else np.asarray(c, dtype=object) for c in columns]
     n = len(cols[0]) if cols else 0
     assert all(len(c) == n for c in cols), f"ragged columns for {path.name}"
-    if row_order is not None:
-        order = np.asarray(row_order).tolist()
-        cols = [[c[i] for i in order] for c in cols]
+    order = np.arange(n) if row_order is None else np.asarray(row_order)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for start in range(0, n, chunk):
-            writer.writerows(zip(*(c[start:start + chunk] for c in cols)))
+            idx = order[start:start + chunk]
+            writer.writerows(zip(*(c[idx].tolist() for c in cols)))
             report(path.name, min(n, start + chunk))
     return n
 
 
-def _truth_dict(
-    ref: _Reference, params: Mapping[str, Any], seed: int, trainees: int, openings: int, reference_date: date,
-    employer_ids: Sequence[str], employer_effect: np.ndarray, employer_vetted: np.ndarray, intercept: float,
-) -> dict[str, Any]:
+def _truth_dict(ctx: _Context, seed: int, trainees: int, openings: int, reference_date: date, emp: _Employers,
+                intercept: float) -> dict[str, Any]:
+    """The truth's parameters (market-signal growth and the risk intercept are added by the caller)."""
+    ref, params = ctx.ref, ctx.truth_params
     minimum_wages = {}
     for (c, z), (dates, amounts) in sorted(ref.min_steps.items()):
         minimum_wages[f"{ref.categories[c]}|{ref.zones[z]}"] = [
@@ -1171,8 +1343,8 @@ def _truth_dict(
         "relocation_km": params["relocation_km"],
         "target_retention": params["target_retention"],
         "employer_effect_sd": params["employer_effect_sd"],
-        "employer_effects": {e: float(x) for e, x in zip(employer_ids, employer_effect.tolist())},
-        "unvetted_employers": [e for e, v in zip(employer_ids, employer_vetted.tolist()) if not v],
+        "employer_effects": {e: float(x) for e, x in zip(emp.ids, emp.effect.tolist())},
+        "unvetted_employers": [e for e, v in zip(emp.ids, emp.vetted.tolist()) if not v],
         "skill_aliases": dict(ref.skill_aliases),
         "occupation_aliases": dict(ref.occupation_aliases),
         "occupation_skill_category": {o: ref.categories[c] for o, c in zip(ref.occupations, ref.occ_category.tolist())},

@@ -316,7 +316,13 @@ class TruthModel:
         return minimum is not None and float(wage) < minimum
 
     def demand_growth(self, district: str, occupation: str) -> float:
-        """True yearly growth (e.g. 0.12 = +12 %/yr) of the district x occupation posting series."""
+        """True yearly growth (e.g. 0.12 = +12 %/yr) of the district x occupation posting series.
+
+        ``district`` is a gazetteer name (any case), ``occupation`` a code, name
+        or synonym.  For a combination without a series in the bundle this is
+        the growth such a series would have (that of the district's sector).
+        Raises ``KeyError`` when neither is known.
+        """
         name = self._district_names.get(_norm(district), district)
         occ = self.occupation_code(occupation) or occupation
         key = f"{name}|{occ}"
@@ -409,8 +415,9 @@ class TruthModel:
 
         value = pick("commute_km")
         if value is None:
-            value = haversine_km(need(trainees, "lat", "trainee").astype(float), need(trainees, "lon", "trainee").astype(float),
-                                 need(openings, "lat", "opening").astype(float), need(openings, "lon", "opening").astype(float))
+            value = haversine_km(
+                need(trainees, "lat", "trainee").astype(float), need(trainees, "lon", "trainee").astype(float),
+                need(openings, "lat", "opening").astype(float), need(openings, "lon", "opening").astype(float))
         f["commute_km"] = value.astype(float)
 
         value = pick("wage_ratio")
@@ -483,7 +490,8 @@ class TruthModel:
         """P(still in the job at 12 months) from raw CSV rows (strings) of the bundle."""
         t = {k: np.array([v]) for k, v in trainee_row.items()}
         o = {k: np.array([v]) for k, v in opening_row.items()}
-        o["employer_external_id"] = np.array([employer_row.get("external_id", opening_row.get("employer_external_id", ""))])
+        employer_id = employer_row.get("external_id", opening_row.get("employer_external_id", ""))
+        o["employer_external_id"] = np.array([employer_id])
         o["vetted"] = np.array([employer_row.get("vetted", "true")])
         for key in ("lat", "lon"):
             t[key] = t[key].astype(float)

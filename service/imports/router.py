@@ -7,15 +7,15 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from service.core.errors import InvalidInput, problem_responses
-from service.deps import ReferenceDep, require_staff
+from service.deps import Authorized, CurrentKey, ReferenceDep
 from service.imports.service import import_bundle
 
-router = APIRouter(prefix="/imports", tags=["imports"], dependencies=[Depends(require_staff)],
+router = APIRouter(prefix="/v1/imports", tags=["imports"], dependencies=[Authorized],
                    responses=problem_responses(401, 403, 409, 413, 422))
 
 
@@ -41,7 +41,7 @@ class ImportReportPublic(BaseModel):
 
 
 @router.post("", response_model=ImportReportPublic, summary="Import a bundle (.zip of CSV files)")
-async def create_import(request: Request, reference: ReferenceDep,
+async def create_import(request: Request, reference: ReferenceDep, caller: CurrentKey,
                         file: Annotated[UploadFile, File(description="A .zip of the bundle's CSV files.")],
                         dry_run: Annotated[bool, Query(description="Validate and count, write nothing.")] = False,
                         ) -> Any:
@@ -54,7 +54,8 @@ async def create_import(request: Request, reference: ReferenceDep,
             raise InvalidInput("Upload the bundle as a .zip of its CSV files.",
                                errors=[{"loc": ["body", "file"], "reason": "not a zip archive"}])
         report = await run_in_threadpool(import_bundle, engine=request.app.state.engine, reference=reference,
-                                         path=target, dry_run=dry_run, chunk_rows=settings.import_chunk_rows)
+                                         path=target, dry_run=dry_run, chunk_rows=settings.import_chunk_rows,
+                                         caller=caller)
     return report.as_dict()
 
 

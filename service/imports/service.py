@@ -14,9 +14,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from service.auth import policy
+from service.auth.models import ApiKey
 from service.changes import service as changes
 from service.core.crud import same
-from service.core.errors import Conflict, InvalidInput
+from service.core.errors import Conflict, Forbidden, InvalidInput
 from service.core.models import utcnow
 from service.imports.cells import READERS, CellError
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
@@ -100,7 +102,8 @@ def _present_fields(spec: BundleFile, columns: list[str]) -> set[str]:
     return present
 
 
-def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference, problems: _Problems) -> _Parsed | None:
+def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference, problems: _Problems,
+           caller: ApiKey | None = None) -> _Parsed | None:
     """One row to typed, prepared values; every problem is reported against its column."""
     extra = row.cells.get(EXTRA)
     if extra is not None:
@@ -138,21 +141,28 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
         problems.warn(spec.name, row.line, column, reason)
     if findings.errors:
         return None
+    if caller is not None:
+        try:
+            policy.check_ownership(caller, spec.resource.table, values)
+        except Forbidden as exc:
+            problems.error(spec.name, row.line, "partner_org" if "partner_org" in values else "", exc.detail)
+            return None
     key = tuple(values.pop(name) for name in spec.key)
     return _Parsed(line=row.line, key=key, values=values)
 
 
-def _existing_ids(session: Session, spec: BundleFile, ids: list[str]) -> set[str]:
+def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions: list[Any] = ()) -> set[str]:
+    """Which of these external ids are stored (among the rows the conditions allow)."""
     table = spec.resource.table
     found: set[str] = set()
     for start in range(0, len(ids), 1000):
         chunk = ids[start:start + 1000]
-        found.update(session.exec(select(table.external_id).where(table.external_id.in_(chunk))).scalars())
+        found.update(session.exec(select(table.external_id).where(table.external_id.in_(chunk), *conditions)).scalars())
     return found
 
 
 def _validate(bundle: Bundle, session: Session, reference: Reference, problems: _Problems,
-              progress: Progress | None) -> dict[str, list[str]]:
+              progress: Progress | None, caller: ApiKey | None) -> dict[str, list[str]]:
     """First pass: read every row, keep only keys and references; returns the columns of each file."""
     bundle_ids: dict[str, set[Any]] = {}
     pending: list[tuple[str, int, str, str, str, bool]] = []  # file, line, column, target file, id, is_warning
@@ -170,7 +180,7 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
             for count, row in enumerate(rows, 1):
                 if len(spec.key) == 1:
                     mentioned.add(row.cells.get(spec.key[0], "").strip())
-                parsed = _parse(spec, columns, row, reference, problems)
+                parsed = _parse(spec, columns, row, reference, problems, caller)
                 if progress and count % 5000 == 0:
                     progress(f"checking {spec.name}", 5000)
                 if parsed is None:
@@ -190,8 +200,17 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
                             pending.append((spec.name, row.line, column, target, value, True))
         if len(spec.key) == 1:
             bundle_ids[spec.name] = mentioned
+            scope = policy.visible(caller, spec.resource.table) if caller is not None else []
+            if scope:  # rows of another party's records cannot be written with this key (and are not named)
+                ids = sorted(key[0] for key in seen_lines)
+                hidden = _existing_ids(session, spec, ids) - _existing_ids(session, spec, ids, scope)
+                for external_id in sorted(hidden):
+                    problems.error(spec.name, seen_lines[(external_id,)], spec.key[0],
+                                   "this external_id cannot be written with this key")
     for target in sorted({item[3] for item in pending}):
-        known = _existing_ids(session, BY_NAME[target], sorted({item[4] for item in pending if item[3] == target}))
+        target_scope = policy.visible(caller, BY_NAME[target].resource.table) if caller is not None else []
+        known = _existing_ids(session, BY_NAME[target], sorted({item[4] for item in pending if item[3] == target}),
+                              target_scope)
         for file, line, column, item_target, value, is_warning in pending:
             if item_target == target and value not in known:
                 reason = f"refers to '{value}', which is neither in {target} nor stored"
@@ -250,8 +269,11 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
 
 
 def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: bool = False,
-                  chunk_rows: int = 2_000, progress: Progress | None = None) -> ImportReport:
-    """Validate the whole bundle, then write it in one transaction (rolled back on a dry run)."""
+                  chunk_rows: int = 2_000, progress: Progress | None = None, caller: ApiKey | None = None
+                  ) -> ImportReport:
+    """Validate the whole bundle, then write it in one transaction (rolled back on a dry run).
+
+    With a caller (an API key), rows outside that key's scope are problems; without one (the CLI), all is allowed."""
     report = ImportReport(dry_run=dry_run)
     problems = _Problems(report=report)
     bundle = Bundle(path)
@@ -262,7 +284,7 @@ def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: 
         for name in bundle.ignored:
             problems.warn(name, 0, "", "sub-folders are not part of a bundle; ignored")
         with Session(engine) as session:
-            file_columns = _validate(bundle, session, reference, problems, progress)
+            file_columns = _validate(bundle, session, reference, problems, progress, caller)
         if problems.errors:
             raise BundleInvalid(f"The bundle has {len(problems.errors)} problem(s); nothing was written.",
                                 errors=problems.errors)

@@ -30,15 +30,17 @@ def test_every_command_has_help(tmp_path):
 
 
 def test_keys_create_prints_the_key_last_and_it_works(db, database_url, client):
-    result = jobmatch(database_url, "keys", "create", "--role", "coordinator", "--name", "Kolkata desk")
+    result = jobmatch(database_url, "keys", "create", "--role", "coordinator", "--partner", "kolkata_metro",
+                      "--name", "Kolkata desk")
     assert result.returncode == 0, result.stderr
     key = result.stdout.strip().splitlines()[-1]
     assert key.startswith("jm_")
     assert client.get("/v1/trainees", headers={"Authorization": f"Bearer {key}"}).status_code == 200
     listed = jobmatch(database_url, "keys", "list")
     assert "Kolkata desk" in listed.stdout and key not in listed.stdout
-    refused = jobmatch(database_url, "keys", "create", "--role", "employer")
-    assert refused.returncode != 0 and "employer" in refused.stderr
+    for unbound in (["--role", "employer"], ["--role", "coordinator"]):
+        refused = jobmatch(database_url, "keys", "create", *unbound)
+        assert refused.returncode != 0 and "must be bound" in refused.stderr
 
 
 def test_revoked_key_is_refused(db, database_url, client):

@@ -50,11 +50,13 @@ def test_a_wrong_revoked_or_expired_key_is_refused(client, db):
         assert response.status_code == 401
 
 
-def test_employer_and_batch_keys_cannot_use_record_routes_yet(client, db):
+def test_employer_keys_cannot_read_trainees_and_batch_keys_only_read(client, db):
     from tests.conftest import make_key
-    for role, binding in (("employer", {"employer_external_id": "EM-1"}), ("batch", {})):
-        headers = {"Authorization": f"Bearer {make_key(db, role, **binding)}"}
-        assert client.get("/v1/trainees", headers=headers).status_code == 403
+    employer = {"Authorization": f"Bearer {make_key(db, 'employer', employer_external_id='EM-1')}"}
+    assert client.get("/v1/trainees", headers=employer).status_code == 403
+    batch = {"Authorization": f"Bearer {make_key(db, 'batch')}"}
+    assert client.get("/v1/trainees", headers=batch).status_code == 200
+    assert client.put("/v1/trainees/TR-1", json=TRAINEE, headers=batch).status_code == 403
 
 
 def test_put_creates_then_updates_and_maps_onto_the_reference_data(client, admin_headers):

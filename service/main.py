@@ -16,11 +16,16 @@ from service.core import migrate
 from service.core.config import Settings, get_settings
 from service.core.db import make_engine
 from service.core.errors import install_error_handlers, problem_response, problem_responses
+from service.core.limits import RateLimit
 from service.core.logging import configure as configure_logging
 from service.core.resource import build_router
 from service.deps import Authorized, CurrentKey, PageDep, ReferenceDep, SessionDep
 from service.employers.service import RESOURCE as EMPLOYERS
 from service.followups.service import RESOURCE as FOLLOWUPS
+from service.audit.router import router as audit_router
+from service.auth.router import router as keys_router
+from service.consents.router import router as consents_router
+from service.idempotency.middleware import Idempotency
 from service.imports.router import router as imports_router
 from service.market_signals.service import RESOURCE as MARKET_SIGNALS
 from service.openings.service import RESOURCE as OPENINGS
@@ -96,7 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for resource in RECORD_RESOURCES:
         app.include_router(build_router(resource, dependencies=[Authorized], session_dep=SessionDep,
                                         reference_dep=ReferenceDep, page_dep=PageDep, caller_dep=CurrentKey))
-    app.include_router(imports_router)
+    for router in (imports_router, consents_router, audit_router, keys_router):
+        app.include_router(router)
 
     @app.get("/healthz", tags=["health"], summary="The process is up")
     def healthz() -> dict[str, str]:
@@ -129,6 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                    "role": getattr(request.state, "role", None)})
         return response
 
+    # Outermost last: size cap, then rate limit, then idempotent replay, then the app.
+    app.add_middleware(Idempotency, engine_of=lambda: app.state.engine)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
     app.add_middleware(BodySizeLimit, max_json_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
     return app

@@ -1,12 +1,15 @@
 """Every table, imported in one place so that metadata and migrations see them all."""
 
+from service.audit.models import AuditEvent
 from service.auth.models import ApiKey
 from service.changes.models import Change
+from service.consents.models import Consent
 from service.employers.models import Employer
 from service.followups.models import Followup
+from service.idempotency.models import IdempotencyRecord
 from service.market_signals.models import MarketSignal
 from service.openings.models import Opening
 from service.placements.models import Placement
 from service.trainees.models import Trainee
 
-__all__ = ["ApiKey", "Change", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]
+__all__ = ["ApiKey", "AuditEvent", "Change", "Consent", "IdempotencyRecord", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]

@@ -63,7 +63,15 @@ def allowed_roles(method: str, path: str) -> frozenset[str] | None:
 
 
 def visible(key: ApiKey, table: type) -> list[Any]:
-    """SQL conditions restricting a table to the rows this key may see (empty: all rows)."""
+    """SQL conditions restricting a table to the rows this key may see (empty: all rows).
+    Erased trainees' anonymised stubs are statistics, not records: nobody reads them through the API."""
+    from service.trainees.models import Trainee as _Trainee
+    erased = [_Trainee.erased_at.is_(None)] if table is _Trainee else []
+    return erased + _scoped(key, table)
+
+
+def _scoped(key: ApiKey, table: type) -> list[Any]:
+    from service.employers.models import Employer
     from service.followups.models import Followup
     from service.openings.models import Opening
     from service.placements.models import Placement
@@ -82,6 +90,8 @@ def visible(key: ApiKey, table: type) -> list[Any]:
             return [Followup.placement_external_id.in_(placements)]
     if key.role == "employer" and table is Opening:
         return [Opening.employer_external_id == key.employer_external_id]
+    if key.role == "employer" and table is Employer:
+        return [Employer.external_id == key.employer_external_id]
     if key.role == "employer":
         return [false()]
     return []

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, description="Largest JSON request body accepted.")
     max_upload_bytes: int = Field(default=200_000_000, description="Largest bundle upload (.zip) accepted.")
     import_chunk_rows: int = Field(default=2_000, description="Rows written per statement during an import.")
+    rate_limit_per_minute: int = Field(default=600, description="Requests a key may send per minute (per worker).")
+    rate_limit_burst: int = Field(default=120, description="Requests a key may send at once before the rate applies.")
+    retention_days: int | None = Field(default=None, description="Erase exited trainees unchanged for this many "
+                                                                  "days (`jobmatch retention apply`); unset: keep.")
 
 
 @lru_cache

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, SQLModel
 
+from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
 from service.core import crud
@@ -40,6 +41,14 @@ class Resource:
     order_by: Sequence[str] = ("id",)
     key_path: str = "/{external_id}"
     key: Callable[..., dict[str, Any]] | None = None  # a dependency reading the key from the path; None: external_id
+    audited: bool = False  # every read and write is written to the audit log
+    erase: Callable[..., Any] | None = None  # DELETE erases (keeping anonymised statistics) instead of deleting
+
+
+def _audit(session: Session, resource: Resource, caller: ApiKey, action: str, rows: Sequence[Any]) -> None:
+    if resource.audited:
+        audit.record(session=session, caller=caller, action=action, entity=resource.table.__tablename__,
+                     external_ids=[row.external_id for row in rows])
 
 
 def raise_findings(findings: Findings) -> None:
@@ -71,12 +80,25 @@ def get(*, session: Session, resource: Resource, ident: dict[str, Any], caller: 
                     conditions=policy.visible(caller, resource.table))
 
 
+def read(*, session: Session, resource: Resource, ident: dict[str, Any], caller: ApiKey) -> Any:
+    """One record for the caller to read (audited where the resource is)."""
+    row = get(session=session, resource=resource, ident=ident, caller=caller)
+    if resource.audited:
+        _audit(session, resource, caller, "read", [row])
+        session.commit()
+    return row
+
+
 def list(*, session: Session, resource: Resource, filters: BaseModel, page: Page,  # noqa: A001
          caller: ApiKey) -> tuple[Sequence[Any], int]:
     """A page of the records the caller may see that match the filters."""
     order = [getattr(resource.table, name) for name in resource.order_by]
     conditions = [*resource.conditions(filters), *policy.visible(caller, resource.table)]
-    return crud.list(session=session, table=resource.table, conditions=conditions, page=page, order_by=order)
+    rows, count = crud.list(session=session, table=resource.table, conditions=conditions, page=page, order_by=order)
+    if resource.audited and rows:
+        _audit(session, resource, caller, "list", rows)
+        session.commit()
+    return rows, count
 
 
 def _prepared(resource: Resource, reference: Reference, ident: dict[str, Any], values: dict[str, Any]
@@ -97,6 +119,9 @@ def upsert(*, session: Session, resource: Resource, reference: Reference, ident:
         raise NotFound(f"No {resource.label} with {crud.describe(ident)}.")
     policy.check_ownership(caller, resource.table, {**ident, **values})
     check_references(session=session, resource=resource, values={**ident, **values}, caller=caller)
+    if resource.audited:
+        audit.record(session=session, caller=caller, action="update" if existing else "create",
+                     entity=resource.table.__tablename__, external_ids=[ident["external_id"]])
     return crud.upsert(session=session, table=resource.table, key=ident, values=values, label=resource.label,
                        if_match=if_match)
 
@@ -118,13 +143,18 @@ def patch(*, session: Session, resource: Resource, reference: Reference, ident: 
     _, values = _prepared(resource, reference, row_ident, merged)
     policy.check_ownership(caller, resource.table, {**row_ident, **values})
     check_references(session=session, resource=resource, values=values, caller=caller)
+    _audit(session, resource, caller, "update", [row])
     return crud.patch(session=session, row=row, values=values, label=resource.label, if_match=if_match)
 
 
-def delete(*, session: Session, resource: Resource, ident: dict[str, Any], if_match: int | None,
-           caller: ApiKey) -> None:
-    """Delete a record."""
+def delete(*, session: Session, resource: Resource, reference: Reference, ident: dict[str, Any],
+           if_match: int | None, caller: ApiKey) -> None:
+    """Delete a record (or erase it, for resources that keep anonymised statistics)."""
     row = get(session=session, resource=resource, ident=ident, caller=caller)
+    if resource.erase is not None:
+        crud.check_version(row, if_match)
+        resource.erase(session=session, row=row, caller=caller, reference=reference)
+        return
     crud.delete(session=session, row=row, label=resource.label, if_match=if_match)
 
 
@@ -165,7 +195,7 @@ def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep
 
     @router.get(item, response_model=Public, summary=f"Get a {label}", responses=problem_responses(404))
     def get_route(ident: KeyDep, session: session_dep, response: Response, caller: caller_dep) -> Any:
-        row = get(session=session, resource=resource, ident=ident, caller=caller)
+        row = read(session=session, resource=resource, ident=ident, caller=caller)
         response.headers["ETag"] = etag(row)
         return row
 
@@ -190,9 +220,10 @@ def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep
 
     if delete_route:
         @router.delete(item, status_code=204, summary=f"Delete a {label}", responses=problem_responses(404, 409, 412))
-        def delete_route_(ident: KeyDep, session: session_dep, caller: caller_dep, if_match: IfMatch = None
-                          ) -> Response:
-            delete(session=session, resource=resource, ident=ident, if_match=parse_if_match(if_match), caller=caller)
+        def delete_route_(ident: KeyDep, session: session_dep, reference: reference_dep, caller: caller_dep,
+                          if_match: IfMatch = None) -> Response:
+            delete(session=session, resource=resource, reference=reference, ident=ident,
+                   if_match=parse_if_match(if_match), caller=caller)
             return Response(status_code=204)
 
     for method, path in (("GET", ""), ("GET", item), ("PUT", item), ("PATCH", item), ("DELETE", item)):

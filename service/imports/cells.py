@@ -55,18 +55,30 @@ def read_period(text: str) -> str:
 
 
 def read_list(text: str) -> list[str]:
-    return [part.strip() for part in text.split(";") if part.strip()]
+    return [read_text(part) for part in text.split(";") if part.strip()]
 
 
 def read_skills(text: str) -> list[dict[str, Any]]:
+    text = read_text(text)
     try:
         return [{"label": label, "level": level} for label, level in parse_skill_list(text)]
     except ValueError as exc:
         raise CellError(str(exc)) from None
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def read_text(text: str) -> str:
-    return text.strip()
+    text = text.strip()
+    if text.startswith("'") and text[1:2] in FORMULA_STARTS:
+        return text[1:]  # written escaped by an export; see escape_formula
+    return text
+
+
+def escape_formula(text: str) -> str:
+    """Cells a spreadsheet would run as a formula get a leading apostrophe (OWASP CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 # The empty value of each kind: lists are empty, everything else is missing (the model's default applies).
@@ -83,11 +95,13 @@ def write_cell(kind: str, value: Any) -> str:
     if kind == "bool":
         return "true" if value else "false"
     if kind == "list":
-        return ";".join(value)
+        return ";".join(escape_formula(item) for item in value)
     if kind == "skills":
-        return ";".join(f"{item['label']}:{item['level']}" for item in value)
+        return escape_formula(";".join(f"{item['label']}:{item['level']}" for item in value))
     if kind == "date":
         return value.isoformat()
     if kind == "float":
         return repr(float(value))
+    if kind == "text":
+        return escape_formula(str(value))
     return str(value)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
 from service.changes import service as changes
@@ -234,7 +235,7 @@ def _chunks(bundle: Bundle, spec: BundleFile, columns: list[str], reference: Ref
 
 
 def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], present: set[str],
-                 counts: FileCounts) -> None:
+                 counts: FileCounts, caller: ApiKey | None) -> None:
     table = spec.resource.table
     key_columns = [getattr(table, name) for name in spec.key]
     keys = [parsed.key for parsed in chunk]
@@ -256,9 +257,11 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
             continue
         updates.append({"id": current["id"], **fields, "version": current["version"] + 1, "updated_at": now})
     if "external_id" in spec.key:
-        changes.record(session=session, entity=table.__tablename__,
-                       external_ids=[row["external_id"] for row in inserts] +
-                                    [existing_by_id[row["id"]] for row in updates])
+        written = [row["external_id"] for row in inserts] + [existing_by_id[row["id"]] for row in updates]
+        changes.record(session=session, entity=table.__tablename__, external_ids=written)
+        if spec.resource.audited:
+            audit.record(session=session, caller=caller, action="import", entity=table.__tablename__,
+                         external_ids=written)
     if inserts:
         session.execute(insert(table.__table__), inserts)
         counts.inserted += len(inserts)
@@ -297,7 +300,7 @@ def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: 
                     counts = report.files.setdefault(spec.name, FileCounts())
                     present = _present_fields(spec, file_columns[spec.name])
                     for chunk in _chunks(bundle, spec, file_columns[spec.name], reference, quiet, chunk_rows):
-                        _write_chunk(session, spec, chunk, present, counts)
+                        _write_chunk(session, spec, chunk, present, counts, caller)
                         if progress:
                             progress(f"writing {spec.name}", len(chunk))
                 session.rollback() if dry_run else session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import ConfigDict
@@ -10,7 +10,7 @@ from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
 from service.core.models import (MAX_LIST_ITEMS, Code, ExternalId, LanguageCode, Latitude, Longitude, MonthlyMoney,
-                                 ShortText, SkillLevel, Tracked, TrackedPublic)
+                                 ShortText, SkillLevel, Tracked, TrackedPublic, UtcDateTime)
 
 TraineeStatus = Literal["in_training", "job_ready", "placed", "exited"]
 Education = Literal["none", "primary", "secondary", "higher_secondary", "graduate"]
@@ -75,6 +75,9 @@ class TraineeUpdate(SQLModel):
 class Trainee(TraineeBase, Tracked, table=True):
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=64, unique=True, index=True)
+    # Set when her personal data was erased: the row then holds only coarse, anonymised facts that keep
+    # her placements' outcomes useful for learning, under a new random id.
+    erased_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class TraineePublic(TraineeBase, TrackedPublic):

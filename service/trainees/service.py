@@ -7,7 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sqlmodel import Session
+
+from service.auth.models import ApiKey
 from service.core import prepare as prep
+from service.trainees import erasure
 from service.core.resource import Resource
 from service.reference import Reference
 from service.trainees.models import Trainee, TraineeCreate, TraineePublic, TraineesPublic, TraineeStatus, TraineeUpdate
@@ -46,6 +50,11 @@ def conditions(filters: TraineeFilters) -> list[Any]:
     return found
 
 
+def erase(*, session: Session, row: Trainee, caller: ApiKey, reference: Reference) -> None:
+    """DELETE erases her personal data; placements keep an anonymised stub for learning."""
+    erasure.erase(session=session, trainee=row, caller=caller, gazetteer=reference.site.gazetteer)
+
+
 RESOURCE = Resource(label="trainee", path="/trainees", table=Trainee, create=TraineeCreate, update=TraineeUpdate,
                     public=TraineePublic, page=TraineesPublic, filters=TraineeFilters, conditions=conditions,
-                    prepare=prepare)
+                    prepare=prepare, audited=True, erase=erase)

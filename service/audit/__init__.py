@@ -1,0 +1,1 @@
+"""Audit log of reads and writes of trainee records."""

@@ -1,0 +1,49 @@
+"""Writing audit events (in the caller's transaction) and listing them for admins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from service.audit.models import AuditEvent
+from service.auth.models import ApiKey
+from service.core import crud
+from service.core.models import Page, utcnow
+
+
+class AuditFilters(BaseModel):
+    key_id: int | None = None
+    role: str | None = None
+    action: str | None = None
+    entity: str | None = None
+    external_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def record(*, session: Session, caller: ApiKey | None, action: str, entity: str, external_ids: Iterable[str]) -> None:
+    """Append one event per record; committed with the caller's transaction."""
+    now = utcnow()
+    who = {"key_id": caller.id if caller else None, "key_prefix": caller.prefix if caller else None,
+           "role": caller.role if caller else "cli"}
+    rows = [{**who, "at": now, "action": action, "entity": entity, "external_id": external_id}
+            for external_id in external_ids]
+    if rows:
+        session.execute(insert(AuditEvent.__table__), rows)
+
+
+def list(*, session: Any, filters: AuditFilters, page: Page) -> tuple[Any, int]:  # noqa: A001
+    """Events matching the filters, newest first."""
+    conditions = [getattr(AuditEvent, name) == value for name, value in
+                  filters.model_dump(exclude={"since", "until"}, exclude_none=True).items()]
+    if filters.since:
+        conditions.append(AuditEvent.at >= filters.since)
+    if filters.until:
+        conditions.append(AuditEvent.at < filters.until)
+    return crud.list(session=session, table=AuditEvent, conditions=conditions, page=page,
+                     order_by=[AuditEvent.id.desc()])

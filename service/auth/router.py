@@ -1,0 +1,53 @@
+"""API keys over the API, for admins: list, create (the key is in the answer, once), revoke."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.auth import service
+from service.auth.models import ApiKeyPublic, Role
+from service.core.errors import problem_responses
+from service.deps import Authorized, SessionDep
+
+router = APIRouter(prefix="/v1/keys", tags=["keys"], dependencies=[Authorized],
+                   responses=problem_responses(401, 403, 422, 429))
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    name: str = Field(default="", max_length=200)
+    employer_external_id: str | None = Field(default=None, max_length=64)
+    partner_org: str | None = Field(default=None, max_length=64)
+    expires_at: datetime | None = None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="The key itself; shown only in this answer.")
+
+
+class ApiKeysPublic(BaseModel):
+    data: list[ApiKeyPublic]
+    count: int
+
+
+@router.get("", response_model=ApiKeysPublic, summary="List API keys (never the keys themselves)")
+def list_keys(session: SessionDep) -> Any:
+    rows = service.list(session=session)
+    return ApiKeysPublic(data=[ApiKeyPublic.model_validate(row) for row in rows], count=len(rows))
+
+
+@router.post("", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED, summary="Create an API key")
+def create_key(body: ApiKeyCreate, session: SessionDep) -> Any:
+    key, raw = service.create(session=session, **body.model_dump())
+    return ApiKeyCreated(**ApiKeyPublic.model_validate(key).model_dump(), key=raw)
+
+
+@router.delete("/{key_id}", status_code=204, summary="Revoke an API key", responses=problem_responses(404))
+def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**62)], session: SessionDep) -> None:
+    service.revoke(session=session, key_id=key_id)

@@ -1,0 +1,1 @@
+"""Trainee consents to be introduced to an employer."""

@@ -1,0 +1,66 @@
+"""Erasing a trainee's personal data while keeping what her placements teach the outcome model."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
+
+from service.audit import service as audit
+from service.auth.models import ApiKey
+from service.changes import service as changes
+from service.consents.models import Consent
+from service.core.models import utcnow
+from service.placements.models import Placement
+from service.trainees.models import Trainee
+
+WAGE_STEP = 500  # expected wage is kept only to the nearest ₹500 (or the site's currency unit)
+
+
+def anonymised_copy(trainee: Trainee, gazetteer) -> Trainee:  # noqa: ANN001
+    """A stub with only coarse facts, under a new random id that links to nothing outside the database."""
+    centre = gazetteer.resolve(trainee.district)
+    return Trainee(
+        external_id=f"ERASED-{secrets.token_hex(8)}", partner_org=trainee.partner_org, status="exited",
+        district=trainee.district, lat=centre.lat if centre else None, lon=centre.lon if centre else None,
+        skills=[{"label": item["skill"], "level": item["level"], "skill": item["skill"]}
+                for item in trainee.skills if item.get("skill")],
+        languages=trainee.languages, education=trainee.education, preferred_sectors=trainee.preferred_sectors,
+        max_commute_minutes=trainee.max_commute_minutes, willing_to_relocate=trainee.willing_to_relocate,
+        night_shift_ok=trainee.night_shift_ok, has_dependents=trainee.has_dependents,
+        attendance_rate=round(trainee.attendance_rate, 1) if trainee.attendance_rate is not None else None,
+        expected_wage_inr=(round(trainee.expected_wage_inr / WAGE_STEP) * WAGE_STEP
+                           if trainee.expected_wage_inr is not None else None),
+        training_track=trainee.training_track, is_survivor=False, erased_at=utcnow())
+
+
+def erase(*, session: Session, trainee: Trainee, caller: ApiKey | None, gazetteer) -> str | None:  # noqa: ANN001
+    """Erase her record; returns the anonymised stub's id when placements keep outcome statistics."""
+    audit.record(session=session, caller=caller, action="erase", entity="trainee", external_ids=[trainee.external_id])
+    changes.record(session=session, entity="trainee", external_ids=[trainee.external_id])
+    session.execute(delete(Consent).where(Consent.trainee_external_id == trainee.external_id))
+    has_placements = session.execute(
+        select(Placement.id).where(Placement.trainee_external_id == trainee.external_id).limit(1)).first()
+    stub_id = None
+    if has_placements:
+        stub = anonymised_copy(trainee, gazetteer)
+        session.add(stub)
+        session.flush()
+        session.execute(update(Placement).where(Placement.trainee_external_id == trainee.external_id)
+                        .values(trainee_external_id=stub.external_id))
+        stub_id = stub.external_id
+    session.delete(trainee)
+    session.commit()
+    return stub_id
+
+
+def erase_expired(*, session: Session, retention_days: int, today: date, gazetteer) -> int:  # noqa: ANN001
+    """Erase trainees who exited and whose record has not changed for the retention period."""
+    cutoff = datetime.combine(today - timedelta(days=retention_days), time(), UTC)
+    expired = session.exec(select(Trainee).where(Trainee.status == "exited", Trainee.erased_at.is_(None),
+                                                 Trainee.updated_at < cutoff)).all()
+    for trainee in expired:
+        erase(session=session, trainee=trainee, caller=None, gazetteer=gazetteer)
+    return len(expired)

@@ -27,6 +27,7 @@ from service.auth.router import router as keys_router
 from service.consents.router import router as consents_router
 from service.idempotency.middleware import Idempotency
 from service.imports.router import router as imports_router
+from service.job_postings.router import router as job_postings_router
 from service.market_signals.service import RESOURCE as MARKET_SIGNALS
 from service.openings.service import RESOURCE as OPENINGS
 from service.placements.service import RESOURCE as PLACEMENTS
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for resource in RECORD_RESOURCES:
         app.include_router(build_router(resource, dependencies=[Authorized], session_dep=SessionDep,
                                         reference_dep=ReferenceDep, page_dep=PageDep, caller_dep=CurrentKey))
-    for router in (imports_router, consents_router, audit_router, keys_router):
+    for router in (imports_router, consents_router, audit_router, keys_router, job_postings_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"], summary="The process is up")

@@ -17,7 +17,8 @@ ROLES = ("admin", "coordinator", "employer", "batch")
 # Which role's view of a resource is limited to its own records (others answer 404).
 SCOPED = {"/v1/trainees": {"coordinator"}, "/v1/placements": {"coordinator"}, "/v1/followups": {"coordinator"},
           "/v1/openings": {"employer"}, "/v1/trainees/{external_id}/consents": {"coordinator"},
-          "/v1/imports": {"coordinator"}}
+          "/v1/imports": {"coordinator"}, "/v1/job-postings": {"employer"}}
+BULK = {("POST", "/v1/imports"), ("POST", "/v1/job-postings")}  # out-of-scope rows are 422 problems, not 404
 
 
 def bundle_zip(side: str) -> bytes:
@@ -28,6 +29,14 @@ def bundle_zip(side: str) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("trainees.csv", text)
     return buffer.getvalue()
+
+
+def job_posting(side: str) -> dict:
+    return {"@context": "https://schema.org/", "@type": "JobPosting", "identifier": f"OP-jp-{side}",
+            "title": "Retail sales associate", "hiringOrganization": {"identifier": world.EMPLOYERS[side]},
+            "baseSalary": {"@type": "MonetaryAmount", "currency": "INR",
+                           "value": {"@type": "QuantitativeValue", "value": 13000, "unitText": "MONTH"}},
+            "jobLocation": {"@type": "Place", "address": {"addressLocality": "Howrah"}}, "totalJobOpenings": 1}
 
 
 Case = Callable[[str], dict]
@@ -62,6 +71,8 @@ def case(method: str, path: str, side: str, client, headers) -> tuple[str, str, 
                 return method, ITEM[prefix](side), {}
     if (method, path) == ("POST", "/v1/imports"):
         return method, path, {"files": {"file": ("b.zip", bundle_zip(side), "application/zip")}}
+    if (method, path) == ("POST", "/v1/job-postings"):
+        return method, path, {"json": job_posting(side)}
     if (method, path) == ("GET", "/v1/audit"):
         return method, path, {}
     if (method, path) == ("GET", "/v1/keys"):
@@ -84,7 +95,7 @@ def expected(method: str, path: str, role: str, side: str) -> set[int]:
         return {403}
     prefix = next((p for p in sorted(SCOPED, key=len, reverse=True) if path == p or path.startswith(p + "/")), None)
     if prefix and role in SCOPED[prefix] and side == "other" and not (method == "GET" and path == prefix in ITEM):
-        return {422} if (method, path) == ("POST", "/v1/imports") else {404}
+        return {422} if (method, path) in BULK else {404}
     if method == "DELETE":
         return {204, 409}  # allowed; 409 when records this key cannot delete still refer to it
     return {200, 201, 204}

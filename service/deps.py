@@ -65,14 +65,12 @@ Authorized = Depends(authorize)
 
 def get_page(request: Request,
              offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")] = 0,
-             limit: Annotated[int | None, Query(ge=1, description="Rows to return (capped).")] = None) -> Page:
+             limit: Annotated[int | None, Query(ge=1, le=100_000, description="Rows to return; larger values are "
+                                                "capped at the service's maximum page size (500 by default).")] = None
+             ) -> Page:
     settings: Settings = request.app.state.settings
     chosen = settings.default_page_size if limit is None else limit
-    if chosen > settings.max_page_size:
-        from service.core.errors import InvalidInput
-        raise InvalidInput(f"limit may be at most {settings.max_page_size}.",
-                           errors=[{"loc": ["query", "limit"], "reason": f"at most {settings.max_page_size}"}])
-    return Page(offset=offset, limit=chosen)
+    return Page(offset=offset, limit=min(chosen, settings.max_page_size))
 
 
 PageDep = Annotated[Page, Depends(get_page)]

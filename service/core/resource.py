@@ -172,7 +172,8 @@ def etag(row: Any) -> str:
     return f'"{row.version}"'
 
 
-IfMatch = Annotated[str | None, Header(description="ETag of the version the change is based on; 412 when stale.")]
+IfMatch = Annotated[str | None, Header(pattern=r'^(\*|(W/)?"[0-9]{1,18}")$',
+                                       description="ETag of the version the change is based on; 412 when stale.")]
 
 
 def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep: Any, reference_dep: Any,

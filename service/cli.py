@@ -171,6 +171,26 @@ def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the datab
             out.print(raw)
 
 
+retention_app = typer.Typer(help="Retention of personal data.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("apply")
+def retention_apply(days: Annotated[Optional[int], typer.Option(help="Override JOBMATCH_RETENTION_DAYS.")] = None
+                    ) -> None:
+    """Erase the personal data of exited trainees unchanged for the retention period (keeps outcome statistics)."""
+    from datetime import date
+
+    from service.trainees.erasure import erase_expired
+    retention = days if days is not None else get_settings().retention_days
+    if retention is None:
+        _fail("no retention period: set JOBMATCH_RETENTION_DAYS or pass --days")
+    with Session(_engine(), expire_on_commit=False) as session:
+        erased = erase_expired(session=session, retention_days=retention, today=date.today(),
+                               gazetteer=_reference().site.gazetteer)
+    console.print(f"erased {erased} trainee record(s) older than {retention} days")
+
+
 @keys_app.command("create")
 def keys_create(role: Annotated[str, typer.Option(help="admin, coordinator, employer or batch.")],
                 employer: Annotated[Optional[str], typer.Option(help="Employer external id (employer keys).")] = None,

@@ -24,7 +24,8 @@ def test_every_command_has_help(tmp_path):
     url = f"sqlite:///{tmp_path / 'x.db'}"
     for command in (["--help"], ["serve", "--help"], ["db", "upgrade", "--help"], ["import", "--help"],
                     ["export", "--help"], ["demo-data", "--help"], ["keys", "create", "--help"],
-                    ["keys", "list", "--help"], ["keys", "revoke", "--help"], ["setup", "--help"]):
+                    ["keys", "list", "--help"], ["keys", "revoke", "--help"], ["setup", "--help"],
+                    ["retention", "apply", "--help"]):
         result = jobmatch(url, *command)
         assert result.returncode == 0 and "Usage" in result.stdout, command
 
@@ -75,3 +76,25 @@ def test_setup_loads_the_demo_once_and_prints_one_admin_key(tmp_path, backend):
     assert "demo bundle loaded" in first.stderr
     second = jobmatch(url, "setup")
     assert second.returncode == 0 and "jm_" not in second.stdout and "demo bundle loaded" not in second.stderr
+
+
+def test_retention_erases_only_exited_trainees_past_the_period(db, database_url, client, admin_headers):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+    from sqlmodel import Session, select
+
+    from service.trainees.models import Trainee
+    from tests.service.auth import world
+    world.build(client, db)
+    client.patch("/v1/trainees/TR-own", json={"status": "exited"}, headers=admin_headers)
+    client.patch("/v1/trainees/TR-other", json={"status": "exited"}, headers=admin_headers)
+    with Session(db) as session:
+        session.exec(update(Trainee).where(Trainee.external_id == "TR-own")
+                     .values(updated_at=datetime.now(UTC) - timedelta(days=400)))
+        session.commit()
+    result = jobmatch(database_url, "retention", "apply", "--days", "365")
+    assert result.returncode == 0 and "erased 1 " in result.stderr
+    with Session(db) as session:
+        ids = set(session.exec(select(Trainee.external_id)).all())
+    assert "TR-own" not in ids and "TR-other" in ids

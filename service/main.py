@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matching.engine import MatchEngine
 from service.core import migrate
 from service.core.config import Settings, get_settings
 from service.core.db import make_engine
@@ -28,6 +29,8 @@ from service.consents.router import router as consents_router
 from service.idempotency.middleware import Idempotency
 from service.imports.router import router as imports_router
 from service.job_postings.router import router as job_postings_router
+from service.matches.index import MatchIndex
+from service.matches.router import router as matches_router
 from service.market_signals.service import RESOURCE as MARKET_SIGNALS
 from service.openings.service import RESOURCE as OPENINGS
 from service.placements.service import RESOURCE as PLACEMENTS
@@ -87,6 +90,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
+        from sqlmodel import Session
+        try:
+            with Session(app.state.engine) as session:
+                app.state.index.current(session)  # built at start, not on the first query
+        except Exception:  # noqa: BLE001 - an unmigrated database: /readyz says so; the index builds later
+            log.warning("match index not built at start", exc_info=True)
         yield
         app.state.engine.dispose()
 
@@ -102,7 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for resource in RECORD_RESOURCES:
         app.include_router(build_router(resource, dependencies=[Authorized], session_dep=SessionDep,
                                         reference_dep=ReferenceDep, page_dep=PageDep, caller_dep=CurrentKey))
-    for router in (imports_router, consents_router, audit_router, keys_router, job_postings_router):
+    app.state.matcher = MatchEngine(taxonomy=app.state.reference.taxonomy, site=app.state.reference.site)
+    app.state.index = MatchIndex(engine=app.state.engine, reference=app.state.reference)
+    for router in (imports_router, consents_router, audit_router, keys_router, job_postings_router, matches_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"], summary="The process is up")

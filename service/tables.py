@@ -4,6 +4,7 @@ from service.audit.models import AuditEvent
 from service.auth.models import ApiKey
 from service.changes.models import Change
 from service.consents.models import Consent
+from service.core.secrets import ServiceSecret
 from service.employers.models import Employer
 from service.followups.models import Followup
 from service.idempotency.models import IdempotencyRecord
@@ -12,4 +13,4 @@ from service.openings.models import Opening
 from service.placements.models import Placement
 from service.trainees.models import Trainee
 
-__all__ = ["ApiKey", "AuditEvent", "Change", "Consent", "IdempotencyRecord", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]
+__all__ = ["ApiKey", "AuditEvent", "Change", "Consent", "IdempotencyRecord", "ServiceSecret", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]

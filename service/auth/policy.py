@@ -104,3 +104,10 @@ def check_ownership(key: ApiKey, table: type, values: dict[str, Any]) -> None:
         raise Forbidden(f"This key works for partner '{key.partner_org}'; partner_org must be that.")
     if key.role == "employer" and name == "opening" and values.get("employer_external_id") != key.employer_external_id:
         raise Forbidden("An employer key may only post openings of its own employer.")
+
+
+def candidate_pool(key: ApiKey) -> list[Any]:
+    """Which trainees a key may see as candidates for an opening: a coordinator only her partner's; admin, batch
+    and employer keys every job-ready trainee (employers only ever in the anonymised view)."""
+    from service.trainees.models import Trainee
+    return visible(key, Trainee) if key.role == "coordinator" else [Trainee.erased_at.is_(None)]

@@ -88,6 +88,8 @@ def note_change(session: Session, row: Any) -> None:
     """Log the write for the match index (same transaction)."""
     if hasattr(row, "external_id"):
         changes.record(session=session, entity=row.__tablename__, external_ids=[row.external_id])
+    if hasattr(row, "opening_external_id"):  # a placement changes how many positions its opening has left
+        changes.record(session=session, entity="opening", external_ids=[row.opening_external_id])
 
 
 def save(*, session: Session, row: T, label: str) -> T:

@@ -259,6 +259,9 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
     if "external_id" in spec.key:
         written = [row["external_id"] for row in inserts] + [existing_by_id[row["id"]] for row in updates]
         changes.record(session=session, entity=table.__tablename__, external_ids=written)
+        if "opening_external_id" in present:  # placements change their openings' positions left
+            changes.record(session=session, entity="opening",
+                           external_ids=sorted({p.values["opening_external_id"] for p in chunk}))
         if spec.resource.audited:
             audit.record(session=session, caller=caller, action="import", entity=table.__tablename__,
                          external_ids=written)

@@ -15,7 +15,7 @@ from tests.service.auth import world
 
 ROLES = ("admin", "coordinator", "employer", "batch")
 # Which role's view of a resource is limited to its own records (others answer 404).
-SCOPED = {"/v1/trainees": {"coordinator"}, "/v1/placements": {"coordinator"}, "/v1/followups": {"coordinator"},
+SCOPED = {"/v1/trainees": {"coordinator"}, "/v1/trainees/{external_id}/matches": {"coordinator"}, "/v1/placements": {"coordinator"}, "/v1/followups": {"coordinator"},
           "/v1/openings": {"employer"}, "/v1/trainees/{external_id}/consents": {"coordinator"},
           "/v1/imports": {"coordinator"}, "/v1/job-postings": {"employer"}}
 BULK = {("POST", "/v1/imports"), ("POST", "/v1/job-postings")}  # out-of-scope rows are 422 problems, not 404
@@ -73,6 +73,15 @@ def case(method: str, path: str, side: str, client, headers) -> tuple[str, str, 
         return method, path, {"files": {"file": ("b.zip", bundle_zip(side), "application/zip")}}
     if (method, path) == ("POST", "/v1/job-postings"):
         return method, path, {"json": job_posting(side)}
+    if path == "/v1/trainees/{external_id}/matches":
+        return method, f"/v1/trainees/TR-{side}/matches?as_of=2026-11-01&include_blocked=true", {}
+    if path == "/v1/matches/preview":
+        return method, path, {"json": {k: v for k, v in world.trainee_body(side).items() if k != "partner_org"}}
+    if path == "/v1/openings/{external_id}/candidates":
+        return method, f"/v1/openings/OP-{side}/candidates?as_of=2026-11-01", {}
+    if path == "/v1/openings/{external_id}/candidates/{handle}":
+        found = client.get(f"/v1/openings/OP-{side}/candidates?as_of=2026-11-01", headers=headers["admin"]).json()
+        return method, f"/v1/openings/OP-{side}/candidates/{found['data'][0]['handle']}", {}
     if (method, path) == ("GET", "/v1/audit"):
         return method, path, {}
     if (method, path) == ("GET", "/v1/keys"):

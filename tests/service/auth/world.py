@@ -22,7 +22,8 @@ def employer_body(side: str) -> dict:
 def trainee_body(side: str) -> dict:
     return {"partner_org": PARTNERS[side], "status": "job_ready", "district": "Kolkata",
             "skills": [{"label": "Tailoring", "level": 2}], "languages": ["bn"], "is_survivor": True,
-            "excluded_employers": ["EM-9"], "excluded_districts": ["Malda"], "lat": 22.61, "lon": 88.41}
+            "excluded_employers": ["EM-9"], "excluded_districts": ["Malda"], "lat": 22.61, "lon": 88.41,
+            "max_commute_minutes": 120}
 
 
 def opening_body(side: str) -> dict:

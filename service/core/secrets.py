@@ -1,0 +1,34 @@
+"""Service secrets kept in the database (so every worker and restart agrees), created on first use."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel
+
+
+class ServiceSecret(SQLModel, table=True):
+    __tablename__ = "service_secret"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=128)
+
+
+_CACHE: dict[tuple[int, str], bytes] = {}
+
+
+def get(*, session: Session, name: str) -> bytes:
+    """The named secret (32 random bytes, hex), created the first time it is asked for."""
+    cache_key = (id(session.get_bind()), name)
+    if cache_key not in _CACHE:
+        row = session.get(ServiceSecret, name)
+        if row is None:
+            try:
+                session.add(ServiceSecret(name=name, value=secrets.token_hex(32)))
+                session.commit()
+            except IntegrityError:
+                session.rollback()  # another worker created it first
+            row = session.get(ServiceSecret, name)
+        _CACHE[cache_key] = bytes.fromhex(row.value)
+    return _CACHE[cache_key]

@@ -1,0 +1,102 @@
+"""The in-memory index of open openings and job-ready trainees.
+
+Built from the database at start. Each query first reads the newest change id (one indexed lookup); if other
+writes happened since (in this worker or another), the changed records are reloaded into a small delta table
+and their old rows in the base table are masked. When the delta grows large the base is rebuilt. So answers are
+always as fresh as the database, and a write costs the index only the rows it touched."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from service.changes import service as changes
+from service.matches import loader
+from service.openings.models import Opening
+from service.reference import Reference
+
+log = logging.getLogger("jobmatch.index")
+REBUILD_AFTER = 2_000  # changed rows kept in the delta before the base is rebuilt
+
+
+@dataclass
+class Segment:
+    """One table of the index and the ids it must no longer answer for (replaced or removed since it was built)."""
+
+    table: Any
+    stale: set[str] = field(default_factory=set)
+
+
+@dataclass
+class LiveTable:
+    """A base table plus a delta of the rows changed since it was built."""
+
+    name: str
+    load: Callable[[Session, Collection[str] | None], Any]
+    base: Segment | None = None
+    delta: Segment | None = None
+    touched: set[str] = field(default_factory=set)
+
+    def rebuild(self, session: Session) -> None:
+        started = time.perf_counter()
+        self.base, self.delta, self.touched = Segment(self.load(session, None)), None, set()
+        log.info("index built", extra={"table": self.name, "rows": len(self.base.table),
+                                       "ms": round((time.perf_counter() - started) * 1000)})
+
+    def apply(self, session: Session, ids: set[str]) -> None:
+        """Reload the changed rows into the delta (rebuilding when it would grow too large)."""
+        if not ids:
+            return
+        touched = self.touched | ids
+        if len(touched) > REBUILD_AFTER:
+            self.rebuild(session)
+            return
+        # New segment objects, never mutated ones: a query running meanwhile keeps a consistent pair.
+        self.base = Segment(self.base.table, touched)
+        self.delta = Segment(self.load(session, touched))
+        self.touched = touched
+
+    def segments(self) -> list[Segment]:
+        return [segment for segment in (self.base, self.delta) if segment is not None]
+
+
+class MatchIndex:
+    """Open openings and job-ready trainees, kept consistent with the database."""
+
+    def __init__(self, *, engine: Engine, reference: Reference) -> None:
+        self.engine, self.reference = engine, reference
+        self.openings = LiveTable("openings", lambda s, ids: loader.load_openings(s, reference, ids=ids))
+        self.trainees = LiveTable("trainees", lambda s, ids: loader.load_trainees(s, reference, ids=ids))
+        self.version = -1
+        self._lock = threading.Lock()
+
+    def current(self, session: Session) -> MatchIndex:
+        """Bring the index up to the database's newest change; cheap when nothing changed."""
+        latest = changes.latest(session=session)
+        if latest == self.version:
+            return self
+        with self._lock:
+            if latest == self.version:
+                return self
+            if self.version < 0 or self.openings.base is None:
+                self.openings.rebuild(session)
+                self.trainees.rebuild(session)
+            else:
+                changed = changes.since(session=session, after=self.version, upto=latest)
+                openings = set(changed.get("opening", ()))
+                employers = changed.get("employer", set())
+                if employers:  # vetting changes alter their openings' safety
+                    openings |= set(session.execute(select(Opening.external_id).where(
+                        Opening.employer_external_id.in_(sorted(employers)))).scalars())
+                self.openings.apply(session, openings)
+                self.trainees.apply(session, set(changed.get("trainee", ())))
+            self.version = latest
+        return self

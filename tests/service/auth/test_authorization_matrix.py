@@ -81,7 +81,8 @@ def case(method: str, path: str, side: str, client, headers) -> tuple[str, str, 
         return method, f"/v1/openings/OP-{side}/candidates?as_of=2026-11-01", {}
     if path == "/v1/openings/{external_id}/candidates/{handle}":
         found = client.get(f"/v1/openings/OP-{side}/candidates?as_of=2026-11-01", headers=headers["admin"]).json()
-        return method, f"/v1/openings/OP-{side}/candidates/{found['data'][0]['handle']}", {}
+        handle = next(c["handle"] for c in found["data"] if c["trainee_external_id"] == "TR-own")
+        return method, f"/v1/openings/OP-{side}/candidates/{handle}", {}
     if (method, path) == ("GET", "/v1/audit"):
         return method, path, {}
     if (method, path) == ("GET", "/v1/keys"):

@@ -30,6 +30,20 @@ def test_the_formula() -> None:
     assert commute_minutes(10.0, None, "unknown") == pytest.approx(commute_minutes(10.0, "urban", "urban"))
 
 
+def test_long_journeys_continue_at_the_intercity_rate() -> None:
+    model = DEFAULT_COMMUTE_MODEL
+    assert model.local_km == 20 and model.intercity_minutes_per_km == 1.5
+    # 100 km straight line = 130 road km: 20 km at the metro rate, 110 km at 1.5 min/km
+    assert commute_minutes(100.0, "metro", "metro") == pytest.approx(10 + 20 * 4 + 110 * 1.5)
+    # within the local stretch the area rates apply alone
+    assert commute_minutes(15.0, "metro", "metro") == pytest.approx(10 + 19.5 * 4)
+    # still increasing with distance, never faster per km than the intercity rate
+    km = np.linspace(0, 300, 301)
+    minutes = commute_minutes(km, "rural", "metro")
+    assert np.all(np.diff(minutes) > 0)
+    assert np.all(np.diff(minutes) / np.diff(km * model.detour_factor) >= model.intercity_minutes_per_km - 1e-9)
+
+
 def test_vectorised_over_area_types_and_nan() -> None:
     km = np.array([1.0, 2.0, np.nan, 4.0])
     origin = np.array(["metro", "rural", "urban", None], dtype=object)

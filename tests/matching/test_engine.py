@@ -47,8 +47,8 @@ def random_case(seed: int, taxonomy: Taxonomy, site: Site, n_trainees: int = 12,
     employers = {}
     for k in range(8):
         choice = rng.random()
-        employers[f"E{k}"] = {"vetted": choice > 0.05,
-                              "vetted_on": None if choice > 0.97 else AS_OF - datetime.timedelta(days=rng.randint(-3, 390))}
+        vetted_on = None if choice > 0.97 else AS_OF - datetime.timedelta(days=rng.randint(-3, 390))
+        employers[f"E{k}"] = {"vetted": choice > 0.05, "vetted_on": vetted_on}
 
     def skill_list(n: int) -> list[dict]:
         out = []
@@ -314,7 +314,7 @@ def test_one_row_profile_table(engine: MatchEngine, taxonomy: Taxonomy, site: Si
     # customer communication earns no credit towards billing, but sales does (related weight 0.3)
     assert "has 2 of 3 required skills at the required level, 1 more partly" in match.reasons
     assert "short of: POS billing (needs level 1)" in match.reasons
-    assert any(r.startswith("about ") and r.endswith("her limit is 60") for r in match.reasons)
+    assert any(r.startswith("about ") and r.endswith("min each way, her limit is 60 min") for r in match.reasons)
     assert "₹11,500 meets her ₹10,500; statutory minimum ₹11,363" in match.reasons
     assert "demand for retail sales associate in Howrah is growing (+12% a year)" in match.reasons
     assert engine.scorer_version == "weighted-v1"
@@ -345,3 +345,38 @@ def test_ranking_many_openings_is_fast(taxonomy: Taxonomy, site: Site) -> None:
         engine.rank_openings(trainee_table, i, opening_table, as_of=AS_OF)
     per_query = (time.perf_counter() - started) / len(trainees)
     assert per_query < 0.05, per_query
+
+
+# --------------------------------------------------------------------------- demand
+
+
+def test_demand_signals() -> None:
+    from matching.demand import DemandSignal, NeutralDemand
+
+    table = TableDemand({("Howrah", "cashier"): 0.12, ("Kolkata", "cashier"): -0.08}, default=0.01)
+    district = np.array(["Howrah", "Kolkata", "Howrah", "Purulia"], dtype=object)
+    occupation = np.array(["cashier", "cashier", "cook", None], dtype=object)
+    assert table.growth(district, occupation).tolist() == [0.12, -0.08, 0.01, 0.01]
+    assert table.get("Howrah", "cashier") == 0.12 and len(table) == 2
+    assert NeutralDemand().growth(district, occupation).tolist() == [0.0] * 4
+    assert isinstance(table, DemandSignal) and isinstance(NeutralDemand(), DemandSignal)
+
+
+def test_demand_is_asked_once_per_district_and_occupation(taxonomy: Taxonomy, site: Site) -> None:
+    asked = []
+
+    class Counting:
+        def growth(self, district, occupation):  # noqa: ANN001, ANN201
+            asked.append(len(district))
+            return np.where(np.asarray(district) == "Howrah", -0.2, 0.0)
+
+    trainees, employers, openings = random_case(2, taxonomy, site, n_openings=200)
+    trainee_table, opening_table = tables(trainees, employers, openings, taxonomy, site)
+    engine = MatchEngine(taxonomy=taxonomy, site=site, demand=Counting())
+    for i in range(len(trainees)):
+        for match in engine.rank_openings(trainee_table, i, opening_table, as_of=AS_OF, limit=None):
+            falling = [r for r in match.reasons if r.startswith("demand for")]
+            assert falling == [] or (falling[0].endswith("in Howrah is falling (-20% a year)"))
+    n_districts = len(opening_table.categorical("district").labels)
+    n_occupations = len(opening_table.categorical("occupation_code").labels)
+    assert asked == [n_districts * n_occupations]           # one call, for the whole table, reused

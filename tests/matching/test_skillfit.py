@@ -116,3 +116,21 @@ def test_related_matrix_is_validated() -> None:
         RelatedSkills(np.zeros((3, 3)))
     with pytest.raises(ValueError):
         RelatedSkills(np.eye(3)[:2])
+
+
+def test_pairs_agree_whether_credit_is_tabulated_per_trainee_or_per_requirement(taxonomy: Taxonomy,
+                                                                                 related: RelatedSkills) -> None:
+    rng = np.random.default_rng(12)
+    n_skills = len(taxonomy.skill_index)
+    trainees = sp.random(40, n_skills, density=0.1, random_state=3, format="csr",
+                         data_rvs=lambda n: rng.integers(1, 4, n)).astype(np.int8)
+    openings = sp.random(300, n_skills, density=0.1, random_state=4, format="csr",
+                         data_rvs=lambda n: rng.integers(1, 4, n)).astype(np.int8)
+    few = np.repeat([5, 17], 300)                       # two trainees, many pairs each: tabulated
+    many = rng.integers(0, 40, 300)                     # many trainees, one pair each: per requirement
+    for t_idx, o_idx in ((few, np.tile(np.arange(300), 2)), (many, np.arange(300))):
+        pairs = skill_fit_pairs(trainees, t_idx, openings, o_idx, related)
+        for p in range(0, len(t_idx), 7):
+            one = skill_fit_one_trainee(trainees[t_idx[p]], openings, related, o_idx[p:p + 1])
+            assert pairs.fit[p] == pytest.approx(one.fit[0])
+            assert (pairs.n_met[p], pairs.n_partial[p]) == (one.n_met[0], one.n_partial[0])

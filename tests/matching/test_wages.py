@@ -91,7 +91,8 @@ def test_higher_pay_scores_higher(taxonomy: Taxonomy, site: Site) -> None:
     trainee = {"external_id": "T1", "status": "job_ready", "district": "Kolkata", "expected_wage_inr": 11_500}
     engine = MatchEngine(taxonomy=taxonomy, site=site)
     ranked = engine.rank_openings(TraineeTable.from_records([trainee], taxonomy=taxonomy, site=site), 0,
-                                  OpeningTable.from_records(openings, employers=employers, taxonomy=taxonomy, site=site),
+                                  OpeningTable.from_records(openings, employers=employers, taxonomy=taxonomy,
+                                                            site=site),
                                   as_of=datetime.date(2026, 3, 1))
     assert [m.external_id for m in ranked] == ["O13500", "O12000", "O11000", "O10400"]
     assert ranked[0].factors["wage"] > 0 > ranked[-1].factors["wage"]

@@ -1,0 +1,24 @@
+"""Great-circle distances, vectorised over arrays of points."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["EARTH_RADIUS_KM", "haversine_km"]
+
+#: Mean Earth radius (IUGG), kilometres.
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance in km between points given in decimal degrees (WGS 84).
+
+    Arguments broadcast against each other (a scalar origin against arrays of
+    destinations, or aligned arrays). NaN coordinates give NaN.
+    """
+    lat1 = np.radians(np.asarray(lat1, dtype=np.float64))
+    lon1 = np.radians(np.asarray(lon1, dtype=np.float64))
+    lat2 = np.radians(np.asarray(lat2, dtype=np.float64))
+    lon2 = np.radians(np.asarray(lon2, dtype=np.float64))
+    h = np.sin((lat2 - lat1) * 0.5) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) * 0.5) ** 2
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))

@@ -1,0 +1,336 @@
+"""Hard safety filters: a pair that breaks any rule is never proposed.
+
+Each rule is a small class with a ``code``, a vectorised :meth:`violated` over
+the pairs of a :class:`~matching.features.PairContext`, and a plain-language
+:meth:`sentence` for one pair, shown to the coordinator. :data:`SAFETY_RULES`
+is the one list of rules in force; adding a rule means writing one class and
+adding it there. Rules are listed, and reported, in this order: her readiness,
+the opening, the employer, pay, shift, her exclusions, the journey.
+
+Unknown values never pass a rule by default: an employer check without a date,
+a wage without a known statutory minimum, a workplace at an unknown distance
+are all treated as breaking the rule concerned.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .features import VETTING_VALID_MONTHS, PairContext, months_before
+from .reference import MinimumWageLookupError
+
+__all__ = [
+    "SAFETY_RULES",
+    "BelowMinimumWage",
+    "CommuteTooLong",
+    "EmployerNotVetted",
+    "ExcludedDistrict",
+    "ExcludedEmployer",
+    "NightShiftUnsafe",
+    "OpeningNotOpen",
+    "PairContext",
+    "RuleViolation",
+    "SafetyRule",
+    "TraineeNotReady",
+    "allowed_positions",
+    "evaluate_rules",
+    "narrow",
+    "rule_scope",
+    "format_duration",
+    "format_money",
+    "violations_for",
+]
+
+
+@dataclass(frozen=True)
+class RuleViolation:
+    """A rule a pair breaks: its ``code`` and a sentence a coordinator can act on."""
+
+    code: str
+    sentence: str
+
+
+@runtime_checkable
+class SafetyRule(Protocol):
+    """A hard rule. ``code`` names it in results and logs.
+
+    A rule may also set ``scope`` to ``"opening"`` (it reads only opening columns) or
+    ``"trainee"`` (only trainee columns); the engine then evaluates it once per table and day
+    instead of once per query. Without ``scope`` a rule is evaluated on every pair.
+    """
+
+    code: str
+
+    def violated(self, ctx: PairContext) -> np.ndarray:
+        """One bool per pair of ``ctx``: True where the pair breaks the rule."""
+        ...
+
+    def sentence(self, ctx: PairContext, i: int) -> str:
+        """Why pair ``i`` of ``ctx`` breaks the rule, in plain language."""
+        ...
+
+
+def format_money(amount: float, symbol: str, *, indian: bool = True) -> str:
+    """``₹11,500``; with ``indian`` grouping, lakhs are grouped too (``₹1,15,000``)."""
+    if amount is None or not np.isfinite(amount):
+        return "unknown"
+    whole = int(round(float(amount)))
+    sign, digits = ("-" if whole < 0 else ""), str(abs(whole))
+    if indian and len(digits) > 3:
+        head, tail = digits[:-3], digits[-3:]
+        groups = []
+        while len(head) > 2:
+            groups.insert(0, head[-2:])
+            head = head[:-2]
+        if head:
+            groups.insert(0, head)
+        text = ",".join(groups) + "," + tail
+    else:
+        text = f"{abs(whole):,}"
+    return f"{sign}{symbol}{text}"
+
+
+def _money(ctx: PairContext, amount: float) -> str:
+    return format_money(amount, ctx.site.currency_symbol, indian=ctx.site.country == "IN")
+
+
+def _day(value: np.datetime64) -> datetime.date | None:
+    return None if np.isnat(value) else value.astype("datetime64[D]").item()
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+class TraineeNotReady:
+    """She is not job-ready (status other than ``job_ready``) or cannot start yet on ``as_of``."""
+
+    code = "trainee_not_ready"
+    scope = "trainee"
+
+    def violated(self, ctx: PairContext) -> np.ndarray:
+        not_ready = ctx.t_map("status", lambda s: s != "job_ready")
+        later = np.asarray(ctx.t("available_from") > ctx.as_of64)
+        return not_ready | later
+
+    def sentence(self, ctx: PairContext, i: int) -> str:
+        parts = []
+        status = ctx.t_at("status", i)
+        if status != "job_ready":
+            parts.append(f"She is not job-ready yet (status: {str(status or 'unknown').replace('_', ' ')})")
+        available = _day(ctx.t_at("available_from", i))
+        if available is not None and available > ctx.as_of:
+            parts.append(f"She can start only from {available.isoformat()}")
+        return "; ".join(parts)
+
+
+class OpeningNotOpen:
+    """The opening is closed, not yet posted, past its closing date, or has no positions left on ``as_of``."""
+
+    code = "opening_not_open"
+    scope = "opening"
+
+    def violated(self, ctx: PairContext) -> np.ndarray:
+        return (~ctx.o("is_open") | (ctx.o("posted_on") > ctx.as_of64) | (ctx.o("closes_on") < ctx.as_of64)
+                | (ctx.o("positions_left") <= 0))
+
+    def sentence(self, ctx: PairContext, i: int) -> str:
+        parts = []
+        if not ctx.o_at("is_open", i):
+            parts.append("The opening is closed")
+        posted, closes = _day(ctx.o_at("posted_on", i)), _day(ctx.o_at("closes_on", i))
+        if posted is not None and posted > ctx.as_of:
+            parts.append(f"The opening is only posted from {posted.isoformat()}")
+        if closes is not None and closes < ctx.as_of:
+            parts.append(f"The opening closed on {closes.isoformat()}")
+        if ctx.o_at("positions_left", i) <= 0:
+            parts.append("The opening has no positions left")
+        return "; ".join(parts)
+
+
+class EmployerNotVetted:
+    """The employer has not passed the safety check, the check has no date, is dated after ``as_of``, or is
+    older than 12 months (a check of 2025-03-01 is valid up to and including 2026-03-01)."""
+
+    code = "employer_not_vetted"
+    scope = "opening"
+
+    def violated(self, ctx: PairContext) -> np.ndarray:
+        on = ctx.o("employer_vetted_on")
+        cutoff = np.datetime64(ctx.vetting_cutoff, "D")
+        return ~ctx.o("employer_vetted") | np.isnat(on) | (on < cutoff) | (on > ctx.as_of64)
+
+    def sentence(self, ctx: PairContext, i: int) -> str:
+        if not ctx.o_at("employer_vetted", i):
+            return "The employer has not passed the programme's safety check"
+        checked = _day(ctx.o_at("employer_vetted_on", i))
+        if checked is None:
+            return "The employer's safety check has no date, so it cannot be shown to be current"
+        if checked > ctx.as_of:
+            return f"The employer's safety check is dated {checked.isoformat()}, after {ctx.as_of.isoformat()}"
+        valid_until = _add_months(checked, VETTING_VALID_MONTHS)
+        return (f"The employer's safety check of {checked.isoformat()} is older than {VETTING_VALID_MONTHS} months"
+                f" (it lapsed after {valid_until.isoformat()})")
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    return months_before(day, -months)
+
+
+class BelowMinimumWage:
+    """The wage is below the statutory minimum for the workplace's zone and the job's skill category on
+    ``as_of`` (or either is unknown)."""
+
+    code = "below_minimum_wage"
+    scope = "opening"
+
+    def violated(self, ctx: PairContext) -> np.ndarray:
+        return ~(ctx.o("monthly_wage") >= ctx.minimum_wage)
+
+    def sentence(self, ctx: PairContext, i: int) -> str:
+        wage = float(ctx.o_at("monthly_wage", i))
+        if not np.isfinite(wage):
+            return "The opening gives no monthly wage, so it cannot be checked against the statutory minimum"
+        category, zone = ctx.o_at("minimum_wage_category", i), ctx.o_at("zone", i)
+        try:
+            rate = ctx.site.minimum_wages.rate(skill_category=category, zone=zone, on=ctx.as_of)
+        except (MinimumWageLookupError, TypeError):
+            return (f"No statutory minimum wage is known for this workplace on {ctx.as_of.isoformat()}"
+                    f" (zone {zone or 'unknown'}), so {_money(ctx, wage)} cannot be checked")
+        return (f"{_money(ctx, wage)} a month is below the statutory minimum of {_money(ctx, rate.monthly_wage_inr)}"
+                f" ({str(category).replace('_', '-')}, zone {zone}, in force from {rate.effective_from.isoformat()})")
+
+
+class NightShiftUnsafe:
+    """A night or rotating shift, unless she accepts night shifts and the employer provides transport."""
+
+    code = "night_shift_unsafe"
+    scope = "pair"
+
+    def violated(self, ctx: PairContext) -> np.ndarray:
+        night = ctx.o_map("shift", lambda s: s != "day")
+        return night & ~(ctx.t("night_shift_ok") & ctx.o("transport_provided"))
+
+    def sentence(self, ctx: PairContext, i: int) -> str:
+        shift = str(ctx.o_at("shift", i)).capitalize()
+        missing = []
+        if not ctx.t_at("night_shift_ok", i):
+            missing.append("she has not agreed to night shifts")
+        if not ctx.o_at("transport_provided", i):
+            missing.append("the employer provides no transport")
+        return f"{shift} shift: {' and '.join(missing)}"
+
+
+class ExcludedEmployer:
+    """The employer is on her list of employers she must never be matched with."""
+
+    code = "excluded_employer"
+    scope = "pair"
+
+    def violated(self, ctx: PairContext) -> np.ndarray:
+        return ctx.member("employer_external_id", "excluded_employers")
+
+    def sentence(self, ctx: PairContext, i: int) -> str:
+        return "The employer is on her list of employers she must never be matched with"
+
+
+class ExcludedDistrict:
+    """The workplace is in a district she must never be sent to."""
+
+    code = "excluded_district"
+    scope = "pair"
+
+    def violated(self, ctx: PairContext) -> np.ndarray:
+        return ctx.member("district", "excluded_districts")
+
+    def sentence(self, ctx: PairContext, i: int) -> str:
+        return f"The workplace is in {ctx.o_at('district', i)}, a district she must never be sent to"
+
+
+class CommuteTooLong:
+    """The estimated one-way commute exceeds her limit (or cannot be estimated), unless she is willing to
+    relocate and the employer provides accommodation."""
+
+    code = "commute_too_long"
+    scope = "pair"
+
+    def violated(self, ctx: PairContext) -> np.ndarray:
+        return ~(ctx.commute_minutes <= ctx.t("max_commute_minutes")) & ~ctx.relocation
+
+    def sentence(self, ctx: PairContext, i: int) -> str:
+        minutes = float(ctx.commute_minutes[i])
+        limit = float(ctx.t_at("max_commute_minutes", i))
+        if not np.isfinite(minutes):
+            text = "The distance to the workplace is not known, so the journey cannot be checked against her limit"
+        else:
+            text = f"About {format_duration(minutes)} each way; her limit is {limit:.0f} min"
+        if ctx.t_at("willing_to_relocate", i):
+            text += " (she would relocate, but the employer provides no accommodation)"
+        return text
+
+
+def format_duration(minutes: float) -> str:
+    """An estimated journey, no more precise than it is: "8 min", "35 min" (to 5), "3.5 hours" (to half hours)."""
+    if minutes < 10:
+        return f"{max(1, round(minutes))} min"
+    if minutes < 120:
+        return f"{int(5 * round(minutes / 5))} min"
+    return f"{round(minutes / 30) / 2:g} hours"
+
+
+#: The rules in force, in the order they are checked and reported.
+SAFETY_RULES: tuple[SafetyRule, ...] = (
+    TraineeNotReady(),
+    OpeningNotOpen(),
+    EmployerNotVetted(),
+    BelowMinimumWage(),
+    NightShiftUnsafe(),
+    ExcludedEmployer(),
+    ExcludedDistrict(),
+    CommuteTooLong(),
+)
+
+
+def evaluate_rules(ctx: PairContext, rules=SAFETY_RULES) -> np.ndarray:  # noqa: ANN001
+    """``(len(ctx), len(rules))`` bool matrix: column ``k`` is where rule ``k`` is broken."""
+    out = np.zeros((len(ctx), len(rules)), dtype=bool)
+    for k, rule in enumerate(rules):
+        out[:, k] = rule.violated(ctx)
+    return out
+
+
+def rule_scope(rule: SafetyRule) -> str:
+    """``"opening"``, ``"trainee"`` or ``"pair"`` (the default)."""
+    return getattr(rule, "scope", "pair")
+
+
+def narrow(ctx: PairContext, rules=SAFETY_RULES) -> tuple[np.ndarray, PairContext]:  # noqa: ANN001
+    """The positions of the pairs of ``ctx`` breaking none of ``rules``, and the context of those pairs.
+
+    Each rule is evaluated only on the pairs that passed the previous ones (cheaper than
+    :func:`evaluate_rules` when only the allowed pairs are wanted).
+    """
+    keep = np.arange(len(ctx))
+    current = ctx
+    for rule in rules:
+        if keep.size == 0:
+            break
+        ok = ~np.asarray(rule.violated(current), dtype=bool)
+        if not ok.all():
+            keep = keep[ok]
+            current = current.subset(ok)
+    return keep, current
+
+
+def allowed_positions(ctx: PairContext, rules=SAFETY_RULES) -> np.ndarray:  # noqa: ANN001
+    """Positions of the pairs of ``ctx`` breaking none of ``rules``."""
+    return narrow(ctx, rules)[0]
+
+
+def violations_for(ctx: PairContext, i: int, broken: np.ndarray,
+                   rules=SAFETY_RULES) -> list[RuleViolation]:  # noqa: ANN001
+    """The violations of pair ``i`` given its row of :func:`evaluate_rules`."""
+    return [RuleViolation(rule.code, rule.sentence(ctx, i)) for rule, hit in zip(rules, broken) if hit]

@@ -1,0 +1,240 @@
+"""What should the next cohort learn? Occupations ranked by forecast demand against local supply.
+
+For a district ``D`` and an occupation ``o`` over the next ``horizon`` months:
+
+* **demand** ``F``: the forecast postings for ``o`` in ``D``, summed over the
+  horizon, plus ``neighbour_weight`` times those of ``D``'s neighbouring
+  districts (when ``neighbours`` is given: jobs a woman living in ``D`` can
+  reach), times ``market_share`` (the share of market postings open to the
+  programme's trainees; 1 by default);
+* **supply** ``S``: the trainees already heading for ``o`` nearby, job-ready or
+  in training (computed by :func:`supply_from_trainees`, or by the caller);
+* **gap** ``F - S``: forecast postings not already spoken for by the pipeline;
+* **growth** ``g``: the yearly growth of ``o``'s postings in ``D`` (from the
+  demand model; the forecast-weighted mean over the districts counted in ``F``);
+* **score** ``F * (1 + g) ** (lead_months / 12) - S``: the gap as it will be
+  when a cohort starting now is job-ready, ``lead_months`` later; a growing
+  occupation ranks above a shrinking one with the same gap today.
+
+Occupations are ranked by score (highest first; ties by gap, then code). A
+negative score means the pipeline already holds more trainees for that
+occupation than the postings expected.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .demand_model import ForecastRow
+from .geo import haversine_km
+from .reference import Gazetteer, Taxonomy
+
+__all__ = [
+    "DEFAULT_NEIGHBOUR_KM",
+    "SUPPLY_STATUSES",
+    "Priority",
+    "district_neighbours",
+    "supply_from_trainees",
+    "training_priorities",
+]
+
+#: Districts whose headquarters are at most this far apart count as neighbours (a daily commute).
+DEFAULT_NEIGHBOUR_KM = 40.0
+#: Trainee statuses that count as supply: those not yet placed.
+SUPPLY_STATUSES = ("job_ready", "in_training")
+
+
+@dataclass(frozen=True)
+class Priority:
+    """One occupation in one district, ranked by :func:`training_priorities` (``rank`` 1 = first)."""
+
+    rank: int
+    district: str
+    occupation: str
+    occupation_name: str
+    sector: str
+    forecast_postings: float
+    supply: float
+    gap: float
+    growth: float
+    score: float
+    skills: list[str] = field(default_factory=list)
+    skill_names: list[str] = field(default_factory=list)
+
+
+def district_neighbours(gazetteer: Gazetteer, radius_km: float = DEFAULT_NEIGHBOUR_KM) -> dict[str, tuple[str, ...]]:
+    """``district name -> names of the other districts whose headquarters are within radius_km``, nearest first."""
+    districts = list(gazetteer)
+    if not districts:
+        return {}
+    lat = np.array([d.lat for d in districts])
+    lon = np.array([d.lon for d in districts])
+    distance = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    out: dict[str, tuple[str, ...]] = {}
+    for i, district in enumerate(districts):
+        order = np.argsort(distance[i], kind="stable")
+        out[district.name] = tuple(districts[j].name for j in order.tolist()
+                                   if j != i and distance[i, j] <= radius_km)
+    return out
+
+
+def _skill_levels(items: Any, taxonomy: Taxonomy, skill_normaliser: Any) -> dict[str, int]:
+    levels: dict[str, int] = {}
+    for item in items or ():
+        if not isinstance(item, Mapping):
+            continue
+        code = item.get("skill", item.get("code"))
+        if code not in taxonomy.skills and skill_normaliser is not None:
+            label = item.get("label", code)
+            code = skill_normaliser.match(label).code if isinstance(label, str) else None
+        if code not in taxonomy.skills:
+            continue
+        try:
+            level = int(item.get("level", 1))
+        except (TypeError, ValueError):
+            level = 1
+        levels[code] = max(levels.get(code, 0), min(3, max(1, level)))
+    return levels
+
+
+def supply_from_trainees(trainees: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, gazetteer: Gazetteer, *,
+                         neighbours: Mapping[str, Sequence[str]] | None = None,
+                         radius_km: float = DEFAULT_NEIGHBOUR_KM, statuses: Sequence[str] = SUPPLY_STATUSES,
+                         min_level: int = 2, skill_normaliser: Any = None) -> dict[tuple[str, str], float]:
+    """``(district name, occupation code) -> trainees nearby who could fill it``.
+
+    A trainee counts for an occupation when her ``status`` is one of ``statuses`` and her
+    ``training_track`` is that occupation, or she holds at least half of its core skills at level
+    ``min_level`` or above. She counts in her own district and in each of its ``neighbours``
+    (default: :func:`district_neighbours` within ``radius_km``), since she can take a job there.
+    Records are dicts with ``district`` (any spelling the gazetteer resolves), ``status``,
+    ``training_track`` and ``skills`` (``[{"skill": code, "level": n}]``; with ``skill_normaliser``,
+    labels are mapped too). Trainees whose district cannot be resolved are skipped.
+    """
+    if neighbours is None:
+        neighbours = district_neighbours(gazetteer, radius_km)
+    wanted = {s.casefold() for s in statuses}
+    occupations = [(code, tuple(skill for skill, _ in occ.core_skills)) for code, occ in taxonomy.occupations.items()]
+    resolved: dict[str, str | None] = {}
+    supply: dict[tuple[str, str], float] = {}
+    for record in trainees:
+        if str(record.get("status") or "").strip().casefold() not in wanted:
+            continue
+        text = record.get("district")
+        if not isinstance(text, str):
+            continue
+        if text not in resolved:
+            found = gazetteer.resolve(text)
+            resolved[text] = found.name if found is not None else None
+        home = resolved[text]
+        if home is None:
+            continue
+        track = record.get("training_track")
+        track = track.strip() if isinstance(track, str) else None
+        levels = _skill_levels(record.get("skills"), taxonomy, skill_normaliser)
+        qualified = []
+        for code, core in occupations:
+            if code == track:
+                qualified.append(code)
+            elif core and 2 * sum(1 for s in core if levels.get(s, 0) >= min_level) >= len(core):
+                qualified.append(code)
+        if not qualified:
+            continue
+        for place in (home, *neighbours.get(home, ())):
+            for code in qualified:
+                supply[(place, code)] = supply.get((place, code), 0.0) + 1.0
+    return supply
+
+
+def _growth_lookup(growth: Any, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    if growth is None or not pairs:
+        return {}
+    if isinstance(growth, Mapping):
+        return {p: float(growth.get(p, 0.0)) for p in pairs}
+    districts = np.array([d for d, _ in pairs], dtype=object)
+    occupations = np.array([o for _, o in pairs], dtype=object)
+    values = np.asarray(growth.growth(districts, occupations), dtype=np.float64)
+    return {p: float(v) for p, v in zip(pairs, values.tolist())}
+
+
+def training_priorities(*, forecasts: Sequence[ForecastRow], supply: Mapping[tuple[str, str], float],
+                        district: str | None, taxonomy: Taxonomy,
+                        neighbours: Mapping[str, Sequence[str]] | None = None, horizon: int = 6,
+                        growth: Any = None, neighbour_weight: float = 1.0, lead_months: float = 6.0,
+                        market_share: float = 1.0, limit: int | None = None) -> list[Priority]:
+    """Occupations ranked by unmet forecast demand against local supply (formula in the module docstring).
+
+    ``forecasts``: the demand model's rows (only the first ``horizon`` months are summed).
+    ``supply``: ``(district, occupation) -> trainees`` (see :func:`supply_from_trainees`).
+    ``district``: rank that district's occupations; ``None`` ranks every district's together.
+    ``neighbours``: ``district -> neighbouring districts`` whose demand also counts (weighted by
+    ``neighbour_weight``); ``None`` counts the district's own demand only.
+    ``growth``: the fitted demand model (any :class:`matching.demand.DemandSignal`) or a mapping
+    ``(district, occupation) -> yearly growth``; ``None`` takes growth as 0.
+    ``market_share``: the share of market postings the programme's trainees can compete for
+    (market counts are usually far larger than a programme's pipeline; a share below 1 lets
+    supply weigh in proportion). ``lead_months``: months until a cohort starting now is job-ready.
+    ``limit``: keep the first ``limit`` results.
+    """
+    if horizon < 1:
+        raise ValueError("horizon must be >= 1")
+    if not 0 < market_share <= 1:
+        raise ValueError("market_share must be in (0, 1]")
+    periods = sorted({row.period for row in forecasts})[: int(horizon)]
+    window = set(periods)
+    demand: dict[tuple[str, str], float] = {}
+    for row in forecasts:
+        if row.period in window and math.isfinite(row.postings):
+            key = (row.district, row.occupation)
+            demand[key] = demand.get(key, 0.0) + float(row.postings)
+    near = neighbours or {}
+
+    if district is not None:
+        targets = [district]
+    else:
+        targets = sorted({d for d, _ in demand} | {d for d, _ in supply})
+    candidates: list[tuple[str, str]] = []
+    for target in targets:
+        places = {target, *near.get(target, ())}
+        occupations = {o for d, o in demand if d in places} | {o for d, o in supply if d == target}
+        candidates.extend((target, o) for o in sorted(occupations))
+
+    contributing = sorted({(place, o) for target, o in candidates
+                           for place in (target, *near.get(target, ())) if (place, o) in demand}
+                          | set(candidates))
+    growth_of = _growth_lookup(growth, contributing)
+
+    scored = []
+    for target, occ in candidates:
+        parts = [(target, 1.0)] + [(n, float(neighbour_weight)) for n in near.get(target, ()) if n != target]
+        total = 0.0
+        weighted_growth = 0.0
+        for place, weight in parts:
+            amount = weight * float(market_share) * demand.get((place, occ), 0.0)
+            total += amount
+            weighted_growth += amount * growth_of.get((place, occ), 0.0)
+        g = weighted_growth / total if total > 0 else growth_of.get((target, occ), 0.0)
+        have = float(supply.get((target, occ), 0.0))
+        gap = total - have
+        score = total * (1.0 + g) ** (float(lead_months) / 12.0) - have
+        scored.append((target, occ, total, have, gap, g, score))
+
+    scored.sort(key=lambda r: (-round(r[6], 9), -round(r[4], 9), r[1], r[0]))
+    if limit is not None:
+        scored = scored[: max(0, int(limit))]
+    out = []
+    for rank, (target, occ, total, have, gap, g, score) in enumerate(scored, start=1):
+        info = taxonomy.occupations.get(occ)
+        skills = [code for code, _ in info.core_skills] if info is not None else []
+        out.append(Priority(
+            rank=rank, district=target, occupation=occ, occupation_name=info.name if info is not None else occ,
+            sector=info.sector if info is not None else "", forecast_postings=total, supply=have, gap=gap,
+            growth=g, score=score, skills=skills,
+            skill_names=[taxonomy.skills[c].name for c in skills if c in taxonomy.skills],
+        ))
+    return out

@@ -171,6 +171,47 @@ def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the datab
             out.print(raw)
 
 
+@app.command("nightly")
+def nightly(as_of: Annotated[Optional[str], typer.Option("--as-of", help="Day the run is for (YYYY-MM-DD); today "
+                                                                          "by default.")] = None,
+            engine: Annotated[str, typer.Option(help="local, or dask to spread scoring over a Dask cluster.")] = "local",
+            scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://host:8786); a "
+                                                                   "local 2-worker cluster when not given.")] = None,
+            export: Annotated[Optional[Path], typer.Option("--export", help="Write proposals.csv and "
+                                                                             "alternatives.csv here.")] = None) -> None:
+    """Propose the best set of placements for every job-ready trainee at once."""
+    from datetime import date
+
+    from service.core.errors import Conflict
+    from service.nightly.run import RunOptions, run_nightly
+    from service.scoring import build_matcher
+    if engine not in ("local", "dask"):
+        _fail("--engine must be local or dask")
+    try:
+        day = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError:
+        _fail(f"--as-of must be a date like 2026-11-01, not {as_of!r}")
+    settings = get_settings()
+    db = _engine()
+    reference = _reference()
+    matcher, versions = build_matcher(db=db, reference=reference)
+    options = RunOptions(as_of=day, engine=engine, scheduler=scheduler, export_dir=export,
+                         write_chunk=settings.nightly_write_chunk)
+    try:
+        with progress_bar("nightly run") as advance:
+            run = run_nightly(db=db, reference=reference, matcher=matcher, options=options, model_versions=versions,
+                              progress=advance)
+    except Conflict as exc:
+        _fail(exc.detail)
+    counts = run.counts
+    console.print(f"run {run.id} for {run.as_of}: {counts['proposals']} proposals for "
+                  f"{counts['job_ready_trainees']} job-ready trainees; expected lasting placements "
+                  f"{run.objective:.1f} (greedy {run.greedy_objective:.1f}); no feasible opening "
+                  f"{counts['unassigned_no_feasible_opening']}, lost to capacity {counts['unassigned_lost_to_capacity']}")
+    if export:
+        console.print(f"wrote {export / 'proposals.csv'} and {export / 'alternatives.csv'}")
+
+
 retention_app = typer.Typer(help="Retention of personal data.", no_args_is_help=True)
 app.add_typer(retention_app, name="retention")
 

@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from matching.engine import MatchEngine
 from service.core import migrate
 from service.core.config import Settings, get_settings
 from service.core.db import make_engine
@@ -111,7 +110,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for resource in RECORD_RESOURCES:
         app.include_router(build_router(resource, dependencies=[Authorized], session_dep=SessionDep,
                                         reference_dep=ReferenceDep, page_dep=PageDep, caller_dep=CurrentKey))
-    app.state.matcher = MatchEngine(taxonomy=app.state.reference.taxonomy, site=app.state.reference.site)
     app.state.index = MatchIndex(engine=app.state.engine, reference=app.state.reference)
     for router in (imports_router, consents_router, audit_router, keys_router, job_postings_router, matches_router):
         app.include_router(router)

@@ -9,8 +9,10 @@ from service.employers.models import Employer
 from service.followups.models import Followup
 from service.idempotency.models import IdempotencyRecord
 from service.market_signals.models import MarketSignal
+from service.models_registry.models import ModelVersion
+from service.nightly.models import MatchRun, Proposal
 from service.openings.models import Opening
 from service.placements.models import Placement
 from service.trainees.models import Trainee
 
-__all__ = ["ApiKey", "AuditEvent", "Change", "Consent", "IdempotencyRecord", "ServiceSecret", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]
+__all__ = ["ApiKey", "AuditEvent", "Change", "Consent", "IdempotencyRecord", "MatchRun", "ModelVersion", "Proposal", "ServiceSecret", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]

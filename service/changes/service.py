@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from service.changes.models import Change
 from service.core.models import utcnow
 
-TRACKED = {"trainee", "employer", "opening"}  # the entities the match index holds or depends on
+TRACKED = {"trainee", "employer", "opening", "model"}  # what the match index holds or depends on
 
 
 def record(*, session: Session, entity: str, external_ids: Iterable[str]) -> None:

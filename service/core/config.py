@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     import_chunk_rows: int = Field(default=2_000, description="Rows written per statement during an import.")
     rate_limit_per_minute: int = Field(default=600, description="Requests a key may send per minute (per worker).")
     rate_limit_burst: int = Field(default=120, description="Requests a key may send at once before the rate applies.")
+    nightly_write_chunk: int = Field(default=5_000, description="Proposal rows the nightly run writes per commit.")
     retention_days: int | None = Field(default=None, description="Erase exited trainees unchanged for this many "
                                                                   "days (`jobmatch retention apply`); unset: keep.")
 

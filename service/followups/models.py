@@ -42,11 +42,13 @@ class Followup(FollowupBase, Tracked, table=True):
     id: int | None = Field(default=None, primary_key=True)
     placement_external_id: str = Field(foreign_key="placement.external_id", max_length=64, index=True)
     month: int
+    due_on: date | None = Field(default=None, index=True, description="When the check is due (start + month).")
 
 
 class FollowupPublic(FollowupBase, TrackedPublic):
     placement_external_id: ExternalId
     month: FollowupMonth
+    due_on: date | None = None
 
 
 class FollowupsPublic(SQLModel):

@@ -73,6 +73,8 @@ class MatchIndex:
 
     def __init__(self, *, engine: Engine, reference: Reference) -> None:
         self.engine, self.reference = engine, reference
+        self.matcher: Any = None  # the MatchEngine with the active models; rebuilt when one is promoted
+        self.model_versions: dict[str, str] = {}
         self.openings = LiveTable("openings", lambda s, ids: loader.load_openings(s, reference, ids=ids))
         self.trainees = LiveTable("trainees", lambda s, ids: loader.load_trainees(s, reference, ids=ids))
         self.version = -1
@@ -86,11 +88,15 @@ class MatchIndex:
         with self._lock:
             if latest == self.version:
                 return self
-            if self.version < 0 or self.openings.base is None:
+            changed = {} if self.version < 0 else changes.since(session=session, after=self.version, upto=latest)
+            if self.matcher is None or "model" in changed:
+                from service.scoring import build_matcher
+                self.matcher, self.model_versions = build_matcher(db=self.engine, reference=self.reference)
+            if self.version < 0 or self.openings.base is None or "model" in changed:
+                # New models may read the tables differently (demand per opening is cached in them): rebuild.
                 self.openings.rebuild(session)
                 self.trainees.rebuild(session)
             else:
-                changed = changes.since(session=session, after=self.version, upto=latest)
                 openings = set(changed.get("opening", ()))
                 employers = changed.get("employer", set())
                 if employers:  # vetting changes alter their openings' safety

@@ -25,12 +25,13 @@ from service.trainees.service import RESOURCE as TRAINEES
 router = APIRouter(tags=["matches"], dependencies=[Authorized], responses=problem_responses(401, 403, 404, 422, 429))
 
 
-def get_matcher(request: Request) -> MatchEngine:
-    return request.app.state.matcher
+def get_index(request: Request, session: SessionDep) -> MatchIndex:
+    """The live index, brought up to the database's newest change (records and models) first."""
+    return request.app.state.index.current(session)
 
 
-def get_index(request: Request) -> MatchIndex:
-    return request.app.state.index
+def get_matcher(index: Annotated[MatchIndex, Depends(get_index)]) -> MatchEngine:
+    return index.matcher
 
 
 MatcherDep = Annotated[MatchEngine, Depends(get_matcher)]

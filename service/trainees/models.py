@@ -78,10 +78,15 @@ class Trainee(TraineeBase, Tracked, table=True):
     # Set when her personal data was erased: the row then holds only coarse, anonymised facts that keep
     # her placements' outcomes useful for learning, under a new random id.
     erased_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # Raised when a follow-up records a sign of exploitation or re-trafficking risk; a coordinator clears it.
+    risk_flag: bool = Field(default=False)
+    risk_flagged_on: date | None = None
 
 
 class TraineePublic(TraineeBase, TrackedPublic):
     external_id: ExternalId
+    risk_flag: bool = False
+    risk_flagged_on: date | None = None
 
 
 class TraineesPublic(SQLModel):

@@ -1,0 +1,104 @@
+"""Saving trained models with skops (never pickle), loading them with an explicit trusted-types list, and
+promoting a version to active."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+import skops.io as sio
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from matching.demand import NeutralDemand
+from matching.scoring import WeightedScorer
+from service.changes import service as changes
+from service.core.errors import NotFound
+from service.models_registry.models import ModelVersion
+
+log = logging.getLogger("jobmatch.models")
+_LOADED: dict[str, Any] = {}  # version -> loaded model (artefacts never change once stored)
+
+
+def trusted_types(kind: str) -> list[str]:
+    """The types a model of this kind may contain: its module's own list, nothing guessed from the file."""
+    if kind == "outcome":
+        from matching.outcome_model import TRUSTED_TYPES
+    else:
+        from matching.demand_model import TRUSTED_TYPES
+    return list(TRUSTED_TYPES)
+
+
+def fingerprint(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+def save(*, session: Session, kind: str, model: Any, as_of: Any, data_fingerprint: str, metrics: dict,
+         note: str = "") -> ModelVersion:
+    """Store a trained model; training the same data again finds the same version instead of a duplicate."""
+    artefact = sio.dumps(model)
+    checksum = hashlib.sha256(artefact).hexdigest()
+    version = f"{kind}-{as_of}-{data_fingerprint[:10]}"
+    existing = session.execute(select(ModelVersion).where(ModelVersion.version == version)).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    row = ModelVersion(kind=kind, version=version, as_of=as_of, data_fingerprint=data_fingerprint,
+                       artefact_sha256=checksum, metrics=metrics, artefact=artefact, note=note)
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def promote(*, session: Session, version: str) -> ModelVersion:
+    """Make a version the active one of its kind; every worker picks it up before its next answer."""
+    row = session.execute(select(ModelVersion).where(ModelVersion.version == version)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"No model version {version}.")
+    session.execute(update(ModelVersion).where(ModelVersion.kind == row.kind).values(active=False))
+    session.execute(update(ModelVersion).where(ModelVersion.id == row.id).values(active=True))
+    changes.record(session=session, entity="model", external_ids=[version])
+    session.commit()
+    return row
+
+
+def load(row: ModelVersion) -> Any:
+    """The model of a stored version, checked against its checksum and loaded with the trusted types only."""
+    if row.version not in _LOADED:
+        if hashlib.sha256(row.artefact).hexdigest() != row.artefact_sha256:
+            raise ValueError(f"model {row.version}: artefact checksum mismatch")
+        model = sio.loads(row.artefact, trusted=trusted_types(row.kind))
+        if hasattr(model, "version"):
+            model.version = row.version
+        _LOADED[row.version] = model
+    return _LOADED[row.version]
+
+
+def active_models(*, db: Engine) -> tuple[Any, Any, dict[str, str]]:
+    """(scorer, demand signal, versions): the active models, or the transparent defaults."""
+    scorer: Any = WeightedScorer()
+    demand: Any = NeutralDemand()
+    versions = {"outcome": scorer.version, "demand": "neutral"}
+    with Session(db) as session:
+        rows = session.execute(select(ModelVersion).where(ModelVersion.active.is_(True))).scalars().all()
+        for row in rows:
+            try:
+                model = load(row)
+            except Exception:  # noqa: BLE001 - a bad artefact must not take matching down: fall back, loudly
+                log.exception("model could not be loaded; using the default", extra={"version": row.version})
+                continue
+            if row.kind == "outcome":
+                scorer, versions["outcome"] = model, row.version
+            else:
+                demand, versions["demand"] = model, row.version
+    return scorer, demand, versions
+
+
+def list(*, session: Session) -> Any:  # noqa: A001
+    """Every stored version, newest first."""
+    return session.execute(select(ModelVersion).order_by(ModelVersion.id.desc())).scalars().all()

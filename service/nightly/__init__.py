@@ -1,0 +1,1 @@
+"""The nightly match run: proposals for everyone at once, and what follows them."""

@@ -1,0 +1,225 @@
+"""The nightly match run: candidates, one exact assignment, alternatives, and an atomic switch to the new run."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from matching.assignment import greedy_assignment, ranked_alternatives, solve_assignment
+from matching.candidates import Candidates, pair_keys
+from matching.engine import MatchEngine
+from matching.explain import reasons as explain_reasons
+from matching.features import features_from_context
+from service.core.models import utcnow
+from service.imports.cells import escape_formula
+from service.matches import loader
+from service.nightly import candidates as candidate_engine
+from service.nightly.lock import nightly_lock
+from service.nightly.models import MatchRun, Proposal
+from service.reference import Reference
+from service.trainees.models import Trainee
+
+log = logging.getLogger("jobmatch.nightly")
+Progress = Callable[[str, int], None]
+DECLINE_WORDS = {"trainee_declined": "she declined", "employer_declined": "the employer declined",
+                 "safety_concern": "a safety concern was raised", "other": "it was declined"}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    as_of: datetime.date
+    engine: str = "local"
+    scheduler: str | None = None
+    export_dir: Path | None = None
+    candidates_per_trainee: int = 50
+    alternatives: int = 5
+    block_size: int = 500
+    write_chunk: int = 5_000
+    workers: int = 2
+
+
+def clear_stale_runs(session: Session) -> int:
+    """Runs left 'running' by a killed process: their rows go, the run is marked failed (we hold the lock)."""
+    stale = session.execute(select(MatchRun.id).where(MatchRun.status == "running")).scalars().all()
+    if stale:
+        session.execute(delete(Proposal).where(Proposal.run_id.in_(stale)))
+        session.execute(update(MatchRun).where(MatchRun.id.in_(stale)).values(status="failed", finished_at=utcnow()))
+        session.commit()
+    return len(stale)
+
+
+def _declines(session: Session) -> list[tuple[str, str, str, datetime.datetime]]:
+    """Every declined proposal: (trainee, opening, reason, when), newest first."""
+    return [tuple(row) for row in session.execute(
+        select(Proposal.trainee_external_id, Proposal.opening_external_id, Proposal.decline_reason,
+               Proposal.decided_at).where(Proposal.status == "declined").order_by(Proposal.decided_at.desc()))]
+
+
+def _rank_in_list(candidates: Candidates) -> np.ndarray:
+    """Per candidate pair, the rank of that opening in her own list (candidates come grouped, best first)."""
+    t = candidates.trainee
+    starts = np.r_[0, np.flatnonzero(t[1:] != t[:-1]) + 1] if t.size else np.zeros(0, dtype=np.int64)
+    rank = np.arange(t.size) - np.repeat(starts, np.diff(np.r_[starts, t.size])) + 1 if t.size else t
+    return rank
+
+
+def run_nightly(*, db: Engine, reference: Reference, matcher: MatchEngine, options: RunOptions,
+                model_versions: dict[str, str] | None = None, progress: Progress | None = None) -> MatchRun:
+    """Propose at most one opening per job-ready trainee, never more per opening than its positions left,
+    maximising the expected number of placements still lasting at 12 months."""
+    with nightly_lock(db):
+        with Session(db, expire_on_commit=False) as session:
+            cleared = clear_stale_runs(session)
+            run = MatchRun(as_of=options.as_of, engine=options.engine,
+                           model_versions={"score": matcher.scorer_version, **(model_versions or {})})
+            session.add(run)
+            session.commit()
+            session.refresh(run)
+        log.info("nightly run started", extra={"run": run.id, "as_of": str(options.as_of), "engine": options.engine,
+                                                "cleared_stale_runs": cleared})
+        try:
+            return _run(db, reference, matcher, options, run, progress)
+        except BaseException:
+            with Session(db) as session:
+                session.execute(delete(Proposal).where(Proposal.run_id == run.id))
+                session.execute(update(MatchRun).where(MatchRun.id == run.id)
+                                .values(status="failed", finished_at=utcnow()))
+                session.commit()
+            log.exception("nightly run failed", extra={"run": run.id})
+            raise
+
+
+def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOptions, run: MatchRun,
+         progress: Progress | None) -> MatchRun:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    with Session(db) as session:
+        trainee_rows = loader.trainee_records(session)
+        opening_rows = loader.opening_records(session)
+        trainees = loader.trainee_table(reference, trainee_rows)
+        openings = loader.opening_table(session, reference, opening_rows)
+        declines = _declines(session)
+        partner_of = dict(session.execute(select(Trainee.external_id, Trainee.partner_org)
+                                          .where(Trainee.status == "job_ready")).all())
+    del trainee_rows, opening_rows
+    trainee_row = {tid: i for i, tid in enumerate(trainees.external_id.tolist())}
+    opening_row = {oid: j for j, oid in enumerate(openings.external_id.tolist())}
+    declined_keys = np.unique(np.array([pair_keys(np.array([trainee_row[t]]), np.array([opening_row[o]]),
+                                                  len(openings))[0]
+                                        for t, o, _, _ in declines if t in trainee_row and o in opening_row],
+                                       dtype=np.int64))
+    timings["load_s"] = time.perf_counter() - started
+
+    mark = time.perf_counter()
+    candidates, blocks = candidate_engine.generate(
+        matcher=matcher, trainees=trainees, openings=openings, as_of=options.as_of, k=options.candidates_per_trainee,
+        block_size=options.block_size, excluded=declined_keys, engine=options.engine, scheduler=options.scheduler,
+        workers=options.workers, progress=progress)
+    timings["candidates_s"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    capacity = openings.positions_left.astype(np.int64)
+    best = solve_assignment(candidates.trainee, candidates.opening, candidates.score, capacity,
+                            n_trainees=len(trainees))
+    greedy = greedy_assignment(candidates.trainee, candidates.opening, candidates.score, capacity)
+    alt_t, alt_o, alt_s, alt_rank = ranked_alternatives(candidates.trainee, candidates.opening, candidates.score,
+                                                        top=options.alternatives, exclude=best)
+    timings["assignment_s"] = time.perf_counter() - mark
+
+    ranks = dict(zip(pair_keys(candidates.trainee, candidates.opening, len(openings)).tolist(),
+                     _rank_in_list(candidates).tolist()))
+    proposal_keys = pair_keys(best.trainee, best.opening, len(openings))
+    with_any = np.zeros(len(trainees), dtype=bool)
+    with_any[candidates.trainee] = True
+    assigned = np.zeros(len(trainees), dtype=bool)
+    assigned[best.trainee] = True
+    ready = int(np.unique(candidates.trainee).size) if candidates.trainee.size else 0
+    counts = {"job_ready_trainees": len(trainees), "open_openings": len(openings), "trainees_with_candidates": ready,
+              "candidate_pairs": len(candidates), "blocks": blocks, "proposals": int(best.trainee.size),
+              "alternatives": int(alt_t.size), "positions_left": int(capacity.sum()),
+              "unassigned_no_feasible_opening": int((~with_any).sum()),
+              "unassigned_lost_to_capacity": int((with_any & ~assigned).sum())}
+
+    mark = time.perf_counter()
+    proposal_reasons = _reasons(matcher, trainees, openings, best.trainee, best.opening, options.as_of, declines)
+    rows = [{"run_id": run.id, "trainee_external_id": trainees.external_id[t], "opening_external_id":
+             openings.external_id[o], "partner_org": partner_of.get(trainees.external_id[t], ""), "kind": "proposal",
+             "score": float(s), "rank_in_her_list": ranks[int(key)], "alternative_rank": None,
+             "reasons": proposal_reasons[i], "status": "proposed"}
+            for i, (t, o, s, key) in enumerate(zip(best.trainee.tolist(), best.opening.tolist(), best.score.tolist(),
+                                                   proposal_keys.tolist()))]
+    alt_keys = pair_keys(alt_t, alt_o, len(openings))
+    rows += [{"run_id": run.id, "trainee_external_id": trainees.external_id[t], "opening_external_id":
+              openings.external_id[o], "partner_org": partner_of.get(trainees.external_id[t], ""),
+              "kind": "alternative", "score": float(s), "rank_in_her_list": ranks[int(key)],
+              "alternative_rank": int(r), "reasons": [], "status": "proposed"}
+             for t, o, s, r, key in zip(alt_t.tolist(), alt_o.tolist(), alt_s.tolist(), alt_rank.tolist(),
+                                        alt_keys.tolist())]
+    with Session(db) as session:
+        for start in range(0, len(rows), options.write_chunk):  # each chunk commits; the run stays invisible
+            session.execute(insert(Proposal.__table__), rows[start:start + options.write_chunk])
+            session.commit()
+            if progress:
+                progress("writing proposals", min(options.write_chunk, len(rows) - start))
+    timings["write_s"] = time.perf_counter() - mark
+
+    with Session(db, expire_on_commit=False) as session:  # the switch: one transaction
+        session.execute(update(MatchRun).where(MatchRun.as_of == options.as_of, MatchRun.status == "complete",
+                                               MatchRun.id != run.id).values(status="superseded"))
+        timings["total_s"] = time.perf_counter() - started
+        session.execute(update(MatchRun).where(MatchRun.id == run.id).values(
+            status="complete", finished_at=utcnow(), objective=best.objective, greedy_objective=greedy.objective,
+            counts={**counts, "timings": {k: round(v, 2) for k, v in timings.items()}}))
+        session.commit()
+        finished = session.get(MatchRun, run.id)
+    log.info("nightly run complete", extra={"run": run.id, **counts, "objective": round(best.objective, 3),
+                                             "greedy_objective": round(greedy.objective, 3)})
+    if options.export_dir is not None:
+        export(db=db, run_id=run.id, directory=options.export_dir)
+    return finished
+
+
+def _reasons(matcher: MatchEngine, trainees, openings, t_idx: np.ndarray, o_idx: np.ndarray,  # noqa: ANN001
+             as_of: datetime.date, declines: list) -> list[list[str]]:
+    """Plain-language reasons for each proposal, and her earlier declines (kept for learning, shown here)."""
+    if t_idx.size == 0:
+        return []
+    ctx = matcher.context(trainees, t_idx, openings, o_idx, as_of=as_of)
+    features = features_from_context(ctx, demand=matcher.demand)
+    earlier: dict[str, list[str]] = {}
+    for trainee_id, opening_id, reason, when in declines:
+        day = when.date().isoformat() if when else "earlier"
+        earlier.setdefault(trainee_id, []).append(f"earlier proposal {opening_id}: {DECLINE_WORDS.get(reason, reason)}"
+                                                  f" ({day})")
+    return [explain_reasons(ctx, features, i) + earlier.get(trainees.external_id[t], [])[:3]
+            for i, t in enumerate(t_idx.tolist())]
+
+
+def export(*, db: Engine, run_id: int, directory: Path) -> tuple[Path, Path]:
+    """proposals.csv and alternatives.csv of a run, sorted by trainee, formula-safe for spreadsheets."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = (directory / "proposals.csv", directory / "alternatives.csv")
+    with Session(db) as session:
+        for path, kind in zip(paths, ("proposal", "alternative"), strict=True):
+            rows = session.execute(select(Proposal.trainee_external_id, Proposal.opening_external_id, Proposal.score,
+                                          Proposal.rank_in_her_list, Proposal.alternative_rank)
+                                   .where(Proposal.run_id == run_id, Proposal.kind == kind)
+                                   .order_by(Proposal.trainee_external_id, Proposal.alternative_rank)).all()
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                header = ["trainee_external_id", "opening_external_id", "score", "rank"]
+                writer.writerow(header + (["alternative_rank"] if kind == "alternative" else []))
+                for trainee_id, opening_id, score, rank, alt in rows:
+                    line = [escape_formula(trainee_id), escape_formula(opening_id), f"{score:.6f}", str(rank)]
+                    writer.writerow(line + ([str(alt)] if kind == "alternative" else []))
+    return paths

@@ -30,6 +30,7 @@ from service.imports.router import router as imports_router
 from service.job_postings.router import router as job_postings_router
 from service.matches.index import MatchIndex
 from service.matches.router import router as matches_router
+from service.nightly.router import router as nightly_router
 from service.market_signals.service import RESOURCE as MARKET_SIGNALS
 from service.openings.service import RESOURCE as OPENINGS
 from service.placements.service import RESOURCE as PLACEMENTS
@@ -111,7 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(build_router(resource, dependencies=[Authorized], session_dep=SessionDep,
                                         reference_dep=ReferenceDep, page_dep=PageDep, caller_dep=CurrentKey))
     app.state.index = MatchIndex(engine=app.state.engine, reference=app.state.reference)
-    for router in (imports_router, consents_router, audit_router, keys_router, job_postings_router, matches_router):
+    for router in (imports_router, consents_router, audit_router, keys_router, job_postings_router, matches_router,
+                   nightly_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"], summary="The process is up")

@@ -43,6 +43,8 @@ class Resource:
     key: Callable[..., dict[str, Any]] | None = None  # a dependency reading the key from the path; None: external_id
     audited: bool = False  # every read and write is written to the audit log
     erase: Callable[..., Any] | None = None  # DELETE erases (keeping anonymised statistics) instead of deleting
+    after_write: Callable[[Session, Any], None] | None = None  # follow-on writes (committed with a second commit)
+    enrich: Callable[[Session, Sequence[Any]], list[Any]] | None = None  # public views needing other tables
 
 
 def _audit(session: Session, resource: Resource, caller: ApiKey, action: str, rows: Sequence[Any]) -> None:
@@ -122,8 +124,17 @@ def upsert(*, session: Session, resource: Resource, reference: Reference, ident:
     if resource.audited:
         audit.record(session=session, caller=caller, action="update" if existing else "create",
                      entity=resource.table.__tablename__, external_ids=[ident["external_id"]])
-    return crud.upsert(session=session, table=resource.table, key=ident, values=values, label=resource.label,
-                       if_match=if_match)
+    row, created = crud.upsert(session=session, table=resource.table, key=ident, values=values, label=resource.label,
+                               if_match=if_match)
+    _after_write(session, resource, row)
+    return row, created
+
+
+def _after_write(session: Session, resource: Resource, row: Any) -> None:
+    if resource.after_write is not None:
+        resource.after_write(session, row)
+        session.commit()
+        session.refresh(row)
 
 
 def patch(*, session: Session, resource: Resource, reference: Reference, ident: dict[str, Any], body: SQLModel,
@@ -144,7 +155,9 @@ def patch(*, session: Session, resource: Resource, reference: Reference, ident: 
     policy.check_ownership(caller, resource.table, {**row_ident, **values})
     check_references(session=session, resource=resource, values=values, caller=caller)
     _audit(session, resource, caller, "update", [row])
-    return crud.patch(session=session, row=row, values=values, label=resource.label, if_match=if_match)
+    row = crud.patch(session=session, row=row, values=values, label=resource.label, if_match=if_match)
+    _after_write(session, resource, row)
+    return row
 
 
 def delete(*, session: Session, resource: Resource, reference: Reference, ident: dict[str, Any],
@@ -192,13 +205,14 @@ def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep
     def list_route(session: session_dep, page: page_dep, filters: Annotated[Filters, Query()], caller: caller_dep
                    ) -> Any:
         rows, count = list(session=session, resource=resource, filters=filters, page=page, caller=caller)
-        return Page_(data=[Public.model_validate(row) for row in rows], count=count)
+        data = resource.enrich(session, rows) if resource.enrich else [Public.model_validate(row) for row in rows]
+        return Page_(data=data, count=count)
 
     @router.get(item, response_model=Public, summary=f"Get a {label}", responses=problem_responses(404))
     def get_route(ident: KeyDep, session: session_dep, response: Response, caller: caller_dep) -> Any:
         row = read(session=session, resource=resource, ident=ident, caller=caller)
         response.headers["ETag"] = etag(row)
-        return row
+        return resource.enrich(session, [row])[0] if resource.enrich else row
 
     @router.put(item, response_model=Public, summary=f"Create or replace a {label}",
                 responses={201: {"model": Public, "description": "Created"}, **problem_responses(404, 409, 412)})
@@ -208,7 +222,7 @@ def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep
                               if_match=parse_if_match(if_match), caller=caller)
         response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         response.headers["ETag"] = etag(row)
-        return row
+        return resource.enrich(session, [row])[0] if resource.enrich else row
 
     @router.patch(item, response_model=Public, summary=f"Change some fields of a {label}",
                   responses=problem_responses(404, 409, 412))
@@ -217,7 +231,7 @@ def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep
         row = patch(session=session, resource=resource, reference=reference, ident=ident, body=body,
                     if_match=parse_if_match(if_match), caller=caller)
         response.headers["ETag"] = etag(row)
-        return row
+        return resource.enrich(session, [row])[0] if resource.enrich else row
 
     if delete_route:
         @router.delete(item, status_code=204, summary=f"Delete a {label}", responses=problem_responses(404, 409, 412))

@@ -49,6 +49,8 @@ class FollowupPublic(FollowupBase, TrackedPublic):
     placement_external_id: ExternalId
     month: FollowupMonth
     due_on: date | None = None
+    trainee_external_id: str | None = None
+    trainee_risk_flag: bool | None = Field(default=None, description="A risk flag is open on her record.")
 
 
 class FollowupsPublic(SQLModel):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from sqlalchemy import select, update
+from sqlmodel import Session
 
 from service.core import prepare as prep
 from service.core.errors import InvalidInput
@@ -14,10 +17,13 @@ from service.core.resource import ExternalIdPath, Resource
 from service.followups.models import (Followup, FollowupCreate, FollowupMonth, FollowupPublic, FollowupsPublic,
                                       FollowupUpdate)
 from service.placements.models import Placement
+from service.trainees.models import Trainee
 from service.reference import Reference
 
 
 class FollowupFilters(BaseModel):
+    due_before: date | None = Field(default=None, description="Only checks not yet done and due before this day.")
+    partner_org: str | None = Field(default=None, description="Only her partner's follow-ups.")
     placement_external_id: str | None = None
     month: FollowupMonth | None = None
     employed: bool | None = None
@@ -44,14 +50,47 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
 
 def conditions(filters: FollowupFilters) -> list[Any]:
     """SQL conditions for the list filters."""
-    found = [getattr(Followup, name) == value
-             for name, value in filters.model_dump(exclude={"updated_since"}, exclude_none=True).items()]
+    found = [getattr(Followup, name) == value for name, value in
+             filters.model_dump(exclude={"updated_since", "due_before", "partner_org"}, exclude_none=True).items()]
+    if filters.due_before:
+        found += [Followup.checked_on.is_(None), Followup.due_on < filters.due_before]
+    if filters.partner_org:
+        partner = select(Placement.external_id).join(Trainee, Trainee.external_id == Placement.trainee_external_id) \
+            .where(Trainee.partner_org == filters.partner_org)
+        found.append(Followup.placement_external_id.in_(partner))
     if filters.updated_since:
         found.append(Followup.updated_at >= filters.updated_since)
     return found
 
 
+def after_write(session: Session, row: Followup) -> None:
+    """A risk flag in a follow-up is raised on her record too, where every coordinator sees it."""
+    raise_risk_flags(session, [(row.placement_external_id, row.checked_on)] if row.risk_flag else [])
+
+
+def raise_risk_flags(session: Session, flagged: list[tuple[str, date | None]]) -> None:
+    for placement_id, checked_on in flagged:
+        trainee_id = session.execute(select(Placement.trainee_external_id)
+                                     .where(Placement.external_id == placement_id)).scalar_one_or_none()
+        if trainee_id is not None:
+            session.execute(update(Trainee).where(Trainee.external_id == trainee_id).values(
+                risk_flag=True, risk_flagged_on=checked_on or date.today()))
+
+
+def enrich(session: Session, rows: Sequence[Followup]) -> list[FollowupPublic]:
+    """Each follow-up with whose it is and whether a risk flag is open on her record."""
+    placements = sorted({row.placement_external_id for row in rows})
+    owners = {pid: (tid, flag) for pid, tid, flag in session.execute(
+        select(Placement.external_id, Trainee.external_id, Trainee.risk_flag)
+        .join(Trainee, Trainee.external_id == Placement.trainee_external_id)
+        .where(Placement.external_id.in_(placements)))} if placements else {}
+    return [FollowupPublic.model_validate(row).model_copy(update={
+        "trainee_external_id": owners.get(row.placement_external_id, (None, None))[0],
+        "trainee_risk_flag": owners.get(row.placement_external_id, (None, None))[1]}) for row in rows]
+
+
 RESOURCE = Resource(label="follow-up", path="/followups", table=Followup, create=FollowupCreate,
                     update=FollowupUpdate, public=FollowupPublic, page=FollowupsPublic, filters=FollowupFilters,
                     conditions=conditions, prepare=prepare, references={"placement_external_id": Placement},
-                    key_path="/{placement_external_id}/{month}", key=key, order_by=("placement_external_id", "month"))
+                    key_path="/{placement_external_id}/{month}", key=key, order_by=("placement_external_id", "month"),
+                    after_write=after_write, enrich=enrich)

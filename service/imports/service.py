@@ -19,6 +19,8 @@ from service.auth import policy
 from service.auth.models import ApiKey
 from service.changes import service as changes
 from service.core.crud import same
+from service.followups.schedule import schedule
+from service.followups.service import raise_risk_flags
 from service.core.errors import Conflict, Forbidden, InvalidInput
 from service.core.models import utcnow
 from service.imports.cells import READERS, CellError
@@ -271,6 +273,13 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
     if updates:
         session.execute(update(table), updates)
         counts.updated += len(updates)
+    if spec.name == "placements.csv" and (inserts or updates):
+        schedule(session=session, placements=[(row["external_id"], row["started_on"], row.get("ended_on"))
+                                              for row in inserts] +
+                 [(existing_by_id[row["id"]], row.get("started_on"), row.get("ended_on")) for row in updates
+                  if row.get("started_on")])
+    if spec.name == "followups.csv":
+        raise_risk_flags(session, [(p.key[0], p.values.get("checked_on")) for p in chunk if p.values.get("risk_flag")])
     counts.rows += len(chunk)
 
 

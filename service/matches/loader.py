@@ -43,6 +43,11 @@ def opening_records(session: Session, *, ids: Collection[str] | None = None, ope
     return records
 
 
+def employer_vetting_records(session: Session) -> list[dict]:
+    return [dict(row) for row in session.execute(
+        select(Employer.external_id, Employer.vetted, Employer.vetted_on)).mappings()]
+
+
 def employer_vetting(session: Session) -> dict[str, dict]:
     """Every employer's vetting state (a few thousand rows at most)."""
     return {row.external_id: {"vetted": row.vetted, "vetted_on": row.vetted_on}

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from service.core import prepare as prep
 from service.core.resource import Resource
+from service.followups.schedule import schedule
 from service.openings.models import Opening
 from service.placements.models import (Placement, PlacementCreate, PlacementPublic, PlacementsPublic,
                                        PlacementUpdate)
@@ -45,7 +47,13 @@ def conditions(filters: PlacementFilters) -> list[Any]:
     return found
 
 
+def after_write(session: Session, row: Placement) -> None:
+    """A placement is followed up at 1, 3, 6 and 12 months."""
+    schedule(session=session, placements=[(row.external_id, row.started_on, row.ended_on)])
+
+
 RESOURCE = Resource(label="placement", path="/placements", table=Placement, create=PlacementCreate,
                     update=PlacementUpdate, public=PlacementPublic, page=PlacementsPublic, filters=PlacementFilters,
                     conditions=conditions, prepare=prepare,
-                    references={"trainee_external_id": Trainee, "opening_external_id": Opening})
+                    references={"trainee_external_id": Trainee, "opening_external_id": Opening},
+                    after_write=after_write)

@@ -288,6 +288,23 @@ def test_milp_fallback_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     assert tie.trainee.tolist() == [2]
 
 
+def test_milp_safety_net_when_the_relaxation_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scipy.optimize
+
+    class Failed:
+        status = 4
+        x = None
+
+    monkeypatch.setattr(assignment, "_min_cost_flow", None)
+    monkeypatch.setattr(scipy.optimize, "linprog", lambda *args, **kwargs: Failed())
+    rng = np.random.default_rng(19)
+    for _ in range(10):
+        t, o, s, c = random_instance(rng)
+        result = solve_assignment(t, o, s, c)
+        check_feasible(result, t, o, s, c)
+        assert integer_weight(result) == dp_optimum(t, o, np.rint(s * SCALE).astype(np.int64), c)
+
+
 def test_out_of_range_costs_fall_back_to_bare_weights(monkeypatch: pytest.MonkeyPatch) -> None:
     solves: list[int] = []
     base = assignment._min_cost_flow.SimpleMinCostFlow

@@ -173,7 +173,8 @@ def test_followups_and_market_signals_by_their_natural_keys(client, admin_header
     assert placement.status_code == 201
     followup = client.put("/v1/followups/PL-1/3", json={"checked_on": "2026-09-01", "employed": True, "wellbeing": 4},
                           headers=admin_headers)
-    assert followup.status_code == 201 and followup.json()["month"] == 3
+    assert followup.status_code == 200 and followup.json()["month"] == 3  # scheduled with the placement
+    assert followup.json()["due_on"] == "2026-09-01" and followup.json()["trainee_external_id"] == "TR-1"
     assert client.put("/v1/followups/PL-1/2", json={}, headers=admin_headers).status_code == 422
     assert client.put("/v1/followups/PL-404/3", json={}, headers=admin_headers).status_code == 422
     signal = client.put("/v1/market-signals/howrah/Retail Sales Associate/2026-01?source=job_board",

@@ -17,7 +17,7 @@ ROLES = ("admin", "coordinator", "employer", "batch")
 # Which role's view of a resource is limited to its own records (others answer 404).
 SCOPED = {"/v1/trainees": {"coordinator"}, "/v1/trainees/{external_id}/matches": {"coordinator"}, "/v1/placements": {"coordinator"}, "/v1/followups": {"coordinator"},
           "/v1/openings": {"employer"}, "/v1/trainees/{external_id}/consents": {"coordinator"},
-          "/v1/imports": {"coordinator"}, "/v1/job-postings": {"employer"}}
+          "/v1/imports": {"coordinator"}, "/v1/proposals": {"coordinator"}, "/v1/job-postings": {"employer"}}
 BULK = {("POST", "/v1/imports"), ("POST", "/v1/job-postings")}  # out-of-scope rows are 422 problems, not 404
 
 
@@ -83,6 +83,15 @@ def case(method: str, path: str, side: str, client, headers) -> tuple[str, str, 
         found = client.get(f"/v1/openings/OP-{side}/candidates?as_of=2026-11-01", headers=headers["admin"]).json()
         handle = next(c["handle"] for c in found["data"] if c["trainee_external_id"] == "TR-own")
         return method, f"/v1/openings/OP-{side}/candidates/{handle}", {}
+    if path.startswith("/v1/match-runs"):
+        runs = client.get("/v1/match-runs", headers=headers["admin"]).json()["data"]
+        return method, path.replace("{run_id}", str(runs[0]["id"])), {}
+    if path.startswith("/v1/proposals/"):
+        found = client.get("/v1/match-runs/latest/proposals", headers=headers["admin"]).json()["data"]
+        kind = "proposal" if path.endswith("/accept") else "alternative"
+        mine = [p for p in found if p["trainee_external_id"] == f"TR-{side}" and p["kind"] == kind]
+        body = {"json": {}} if kind == "proposal" else {"json": {"reason": "other"}}
+        return method, path.replace("{proposal_id}", str(mine[0]["id"])), body
     if (method, path) == ("GET", "/v1/audit"):
         return method, path, {}
     if (method, path) == ("GET", "/v1/keys"):
@@ -141,10 +150,10 @@ def test_authorisation_matrix(client, db, role):
 def test_lists_show_only_the_keys_own_records(client, db):
     built = world.build(client, db)
     coordinator = built.headers["coordinator"]
-    for path in ("/v1/trainees", "/v1/placements", "/v1/followups"):
+    for path, expected in (("/v1/trainees", 1), ("/v1/placements", 1), ("/v1/followups", 4)):
         body = client.get(path, headers=coordinator).json()
         text = str(body["data"])
-        assert "-other" not in text and "-own" in text and body["count"] == 1, path
+        assert "-other" not in text and "-own" in text and body["count"] == expected, path
     employer = built.headers["employer"]
     openings = client.get("/v1/openings", headers=employer).json()
     assert [o["external_id"] for o in openings["data"]] == ["OP-own"]

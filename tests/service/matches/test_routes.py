@@ -44,8 +44,9 @@ def test_the_index_follows_every_write_even_from_another_worker(client, db, sett
         client.patch("/v1/employers/EM-1", json={"vetted": False}, headers=admin)
         unvetted = other_worker.get(f"/v1/trainees/TR-own/matches?as_of={AS_OF}", headers=admin).json()
         assert {m["opening_external_id"] for m in unvetted["data"]} == {"OP-other"}
-        client.delete("/v1/followups/PL-other/1", headers=admin)
-        client.delete("/v1/placements/PL-other", headers=admin)
+        for month in (1, 3, 6, 12):
+            client.delete(f"/v1/followups/PL-other/{month}", headers=admin)
+        assert client.delete("/v1/placements/PL-other", headers=admin).status_code == 204
         client.delete("/v1/openings/OP-other", headers=admin)
         gone = other_worker.get(f"/v1/trainees/TR-own/matches?as_of={AS_OF}", headers=admin).json()
         assert gone["data"] == []

@@ -1,0 +1,43 @@
+"""The follow-up schedule: every placement is checked 1, 3, 6 and 12 months after it starts."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable
+
+from sqlalchemy import insert, select, tuple_
+from sqlmodel import Session
+
+from service.core.models import utcnow
+from service.followups.models import Followup
+
+FOLLOWUP_MONTHS = (1, 3, 6, 12)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day of the month, months later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def schedule(*, session: Session, placements: Iterable[tuple[str, datetime.date, datetime.date | None]]) -> int:
+    """Create the follow-ups a placement is due (up to the day it ended); existing ones are left as they are."""
+    wanted = {(pid, month): add_months(start, month) for pid, start, ended in placements for month in FOLLOWUP_MONTHS
+              if ended is None or add_months(start, month) <= ended}
+    if not wanted:
+        return 0
+    keys = list(wanted)
+    existing: set[tuple[str, int]] = set()
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start:start + 1000]
+        existing.update(tuple(row) for row in session.execute(
+            select(Followup.placement_external_id, Followup.month)
+            .where(tuple_(Followup.placement_external_id, Followup.month).in_(chunk))))
+    now = utcnow()
+    rows = [{"placement_external_id": pid, "month": month, "due_on": due, "risk_flag": False, "created_at": now,
+             "updated_at": now, "version": 1} for (pid, month), due in wanted.items() if (pid, month) not in existing]
+    if rows:
+        session.execute(insert(Followup.__table__), rows)
+    return len(rows)

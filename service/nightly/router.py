@@ -1,0 +1,68 @@
+"""Match runs and their proposals; accepting or declining a proposal."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from service.core.errors import problem_responses
+from service.deps import Authorized, CurrentKey, PageDep, SessionDep
+from service.imports.cells import escape_formula
+from service.nightly import service
+from service.nightly.models import MatchRunPublic, MatchRunsPublic, ProposalPublic, ProposalsPublic
+
+router = APIRouter(tags=["match-runs"], dependencies=[Authorized], responses=problem_responses(401, 403, 404, 422, 429))
+RunId = Annotated[int, Path(ge=1, le=2**31)]
+CSV_COLUMNS = ["trainee_external_id", "opening_external_id", "kind", "score", "rank_in_her_list", "alternative_rank",
+               "status"]
+
+
+@router.get("/v1/match-runs", response_model=MatchRunsPublic, summary="Nightly runs, newest first")
+def list_runs(session: SessionDep, page: PageDep) -> Any:
+    rows, count = service.list_runs(session=session, page=page)
+    return MatchRunsPublic(data=[MatchRunPublic.model_validate(row) for row in rows], count=count)
+
+
+@router.get("/v1/match-runs/latest/proposals", response_model=ProposalsPublic,
+            responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv"}},
+            summary="The newest complete run's proposals and alternatives")
+def latest_proposals(session: SessionDep, caller: CurrentKey, page: PageDep,
+                     as_of: Annotated[date | None, Query(description="The newest complete run for this day.")] = None,
+                     kind: Annotated[str | None, Query(pattern="^(proposal|alternative)$")] = None,
+                     accept: Annotated[str | None, Header()] = None) -> Any:
+    run = service.latest_run(session=session, as_of=as_of)
+    wants_csv = accept is not None and "text/csv" in accept
+    rows, count = service.proposals(session=session, run=run, caller=caller, kind=kind,
+                                    page=None if wants_csv else page)
+    if wants_csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            writer.writerow([escape_formula(str(getattr(row, column))) if getattr(row, column) is not None else ""
+                             for column in CSV_COLUMNS])
+        return Response(buffer.getvalue(), media_type="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="proposals-{run.as_of}.csv"'})
+    return ProposalsPublic(run_id=run.id, as_of=run.as_of, data=[ProposalPublic.model_validate(r) for r in rows],
+                           count=count)
+
+
+@router.get("/v1/match-runs/{run_id}", response_model=MatchRunPublic, summary="One run: counts, objective, models")
+def get_run(run_id: RunId, session: SessionDep) -> Any:
+    return service.get_run(session=session, run_id=run_id)
+
+
+@router.post("/v1/proposals/{proposal_id}/accept", response_model=ProposalPublic,
+             responses=problem_responses(409), summary="Accept: creates her placement and its follow-ups")
+def accept(proposal_id: RunId, body: service.Decision, session: SessionDep, caller: CurrentKey) -> Any:
+    return service.accept(session=session, proposal_id=proposal_id, decision=body, caller=caller)
+
+
+@router.post("/v1/proposals/{proposal_id}/decline", response_model=ProposalPublic,
+             responses=problem_responses(409), summary="Decline, with the reason (kept for learning)")
+def decline(proposal_id: RunId, body: service.Decline, session: SessionDep, caller: CurrentKey) -> Any:
+    return service.decline(session=session, proposal_id=proposal_id, body=body, caller=caller)

@@ -280,7 +280,7 @@ def test_milp_fallback_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     for k in range(40):
         t, o, s, c = random_instance(rng, ties=k % 2 == 1)
         result = solve_assignment(t, o, s, c)
-        assert result.solver == "scipy-milp-highs" and result.status == "optimal"
+        assert result.solver == "scipy-highs" and result.status == "optimal"
         check_feasible(result, t, o, s, c)
         assert integer_weight(result) == dp_optimum(t, o, np.rint(s * SCALE).astype(np.int64), c)
     # the same lower-index preference as the flow solver

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -30,8 +31,8 @@ from .skillfit import RelatedSkills, SkillFit, skill_fit_one_opening, skill_fit_
 from .tables import Categorical, OpeningTable, SetColumn, TraineeTable, to_day
 from .wages import minimum_wage_grid, wage_ratio
 
-__all__ = ["FEATURE_NAMES", "VETTING_VALID_MONTHS", "PairContext", "features_from_context", "months_before",
-           "pair_features"]
+__all__ = ["EDUCATION_LEVELS", "FEATURE_NAMES", "OUTCOME_FEATURE_NAMES", "VETTING_VALID_MONTHS", "PairContext",
+           "features_from_context", "months_before", "pair_features"]
 
 #: An employer's safety check lapses this many months after its date.
 VETTING_VALID_MONTHS = 12
@@ -65,6 +66,22 @@ FEATURE_NAMES: tuple[str, ...] = (
     "has_dependents",
     "training_track_match",    # 1 she trained for this occupation, 0 another, NaN unknown
 )
+
+#: Further facts about a pair, computed with the features above. The transparent scorer does not read them;
+#: the outcome model (:mod:`matching.outcome_model`) learns from them.
+OUTCOME_FEATURE_NAMES: tuple[str, ...] = (
+    "night_shift",             # the shift is a night shift (night_or_rotating without this: rotating)
+    "night_shift_ok",          # she accepts night shifts
+    "willing_to_relocate",     # she would move into employer accommodation
+    "languages_count",         # number of languages she speaks
+    "education_level",         # 0 none .. 4 graduate (see EDUCATION_LEVELS; NaN unknown or not recorded)
+    "employer_vetted",         # the employer passed the programme's check (whatever its date)
+    "employer_external_id",    # object array: who offers the opening, for scorers that know employers' history
+)
+
+#: Education levels in order; ``education_level`` is the position in this tuple.
+EDUCATION_LEVELS: tuple[str, ...] = ("none", "primary", "secondary", "higher_secondary", "graduate")
+_EDUCATION_RANK = {label: float(rank) for rank, label in enumerate(EDUCATION_LEVELS)}
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:
@@ -254,6 +271,12 @@ class PairContext:
         table = np.array([fn(label) for label in cat.labels], dtype=dtype)
         return table[codes] if table.size else np.zeros(len(self), dtype=dtype)
 
+    def t_map_sets(self, name: str, fn: Callable[[frozenset[str]], float]) -> np.ndarray:
+        """``fn(set)`` of a trainee set column per pair, computed once per distinct set (float64)."""
+        sets, codes = self.t_sets(name)
+        table = np.array([fn(group) for group in sets.groups], dtype=np.float64)
+        return table[codes] if table.size else np.zeros(len(self), dtype=np.float64)
+
     def member(self, opening_column: str, trainee_sets: str) -> np.ndarray:
         """Per pair: the opening's value of ``opening_column`` is in the trainee's set ``trainee_sets``."""
         return self._cached(f"in:{opening_column}:{trainee_sets}",
@@ -401,8 +424,21 @@ def _language_share(speaks: frozenset[str], required: frozenset[str]) -> float:
     return len(required & speaks) / len(required)
 
 
+def _education_rank(label: Any) -> float:
+    if not isinstance(label, str):
+        return math.nan
+    return _EDUCATION_RANK.get(label.strip().casefold().replace(" ", "_").replace("-", "_"), math.nan)
+
+
+def _education_level(ctx: PairContext) -> np.ndarray:
+    """Her education as a rank (NaN when unknown, or when the trainee table does not record education)."""
+    if not isinstance(getattr(ctx.trainees, "education", None), np.ndarray):
+        return np.full(len(ctx), np.nan)
+    return np.array(ctx.t_map("education", _education_rank, np.float64), dtype=np.float64)
+
+
 def features_from_context(ctx: PairContext, *, demand: DemandSignal | None = None) -> dict[str, np.ndarray]:
-    """The features of every pair in ``ctx`` (see :data:`FEATURE_NAMES`)."""
+    """The features of every pair in ``ctx`` (see :data:`FEATURE_NAMES` and :data:`OUTCOME_FEATURE_NAMES`)."""
     demand = demand or NeutralDemand()
     fit = ctx.skill_fit()
     minutes = ctx.commute_minutes
@@ -455,6 +491,14 @@ def features_from_context(ctx: PairContext, *, demand: DemandSignal | None = Non
         "attendance_rate": np.array(ctx.t("attendance_rate"), dtype=np.float64),
         "has_dependents": np.array(ctx.t("has_dependents"), dtype=bool),
         "training_track_match": track_match,
+        # OUTCOME_FEATURE_NAMES
+        "night_shift": ctx.o_map("shift", lambda s: s == "night"),
+        "night_shift_ok": np.array(ctx.t("night_shift_ok"), dtype=bool),
+        "willing_to_relocate": np.array(ctx.t("willing_to_relocate"), dtype=bool),
+        "languages_count": ctx.t_map_sets("languages", len),
+        "education_level": _education_level(ctx),
+        "employer_vetted": np.array(ctx.o("employer_vetted"), dtype=bool),
+        "employer_external_id": np.array(ctx.o("employer_external_id"), dtype=object),
     }
 
 

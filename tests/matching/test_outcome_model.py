@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime
+import json
 from pathlib import Path
 
 import numpy as np
@@ -108,6 +109,7 @@ def test_learns_from_censored_history(model: OutcomeModel, data: OutcomeTraining
     # hazard scale: negative means she stays longer
     assert coef["skill_fit"] < 0 and coef["employer_history"] < 0 and coef["log_wage_ratio"] < 0
     assert isinstance(model, Scorer) and model.version == "outcome-untrained"
+    json.dumps(m, allow_nan=False)  # the service stores the metrics as JSON
 
 
 def test_training_twice_gives_the_same_model(data: OutcomeTrainingSet, model: OutcomeModel) -> None:
@@ -271,6 +273,8 @@ def test_prior_without_any_history(engine: MatchEngine, records, truth: TruthMod
     prior = OutcomeModel().fit(nothing)
     assert prior.is_prior_ and prior.base_rate_ == DEFAULT_BASE_RATE
     assert "0 placements" in prior.reason_
+    json.dumps(prior.metrics_, allow_nan=False)
+    assert prior.metrics_["auc"] is None
 
 
 def test_no_year_of_history_yet_is_a_prior(data: OutcomeTrainingSet) -> None:

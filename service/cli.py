@@ -212,6 +212,63 @@ def nightly(as_of: Annotated[Optional[str], typer.Option("--as-of", help="Day th
         console.print(f"wrote {export / 'proposals.csv'} and {export / 'alternatives.csv'}")
 
 
+@app.command("train")
+def train(as_of: Annotated[Optional[str], typer.Option("--as-of", help="Learn from what was known on this day "
+                                                                        "(default today).")] = None,
+          promote: Annotated[bool, typer.Option(help="Make the new models the active ones.")] = True) -> None:
+    """Train the market-demand and outcome models from the database and store them in the registry."""
+    from datetime import date
+
+    from service.models_registry.training import train as train_models
+    try:
+        day = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError:
+        _fail(f"--as-of must be a date like 2026-11-01, not {as_of!r}")
+    try:
+        with progress_bar("training") as advance:
+            advance("training", 0)
+            trained = train_models(db=_engine(), reference=_reference(), as_of=day, promote=promote)
+    except DomainError as exc:
+        _fail(exc.detail)
+    demand, outcome = trained.demand, trained.outcome
+    backtest = (demand.metrics.get("backtest") or {})
+    console.print(f"demand model {demand.version}: {demand.metrics.get('series')} series; backtest WAPE "
+                  f"{backtest.get('wape', {})}")
+    console.print(f"outcome model {outcome.version}: Brier {outcome.metrics.get('brier')}, AUC "
+                  f"{outcome.metrics.get('auc')}" + (f" — {trained.outcome_reason}" if trained.outcome_is_prior else ""))
+    console.print("promoted: the service uses them from its next answer" if promote else "stored, not promoted")
+
+
+@app.command("forecast")
+def forecast(horizon: Annotated[int, typer.Option(help="Months ahead.")] = 6,
+             out: Annotated[Path, typer.Option("--out", help="CSV file to write.")] = Path("forecast.csv"),
+             as_of: Annotated[Optional[str], typer.Option("--as-of", help="Use signals up to this day's month.")] = None
+             ) -> None:
+    """Forecast monthly postings per district × occupation (columns district, occupation, period, postings)."""
+    import csv
+    from datetime import date
+
+    from service.imports.cells import escape_formula
+    from service.market import service as market
+    from service.models_registry import service as registry
+    db = _engine()
+    _, demand, versions = registry.active_models(db=db)
+    with Session(db) as session:
+        if not hasattr(demand, "series_") or as_of:
+            demand = market.fit(session=session, reference=_reference(),
+                                as_of=date.fromisoformat(as_of) if as_of else None)
+            versions["demand"] = "fitted now"
+    rows = market.forecast(model=demand, horizon=horizon)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["district", "occupation", "period", "postings"])
+        for row in rows:
+            writer.writerow([escape_formula(row.district), escape_formula(row.occupation), row.period,
+                             f"{row.postings:.1f}"])
+    console.print(f"wrote {len(rows)} forecast rows ({versions['demand']}) to {out}")
+
+
 retention_app = typer.Typer(help="Retention of personal data.", no_args_is_help=True)
 app.add_typer(retention_app, name="retention")
 

@@ -29,6 +29,7 @@ from service.idempotency.middleware import Idempotency
 from service.imports.router import router as imports_router
 from service.job_postings.router import router as job_postings_router
 from service.matches.index import MatchIndex
+from service.market.router import router as market_router
 from service.matches.router import router as matches_router
 from service.nightly.router import router as nightly_router
 from service.market_signals.service import RESOURCE as MARKET_SIGNALS
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                         reference_dep=ReferenceDep, page_dep=PageDep, caller_dep=CurrentKey))
     app.state.index = MatchIndex(engine=app.state.engine, reference=app.state.reference)
     for router in (imports_router, consents_router, audit_router, keys_router, job_postings_router, matches_router,
-                   nightly_router):
+                   nightly_router, market_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"], summary="The process is up")

@@ -40,6 +40,8 @@ ROUTE_GRANTS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/matches/preview"): frozenset({"admin", "coordinator"}),
     ("GET", "/v1/openings/{external_id}/candidates"): frozenset({"admin", "coordinator", "employer"}),
     ("GET", "/v1/openings/{external_id}/candidates/{handle}"): frozenset({"admin", "coordinator", "employer"}),
+    ("GET", "/v1/market/demand"): frozenset({"admin", "coordinator", "batch"}),
+    ("GET", "/v1/market/training-priorities"): frozenset({"admin", "coordinator", "batch"}),
     ("GET", "/v1/match-runs"): frozenset({"admin", "coordinator", "batch"}),
     ("GET", "/v1/match-runs/{run_id}"): frozenset({"admin", "coordinator", "batch"}),
     ("GET", "/v1/match-runs/latest/proposals"): frozenset({"admin", "coordinator", "batch"}),

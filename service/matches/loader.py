@@ -66,9 +66,11 @@ def load_openings(session: Session, reference: Reference, *, ids: Collection[str
 
 
 def trainee_records(session: Session, *, ids: Collection[str] | None = None, job_ready_only: bool = True,
-                    conditions: Sequence[Any] = ()) -> list[dict]:
-    """Trainee rows as dicts (job-ready ones by default; never the erased stubs)."""
-    statement = select(Trainee.__table__).where(Trainee.erased_at.is_(None), *conditions)
+                    conditions: Sequence[Any] = (), include_erased: bool = False) -> list[dict]:
+    """Trainee rows as dicts (job-ready ones by default; the erased stubs only for learning from outcomes)."""
+    statement = select(Trainee.__table__).where(*conditions)
+    if not include_erased:
+        statement = statement.where(Trainee.erased_at.is_(None))
     if job_ready_only:
         statement = statement.where(Trainee.status == "job_ready")
     return [dict(row) for row in _rows(session, statement, Trainee.external_id, ids)]

@@ -4,7 +4,9 @@ promoting a version to active."""
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import zipfile
 from typing import Any
 
 import skops.io as sio
@@ -28,7 +30,7 @@ def trusted_types(kind: str) -> list[str]:
         from matching.outcome_model import TRUSTED_TYPES
     else:
         from matching.demand_model import TRUSTED_TYPES
-    return list(TRUSTED_TYPES)
+    return [*TRUSTED_TYPES]
 
 
 def fingerprint(*parts: bytes) -> str:
@@ -38,10 +40,22 @@ def fingerprint(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+def dumps(model: Any) -> bytes:
+    """skops bytes with fixed timestamps and entry order, so the same model always gives the same checksum."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(sio.dumps(model))) as source, \
+            zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name in sorted(source.namelist()):
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(name))
+    return packed.getvalue()
+
+
 def save(*, session: Session, kind: str, model: Any, as_of: Any, data_fingerprint: str, metrics: dict,
          note: str = "") -> ModelVersion:
     """Store a trained model; training the same data again finds the same version instead of a duplicate."""
-    artefact = sio.dumps(model)
+    artefact = dumps(model)
     checksum = hashlib.sha256(artefact).hexdigest()
     version = f"{kind}-{as_of}-{data_fingerprint[:10]}"
     existing = session.execute(select(ModelVersion).where(ModelVersion.version == version)).scalar_one_or_none()

@@ -25,7 +25,8 @@ def test_every_command_has_help(tmp_path):
     for command in (["--help"], ["serve", "--help"], ["db", "upgrade", "--help"], ["import", "--help"],
                     ["export", "--help"], ["demo-data", "--help"], ["keys", "create", "--help"],
                     ["keys", "list", "--help"], ["keys", "revoke", "--help"], ["setup", "--help"],
-                    ["retention", "apply", "--help"]):
+                    ["retention", "apply", "--help"], ["nightly", "--help"], ["train", "--help"],
+                    ["forecast", "--help"]):
         result = jobmatch(url, *command)
         assert result.returncode == 0 and "Usage" in result.stdout, command
 
@@ -98,3 +99,19 @@ def test_retention_erases_only_exited_trainees_past_the_period(db, database_url,
     with Session(db) as session:
         ids = set(session.exec(select(Trainee.external_id)).all())
     assert "TR-own" not in ids and "TR-other" in ids
+
+
+def test_train_forecast_and_nightly_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert jobmatch(url, "setup").returncode == 0
+    trained = jobmatch(url, "train", "--as-of", "2026-11-01")
+    assert trained.returncode == 0 and "outcome model outcome-2026-11-01-" in trained.stderr
+    forecast = jobmatch(url, "forecast", "--horizon", "6", "--out", str(tmp_path / "forecast.csv"))
+    assert forecast.returncode == 0
+    lines = (tmp_path / "forecast.csv").read_text().splitlines()
+    assert lines[0] == "district,occupation,period,postings" and len(lines) > 100
+    nightly = jobmatch(url, "nightly", "--as-of", "2026-11-01", "--export", str(tmp_path / "out"))
+    assert nightly.returncode == 0, nightly.stderr
+    assert (tmp_path / "out" / "proposals.csv").read_text().startswith("trainee_external_id,opening_external_id,score,rank")
+    bad = jobmatch(url, "nightly", "--as-of", "yesterday")
+    assert bad.returncode != 0 and "--as-of" in bad.stderr

@@ -83,6 +83,8 @@ def case(method: str, path: str, side: str, client, headers) -> tuple[str, str, 
         found = client.get(f"/v1/openings/OP-{side}/candidates?as_of=2026-11-01", headers=headers["admin"]).json()
         handle = next(c["handle"] for c in found["data"] if c["trainee_external_id"] == "TR-own")
         return method, f"/v1/openings/OP-{side}/candidates/{handle}", {}
+    if path.startswith("/v1/market/"):
+        return method, path + "?district=Howrah", {}
     if path.startswith("/v1/match-runs"):
         runs = client.get("/v1/match-runs", headers=headers["admin"]).json()["data"]
         return method, path.replace("{run_id}", str(runs[0]["id"])), {}

@@ -1,0 +1,102 @@
+"""GET /v1/market/demand and /v1/market/training-priorities."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from matching.demand_model import DemandForecaster
+from service.core.errors import problem_responses
+from service.deps import Authorized, PageDep, ReferenceDep, SessionDep
+from service.market import service
+from service.matches.index import MatchIndex
+
+router = APIRouter(prefix="/v1/market", tags=["market"], dependencies=[Authorized],
+                   responses=problem_responses(401, 403, 422, 429))
+
+
+class DemandRow(BaseModel):
+    district: str
+    occupation: str
+    period: str
+    postings: float
+    lower: float
+    upper: float
+
+
+class DemandPage(BaseModel):
+    model_version: str
+    horizon: int
+    data: list[DemandRow]
+    count: int
+
+
+class PriorityPublic(BaseModel):
+    rank: int
+    district: str
+    occupation: str
+    occupation_name: str
+    sector: str
+    forecast_postings: float
+    supply: float
+    gap: float
+    growth: float
+    score: float
+    skills: list[str]
+    skill_names: list[str]
+
+
+class PrioritiesPublic(BaseModel):
+    model_version: str
+    horizon: int
+    data: list[PriorityPublic]
+    count: int
+
+
+def demand_model(request: Request, session: SessionDep, reference: ReferenceDep
+                 ) -> tuple[DemandForecaster | None, str]:
+    """The active trained demand model; without one, a model fitted now on the stored signals (None when the
+    signals are too short to fit one)."""
+    index: MatchIndex = request.app.state.index.current(session)
+    demand = index.matcher.demand
+    if isinstance(demand, DemandForecaster):
+        return demand, index.model_versions.get("demand", "demand")
+    today = datetime.now(ZoneInfo(reference.site.timezone)).date()
+    try:
+        return service.fit(session=session, reference=reference, as_of=today), "demand-fitted-on-request"
+    except ValueError as exc:  # too little market history for any series
+        return None, f"none: {exc}"
+
+
+DemandDep = Annotated[tuple[DemandForecaster | None, str], Depends(demand_model)]
+Horizon = Annotated[int, Query(ge=1, le=24, description="Months ahead.")]
+
+
+@router.get("/demand", response_model=DemandPage, summary="Forecast monthly postings per district × occupation")
+def demand(model: DemandDep, page: PageDep, district: str | None = None, occupation: str | None = None,
+           horizon: Horizon = 6) -> Any:
+    forecaster, version = model
+    rows = service.forecast(model=forecaster, horizon=horizon, district=district, occupation=occupation) \
+        if forecaster is not None else []
+    window = rows[page.offset:page.offset + page.limit]
+    return DemandPage(model_version=version, horizon=horizon, count=len(rows),
+                      data=[DemandRow(**asdict(row)) for row in window])
+
+
+@router.get("/training-priorities", response_model=PrioritiesPublic,
+            summary="What the next cohort should learn: occupations by forecast demand against local supply")
+def training_priorities(model: DemandDep, session: SessionDep, reference: ReferenceDep,
+                        district: Annotated[str | None, Query(description="A district; all when empty.")] = None,
+                        horizon: Horizon = 6) -> Any:
+    forecaster, version = model
+    found = reference.site.gazetteer.resolve(district) if district else None
+    ranked = service.priorities(session=session, reference=reference, model=forecaster,
+                                district=found.name if found else district, horizon=horizon) \
+        if forecaster is not None else []
+    return PrioritiesPublic(model_version=version, horizon=horizon, count=len(ranked),
+                            data=[PriorityPublic(**asdict(p)) for p in ranked])

@@ -1,0 +1,73 @@
+"""Fitting the demand model from stored market signals, forecasting, and training priorities."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from matching.demand_model import DemandForecaster, ForecastRow
+from matching.training_priorities import Priority, district_neighbours, supply_from_trainees, training_priorities
+from service.market_signals.models import MarketSignal
+from service.openings.models import Opening
+from service.reference import Reference
+from service.trainees.models import Trainee
+
+
+def signal_records(session: Session, *, until: datetime.date | None = None) -> list[dict[str, Any]]:
+    """Monthly postings per district × occupation code, summed over sources (up to a day's month)."""
+    occupation = func.coalesce(MarketSignal.occupation_code, MarketSignal.occupation)
+    statement = select(MarketSignal.district, occupation, MarketSignal.period, func.sum(MarketSignal.postings)) \
+        .group_by(MarketSignal.district, occupation, MarketSignal.period)
+    if until is not None:
+        statement = statement.where(MarketSignal.period <= f"{until:%Y-%m}")
+    return [{"district": d, "occupation": o, "period": p, "postings": int(n)}
+            for d, o, p, n in session.execute(statement.order_by(MarketSignal.district, occupation, MarketSignal.period))]
+
+
+def own_opening_records(session: Session, *, until: datetime.date | None = None) -> list[dict[str, Any]]:
+    """The programme's own openings: a second, smaller signal of the same demand."""
+    statement = select(Opening.district, Opening.occupation_code, Opening.posted_on).where(
+        Opening.occupation_code.is_not(None), Opening.posted_on.is_not(None))
+    if until is not None:
+        statement = statement.where(Opening.posted_on <= until)
+    return [{"district": d, "occupation": o, "posted_on": p} for d, o, p in session.execute(statement)]
+
+
+def last_complete_day(as_of: datetime.date) -> datetime.date:
+    """The last day of the month before as_of's: the newest month whose counts are complete."""
+    return as_of.replace(day=1) - datetime.timedelta(days=1)
+
+
+def fit(*, session: Session, reference: Reference, as_of: datetime.date | None = None) -> DemandForecaster:
+    """A demand model fitted on the complete months before the day (all known months when no day is given)."""
+    sector_of = {code: occupation.sector for code, occupation in reference.taxonomy.occupations.items()}
+    until = last_complete_day(as_of) if as_of else None
+    model = DemandForecaster()
+    model.fit(signal_records(session, until=until), sector_of=sector_of,
+              own_openings=own_opening_records(session, until=until),
+              as_of_period=f"{until:%Y-%m}" if until else None)
+    return model
+
+
+def forecast(*, model: DemandForecaster, horizon: int, district: str | None = None, occupation: str | None = None
+             ) -> list[ForecastRow]:
+    """Forecast rows, for every series or the ones matching the filters."""
+    series = [key for key in model.series_ if (district is None or key[0] == district)
+              and (occupation is None or key[1] == occupation)]
+    return model.predict(horizon=horizon, series=series) if series else []
+
+
+def priorities(*, session: Session, reference: Reference, model: DemandForecaster, district: str | None,
+               horizon: int = 6) -> list[Priority]:
+    """Occupations ranked by forecast demand against job-ready and in-training trainees nearby."""
+    trainees = [dict(row) for row in session.execute(
+        select(Trainee.district, Trainee.status, Trainee.training_track, Trainee.skills)
+        .where(Trainee.erased_at.is_(None), Trainee.status.in_(("job_ready", "in_training")))).mappings()]
+    neighbours = district_neighbours(reference.site.gazetteer)
+    supply = supply_from_trainees(trainees, reference.taxonomy, reference.site.gazetteer, neighbours=neighbours)
+    rows = forecast(model=model, horizon=horizon, district=None)
+    return training_priorities(forecasts=rows, supply=supply, district=district, taxonomy=reference.taxonomy,
+                               neighbours=neighbours, horizon=horizon, growth=model)

@@ -1,0 +1,85 @@
+"""`jobmatch train`: both models from the database, saved to the registry, and (by default) promoted."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from matching.backtest import rolling_origin_backtest
+from matching.engine import MatchEngine
+from matching.outcome_data import build_training_set
+from matching.outcome_model import OutcomeModel
+from service.core.errors import InvalidInput
+from service.followups.models import Followup
+from service.market import service as market
+from service.matches import loader
+from service.models_registry import service as registry
+from service.models_registry.models import ModelVersion
+from service.placements.models import Placement
+from service.reference import Reference
+
+log = logging.getLogger("jobmatch.training")
+OUTCOME_C = 0.03  # strong regularisation: histories are small, and it needs no calibration step on them
+
+
+@dataclass(frozen=True)
+class Trained:
+    demand: ModelVersion
+    outcome: ModelVersion
+    outcome_is_prior: bool
+    outcome_reason: str
+
+
+def _fingerprint(records: Any) -> str:
+    return registry.fingerprint(json.dumps(records, sort_keys=True, default=str).encode())
+
+
+def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bool = True) -> Trained:
+    """Fit the demand model on market signals, then the outcome model on placements and their follow-ups."""
+    with Session(db, expire_on_commit=False) as session:
+        signals = market.signal_records(session, until=market.last_complete_day(as_of))
+        own = market.own_opening_records(session, until=market.last_complete_day(as_of))
+        try:
+            demand = market.fit(session=session, reference=reference, as_of=as_of)
+        except ValueError as exc:
+            raise InvalidInput(f"Not enough market history to train the demand model: {exc}") from exc
+        sector_of = {code: o.sector for code, o in reference.taxonomy.occupations.items()}
+        backtest = rolling_origin_backtest(signals, sector_of=sector_of, own_openings=own) if signals else None
+        demand_metrics = {"series": int(demand.n_series_), "backtest": backtest.as_dict() if backtest else None}
+        demand_row = registry.save(session=session, kind="demand", model=demand, as_of=as_of,
+                                   data_fingerprint=_fingerprint([signals, own, as_of]), metrics=demand_metrics)
+
+        matcher = MatchEngine(taxonomy=reference.taxonomy, site=reference.site, demand=demand)
+        placements = [dict(r) for r in session.execute(select(Placement.__table__)).mappings()]
+        followups = [dict(r) for r in session.execute(
+            select(Followup.placement_external_id, Followup.month, Followup.employed, Followup.checked_on)
+            .where(Followup.checked_on.is_not(None))).mappings()]
+        trainee_ids = {p["trainee_external_id"] for p in placements}
+        opening_ids = {p["opening_external_id"] for p in placements}
+        trainees = loader.trainee_records(session, ids=trainee_ids, job_ready_only=False, include_erased=True)
+        openings = loader.opening_records(session, ids=opening_ids, open_only=False)
+        employers = loader.employer_vetting(session)
+        data = build_training_set(engine=matcher, trainees=trainees, openings=openings, employers=employers,
+                                  placements=placements, followups=followups, as_of=as_of)
+        outcome = OutcomeModel(C=OUTCOME_C).fit(data)
+        fingerprint = _fingerprint([placements, followups, trainees, openings, employers, as_of,
+                                    demand_row.data_fingerprint])
+        outcome_row = registry.save(session=session, kind="outcome", model=outcome, as_of=as_of,
+                                    data_fingerprint=fingerprint,
+                                    metrics={**outcome.metrics_, "is_prior": bool(outcome.is_prior_),
+                                             "reason": outcome.reason_},
+                                    note=outcome.reason_ if outcome.is_prior_ else "")
+        if promote:
+            registry.promote(session=session, version=demand_row.version)
+            registry.promote(session=session, version=outcome_row.version)
+    log.info("models trained", extra={"demand": demand_row.version, "outcome": outcome_row.version,
+                                       "outcome_is_prior": bool(outcome.is_prior_), "promoted": promote})
+    return Trained(demand=demand_row, outcome=outcome_row, outcome_is_prior=bool(outcome.is_prior_),
+                   outcome_reason=outcome.reason_)

@@ -1,0 +1,90 @@
+"""Training both models from the demo database, the registry, and the service using what it trained."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from service.imports.service import import_bundle
+from service.models_registry import service as registry
+from service.models_registry.models import ModelVersion
+from service.models_registry.training import train
+from service.trainees.models import Trainee
+from tests.conftest import REPO
+
+AS_OF = datetime.date(2026, 11, 1)
+
+
+@pytest.fixture
+def demo(db, reference):
+    import_bundle(engine=db, reference=reference, path=REPO / "data" / "demo")
+    return db
+
+
+def test_train_produces_both_models_and_matches_use_them(demo, reference, client, admin_headers):
+    before = client.get("/v1/trainees/TR-000003/matches?as_of=2026-11-01", headers=admin_headers).json()
+    assert before["model_version"] == "weighted-v1"
+    trained = train(db=demo, reference=reference, as_of=AS_OF)
+    assert trained.demand.version.startswith("demand-") and trained.outcome.version.startswith("outcome-")
+    assert trained.outcome.metrics["n_placements"] > 0 and "brier" in trained.outcome.metrics
+    assert trained.demand.metrics["backtest"]["improvement_over_seasonal_naive_pct"] >= 25
+    after = client.get("/v1/trainees/TR-000003/matches?as_of=2026-11-01", headers=admin_headers).json()
+    assert after["model_version"] == trained.outcome.version  # picked up without a restart
+    assert all(0 < m["score"] < 1 for m in after["data"])
+    assert all(abs(sum(m["factors"].values())) >= 0 for m in after["data"])
+
+
+def test_training_the_same_data_twice_gives_the_same_model(demo, reference):
+    first = train(db=demo, reference=reference, as_of=AS_OF, promote=False)
+    second = train(db=demo, reference=reference, as_of=AS_OF, promote=False)
+    assert first.outcome.version == second.outcome.version
+    assert first.outcome.artefact_sha256 == second.outcome.artefact_sha256
+    assert first.demand.artefact_sha256 == second.demand.artefact_sha256
+    with Session(demo) as session:
+        assert session.execute(select(ModelVersion.version)).scalars().all().__len__() == 2
+
+
+def test_models_load_only_with_their_trusted_types(demo, reference):
+    import skops.io as sio
+    trained = train(db=demo, reference=reference, as_of=AS_OF, promote=False)
+    with Session(demo) as session:
+        row = session.execute(select(ModelVersion).where(ModelVersion.version == trained.outcome.version)).scalar_one()
+    with pytest.raises(Exception):  # noqa: B017 - skops refuses untrusted types
+        sio.loads(row.artefact, trusted=[])
+    assert registry.load(row).version == trained.outcome.version
+
+
+def test_survivor_status_changes_no_score(demo, reference, client, admin_headers):
+    train(db=demo, reference=reference, as_of=AS_OF)
+    ids = [t["external_id"] for t in client.get("/v1/trainees?status=job_ready&limit=40",
+                                                   headers=admin_headers).json()["data"]]
+    first = {i: client.get(f"/v1/trainees/{i}/matches?as_of=2026-11-01&limit=5", headers=admin_headers).json()["data"]
+             for i in ids}
+    with Session(demo) as session:
+        session.execute(update(Trainee).values(is_survivor=~Trainee.is_survivor))
+        session.commit()
+    client.patch(f"/v1/trainees/{ids[0]}", json={"is_survivor": True}, headers=admin_headers)  # a logged change
+    second = {i: client.get(f"/v1/trainees/{i}/matches?as_of=2026-11-01&limit=5", headers=admin_headers).json()["data"]
+              for i in ids}
+    assert first == second
+    retrained = train(db=demo, reference=reference, as_of=AS_OF, promote=False)
+    assert retrained.outcome.version  # trains regardless; its features never include is_survivor
+
+
+def test_demand_forecasts_and_training_priorities(demo, reference, client, admin_headers):
+    train(db=demo, reference=reference, as_of=AS_OF)
+    everything = client.get("/v1/market/demand?horizon=6&limit=500", headers=admin_headers).json()
+    assert everything["count"] > 500 and len(everything["data"]) == 500
+    assert everything["model_version"].startswith("demand-")
+    howrah = client.get("/v1/market/demand?district=Howrah&occupation=sewing_machine_operator&horizon=3",
+                        headers=admin_headers).json()
+    assert [row["period"] for row in howrah["data"]] == ["2026-11", "2026-12", "2027-01"]
+    assert all(row["lower"] <= row["postings"] <= row["upper"] for row in howrah["data"])
+    priorities = client.get("/v1/market/training-priorities?district=kolkata", headers=admin_headers).json()
+    assert priorities["data"] and priorities["data"][0]["rank"] == 1
+    assert {p["district"] for p in priorities["data"]} == {"Kolkata"}
+    scores = [p["score"] for p in priorities["data"]]
+    assert scores == sorted(scores, reverse=True) and priorities["data"][0]["skills"]

@@ -21,7 +21,7 @@ from .features import VETTING_VALID_MONTHS, months_before
 from .geo import EARTH_RADIUS_KM
 from .reference import MinimumWageLookupError, Site, Taxonomy
 from .scoring import ScoreWeights
-from .tables import to_day
+from .tables import _bool, _float, to_day  # the same reading of raw values as the tables
 
 __all__ = ["NaiveResult", "naive_pair", "naive_rank_openings", "naive_rank_trainees"]
 
@@ -32,18 +32,6 @@ class NaiveResult:
     rank: int
     score: float
     blocked_by: tuple[str, ...]
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().casefold() in ("true", "yes", "1", "y")
-    return bool(value)
-
-
-def _float(value: Any, default: float = math.nan) -> float:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return default
-    return float(value)
 
 
 def _items(values: Any) -> list[str]:

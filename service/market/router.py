@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 from typing import Annotated, Any
@@ -10,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from matching.demand_model import DemandForecaster
+from matching.demand_model import DemandForecaster, ForecastRow
+from matching.training_priorities import Priority
 from service.core.errors import problem_responses
 from service.deps import Authorized, PageDep, ReferenceDep, SessionDep
 from service.market import service
@@ -20,41 +20,17 @@ router = APIRouter(prefix="/v1/market", tags=["market"], dependencies=[Authorize
                    responses=problem_responses(401, 403, 422, 429))
 
 
-class DemandRow(BaseModel):
-    district: str
-    occupation: str
-    period: str
-    postings: float
-    lower: float
-    upper: float
-
-
 class DemandPage(BaseModel):
     model_version: str
     horizon: int
-    data: list[DemandRow]
+    data: list[ForecastRow]
     count: int
-
-
-class PriorityPublic(BaseModel):
-    rank: int
-    district: str
-    occupation: str
-    occupation_name: str
-    sector: str
-    forecast_postings: float
-    supply: float
-    gap: float
-    growth: float
-    score: float
-    skills: list[str]
-    skill_names: list[str]
 
 
 class PrioritiesPublic(BaseModel):
     model_version: str
     horizon: int
-    data: list[PriorityPublic]
+    data: list[Priority]
     count: int
 
 
@@ -85,7 +61,7 @@ def demand(model: DemandDep, page: PageDep, district: str | None = None, occupat
         if forecaster is not None else []
     window = rows[page.offset:page.offset + page.limit]
     return DemandPage(model_version=version, horizon=horizon, count=len(rows),
-                      data=[DemandRow(**asdict(row)) for row in window])
+                      data=window)
 
 
 @router.get("/training-priorities", response_model=PrioritiesPublic,
@@ -99,4 +75,4 @@ def training_priorities(model: DemandDep, session: SessionDep, reference: Refere
                                 district=found.name if found else district, horizon=horizon) \
         if forecaster is not None else []
     return PrioritiesPublic(model_version=version, horizon=horizon, count=len(ranked),
-                            data=[PriorityPublic(**asdict(p)) for p in ranked])
+                            data=ranked)

@@ -11,27 +11,12 @@ import pytest
 from matching.demand import TableDemand
 from matching.engine import Match, MatchEngine, PairScores, top_k
 from matching.naive import naive_pair, naive_rank_openings, naive_rank_trainees
-from matching.reference import Site, Taxonomy, default_data_dir, load_site, load_taxonomy
+from matching.reference import Site, Taxonomy
 from matching.safety import SAFETY_RULES
 from matching.scoring import BASELINE, logit
 from matching.tables import OpeningTable, TraineeTable
 
 AS_OF = datetime.date(2026, 3, 1)
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return load_taxonomy(default_data_dir() / "taxonomy.json")
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return load_site(default_data_dir() / "sites" / "west_bengal")
-
-
-@pytest.fixture(scope="module")
-def engine(taxonomy: Taxonomy, site: Site) -> MatchEngine:
-    return MatchEngine(taxonomy=taxonomy, site=site)
 
 
 # --------------------------------------------------------------------------- synthetic records

@@ -17,7 +17,7 @@ from matching.outcome_data import (
     code_placement,
     read_bundle_records,
 )
-from matching.reference import Site, Taxonomy, default_data_dir, load_site, load_taxonomy
+from matching.reference import Taxonomy, default_data_dir
 
 DEMO = default_data_dir() / "demo"
 START = datetime.date(2025, 1, 10)
@@ -135,21 +135,6 @@ def test_add_months_keeps_the_day_or_the_month_end() -> None:
 
 
 # --------------------------------------------------------------------------- the training set
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return load_taxonomy(default_data_dir() / "taxonomy.json")
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return load_site(default_data_dir() / "sites" / "west_bengal")
-
-
-@pytest.fixture(scope="module")
-def engine(taxonomy: Taxonomy, site: Site) -> MatchEngine:
-    return MatchEngine(taxonomy=taxonomy, site=site)
 
 
 def small_records() -> dict:

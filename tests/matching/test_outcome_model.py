@@ -26,7 +26,7 @@ from matching.outcome_model import (
     brier_score,
     employer_history,
 )
-from matching.reference import Site, Taxonomy, default_data_dir, load_site, load_taxonomy
+from matching.reference import Site, Taxonomy, default_data_dir
 from matching.scoring import BASELINE, Scorer, logit
 from matching.tables import OpeningTable, TraineeTable
 from service.demo_data.generator import generate_bundle
@@ -34,21 +34,6 @@ from service.demo_data.truth import TruthModel
 
 DEMO = default_data_dir() / "demo"
 SENSITIVE = "is_survivor"
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return load_taxonomy(default_data_dir() / "taxonomy.json")
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return load_site(default_data_dir() / "sites" / "west_bengal")
-
-
-@pytest.fixture(scope="module")
-def engine(taxonomy: Taxonomy, site: Site) -> MatchEngine:
-    return MatchEngine(taxonomy=taxonomy, site=site)
 
 
 @pytest.fixture(scope="module")

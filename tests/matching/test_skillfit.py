@@ -6,13 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matching.reference import Taxonomy, default_data_dir, load_taxonomy
+from matching.reference import Taxonomy
 from matching.skillfit import (RelatedSkills, skill_fit_one_opening, skill_fit_one_trainee, skill_fit_pairs)
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return load_taxonomy(default_data_dir() / "taxonomy.json")
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,8 @@ import time
 
 import pytest
 
-from matching.reference import Taxonomy, default_data_dir, load_taxonomy
+from matching.reference import Taxonomy
 from matching.skills import LabelMatch, SkillNormaliser, normalise_skill_list, parse_skill_list
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return load_taxonomy(default_data_dir() / "taxonomy.json")
 
 
 @pytest.fixture(scope="module")

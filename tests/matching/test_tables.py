@@ -7,19 +7,9 @@ import datetime
 import numpy as np
 import pytest
 
-from matching.reference import Site, Taxonomy, default_data_dir, load_site, load_taxonomy
+from matching.reference import Site, Taxonomy
 from matching.skills import SkillNormaliser
 from matching.tables import OpeningTable, TraineeTable, categorise, to_day
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return load_taxonomy(default_data_dir() / "taxonomy.json")
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return load_site(default_data_dir() / "sites" / "west_bengal")
 
 
 EMPLOYERS = {"E1": {"vetted": True, "vetted_on": datetime.date(2025, 11, 2)},

@@ -8,19 +8,9 @@ import numpy as np
 import pytest
 
 from matching.engine import MatchEngine
-from matching.reference import Site, Taxonomy, default_data_dir, load_site, load_taxonomy
+from matching.reference import Site, Taxonomy
 from matching.tables import OpeningTable, TraineeTable, categorise
 from matching.wages import minimum_wage_grid, minimum_wages, minimum_wages_coded, wage_ratio
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return load_taxonomy(default_data_dir() / "taxonomy.json")
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return load_site(default_data_dir() / "sites" / "west_bengal")
 
 
 def test_minimum_wages_by_category_zone_and_date(site: Site) -> None:

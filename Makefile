@@ -23,6 +23,15 @@ test: install
 bench-import: install
 	$(BIN)/python benchmarks/import_speed.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
+.PHONY: bench-matching bench-quality
+bench-matching: install
+	$(BIN)/python benchmarks/match_latency.py
+
+bench-quality: install
+	$(BIN)/python benchmarks/match_quality.py
+
+bench: bench-matching bench-quality
+
 bench: bench-import
 
 clean:

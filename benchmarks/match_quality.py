@@ -246,8 +246,9 @@ def main() -> None:
     print("NDCG@10: linear gains (the truth probability), ideal = the 10 allowed openings with the highest truth")
     print("probability. top-1 truth p: mean truth probability of the first opening (for the random row: the mean")
     print("over all her allowed openings). 95 % CI: percentile bootstrap over trainees "
-          f"({args.bootstrap} resamples). With {K} or fewer allowed")
-    print(f"openings every ranking that returns them all scores 1, hence the rows on trainees with more than {K}.")
+          f"({args.bootstrap} resamples).")
+    print(f"With {K} or fewer allowed openings every ranking that returns them all scores 1, hence the rows on")
+    print(f"trainees with more than {K}.")
     if outside:
         print(f"warning: {outside} /matches results were not in the engine's allowed set (counted as gain 0)")
     print(f"setup (generate, import, serve) {setup_s:.1f} s, measuring {measured_s:.1f} s, "

@@ -79,15 +79,10 @@ def scale(sizes: list[str], engines: list[str]) -> None:
 
 
 def quality(trainees: int, openings: int, seed: int) -> None:
-    from sqlmodel import Session
 
-    from matching.assignment import greedy_assignment, solve_assignment
     from service.core.db import make_engine
     from service.demo_data.truth import TruthModel
-    from service.matches import loader
-    from service.nightly import candidates as candidate_engine
     from service.reference import load_reference
-    from service.scoring import build_matcher
     with tempfile.TemporaryDirectory(prefix="jobmatch-quality-") as folder:
         url = prepare(Path(folder), trainees, openings, seed)
         bundle = Path(folder) / "bundle"
@@ -96,35 +91,49 @@ def quality(trainees: int, openings: int, seed: int) -> None:
                 for name in ("trainees.csv", "openings.csv", "employers.csv")}
         db = make_engine(url)
         reference = load_reference(REPO / "data", "west_bengal")
-        matcher, versions = build_matcher(db=db, reference=reference)
-        with Session(db) as session:
-            trainee_table = loader.load_trainees(session, reference)
-            opening_table = loader.load_openings(session, reference)
-        found, _ = candidate_engine.generate(matcher=matcher, trainees=trainee_table, openings=opening_table,
-                                             as_of=AS_OF, k=50, block_size=500, excluded=np.zeros(0, dtype=np.int64))
-        t_ids = trainee_table.external_id[found.trainee]
-        o_ids = opening_table.external_id[found.opening]
-        true_p = np.array([truth.pair_probability_from_rows(
-            rows["trainees.csv"][t], rows["openings.csv"][o],
-            rows["employers.csv"][rows["openings.csv"][o]["employer_external_id"]])
-            for t, o in zip(t_ids.tolist(), o_ids.tolist())])
-        capacity = opening_table.positions_left.astype(np.int64)
-        index_of = {key: i for i, key in enumerate(zip(found.trainee.tolist(), found.opening.tolist()))}
+        for trained in (False, True):
+            if trained:
+                from service.models_registry.training import train
+                train(db=db, reference=reference, as_of=AS_OF)
+            _quality_table(db, reference, bundle, truth, rows, trainees, openings, seed)
 
-        def truly(result) -> float:  # noqa: ANN001
-            return float(sum(true_p[index_of[(t, o)]] for t, o in zip(result.trainee.tolist(), result.opening.tolist())))
 
-        ours = solve_assignment(found.trainee, found.opening, found.score, capacity)
-        greedy = greedy_assignment(found.trainee, found.opening, found.score, capacity)
-        oracle = solve_assignment(found.trainee, found.opening, true_p, capacity)
-        print(f"bundle: {trainees} trainees, {openings} open openings (seed {seed}); score model: "
-              f"{versions['outcome']}; {len(found)} candidate pairs, {int(capacity.sum())} positions")
-        print(f"{'assignment':<40}{'proposals':>10}{'E[lasting 12 months] (truth)':>30}{'vs oracle':>11}")
-        for name, result in (("exact on the run's scores (the run)", ours), ("greedy on the same scores", greedy),
-                             ("exact on the true probabilities (oracle)", oracle)):
-            value = truly(result)
-            print(f"{name:<40}{result.trainee.size:>10}{value:>30.1f}{value / truly(oracle):>11.3f}")
-        print(f"\nrun / greedy = {truly(ours) / truly(greedy):.3f}")
+def _quality_table(db, reference, bundle, truth, rows, trainees, openings, seed) -> None:  # noqa: ANN001
+    from sqlmodel import Session
+
+    from matching.assignment import greedy_assignment, solve_assignment
+    from service.matches import loader
+    from service.nightly import candidates as candidate_engine
+    from service.scoring import build_matcher
+    matcher, versions = build_matcher(db=db, reference=reference)
+    with Session(db) as session:
+        trainee_table = loader.load_trainees(session, reference)
+        opening_table = loader.load_openings(session, reference)
+    found, _ = candidate_engine.generate(matcher=matcher, trainees=trainee_table, openings=opening_table,
+                                         as_of=AS_OF, k=50, block_size=500, excluded=np.zeros(0, dtype=np.int64))
+    t_ids = trainee_table.external_id[found.trainee]
+    o_ids = opening_table.external_id[found.opening]
+    true_p = np.array([truth.pair_probability_from_rows(
+        rows["trainees.csv"][t], rows["openings.csv"][o],
+        rows["employers.csv"][rows["openings.csv"][o]["employer_external_id"]])
+        for t, o in zip(t_ids.tolist(), o_ids.tolist())])
+    capacity = opening_table.positions_left.astype(np.int64)
+    index_of = {key: i for i, key in enumerate(zip(found.trainee.tolist(), found.opening.tolist()))}
+
+    def truly(result) -> float:  # noqa: ANN001
+        return float(sum(true_p[index_of[(t, o)]] for t, o in zip(result.trainee.tolist(), result.opening.tolist())))
+
+    ours = solve_assignment(found.trainee, found.opening, found.score, capacity)
+    greedy = greedy_assignment(found.trainee, found.opening, found.score, capacity)
+    oracle = solve_assignment(found.trainee, found.opening, true_p, capacity)
+    print(f"bundle: {trainees} trainees, {openings} open openings (seed {seed}); score model: "
+          f"{versions['outcome']}; {len(found)} candidate pairs, {int(capacity.sum())} positions")
+    print(f"{'assignment':<40}{'proposals':>10}{'E[lasting 12 months] (truth)':>30}{'vs oracle':>11}")
+    for name, result in (("exact on the run's scores (the run)", ours), ("greedy on the same scores", greedy),
+                         ("exact on the true probabilities (oracle)", oracle)):
+        value = truly(result)
+        print(f"{name:<40}{result.trainee.size:>10}{value:>30.1f}{value / truly(oracle):>11.3f}")
+    print(f"run / greedy = {truly(ours) / truly(greedy):.3f}\n")
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import calendar
 import datetime
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from service.core.models import utcnow
@@ -28,13 +28,12 @@ def schedule(*, session: Session, placements: Iterable[tuple[str, datetime.date,
               if ended is None or add_months(start, month) <= ended}
     if not wanted:
         return 0
-    keys = list(wanted)
+    placement_ids = sorted({pid for pid, _ in wanted})
     existing: set[tuple[str, int]] = set()
-    for start in range(0, len(keys), 1000):
-        chunk = keys[start:start + 1000]
+    for start in range(0, len(placement_ids), 1000):
         existing.update(tuple(row) for row in session.execute(
             select(Followup.placement_external_id, Followup.month)
-            .where(tuple_(Followup.placement_external_id, Followup.month).in_(chunk))))
+            .where(Followup.placement_external_id.in_(placement_ids[start:start + 1000]))))
     now = utcnow()
     rows = [{"placement_external_id": pid, "month": month, "due_on": due, "risk_flag": False, "created_at": now,
              "updated_at": now, "version": 1} for (pid, month), due in wanted.items() if (pid, month) not in existing]

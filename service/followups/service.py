@@ -69,12 +69,19 @@ def after_write(session: Session, row: Followup) -> None:
 
 
 def raise_risk_flags(session: Session, flagged: list[tuple[str, date | None]]) -> None:
-    for placement_id, checked_on in flagged:
-        trainee_id = session.execute(select(Placement.trainee_external_id)
-                                     .where(Placement.external_id == placement_id)).scalar_one_or_none()
-        if trainee_id is not None:
-            session.execute(update(Trainee).where(Trainee.external_id == trainee_id).values(
-                risk_flag=True, risk_flagged_on=checked_on or date.today()))
+    """Raise the flag on the trainees of these placements, dated by their latest flagged check."""
+    latest: dict[str, date] = {}
+    placements = sorted({pid for pid, _ in flagged})
+    for start in range(0, len(placements), 1000):
+        owners = dict(session.execute(select(Placement.external_id, Placement.trainee_external_id)
+                                      .where(Placement.external_id.in_(placements[start:start + 1000]))).all())
+        for pid, checked_on in flagged:
+            if pid in owners:
+                day = checked_on or date.today()
+                latest[owners[pid]] = max(day, latest.get(owners[pid], day))
+    for trainee_id, day in latest.items():
+        session.execute(update(Trainee).where(Trainee.external_id == trainee_id)
+                        .values(risk_flag=True, risk_flagged_on=day))
 
 
 def enrich(session: Session, rows: Sequence[Followup]) -> list[FollowupPublic]:

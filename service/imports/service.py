@@ -237,7 +237,7 @@ def _chunks(bundle: Bundle, spec: BundleFile, columns: list[str], reference: Ref
 
 
 def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], present: set[str],
-                 counts: FileCounts, caller: ApiKey | None) -> None:
+                 counts: FileCounts, caller: ApiKey | None, follow_on: dict[str, list]) -> None:
     table = spec.resource.table
     key_columns = [getattr(table, name) for name in spec.key]
     keys = [parsed.key for parsed in chunk]
@@ -273,13 +273,12 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
     if updates:
         session.execute(update(table), updates)
         counts.updated += len(updates)
-    if spec.name == "placements.csv" and (inserts or updates):
-        schedule(session=session, placements=[(row["external_id"], row["started_on"], row.get("ended_on"))
-                                              for row in inserts] +
-                 [(existing_by_id[row["id"]], row.get("started_on"), row.get("ended_on")) for row in updates
-                  if row.get("started_on")])
+    if spec.name == "placements.csv":  # their follow-up schedule, once the bundle's own follow-ups are in
+        follow_on["placements"] += [(row["external_id"], row["started_on"], row.get("ended_on")) for row in inserts]
+        follow_on["placements"] += [(existing_by_id[row["id"]], row["started_on"], row.get("ended_on"))
+                                    for row in updates if row.get("started_on")]
     if spec.name == "followups.csv":
-        raise_risk_flags(session, [(p.key[0], p.values.get("checked_on")) for p in chunk if p.values.get("risk_flag")])
+        follow_on["flags"] += [(p.key[0], p.values.get("checked_on")) for p in chunk if p.values.get("risk_flag")]
     counts.rows += len(chunk)
 
 
@@ -304,6 +303,7 @@ def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: 
             raise BundleInvalid(f"The bundle has {len(problems.errors)} problem(s); nothing was written.",
                                 errors=problems.errors)
         quiet = _Problems(report=ImportReport(dry_run=dry_run))  # the first pass already reported everything
+        follow_on: dict[str, list] = {"placements": [], "flags": []}
         with Session(engine) as session:
             try:
                 for spec in BUNDLE_FILES:
@@ -312,9 +312,11 @@ def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: 
                     counts = report.files.setdefault(spec.name, FileCounts())
                     present = _present_fields(spec, file_columns[spec.name])
                     for chunk in _chunks(bundle, spec, file_columns[spec.name], reference, quiet, chunk_rows):
-                        _write_chunk(session, spec, chunk, present, counts, caller)
+                        _write_chunk(session, spec, chunk, present, counts, caller, follow_on)
                         if progress:
                             progress(f"writing {spec.name}", len(chunk))
+                schedule(session=session, placements=follow_on["placements"])
+                raise_risk_flags(session, follow_on["flags"])
                 session.rollback() if dry_run else session.commit()
             except IntegrityError as exc:
                 session.rollback()

@@ -83,6 +83,35 @@ class _TooLarge(Exception):
     pass
 
 
+class AccessLog:
+    """One structured line per request: method, route template (never the concrete path: paths carry record
+    ids), status, duration, and the key's prefix and role. No bodies, no query strings."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            state = scope.get("state") or {}
+            log.info("request", extra={"method": scope["method"],
+                                       "route": getattr(scope.get("route"), "path", "unmatched"), "status": status,
+                                       "ms": round((time.perf_counter() - started) * 1000, 1),
+                                       "key": state.get("key_prefix"), "role": state.get("role")})
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for these settings."""
     settings = settings or get_settings()
@@ -134,20 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                     slug="not-ready")
         return {"status": "ready"}
 
-    @app.middleware("http")
-    async def access_log(request: Request, call_next):  # noqa: ANN001, ANN202
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        # The route template, never the concrete path: paths carry record ids.
-        log.info("request", extra={"method": request.method, "route": getattr(route, "path", "unmatched"),
-                                   "status": response.status_code,
-                                   "ms": round((time.perf_counter() - started) * 1000, 1),
-                                   "key": getattr(request.state, "key_prefix", None),
-                                   "role": getattr(request.state, "role", None)})
-        return response
-
     # Outermost last: size cap, then rate limit, then idempotent replay, then the app.
+    app.add_middleware(AccessLog)
     app.add_middleware(Idempotency, engine_of=lambda: app.state.engine)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
     app.add_middleware(BodySizeLimit, max_json_bytes=settings.max_body_bytes,

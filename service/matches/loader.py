@@ -37,6 +37,8 @@ def opening_records(session: Session, *, ids: Collection[str] | None = None, ope
     if records:
         running = select(Placement.opening_external_id, func.count()).where(Placement.ended_on.is_(None)) \
             .group_by(Placement.opening_external_id)
+        if ids is not None and len(records) <= CHUNK:  # a few openings: count only theirs
+            running = running.where(Placement.opening_external_id.in_([r["external_id"] for r in records]))
         taken = dict(session.execute(running).all())
         for record in records:
             record["positions_left"] = max(0, record["positions"] - taken.get(record["external_id"], 0))
@@ -71,9 +73,11 @@ def trainee_records(session: Session, *, ids: Collection[str] | None = None, job
     statement = select(Trainee.__table__).where(*conditions)
     if not include_erased:
         statement = statement.where(Trainee.erased_at.is_(None))
-    if job_ready_only:
+    if job_ready_only and ids is None:
         statement = statement.where(Trainee.status == "job_ready")
-    return [dict(row) for row in _rows(session, statement, Trainee.external_id, ids)]
+    records = [dict(row) for row in _rows(session, statement, Trainee.external_id, ids)]
+    # With ids, the status is checked here: a status condition would steer the database to the status index.
+    return [r for r in records if r["status"] == "job_ready"] if job_ready_only and ids is not None else records
 
 
 def trainee_table(reference: Reference, records: list[dict]) -> TraineeTable:

@@ -101,6 +101,41 @@ def bootstrap(values: np.ndarray, reps: int, rng: np.random.Generator) -> tuple[
     return float(low), float(high)
 
 
+def unseen_pairs(engine, ref, truth, trainee_rows, opening_rows, employer_rows, seed: int) -> list[dict]:  # noqa: ANN001
+    """AUC and Brier of the trained outcome model and of the weighted score on allowed pairs that no placement
+    ever joined, against outcomes drawn from the hidden truth (and Spearman against the truth probability)."""
+    from scipy.stats import spearmanr
+    from sklearn.metrics import roc_auc_score
+    from sqlmodel import Session
+
+    from matching.engine import MatchEngine
+    from service.matches import loader
+    from service.scoring import build_matcher
+    trained, _ = build_matcher(db=engine, reference=ref)
+    weighted = MatchEngine(taxonomy=ref.taxonomy, site=ref.site)
+    with Session(engine) as session:
+        trainees = loader.load_trainees(session, ref)
+        openings = loader.load_openings(session, ref)
+    rng = np.random.default_rng(seed + 7)
+    t_idx = rng.integers(0, len(trainees), 40_000)
+    o_idx = rng.integers(0, len(openings), 40_000)
+    allowed = weighted.score_pairs(trainees, t_idx, openings, o_idx, as_of=AS_OF).allowed
+    t_idx, o_idx = t_idx[allowed], o_idx[allowed]
+    true_p = np.array([truth.pair_probability_from_rows(
+        trainee_rows[str(trainees.external_id[t])], opening_rows[str(openings.external_id[o])],
+        employer_rows[opening_rows[str(openings.external_id[o])]["employer_external_id"]])
+        for t, o in zip(t_idx.tolist(), o_idx.tolist())])
+    outcome = rng.random(true_p.size) < true_p
+    rows = []
+    for name, matcher in (("outcome model (trained)", trained), ("weighted score", weighted)):
+        p = matcher.score_pairs(trainees, t_idx, openings, o_idx, as_of=AS_OF).score
+        rows.append({"scorer": name, "pairs": int(p.size), "auc": roc_auc_score(outcome, p),
+                     "brier": float(np.mean((p - outcome) ** 2)),
+                     "brier_base": float(np.mean((outcome.mean() - outcome) ** 2)),
+                     "spearman": float(spearmanr(p, true_p).statistic)})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trainees", type=int, default=2_000)
@@ -108,6 +143,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--queries", type=int, default=200, help="job-ready trainees asked")
     parser.add_argument("--bootstrap", type=int, default=2_000, help="bootstrap resamples")
+    parser.add_argument("--train", action=argparse.BooleanOptionalAction, default=True,
+                        help="also train the outcome model (jobmatch train) and measure /matches again")
     parser.add_argument("--distance-weight", type=float, default=0.3,
                         help="TF-IDF baseline: similarity lost per 50 km")
     args = parser.parse_args()
@@ -151,61 +188,78 @@ def main() -> None:
         o_lat = np.array([float(opening_rows[i]["lat"]) for i in open_ids])
         o_lon = np.array([float(opening_rows[i]["lon"]) for i in open_ids])
 
-        shuffle_rng = np.random.default_rng(args.seed + 1)
-        results: dict[str, list[float]] = {name: [] for name in ("api", "tfidf", "random", "ideal")}
-        top1: dict[str, list[float]] = {name: [] for name in ("api", "tfidf", "ideal", "mean_allowed")}
-        versions: set[str] = set()
-        allowed_counts: list[int] = []
-        skipped = 0
-        outside = 0
-        headers = {"Authorization": f"Bearer {served.key}"}
-        with httpx.Client(base_url=served.base_url, headers=headers, timeout=60.0) as client:
-            for trainee_id in ids:
-                table = loader.trainee_table(ref, [records[trainee_id]])
-                allowed = [m.external_id for m in matcher.rank_openings(table, 0, openings_table, as_of=AS_OF,
-                                                                        limit=None)]
-                response = client.get(f"/v1/trainees/{trainee_id}/matches",
-                                      params={"limit": K, "as_of": AS_OF.isoformat()})
-                if response.status_code != 200:
-                    raise RuntimeError(f"/matches answered {response.status_code}: {response.text[:500]}")
-                answer = response.json()
-                versions.add(answer["model_version"])
-                if not allowed:
-                    skipped += 1
-                    continue
-                allowed_counts.append(len(allowed))
-                gains = truth_probabilities(truth, trainee_rows[trainee_id], [opening_rows[i] for i in allowed],
-                                            employer_rows)
-                gain_of = dict(zip(allowed, gains))
-                api = [m["opening_external_id"] for m in answer["data"]]
-                outside += sum(1 for eid in api if eid not in gain_of)
-                api_gains = np.array([gain_of.get(eid, 0.0) for eid in api])
+        def measure():  # noqa: ANN202 - one pass of /matches over the same trainees
+            shuffle_rng = np.random.default_rng(args.seed + 1)
+            results: dict[str, list[float]] = {name: [] for name in ("api", "tfidf", "random", "ideal")}
+            top1: dict[str, list[float]] = {name: [] for name in ("api", "tfidf", "ideal", "mean_allowed")}
+            versions: set[str] = set()
+            allowed_counts: list[int] = []
+            skipped = 0
+            outside = 0
+            headers = {"Authorization": f"Bearer {served.key}"}
+            with httpx.Client(base_url=served.base_url, headers=headers, timeout=60.0) as client:
+                for trainee_id in ids:
+                    table = loader.trainee_table(ref, [records[trainee_id]])
+                    allowed = [m.external_id for m in matcher.rank_openings(table, 0, openings_table, as_of=AS_OF,
+                                                                            limit=None)]
+                    response = client.get(f"/v1/trainees/{trainee_id}/matches",
+                                          params={"limit": K, "as_of": AS_OF.isoformat()})
+                    if response.status_code != 200:
+                        raise RuntimeError(f"/matches answered {response.status_code}: {response.text[:500]}")
+                    answer = response.json()
+                    versions.add(answer["model_version"])
+                    if not allowed:
+                        skipped += 1
+                        continue
+                    allowed_counts.append(len(allowed))
+                    gains = truth_probabilities(truth, trainee_rows[trainee_id], [opening_rows[i] for i in allowed],
+                                                employer_rows)
+                    gain_of = dict(zip(allowed, gains))
+                    api = [m["opening_external_id"] for m in answer["data"]]
+                    outside += sum(1 for eid in api if eid not in gain_of)
+                    api_gains = np.array([gain_of.get(eid, 0.0) for eid in api])
 
-                # TF-IDF + distance over the same allowed openings (ties by external id).
-                query = vectorizer.transform([" ".join(labels(trainee_rows[trainee_id]["skills"]))])
-                cols = np.array([column[eid] for eid in allowed])
-                cosine = (matrix[cols] @ query.T).toarray().ravel()
-                km = haversine_km(float(trainee_rows[trainee_id]["lat"]), float(trainee_rows[trainee_id]["lon"]),
-                                  o_lat[cols], o_lon[cols])
-                score = cosine - args.distance_weight * km / 50.0
-                order = np.lexsort((np.array(allowed), -np.round(score, 12)))[:K]
-                tfidf_gains = gains[order]
+                    # TF-IDF + distance over the same allowed openings (ties by external id).
+                    query = vectorizer.transform([" ".join(labels(trainee_rows[trainee_id]["skills"]))])
+                    cols = np.array([column[eid] for eid in allowed])
+                    cosine = (matrix[cols] @ query.T).toarray().ravel()
+                    km = haversine_km(float(trainee_rows[trainee_id]["lat"]), float(trainee_rows[trainee_id]["lon"]),
+                                      o_lat[cols], o_lon[cols])
+                    score = cosine - args.distance_weight * km / 50.0
+                    order = np.lexsort((np.array(allowed), -np.round(score, 12)))[:K]
+                    tfidf_gains = gains[order]
 
-                results["api"].append(ndcg(api_gains, gains))
-                results["tfidf"].append(ndcg(tfidf_gains, gains))
-                results["ideal"].append(1.0)
-                results["random"].append(float(np.mean([ndcg(gains[shuffle_rng.permutation(len(gains))[:K]], gains)
-                                                        for _ in range(SHUFFLES)])))
-                top1["api"].append(float(api_gains[0]) if len(api_gains) else math.nan)
-                top1["tfidf"].append(float(tfidf_gains[0]))
-                top1["ideal"].append(float(gains.max()))
-                top1["mean_allowed"].append(float(gains.mean()))
+                    results["api"].append(ndcg(api_gains, gains))
+                    results["tfidf"].append(ndcg(tfidf_gains, gains))
+                    results["ideal"].append(1.0)
+                    results["random"].append(float(np.mean([ndcg(gains[shuffle_rng.permutation(len(gains))[:K]], gains)
+                                                            for _ in range(SHUFFLES)])))
+                    top1["api"].append(float(api_gains[0]) if len(api_gains) else math.nan)
+                    top1["tfidf"].append(float(tfidf_gains[0]))
+                    top1["ideal"].append(float(gains.max()))
+                    top1["mean_allowed"].append(float(gains.mean()))
+            return results, top1, versions, allowed_counts, skipped, outside
+
+        passes = [("weighted",) + measure()]
+        unseen = None
+        if args.train:
+            from service.models_registry.training import train
+            engine = make_engine(served.database_url)
+            train(db=engine, reference=ref, as_of=AS_OF)
+            unseen = unseen_pairs(engine, ref, truth, trainee_rows, opening_rows, employer_rows, args.seed)
+            engine.dispose()
+            passes.append(("trained",) + measure())
         measured_s = time.perf_counter() - begun - setup_s
 
     rng = np.random.default_rng(args.seed)
+    _, results, top1, versions, allowed_counts, skipped, outside = passes[0]
     values = {name: np.array(v) for name, v in results.items()}
     firsts = {name: np.array(v) for name, v in top1.items()}
     model_version = ", ".join(sorted(versions))
+    if len(passes) > 1:  # the same trainees again, once the trained outcome model scores /matches
+        _, trained_results, trained_top1, trained_versions, *_ = passes[1]
+        values["api_trained"] = np.array(trained_results["api"])
+        firsts["api_trained"] = np.array(trained_top1["api"])
     n = len(values["api"])
     print()
     print(f"Ranking quality against the hidden truth (12-month retention probability): {args.trainees:,} trainees, "
@@ -227,6 +281,8 @@ def main() -> None:
         print(f"{label:<34}{version:<22}{ndcg_text:>9}{ci_text:>20}{top_text:>15}")
 
     line("/matches (API)", model_version, "api", "api")
+    if "api_trained" in values:
+        line("/matches (API), trained model", ", ".join(sorted(trained_versions))[:21], "api_trained", "api_trained")
     line(f"TF-IDF + {args.distance_weight:g} x km/50", "baseline", "tfidf", "tfidf")
     line("random order of allowed", "-", "random", "mean_allowed")
     line("ideal (truth order)", "-", "ideal", "ideal")
@@ -251,6 +307,14 @@ def main() -> None:
     print(f"trainees with more than {K}.")
     if outside:
         print(f"warning: {outside} /matches results were not in the engine's allowed set (counted as gain 0)")
+    if unseen is not None:
+        print()
+        print("Outcome model on pairs it never saw (random job-ready trainee x open opening pairs the safety rules"
+              " allow; outcomes drawn from the hidden truth):")
+        print(f"{'scorer':<26}{'pairs':>8}{'AUC':>8}{'Brier':>8}{'Brier of base rate':>20}{'Spearman vs truth p':>21}")
+        for row in unseen:
+            print(f"{row['scorer']:<26}{row['pairs']:>8}{row['auc']:>8.3f}{row['brier']:>8.4f}"
+                  f"{row['brier_base']:>20.4f}{row['spearman']:>21.3f}")
     print(f"setup (generate, import, serve) {setup_s:.1f} s, measuring {measured_s:.1f} s, "
           f"total {time.perf_counter() - begun:.1f} s")
 

@@ -23,16 +23,29 @@ test: install
 bench-import: install
 	$(BIN)/python benchmarks/import_speed.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
-.PHONY: bench-matching bench-quality
+.PHONY: bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
 bench-matching: install
 	$(BIN)/python benchmarks/match_latency.py
 
 bench-quality: install
 	$(BIN)/python benchmarks/match_quality.py
 
-bench: bench-matching bench-quality
+bench-engine: install
+	$(BIN)/python benchmarks/matching_engine.py
 
-bench: bench-import
+bench-nightly: install
+	$(BIN)/python benchmarks/nightly_run.py --scale 10000x2000 --scale 100000x20000 --engine local --engine dask --quality
+
+bench-assignment: install
+	$(BIN)/python benchmarks/assignment_solver.py
+
+bench-demand: install
+	$(BIN)/python benchmarks/demand_backtest.py
+
+bench-outcome: install
+	$(BIN)/python benchmarks/outcome_quality.py
+
+bench: bench-import bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

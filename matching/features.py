@@ -25,7 +25,7 @@ import numpy as np
 
 from .commute import DEFAULT_COMMUTE_MODEL, CommuteModel
 from .demand import DemandSignal, NeutralDemand
-from .geo import haversine_km
+from .geo import haversine_km, haversine_prepared
 from .reference import Site, Taxonomy
 from .skillfit import RelatedSkills, SkillFit, skill_fit_one_opening, skill_fit_one_trainee, skill_fit_pairs
 from .tables import Categorical, OpeningTable, SetColumn, TraineeTable, to_day
@@ -343,7 +343,10 @@ class PairContext:
         def compute() -> np.ndarray:
             if self.single_trainee is not None:
                 i = self.single_trainee
-                return haversine_km(self.trainees.lat[i], self.trainees.lon[i], self.o("lat"), self.o("lon"))
+                lat, lon, cos_lat = self.openings.radians()  # per table, computed once
+                o = self.o_idx
+                return haversine_prepared(np.radians(self.trainees.lat[i]), np.radians(self.trainees.lon[i]),
+                                          np.cos(np.radians(self.trainees.lat[i])), lat[o], lon[o], cos_lat[o])
             if self.single_opening is not None:
                 j = self.single_opening
                 return haversine_km(self.t("lat"), self.t("lon"), self.openings.lat[j], self.openings.lon[j])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["EARTH_RADIUS_KM", "haversine_km"]
+__all__ = ["EARTH_RADIUS_KM", "haversine_km", "haversine_prepared"]
 
 #: Mean Earth radius (IUGG), kilometres.
 EARTH_RADIUS_KM = 6371.0088
@@ -21,4 +21,10 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     lat2 = np.radians(np.asarray(lat2, dtype=np.float64))
     lon2 = np.radians(np.asarray(lon2, dtype=np.float64))
     h = np.sin((lat2 - lat1) * 0.5) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) * 0.5) ** 2
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+
+
+def haversine_prepared(lat1, lon1, cos_lat1, lat2, lon2, cos_lat2) -> np.ndarray:
+    """:func:`haversine_km` from coordinates already in radians with their cosines (cached per table)."""
+    h = np.sin((lat2 - lat1) * 0.5) ** 2 + cos_lat1 * cos_lat2 * np.sin((lon2 - lon1) * 0.5) ** 2
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))

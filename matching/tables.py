@@ -242,6 +242,14 @@ class _Columnar:
             self._cache[key] = found
         return found
 
+    def radians(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Latitude and longitude in radians and the cosine of latitude, computed once per table."""
+        found = self._cache.get("radians")
+        if found is None:
+            lat, lon = np.radians(self.lat), np.radians(self.lon)
+            found = self._cache["radians"] = (lat, lon, np.cos(lat))
+        return found
+
     def index_of(self, external_id: str) -> int:
         """The row of an external id (KeyError when absent)."""
         found = self._cache.get("rows")

@@ -20,7 +20,7 @@ from service.reference import Reference
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer jm_...`")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:  # async: no thread hop for a plain read
     return request.app.state.settings
 
 
@@ -29,7 +29,7 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_reference(request: Request) -> Reference:
+async def get_reference(request: Request) -> Reference:
     return request.app.state.reference
 
 
@@ -51,7 +51,7 @@ def get_current_key(request: Request, session: SessionDep,
 CurrentKey = Annotated[ApiKey, Depends(get_current_key)]
 
 
-def authorize(request: Request, key: CurrentKey) -> ApiKey:
+async def authorize(request: Request, key: CurrentKey) -> ApiKey:
     """The one check every /v1 route passes: may this key's role call this route at all?"""
     route = request.scope.get("route")
     roles = policy.allowed_roles(request.method, getattr(route, "path", ""))
@@ -63,7 +63,7 @@ def authorize(request: Request, key: CurrentKey) -> ApiKey:
 Authorized = Depends(authorize)
 
 
-def get_page(request: Request,
+async def get_page(request: Request,
              offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")] = 0,
              limit: Annotated[int | None, Query(ge=1, le=100_000, description="Rows to return; larger values are "
                                                 "capped at the service's maximum page size (500 by default).")] = None

@@ -47,8 +47,7 @@ def merge(segments: list[Segment], run: Callable[[object, int], list[Match]], *,
 def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
                  trainee: dict, as_of: date, limit: int, include_blocked: bool) -> list[OpeningMatch]:
     """The best open openings for one trainee (stored or a preview profile)."""
-    trainees = loader.trainee_table(reference, [trainee])
-    index.current(session)
+    trainees = loader.trainee_table(reference, [trainee])  # the index is current: the route's dependency saw to it
 
     def run(openings, size):  # noqa: ANN001, ANN202
         return engine.rank_openings(trainees, 0, openings, as_of=as_of, limit=size, include_blocked=include_blocked,
@@ -85,7 +84,6 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
     """The best job-ready trainees for one opening (her id, and what the caller may see: anonymised for an
     employer's key)."""
     openings = loader.opening_table(session, reference, [opening])
-    index.current(session)
 
     def run(trainees, size):  # noqa: ANN001, ANN202
         return engine.rank_trainees(openings, 0, trainees, as_of=as_of, limit=size)

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import AliasChoices, Field
@@ -32,6 +33,11 @@ class TestEnvironment(BaseSettings):
 
 ENV = TestEnvironment()
 BACKENDS = ["sqlite", "postgresql"]
+
+# CI explores the same examples on every run (a red CI must be reproducible); locally they vary.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if ENV.ci:
+    hypothesis.settings.load_profile("ci")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

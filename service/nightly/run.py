@@ -114,10 +114,9 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
     del trainee_rows, opening_rows
     trainee_row = {tid: i for i, tid in enumerate(trainees.external_id.tolist())}
     opening_row = {oid: j for j, oid in enumerate(openings.external_id.tolist())}
-    declined_keys = np.unique(np.array([pair_keys(np.array([trainee_row[t]]), np.array([opening_row[o]]),
-                                                  len(openings))[0]
-                                        for t, o, _, _ in declines if t in trainee_row and o in opening_row],
-                                       dtype=np.int64))
+    known = [(trainee_row[t], opening_row[o]) for t, o, _, _ in declines if t in trainee_row and o in opening_row]
+    declined_keys = np.unique(pair_keys(np.array([t for t, _ in known], dtype=np.int64),
+                                        np.array([o for _, o in known], dtype=np.int64), len(openings)))
     timings["load_s"] = time.perf_counter() - started
 
     mark = time.perf_counter()

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from tests.service.imports.bundles import FILES, write_bundle
 
@@ -68,8 +67,7 @@ def test_import_reports_every_problem_and_exits_non_zero(db, database_url, tmp_p
     assert exported.returncode == 0 and "trainees.csv: 2 rows" in exported.stdout
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
-def test_setup_loads_the_demo_once_and_prints_one_admin_key(tmp_path, backend):
+def test_setup_loads_the_demo_once_and_prints_one_admin_key(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     first = jobmatch(url, "setup")
     assert first.returncode == 0, first.stderr

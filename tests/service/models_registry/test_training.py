@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 
 import pytest
 from sqlalchemy import select, update
@@ -34,7 +35,9 @@ def test_train_produces_both_models_and_matches_use_them(demo, reference, client
     after = client.get("/v1/trainees/TR-000003/matches?as_of=2026-11-01", headers=admin_headers).json()
     assert after["model_version"] == trained.outcome.version  # picked up without a restart
     assert all(0 < m["score"] < 1 for m in after["data"])
-    assert all(abs(sum(m["factors"].values())) >= 0 for m in after["data"])
+    # the explanation is the model's own: its contributions add up to the logit of the score
+    assert all(abs(sum(m["factors"].values()) - math.log(m["score"] / (1 - m["score"]))) < 1e-6
+               for m in after["data"])
 
 
 def test_training_the_same_data_twice_gives_the_same_model(demo, reference):
@@ -71,7 +74,8 @@ def test_survivor_status_changes_no_score(demo, reference, client, admin_headers
               for i in ids}
     assert first == second
     retrained = train(db=demo, reference=reference, as_of=AS_OF, promote=False)
-    assert retrained.outcome.version  # trains regardless; its features never include is_survivor
+    model = registry.load(retrained.outcome)
+    assert model.feature_names_ and not any("survivor" in name for name in model.feature_names_)
 
 
 def test_demand_forecasts_and_training_priorities(demo, reference, client, admin_headers):

@@ -1,6 +1,6 @@
 """Every table, imported in one place so that metadata and migrations see them all."""
 
-from service.audit.models import AuditEvent
+from service.audit.models import AuditEvent, AuditPurge, AuditSubject
 from service.auth.models import ApiKey
 from service.changes.models import Change
 from service.consents.models import Consent
@@ -15,4 +15,4 @@ from service.openings.models import Opening
 from service.placements.models import Placement
 from service.trainees.models import Trainee
 
-__all__ = ["ApiKey", "AuditEvent", "Change", "Consent", "IdempotencyRecord", "MatchRun", "ModelVersion", "Proposal", "ServiceSecret", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]
+__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "Change", "Consent", "IdempotencyRecord", "MatchRun", "ModelVersion", "Proposal", "ServiceSecret", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]

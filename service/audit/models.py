@@ -33,3 +33,23 @@ class AuditEventPublic(AuditEventBase):
 class AuditEventsPublic(SQLModel):
     data: list[AuditEventPublic]
     count: int
+
+
+class AuditSubject(SQLModel, table=True):
+    """Links the pseudonym an audit event names a trainee by to her programme id. Erasure deletes the link:
+    the events stay (who read what, when) but no longer name her."""
+
+    __tablename__ = "audit_subject"
+
+    token: str = Field(primary_key=True, max_length=64)
+    external_id: str = Field(max_length=64, unique=True, index=True)
+
+
+class AuditPurge(SQLModel, table=True):
+    """A one-transaction permit: the database refuses to delete audit events unless one exists (the audited
+    retention command inserts it, deletes old events and removes it again)."""
+
+    __tablename__ = "audit_purge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

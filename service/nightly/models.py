@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, text
 from sqlmodel import Field, SQLModel
 
 from service.core.models import UtcDateTime, utcnow
@@ -63,6 +63,10 @@ class ProposalBase(SQLModel):
 
 
 class Proposal(ProposalBase, table=True):
+    # At most one accepted proposal per trainee in a run, whatever arrives at once.
+    __table_args__ = (Index("ux_proposal_one_accepted_per_trainee_run", "run_id", "trainee_external_id", unique=True,
+                            sqlite_where=text("status = 'accepted'"), postgresql_where=text("status = 'accepted'")),)
+
     id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
     run_id: int = Field(sa_column=Column(Integer, ForeignKey("match_run.id", ondelete="CASCADE"), index=True,
                                          nullable=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import ConfigDict
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from service.core.models import ExternalId, Tracked, TrackedPublic
@@ -29,6 +30,10 @@ class PlacementUpdate(SQLModel):
 
 
 class Placement(PlacementBase, Tracked, table=True):
+    # One woman, one open placement: the database refuses a second one however the writes race.
+    __table_args__ = (Index("ux_placement_one_open_per_trainee", "trainee_external_id", unique=True,
+                            sqlite_where=text("ended_on IS NULL"), postgresql_where=text("ended_on IS NULL")),)
+
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=64, unique=True, index=True)
 

@@ -38,3 +38,22 @@ def given(*, session: Session, trainee_external_id: str, employer_external_id: s
                                                        Consent.employer_external_id == employer_external_id)
                           .order_by(Consent.id.desc()).limit(1)).first()
     return latest == "given"
+
+
+def withdraw_excluded(*, session: Session, exclusions: dict[str, list[str]], caller: ApiKey | None) -> int:
+    """Withdraw any standing consent to an employer she now excludes (same transaction); returns how many."""
+    pairs = {(trainee, employer) for trainee, employers in exclusions.items() for employer in employers or ()}
+    if not pairs:
+        return 0
+    rows = session.exec(select(Consent.trainee_external_id, Consent.employer_external_id, Consent.status)
+                        .where(Consent.trainee_external_id.in_(sorted({t for t, _ in pairs})))
+                        .order_by(Consent.id)).all()
+    latest = {(trainee, employer): status for trainee, employer, status in rows}  # the last word wins
+    standing = sorted(pair for pair in pairs if latest.get(pair) == "given")
+    for trainee, employer in standing:
+        session.add(Consent(trainee_external_id=trainee, employer_external_id=employer, status="withdrawn",
+                            recorded_by="jobmatch: employer excluded", key_id=caller.id if caller else None,
+                            note="She excluded this employer; an exclusion withdraws consent."))
+        audit.record(session=session, caller=caller, action="consent_withdrawn", entity="trainee",
+                     external_ids=[trainee])
+    return len(standing)

@@ -44,6 +44,7 @@ class Resource:
     audited: bool = False  # every read and write is written to the audit log
     erase: Callable[..., Any] | None = None  # DELETE erases (keeping anonymised statistics) instead of deleting
     after_write: Callable[[Session, Any], None] | None = None  # follow-on writes (committed with a second commit)
+    before_write: Callable[..., None] | None = None  # writes that must commit with the record (same transaction)
     enrich: Callable[[Session, Sequence[Any]], list[Any]] | None = None  # public views needing other tables
 
 
@@ -124,6 +125,8 @@ def upsert(*, session: Session, resource: Resource, reference: Reference, ident:
     if resource.audited:
         audit.record(session=session, caller=caller, action="update" if existing else "create",
                      entity=resource.table.__tablename__, external_ids=[ident["external_id"]])
+    if resource.before_write is not None:
+        resource.before_write(session=session, values={**ident, **values}, caller=caller)
     row, created = crud.upsert(session=session, table=resource.table, key=ident, values=values, label=resource.label,
                                if_match=if_match)
     _after_write(session, resource, row)
@@ -155,6 +158,8 @@ def patch(*, session: Session, resource: Resource, reference: Reference, ident: 
     policy.check_ownership(caller, resource.table, {**row_ident, **values})
     check_references(session=session, resource=resource, values=values, caller=caller)
     _audit(session, resource, caller, "update", [row])
+    if resource.before_write is not None:
+        resource.before_write(session=session, values={**row_ident, **values}, caller=caller)
     row = crud.patch(session=session, row=row, values=values, label=resource.label, if_match=if_match)
     _after_write(session, resource, row)
     return row

@@ -18,6 +18,7 @@ from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
 from service.changes import service as changes
+from service.consents import service as consents
 from service.core.crud import same
 from service.followups.schedule import schedule
 from service.followups.service import raise_risk_flags
@@ -273,6 +274,9 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
     if updates:
         session.execute(update(table), updates)
         counts.updated += len(updates)
+        if spec.name == "trainees.csv" and "excluded_employers" in present:  # an exclusion withdraws consent
+            consents.withdraw_excluded(session=session, caller=caller, exclusions={
+                existing_by_id[row["id"]]: row["excluded_employers"] for row in updates if "excluded_employers" in row})
     if spec.name == "placements.csv":  # their follow-up schedule, once the bundle's own follow-ups are in
         follow_on["placements"] += [(row["external_id"], row["started_on"], row.get("ended_on")) for row in inserts]
         follow_on["placements"] += [(existing_by_id[row["id"]], row["started_on"], row.get("ended_on"))

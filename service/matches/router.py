@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from matching.engine import MatchEngine
 from service.audit import service as audit
 from service.core import resource
-from service.core.errors import problem_responses
+from service.auth.models import ApiKey
+from service.core.errors import Forbidden, problem_responses
 from service.core.resource import ExternalIdPath, raise_findings
 from service.deps import Authorized, CurrentKey, ReferenceDep, SessionDep
 from service.matches import loader, service
@@ -76,6 +77,15 @@ def preview(body: ProfilePreview, session: SessionDep, reference: ReferenceDep, 
                           count=len(data))
 
 
+def candidate_day(as_of: date | None, caller: ApiKey, reference: Reference) -> date:
+    """The day the rules are checked for: an employer key always sees today (site time), so that a lapsed
+    vetting or a back-dated opening cannot be stepped around by choosing the date."""
+    if caller.role == "employer" and as_of is not None:
+        raise Forbidden("An employer key may not choose as_of: candidates are always for today (site time). "
+                        "Leave the parameter out.")
+    return as_of or today(reference)
+
+
 def _opening(session, external_id: str, caller) -> dict:  # noqa: ANN001
     resource.get(session=session, resource=OPENINGS, ident={"external_id": external_id}, caller=caller)
     return loader.opening_records(session, ids=[external_id], open_only=False)[0]
@@ -87,7 +97,7 @@ def _opening(session, external_id: str, caller) -> dict:  # noqa: ANN001
 def opening_candidates(external_id: ExternalIdPath, session: SessionDep, reference: ReferenceDep, caller: CurrentKey,
                        matcher: MatcherDep, index: IndexDep, as_of: AsOf = None, limit: Limit = 20) -> Any:
     opening = _opening(session, external_id, caller)
-    day = as_of or today(reference)
+    day = candidate_day(as_of, caller, reference)
     found = service.candidates_for(session=session, index=index, engine=matcher, reference=reference,
                                    opening=opening, as_of=day, limit=limit, caller=caller)
     audit.record(session=session, caller=caller, action="candidate_view", entity="trainee",
@@ -101,10 +111,12 @@ def opening_candidates(external_id: ExternalIdPath, session: SessionDep, referen
             response_model_exclude_none=True,
             summary="One candidate; her identity only after her recorded consent to this employer")
 def opening_candidate(external_id: ExternalIdPath, handle: Annotated[str, Path(pattern=r"^C-[A-Z2-7]{16}$")],
-                      session: SessionDep, reference: ReferenceDep, caller: CurrentKey, index: IndexDep) -> Any:
+                      session: SessionDep, reference: ReferenceDep, caller: CurrentKey, matcher: MatcherDep,
+                      index: IndexDep, as_of: AsOf = None) -> Any:
     opening = _opening(session, external_id, caller)
-    trainee_id, detail = service.candidate(session=session, index=index, reference=reference, opening=opening,
-                                           candidate_handle=handle, caller=caller)
+    day = candidate_day(as_of, caller, reference)
+    trainee_id, detail = service.candidate(session=session, index=index, engine=matcher, reference=reference,
+                                           opening=opening, candidate_handle=handle, as_of=day, caller=caller)
     audit.record(session=session, caller=caller, action="candidate_detail", entity="trainee", external_ids=[trainee_id])
     session.commit()
     return detail

@@ -109,9 +109,18 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
             for rank, m in enumerate(ranked, 1)]
 
 
-def candidate(*, session: Session, index: MatchIndex, reference: Reference, opening: dict, candidate_handle: str,
-              caller: ApiKey) -> tuple[str, CandidateDetail]:
-    """One candidate by handle; her identity is introduced only after her recorded consent for this employer."""
+def allowed_today(*, session: Session, engine: MatchEngine, reference: Reference, opening: dict, trainee: dict,
+                  as_of: date) -> bool:
+    """Whether the safety rules allow this one pair on this day (the engine and rules the candidate list uses)."""
+    openings = loader.opening_table(session, reference, [opening])
+    ranked = engine.rank_trainees(openings, 0, loader.trainee_table(reference, [trainee]), as_of=as_of, limit=1)
+    return any(match.allowed for match in ranked)
+
+
+def candidate(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference, opening: dict,
+              candidate_handle: str, as_of: date, caller: ApiKey) -> tuple[str, CandidateDetail]:
+    """One candidate by handle, only while the safety rules allow the pair (otherwise unknown, like a wrong
+    handle); her identity is introduced only after her recorded consent for this employer."""
     employer = opening["employer_external_id"]
     index.current(session)
     for segment in index.trainees.segments():
@@ -121,7 +130,8 @@ def candidate(*, session: Session, index: MatchIndex, reference: Reference, open
             if handle(session=session, employer_external_id=employer, trainee_external_id=external_id) \
                     == candidate_handle:
                 found = loader.trainee_records(session, ids=[external_id], conditions=policy.candidate_pool(caller))
-                if not found:
+                if not found or not allowed_today(session=session, engine=engine, reference=reference,
+                                                  opening=opening, trainee=found[0], as_of=as_of):
                     break
                 record = found[0]
                 introduction = None

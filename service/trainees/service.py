@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from service.auth.models import ApiKey
+from service.consents import service as consents
 from service.core import prepare as prep
 from service.trainees import erasure
 from service.core.resource import Resource
@@ -50,6 +51,12 @@ def conditions(filters: TraineeFilters) -> list[Any]:
     return found
 
 
+def withdraw_excluded_consents(*, session: Session, values: dict[str, Any], caller: ApiKey) -> None:
+    """An employer she excludes loses any consent she gave it (committed with the write)."""
+    consents.withdraw_excluded(session=session, exclusions={values["external_id"]: values["excluded_employers"]},
+                               caller=caller)
+
+
 def erase(*, session: Session, row: Trainee, caller: ApiKey, reference: Reference) -> None:
     """DELETE erases her personal data; placements keep an anonymised stub for learning."""
     erasure.erase(session=session, trainee=row, caller=caller, gazetteer=reference.site.gazetteer)
@@ -57,4 +64,5 @@ def erase(*, session: Session, row: Trainee, caller: ApiKey, reference: Referenc
 
 RESOURCE = Resource(label="trainee", path="/trainees", table=Trainee, create=TraineeCreate, update=TraineeUpdate,
                     public=TraineePublic, page=TraineesPublic, filters=TraineeFilters, conditions=conditions,
-                    prepare=prepare, audited=True, erase=erase)
+                    prepare=prepare, audited=True, erase=erase,
+                    before_write=withdraw_excluded_consents)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import make_key
 from tests.service.auth import world
 
 AS_OF = "2026-11-01"
+pytestmark = pytest.mark.usefixtures("frozen_today")  # employers always see today: make it AS_OF
 
 
 def test_matches_rank_safe_openings_and_explain_the_blocked_ones(client, db):
@@ -67,16 +69,16 @@ def test_candidates_for_staff_and_anonymised_for_the_employer(client, db):
     partner = client.get(f"/v1/openings/OP-own/candidates?as_of={AS_OF}", headers=built.headers["coordinator"]).json()
     assert [c["trainee_external_id"] for c in partner["data"]] == ["TR-own"]  # never another partner's trainee
     employer = built.headers["employer"]
-    anonymous = client.get(f"/v1/openings/OP-own/candidates?as_of={AS_OF}", headers=employer)
+    anonymous = client.get("/v1/openings/OP-own/candidates", headers=employer)
     assert anonymous.status_code == 200
     text = anonymous.text
     for hidden in ("TR-own", "TR-other", "trainee_external_id", "is_survivor", "excluded", "22.61", "partner_org"):
         assert hidden not in text
     handles = [c["handle"] for c in anonymous.json()["data"]]
     assert len(set(handles)) == 2 and all(h.startswith("C-") for h in handles)
-    again = client.get(f"/v1/openings/OP-own/candidates?as_of={AS_OF}", headers=employer).json()
+    again = client.get("/v1/openings/OP-own/candidates", headers=employer).json()
     assert [c["handle"] for c in again["data"]] == handles  # stable per employer
-    assert client.get(f"/v1/openings/OP-other/candidates?as_of={AS_OF}", headers=employer).status_code == 404
+    assert client.get("/v1/openings/OP-other/candidates", headers=employer).status_code == 404
 
 
 def test_handles_differ_between_employers(client, db):
@@ -91,7 +93,7 @@ def test_handles_differ_between_employers(client, db):
 def test_introduction_only_after_consent_for_that_employer(client, db):
     built = world.build(client, db)
     employer = built.headers["employer"]
-    candidates = client.get(f"/v1/openings/OP-own/candidates?as_of={AS_OF}", headers=employer).json()["data"]
+    candidates = client.get("/v1/openings/OP-own/candidates", headers=employer).json()["data"]
     staff = client.get(f"/v1/openings/OP-own/candidates?as_of={AS_OF}", headers=built.headers["admin"]).json()["data"]
     handle = next(c["handle"] for c in staff if c["trainee_external_id"] == "TR-own")
     assert handle in {c["handle"] for c in candidates}

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from service.audit import service
-from service.audit.models import AuditEventPublic, AuditEventsPublic
+from service.audit.models import AuditEventsPublic
 from service.audit.service import AuditFilters
 from service.core.errors import problem_responses
 from service.deps import Authorized, PageDep, SessionDep
@@ -19,4 +19,4 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"], dependencies=[Authorized]
 @router.get("", response_model=AuditEventsPublic, summary="List audit events, newest first")
 def list_events(session: SessionDep, page: PageDep, filters: Annotated[AuditFilters, Query()]) -> Any:
     rows, count = service.list(session=session, filters=filters, page=page)
-    return AuditEventsPublic(data=[AuditEventPublic.model_validate(row) for row in rows], count=count)
+    return AuditEventsPublic(data=rows, count=count)

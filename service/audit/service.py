@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from service.audit.models import AuditEvent
+from service.audit import subjects
+from service.audit.models import AuditEvent, AuditEventPublic
 from service.auth.models import ApiKey
 from service.core import crud
 from service.core.models import Page, utcnow
@@ -27,7 +28,11 @@ class AuditFilters(BaseModel):
 
 
 def record(*, session: Session, caller: ApiKey | None, action: str, entity: str, external_ids: Iterable[str]) -> None:
-    """Append one event per record; committed with the caller's transaction."""
+    """Append one event per record; committed with the caller's transaction. Trainees are named by pseudonym."""
+    external_ids = [*external_ids]
+    if entity == subjects.ENTITY:
+        tokens = subjects.link(session=session, external_ids=external_ids)
+        external_ids = [tokens[external_id] for external_id in external_ids]
     now = utcnow()
     who = {"key_id": caller.id if caller else None, "key_prefix": caller.prefix if caller else None,
            "role": caller.role if caller else "cli"}
@@ -37,13 +42,21 @@ def record(*, session: Session, caller: ApiKey | None, action: str, entity: str,
         session.execute(insert(AuditEvent.__table__), rows)
 
 
-def list(*, session: Any, filters: AuditFilters, page: Page) -> tuple[Any, int]:  # noqa: A001
-    """Events matching the filters, newest first."""
+def list(*, session: Any, filters: AuditFilters, page: Page) -> tuple[list[AuditEventPublic], int]:  # noqa: A001
+    """Events matching the filters, newest first; a trainee's pseudonym shown as her id while it is linked
+    ('erased' once erasure removed the link)."""
     conditions = [getattr(AuditEvent, name) == value for name, value in
-                  filters.model_dump(exclude={"since", "until"}, exclude_none=True).items()]
+                  filters.model_dump(exclude={"since", "until", "external_id"}, exclude_none=True).items()]
+    if filters.external_id is not None:  # a trainee's events are stored under her pseudonym, found while linked
+        linked = subjects.linked_token(session=session, external_id=filters.external_id)
+        conditions.append(AuditEvent.external_id.in_([filters.external_id, *([linked] if linked else [])]))
     if filters.since:
         conditions.append(AuditEvent.at >= filters.since)
     if filters.until:
         conditions.append(AuditEvent.at < filters.until)
-    return crud.list(session=session, table=AuditEvent, conditions=conditions, page=page,
-                     order_by=[AuditEvent.id.desc()])
+    rows, count = crud.list(session=session, table=AuditEvent, conditions=conditions, page=page,
+                            order_by=[AuditEvent.id.desc()])
+    linked = subjects.names(session=session, tokens=[row.external_id for row in rows if row.entity == subjects.ENTITY])
+    return [AuditEventPublic.model_validate(row).model_copy(update={
+        "external_id": linked.get(row.external_id, subjects.ERASED)} if row.entity == subjects.ENTITY else {})
+        for row in rows], count

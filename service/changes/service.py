@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from service.changes.models import Change
 from service.core.models import utcnow
 
-TRACKED = {"trainee", "employer", "opening", "model"}  # what the match index holds or depends on
+ERASURE = "erasure"  # logged under a pseudonym: the index reloads its trainees
+TRACKED = {"trainee", "employer", "opening", "model", ERASURE}  # what the match index holds or depends on
 
 
 def record(*, session: Session, entity: str, external_ids: Iterable[str]) -> None:
@@ -35,3 +36,11 @@ def since(*, session: Session, after: int, upto: int) -> dict[str, set[str]]:
     for entity, external_id in rows:
         changed.setdefault(entity, set()).add(external_id)
     return changed
+
+
+def forget(*, session: Session, entity: str, external_id: str, pseudonym: str) -> None:
+    """Erasure: the log's rows naming this record name a pseudonym instead, and an 'erasure' change (under the
+    pseudonym) tells every index to reload that table, since it can no longer learn which id went."""
+    session.execute(update(Change).where(Change.entity == entity, Change.external_id == external_id)
+                    .values(external_id=pseudonym))
+    record(session=session, entity=ERASURE, external_ids=[pseudonym])

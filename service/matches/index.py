@@ -96,13 +96,21 @@ class MatchIndex:
                 # New models may read the tables differently (demand per opening is cached in them): rebuild.
                 self.openings.rebuild(session)
                 self.trainees.rebuild(session)
+            elif changes.ERASURE in changed:
+                # An erasure is logged without her id (the log must not keep it): reload every trainee.
+                self.openings.apply(session, set(changed.get("opening", ())) | self._employers_openings(session, changed))
+                self.trainees.rebuild(session)
             else:
-                openings = set(changed.get("opening", ()))
-                employers = changed.get("employer", set())
-                if employers:  # vetting changes alter their openings' safety
-                    openings |= set(session.execute(select(Opening.external_id).where(
-                        Opening.employer_external_id.in_(sorted(employers)))).scalars())
-                self.openings.apply(session, openings)
+                self.openings.apply(session, set(changed.get("opening", ())) | self._employers_openings(session, changed))
                 self.trainees.apply(session, set(changed.get("trainee", ())))
             self.version = latest
         return self
+
+    @staticmethod
+    def _employers_openings(session: Session, changed: dict[str, set[str]]) -> set[str]:
+        """The openings of changed employers: vetting changes alter their openings' safety."""
+        employers = changed.get("employer", set())
+        if not employers:
+            return set()
+        return set(session.execute(select(Opening.external_id).where(
+            Opening.employer_external_id.in_(sorted(employers)))).scalars())

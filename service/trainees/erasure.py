@@ -9,10 +9,13 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from service.audit import service as audit
+from service.audit import subjects as audit_subjects
 from service.auth.models import ApiKey
 from service.changes import service as changes
 from service.consents.models import Consent
 from service.core.models import utcnow
+from service.idempotency import erasure as idempotency
+from service.nightly.models import Proposal
 from service.placements.models import Placement
 from service.trainees.models import Trainee
 
@@ -37,22 +40,34 @@ def anonymised_copy(trainee: Trainee, gazetteer) -> Trainee:  # noqa: ANN001
 
 
 def erase(*, session: Session, trainee: Trainee, caller: ApiKey | None, gazetteer) -> str | None:  # noqa: ANN001
-    """Erase her record; returns the anonymised stub's id when placements keep outcome statistics."""
-    audit.record(session=session, caller=caller, action="erase", entity="trainee", external_ids=[trainee.external_id])
-    changes.record(session=session, entity="trainee", external_ids=[trainee.external_id])
-    session.execute(delete(Consent).where(Consent.trainee_external_id == trainee.external_id))
-    has_placements = session.execute(
-        select(Placement.id).where(Placement.trainee_external_id == trainee.external_id).limit(1)).first()
-    stub_id = None
-    if has_placements:
-        stub = anonymised_copy(trainee, gazetteer)
-        session.add(stub)
-        session.flush()
-        session.execute(update(Placement).where(Placement.trainee_external_id == trainee.external_id)
-                        .values(trainee_external_id=stub.external_id))
-        stub_id = stub.external_id
-    session.delete(trainee)
-    session.commit()
+    """Erase her record and every mention of her id, all in one transaction; returns the anonymised stub's id
+    when placements keep outcome statistics."""
+    her = trainee.external_id
+    try:
+        audit.record(session=session, caller=caller, action="erase", entity="trainee", external_ids=[her])
+        session.execute(delete(Consent).where(Consent.trainee_external_id == her))
+        has_placements = session.execute(select(Placement.id).where(Placement.trainee_external_id == her).limit(1)
+                                         ).first()
+        stub_id = None
+        if has_placements:
+            stub = anonymised_copy(trainee, gazetteer)
+            session.add(stub)
+            session.flush()
+            session.execute(update(Placement).where(Placement.trainee_external_id == her)
+                            .values(trainee_external_id=stub.external_id))
+            stub_id = stub.external_id
+        pseudonym = stub_id or f"ERASED-{secrets.token_hex(8)}"
+        # Proposals (declines included) stay for learning, under the stub's id or a fresh one linking to nothing.
+        session.execute(update(Proposal).where(Proposal.trainee_external_id == her)
+                        .values(trainee_external_id=pseudonym))
+        idempotency.forget(session=session, external_id=her)  # her consents POSTs etc. are never replayed
+        changes.forget(session=session, entity="trainee", external_id=her, pseudonym=pseudonym)
+        audit_subjects.unlink(session=session, external_id=her)  # her audit events now lead nowhere
+        session.delete(trainee)
+        session.commit()
+    except BaseException:
+        session.rollback()  # all or nothing
+        raise
     return stub_id
 
 

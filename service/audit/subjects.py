@@ -1,0 +1,60 @@
+"""Pseudonyms for trainees in the audit log.
+
+Audit events are append-only, so they must not name her: an event stores a keyed hash of her external id, and
+`audit_subject` links that token to the id. Erasure deletes the link; the events stay (who read what, when) but
+no longer lead to her."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from service.audit.models import AuditSubject
+from service.core import secrets
+
+SECRET = "audit_subjects"
+ENTITY = "trainee"  # the entity whose ids are personal data
+ERASED = "erased"  # what the log shows once the link is gone
+
+
+def token(*, session: Session, external_id: str) -> str:
+    """Her pseudonym: HMAC-SHA256 of her external id under the service secret, 160 bits in base32."""
+    digest = hmac.new(secrets.get(session=session, name=SECRET), external_id.encode(), hashlib.sha256).digest()
+    return "AS-" + base64.b32encode(digest[:20]).decode()
+
+
+def link(*, session: Session, external_ids: Iterable[str]) -> dict[str, str]:
+    """Tokens for these ids, with their links stored (in the caller's transaction); id -> token."""
+    tokens = {external_id: token(session=session, external_id=external_id) for external_id in set(external_ids)}
+    if tokens:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(dialect.insert(AuditSubject.__table__).on_conflict_do_nothing(),
+                        [{"token": t, "external_id": external_id} for external_id, t in sorted(tokens.items())])
+    return tokens
+
+
+def names(*, session: Session, tokens: Iterable[str]) -> dict[str, str]:
+    """The external ids still linked to these tokens; token -> id."""
+    wanted = sorted(set(tokens))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 1000):
+        found.update(session.execute(select(AuditSubject.token, AuditSubject.external_id)
+                                     .where(AuditSubject.token.in_(wanted[start:start + 1000]))).all())
+    return found
+
+
+def linked_token(*, session: Session, external_id: str) -> str | None:
+    """Her token while the link exists: once she is erased, knowing her id no longer finds her events (the
+    hash would, so the filter goes through the link, not the hash)."""
+    return session.execute(select(AuditSubject.token).where(AuditSubject.external_id == external_id)).scalar()
+
+
+def unlink(*, session: Session, external_id: str) -> None:
+    """Forget which trainee a token stands for (erasure)."""
+    session.execute(delete(AuditSubject).where(AuditSubject.external_id == external_id))

@@ -289,6 +289,30 @@ def retention_apply(days: Annotated[Optional[int], typer.Option(help="Override J
     console.print(f"erased {erased} trainee record(s) older than {retention} days")
 
 
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("purge")
+def audit_purge(before: Annotated[str, typer.Option("--before", help="Delete events recorded before this day "
+                                                                      "(YYYY-MM-DD, UTC).")]) -> None:
+    """Delete audit events older than a day, in one transaction that records the purge as an audit event."""
+    from datetime import date
+
+    from service.audit.purge import purge
+    try:
+        cutoff = datetime.combine(date.fromisoformat(before), datetime.min.time(), UTC)
+    except ValueError:
+        _fail(f"--before must be a date like 2025-01-01, not {before!r}")
+    with Session(_engine(), expire_on_commit=False) as session:
+        try:
+            deleted = purge(session=session, before=cutoff)
+        except DomainError as exc:
+            _fail(exc.detail)
+    console.print(f"deleted {deleted} audit event(s) recorded before {cutoff.date().isoformat()}; the purge is "
+                  "itself recorded in the audit log")
+
+
 @keys_app.command("create")
 def keys_create(role: Annotated[str, typer.Option(help="admin, coordinator, employer or batch.")],
                 employer: Annotated[Optional[str], typer.Option(help="Employer external id (employer keys).")] = None,

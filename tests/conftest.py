@@ -83,15 +83,20 @@ TABLES_IN_DELETE_ORDER = ["proposal", "match_run", "model_version", "consent", "
                          "change_log"]
 
 
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Engine]:
-    """The session's database, emptied before each test."""
+def empty_database(engine: Engine) -> None:
+    """Delete every row the tests write."""
     with engine.begin() as connection:
         # Audit events are deleted only under a purge permit (the database refuses otherwise).
         connection.execute(text("INSERT INTO audit_purge (created_at) VALUES (CURRENT_TIMESTAMP)"))
         for table in TABLES_IN_DELETE_ORDER:
             connection.execute(text(f"DELETE FROM {table}"))
         connection.execute(text("DELETE FROM audit_purge"))
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Engine]:
+    """The session's database, emptied before each test."""
+    empty_database(engine)
     yield engine
 
 

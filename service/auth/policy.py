@@ -113,6 +113,21 @@ def check_ownership(key: ApiKey, table: type, values: dict[str, Any]) -> None:
         raise Forbidden("An employer key may only post openings of its own employer.")
 
 
+# A trainee's sensitive fields: where she lives, whom and where she must never be sent, her survivor status and
+# her consents. The one rule for who may read them is `sensitive_fields`.
+SENSITIVE_TRAINEE_FIELDS = frozenset({"lat", "lon", "excluded_employers", "excluded_districts", "is_survivor",
+                                      "consents"})
+
+
+def sensitive_fields(key: ApiKey, *, partner_org: str | None) -> frozenset[str]:
+    """Which sensitive fields of a trainee of this partner a key may read: all of them for admins and her own
+    partner's coordinators, none for anyone else (batch, employers, other partners)."""
+    if key.role == "admin" or (key.role == "coordinator" and key.partner_org is not None
+                               and key.partner_org == partner_org):
+        return SENSITIVE_TRAINEE_FIELDS
+    return frozenset()
+
+
 def candidate_pool(key: ApiKey) -> list[Any]:
     """Which trainees a key may see as candidates for an opening: a coordinator only her partner's; admin, batch
     and employer keys every job-ready trainee (employers only ever in the anonymised view)."""

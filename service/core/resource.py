@@ -46,6 +46,7 @@ class Resource:
     after_write: Callable[[Session, Any], None] | None = None  # follow-on writes (committed with a second commit)
     before_write: Callable[..., None] | None = None  # writes that must commit with the record (same transaction)
     enrich: Callable[[Session, Sequence[Any]], list[Any]] | None = None  # public views needing other tables
+    present: Callable[..., Any] | None = None  # a public view as the calling key may read it (withholds fields)
 
 
 def _audit(session: Session, resource: Resource, caller: ApiKey, action: str, rows: Sequence[Any]) -> None:
@@ -206,18 +207,21 @@ def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep
     KeyDep = Annotated[dict, Depends(resource.key or external_id_key)]
     item = resource.key_path
 
+    def views(session: Session, rows: Sequence[Any], caller: ApiKey) -> Sequence[Any]:
+        data = resource.enrich(session, rows) if resource.enrich else [Public.model_validate(row) for row in rows]
+        return [resource.present(caller=caller, view=view) for view in data] if resource.present else data
+
     @router.get("", response_model=Page_, summary=f"List {label}s")
     def list_route(session: session_dep, page: page_dep, filters: Annotated[Filters, Query()], caller: caller_dep
                    ) -> Any:
         rows, count = list(session=session, resource=resource, filters=filters, page=page, caller=caller)
-        data = resource.enrich(session, rows) if resource.enrich else [Public.model_validate(row) for row in rows]
-        return Page_(data=data, count=count)
+        return Page_(data=views(session, rows, caller), count=count)
 
     @router.get(item, response_model=Public, summary=f"Get a {label}", responses=problem_responses(404))
     def get_route(ident: KeyDep, session: session_dep, response: Response, caller: caller_dep) -> Any:
         row = read(session=session, resource=resource, ident=ident, caller=caller)
         response.headers["ETag"] = etag(row)
-        return resource.enrich(session, [row])[0] if resource.enrich else row
+        return views(session, [row], caller)[0]
 
     @router.put(item, response_model=Public, summary=f"Create or replace a {label}",
                 responses={201: {"model": Public, "description": "Created"}, **problem_responses(404, 409, 412)})
@@ -227,7 +231,7 @@ def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep
                               if_match=parse_if_match(if_match), caller=caller)
         response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         response.headers["ETag"] = etag(row)
-        return resource.enrich(session, [row])[0] if resource.enrich else row
+        return views(session, [row], caller)[0]
 
     @router.patch(item, response_model=Public, summary=f"Change some fields of a {label}",
                   responses=problem_responses(404, 409, 412))
@@ -236,7 +240,7 @@ def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep
         row = patch(session=session, resource=resource, reference=reference, ident=ident, body=body,
                     if_match=parse_if_match(if_match), caller=caller)
         response.headers["ETag"] = etag(row)
-        return resource.enrich(session, [row])[0] if resource.enrich else row
+        return views(session, [row], caller)[0]
 
     if delete_route:
         @router.delete(item, status_code=204, summary=f"Delete a {label}", responses=problem_responses(404, 409, 412))

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from matching.engine import MatchEngine
 from service.audit import service as audit
 from service.core import resource
+from service.auth import policy
 from service.auth.models import ApiKey
 from service.core.errors import Forbidden, problem_responses
 from service.core.resource import ExternalIdPath, raise_findings
@@ -39,6 +40,7 @@ MatcherDep = Annotated[MatchEngine, Depends(get_matcher)]
 IndexDep = Annotated[MatchIndex, Depends(get_index)]
 AsOf = Annotated[date | None, Query(description="The day every date rule uses; today (site time) by default.")]
 Limit = Annotated[int, Query(ge=1, le=200)]
+BLOCKED_REVEALS = frozenset({"lat", "lon", "excluded_employers", "excluded_districts"})  # commute and exclusions
 
 
 def today(reference: Reference) -> date:
@@ -52,6 +54,9 @@ def trainee_matches(external_id: ExternalIdPath, session: SessionDep, reference:
                     include_blocked: Annotated[bool, Query(description="Also the openings a safety rule removed.")] = False
                     ) -> Any:
     trainee = resource.get(session=session, resource=TRAINEES, ident={"external_id": external_id}, caller=caller)
+    if include_blocked and not BLOCKED_REVEALS <= policy.sensitive_fields(caller, partner_org=trainee.partner_org):
+        raise Forbidden("Why an opening is blocked tells where she lives and whom she excludes; this key may not "
+                        "read that.")
     audit.record(session=session, caller=caller, action="match", entity="trainee", external_ids=[external_id])
     session.commit()
     day = as_of or today(reference)

@@ -83,8 +83,16 @@ class Trainee(TraineeBase, Tracked, table=True):
     risk_flagged_on: date | None = None
 
 
+WITHHELD = "Sensitive: null when the key may not read it (only admins and her own partner's coordinators may)."
+
+
 class TraineePublic(TraineeBase, TrackedPublic):
     external_id: ExternalId
+    lat: Latitude | None = Field(default=None, description=WITHHELD)
+    lon: Longitude | None = Field(default=None, description=WITHHELD)
+    excluded_employers: list[ExternalId] | None = Field(default=None, description=WITHHELD)
+    excluded_districts: list[Code] | None = Field(default=None, description=WITHHELD)
+    is_survivor: bool | None = Field(default=None, description=WITHHELD)
     risk_flag: bool = False
     risk_flagged_on: date | None = None
 

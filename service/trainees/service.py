@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from sqlmodel import Session
 
+from service.auth import policy
 from service.auth.models import ApiKey
 from service.consents import service as consents
 from service.core import prepare as prep
@@ -57,6 +58,12 @@ def withdraw_excluded_consents(*, session: Session, values: dict[str, Any], call
                                caller=caller)
 
 
+def present(*, caller: ApiKey, view: TraineePublic) -> TraineePublic:
+    """Her record as this key may read it: sensitive fields it may not read are withheld (null)."""
+    withheld = policy.SENSITIVE_TRAINEE_FIELDS - policy.sensitive_fields(caller, partner_org=view.partner_org)
+    return view.model_copy(update={name: None for name in withheld if name in TraineePublic.model_fields})
+
+
 def erase(*, session: Session, row: Trainee, caller: ApiKey, reference: Reference) -> None:
     """DELETE erases her personal data; placements keep an anonymised stub for learning."""
     erasure.erase(session=session, trainee=row, caller=caller, gazetteer=reference.site.gazetteer)
@@ -65,4 +72,4 @@ def erase(*, session: Session, row: Trainee, caller: ApiKey, reference: Referenc
 RESOURCE = Resource(label="trainee", path="/trainees", table=Trainee, create=TraineeCreate, update=TraineeUpdate,
                     public=TraineePublic, page=TraineesPublic, filters=TraineeFilters, conditions=conditions,
                     prepare=prepare, audited=True, erase=erase,
-                    before_write=withdraw_excluded_consents)
+                    before_write=withdraw_excluded_consents, present=present)

@@ -78,7 +78,7 @@ def case(method: str, path: str, side: str, client, headers) -> tuple[str, str, 
     if path == "/v1/matches/preview":
         return method, path, {"json": {k: v for k, v in world.trainee_body(side).items() if k != "partner_org"}}
     if path == "/v1/openings/{external_id}/candidates":
-        return method, f"/v1/openings/OP-{side}/candidates?as_of=2026-11-01", {}
+        return method, f"/v1/openings/OP-{side}/candidates", {}  # today (frozen_today): employers cannot choose
     if path == "/v1/openings/{external_id}/candidates/{handle}":
         found = client.get(f"/v1/openings/OP-{side}/candidates?as_of=2026-11-01", headers=headers["admin"]).json()
         handle = next(c["handle"] for c in found["data"] if c["trainee_external_id"] == "TR-own")
@@ -133,7 +133,7 @@ def test_every_route_has_a_rule(client):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_authorisation_matrix(client, db, role):
+def test_authorisation_matrix(client, db, role, frozen_today):
     built = world.build(client, db)
     checked = 0
     # Deletions last, children before parents: they remove the records the other cases aim at.

@@ -6,7 +6,7 @@ import pytest
 
 from service.imports.service import import_bundle
 from tests.service.auth import world
-from tests.service.matches.conftest import TODAY
+from tests.service.conftest import TODAY
 
 
 def _handle(client, admin, opening="OP-own", trainee="TR-own"):  # noqa: ANN001, ANN202

@@ -1,4 +1,4 @@
-"""Shared fixtures of the match route tests."""
+"""Fixtures shared by the service tests."""
 
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ def _reference():  # noqa: ANN202
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
+    console.print(f"[red]error:[/red] {message}", soft_wrap=True)  # one line, for scripts and logs
     raise typer.Exit(code=1)
 
 
@@ -324,7 +324,7 @@ def keys_create(role: Annotated[str, typer.Option(help="admin, coordinator, empl
     from service.auth.models import ROLES
     if role not in ROLES:
         _fail(f"--role must be one of {', '.join(ROLES)}")
-    expires = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
+    expires = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days is not None else None
     with Session(_engine(), expire_on_commit=False) as session:
         try:
             key, raw = keys.create(session=session, role=role, name=name, employer_external_id=employer,

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.core import migrate
+from service.core.caching import NoStore
 from service.core.config import Settings, get_settings
 from service.core.db import make_engine
 from service.core.errors import install_error_handlers, problem_response, problem_responses
@@ -169,4 +170,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
     app.add_middleware(BodySizeLimit, max_json_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(NoStore)  # outermost: every /v1 answer, replays and refusals included
     return app

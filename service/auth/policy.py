@@ -104,6 +104,24 @@ def _scoped(key: ApiKey, table: type) -> list[Any]:
     return []
 
 
+def namespace(key: ApiKey, table: type) -> str | None:
+    """The external-id prefix under which a bound key creates new records of a table (None: no restriction).
+    A key may create records only in its own namespace, so that creating an id it cannot see answers exactly as
+    another party's existing id does (404), never telling which ids exist."""
+    name = getattr(table, "__tablename__", "")
+    if key.role == "employer" and name == "opening":
+        return f"{key.employer_external_id}:"
+    if key.role == "coordinator" and name in ("trainee", "placement"):
+        return f"{key.partner_org}:"
+    return None
+
+
+def may_create(key: ApiKey, table: type, external_id: str) -> bool:
+    """Whether a key may create a record of a table under this (unused) external id."""
+    prefix = namespace(key, table)
+    return prefix is None or (external_id.startswith(prefix) and len(external_id) > len(prefix))
+
+
 def check_ownership(key: ApiKey, table: type, values: dict[str, Any]) -> None:
     """A key may only create or move records into its own scope."""
     name = getattr(table, "__tablename__", "")

@@ -48,6 +48,7 @@ def create_key(body: ApiKeyCreate, session: SessionDep) -> Any:
     return ApiKeyCreated(**ApiKeyPublic.model_validate(key).model_dump(), key=raw)
 
 
-@router.delete("/{key_id}", status_code=204, summary="Revoke an API key", responses=problem_responses(404))
+@router.delete("/{key_id}", status_code=204, summary="Revoke an API key (never the last working admin key)",
+               responses=problem_responses(404, 409))
 def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**62)], session: SessionDep) -> None:
     service.revoke(session=session, key_id=key_id)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from service.auth.models import ApiKey
-from service.core.errors import InvalidInput, NotFound, Unauthorized
+from service.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from service.core.models import utcnow
 
 KEY_PREFIX = "jm_"
@@ -29,6 +29,10 @@ def create(*, session: Session, role: str, name: str = "", employer_external_id:
         raise InvalidInput("A coordinator key must be bound to a partner organisation (--partner NAME).")
     if role not in ("employer",) and employer_external_id or role != "coordinator" and partner_org:
         raise InvalidInput("Only employer keys take an employer, and only coordinator keys a partner.")
+    check_binding(session=session, employer_external_id=employer_external_id, partner_org=partner_org)
+    if expires_at is not None and _aware(expires_at) <= utcnow():
+        raise InvalidInput("The key would be expired already; give an expiry in the future.",
+                           errors=[{"loc": ["body", "expires_at"], "reason": "not in the future"}])
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(name=name, role=role, employer_external_id=employer_external_id, partner_org=partner_org,
                  expires_at=expires_at, prefix=raw[:10], key_hash=hash_key(raw))
@@ -36,6 +40,32 @@ def create(*, session: Session, role: str, name: str = "", employer_external_id:
     session.commit()
     session.refresh(key)
     return key, raw
+
+
+def check_binding(*, session: Session, employer_external_id: str | None, partner_org: str | None) -> None:
+    """A key is bound only to an employer that exists, or to a partner the programme's trainees name."""
+    from service.employers.models import Employer
+    from service.trainees.models import Trainee
+    if employer_external_id and session.exec(select(Employer.id).where(
+            Employer.external_id == employer_external_id)).first() is None:
+        raise InvalidInput(f"No employer '{employer_external_id}': create the employer before its key.",
+                           errors=[{"loc": ["body", "employer_external_id"], "reason": "no such employer"}])
+    if partner_org and session.exec(select(Trainee.id).where(Trainee.partner_org == partner_org).limit(1)
+                                    ).first() is None:
+        raise InvalidInput(f"No trainee belongs to partner '{partner_org}': partners are known by their trainees; "
+                           "import or create one (with an admin key) before the partner's key.",
+                           errors=[{"loc": ["body", "partner_org"], "reason": "no such partner"}])
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _usable_admins(session: Session) -> list[ApiKey]:
+    """Admin keys that still work (not revoked, not expired), locked until the transaction ends on PostgreSQL."""
+    rows = session.exec(select(ApiKey).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))
+                        .with_for_update()).all()
+    return [key for key in rows if key.expires_at is None or _aware(key.expires_at) > utcnow()]
 
 
 def list(*, session: Session) -> list[ApiKey]:  # noqa: A001 - verb-named like every service
@@ -49,6 +79,9 @@ def revoke(*, session: Session, key_id: int) -> ApiKey:
     if key is None:
         raise NotFound(f"No API key with id {key_id}.")
     if key.revoked_at is None:
+        if key.role == "admin" and [admin.id for admin in _usable_admins(session)] == [key.id]:
+            session.rollback()
+            raise Conflict("This is the last working admin key; create another admin key before revoking it.")
         key.revoked_at = utcnow()
         session.add(key)
         session.commit()
@@ -62,12 +95,8 @@ def authenticate(*, session: Session, raw_key: str) -> ApiKey:
         raise Unauthorized("The API key is not valid.")
     if key.revoked_at is not None:
         raise Unauthorized("The API key has been revoked.")
-    expires = key.expires_at
-    if expires is not None:
-        if expires.tzinfo is None:
-            expires = expires.replace(tzinfo=UTC)
-        if expires <= utcnow():
-            raise Unauthorized("The API key has expired.")
+    if key.expires_at is not None and _aware(key.expires_at) <= utcnow():
+        raise Unauthorized("The API key has expired.")
     return key
 
 

@@ -118,8 +118,11 @@ def upsert(*, session: Session, resource: Resource, reference: Reference, ident:
     """Create or replace a record by its natural key."""
     ident, values = _prepared(resource, reference, ident, body.model_dump())
     existing = crud.find(session=session, table=resource.table, key=ident)
-    if existing is not None and crud.find(session=session, table=resource.table, key=ident,
-                                          conditions=policy.visible(caller, resource.table)) is None:
+    hidden = existing is not None and crud.find(session=session, table=resource.table, key=ident,
+                                                conditions=policy.visible(caller, resource.table)) is None
+    outside = existing is None and "external_id" in ident and not policy.may_create(caller, resource.table,
+                                                                                   ident["external_id"])
+    if hidden or outside:  # the same answer either way: which ids exist is not for this key to learn
         raise NotFound(f"No {resource.label} with {crud.describe(ident)}.")
     policy.check_ownership(caller, resource.table, {**ident, **values})
     check_references(session=session, resource=resource, values={**ident, **values}, caller=caller)

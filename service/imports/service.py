@@ -207,7 +207,10 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
             scope = policy.visible(caller, spec.resource.table) if caller is not None else []
             if scope:  # rows of another party's records cannot be written with this key (and are not named)
                 ids = sorted(key[0] for key in seen_lines)
-                hidden = _existing_ids(session, spec, ids) - _existing_ids(session, spec, ids, scope)
+                stored = _existing_ids(session, spec, ids)
+                hidden = stored - _existing_ids(session, spec, ids, scope)
+                # New ids outside the key's namespace get the same answer as another party's ids.
+                hidden |= {i for i in set(ids) - stored if not policy.may_create(caller, spec.resource.table, i)}
                 for external_id in sorted(hidden):
                     problems.error(spec.name, seen_lines[(external_id,)], spec.key[0],
                                    "this external_id cannot be written with this key")

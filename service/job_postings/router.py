@@ -9,11 +9,15 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ValidationError
 
-from service.core import resource
+from sqlmodel import Session
+
+from service.auth import policy
+from service.auth.models import ApiKey
+from service.core import crud, resource
 from service.core.errors import InvalidInput, problem_responses
 from service.deps import Authorized, CurrentKey, ReferenceDep, SessionDep
 from service.job_postings.mapping import map_posting, postings_from_document
-from service.openings.models import OpeningCreate, OpeningPublic
+from service.openings.models import Opening, OpeningCreate, OpeningPublic
 from service.openings.service import RESOURCE as OPENINGS
 
 router = APIRouter(prefix="/v1/job-postings", tags=["job-postings"], dependencies=[Authorized],
@@ -47,6 +51,16 @@ JSON_LD = Body(description="A schema.org JobPosting, a list of them, or an objec
                           "totalJobOpenings": 3, "validThrough": "2026-12-31"}])
 
 
+def writable(session: Session, caller: ApiKey, external_id: str) -> bool:
+    """Whether the key may write an opening under this id: its own, or a new one in its namespace. Another
+    party's id and an unused id outside the namespace get the same answer."""
+    stored = crud.find(session=session, table=Opening, key={"external_id": external_id})
+    if stored is None:
+        return policy.may_create(caller, Opening, external_id)
+    return crud.find(session=session, table=Opening, key={"external_id": external_id},
+                     conditions=policy.visible(caller, Opening)) is not None
+
+
 @router.post("", response_model=PostingResults, summary="Create or update openings from JobPosting JSON-LD")
 def post_job_postings(session: SessionDep, reference: ReferenceDep, caller: CurrentKey,
                       document: dict[str, Any] | list[dict[str, Any]] = JSON_LD) -> Any:
@@ -71,6 +85,9 @@ def post_job_postings(session: SessionDep, reference: ReferenceDep, caller: Curr
                              or mapped.employer_external_id is None]
         errors += [{"loc": [error["field"]], "reason": error["reason"]} for error in mapped.errors]
         if mapped.errors:
+            continue
+        if mapped.external_id and not writable(session, caller, mapped.external_id):
+            errors.append({"loc": [f"{path}.identifier"], "reason": "this identifier cannot be written with this key"})
             continue
         try:
             body = OpeningCreate.model_validate({**mapped.opening, "employer_external_id": mapped.employer_external_id})

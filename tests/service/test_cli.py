@@ -24,13 +24,16 @@ def test_every_command_has_help(tmp_path):
     for command in (["--help"], ["serve", "--help"], ["db", "upgrade", "--help"], ["import", "--help"],
                     ["export", "--help"], ["demo-data", "--help"], ["keys", "create", "--help"],
                     ["keys", "list", "--help"], ["keys", "revoke", "--help"], ["setup", "--help"],
+                    ["audit", "purge", "--help"],
                     ["retention", "apply", "--help"], ["nightly", "--help"], ["train", "--help"],
                     ["forecast", "--help"]):
         result = jobmatch(url, *command)
         assert result.returncode == 0 and "Usage" in result.stdout, command
 
 
-def test_keys_create_prints_the_key_last_and_it_works(db, database_url, client):
+def test_keys_create_prints_the_key_last_and_it_works(db, database_url, client, admin_headers):
+    from tests.service.auth import world
+    client.put("/v1/trainees/TR-1", json=world.trainee_body("own"), headers=admin_headers)  # the partner exists
     result = jobmatch(database_url, "keys", "create", "--role", "coordinator", "--partner", "kolkata_metro",
                       "--name", "Kolkata desk")
     assert result.returncode == 0, result.stderr
@@ -50,7 +53,9 @@ def test_revoked_key_is_refused(db, database_url, client):
     from service.auth import service as keys
     with Session(db) as session:
         key, raw = keys.create(session=session, role="admin")
-    assert jobmatch(database_url, "keys", "revoke", str(key.id)).returncode == 0
+        key_id = key.id
+        keys.create(session=session, role="admin")  # the last working admin key cannot be revoked
+    assert jobmatch(database_url, "keys", "revoke", str(key_id)).returncode == 0
     assert client.get("/v1/trainees", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
 
 

@@ -24,7 +24,7 @@ BULK = {("POST", "/v1/imports"), ("POST", "/v1/job-postings")}  # out-of-scope r
 def bundle_zip(side: str) -> bytes:
     trainee = world.trainee_body(side)
     text = ("external_id,partner_org,status,district\n"
-            f"TR-{side}-bulk,{trainee['partner_org']},job_ready,Kolkata\n")
+            f"{trainee['partner_org']}:TR-bulk,{trainee['partner_org']},job_ready,Kolkata\n")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("trainees.csv", text)
@@ -32,7 +32,7 @@ def bundle_zip(side: str) -> bytes:
 
 
 def job_posting(side: str) -> dict:
-    return {"@context": "https://schema.org/", "@type": "JobPosting", "identifier": f"OP-jp-{side}",
+    return {"@context": "https://schema.org/", "@type": "JobPosting", "identifier": f"{world.EMPLOYERS[side]}:OP-jp",
             "title": "Retail sales associate", "hiringOrganization": {"identifier": world.EMPLOYERS[side]},
             "baseSalary": {"@type": "MonetaryAmount", "currency": "INR",
                            "value": {"@type": "QuantitativeValue", "value": 13000, "unitText": "MONTH"}},
@@ -163,10 +163,11 @@ def test_lists_show_only_the_keys_own_records(client, db):
 
 def test_keys_cannot_move_records_out_of_their_scope(client, db):
     built = world.build(client, db)
-    moved = client.put("/v1/trainees/TR-new", json=world.trainee_body("other"), headers=built.headers["coordinator"])
+    moved = client.put("/v1/trainees/kolkata_metro:TR-new", json=world.trainee_body("other"),
+                       headers=built.headers["coordinator"])
     assert moved.status_code == 403
-    posted = client.put("/v1/openings/OP-new", json=world.opening_body("other"), headers=built.headers["employer"])
+    posted = client.put("/v1/openings/EM-1:OP-new", json=world.opening_body("other"), headers=built.headers["employer"])
     assert posted.status_code == 403
-    placed = client.put("/v1/placements/PL-new", json=world.placement_body("other"),
+    placed = client.put("/v1/placements/kolkata_metro:PL-new", json=world.placement_body("other"),
                         headers=built.headers["coordinator"])
     assert placed.status_code == 422  # her trainee does not exist as far as this key can tell

@@ -18,12 +18,14 @@ def google_style() -> dict:
 def test_google_style_posting_becomes_an_opening(client, db):
     world.build(client, db)
     employer = {"Authorization": f"Bearer {make_key(db, 'employer', employer_external_id='EM-1')}"}
-    response = client.post("/v1/job-postings", json=google_style(), headers=employer)
+    posting = google_style()
+    posting["identifier"]["value"] = "EM-1:" + posting["identifier"]["value"]  # the employer key's namespace
+    response = client.post("/v1/job-postings", json=posting, headers=employer)
     assert response.status_code == 200, response.text
     result = response.json()["data"][0]
     opening = result["opening"]
     assert result["created"] is True and opening["employer_external_id"] == "EM-1"
-    assert opening["district"] == "Howrah" and opening["positions"] == google_style()["totalJobOpenings"]
+    assert opening["district"] == "Howrah" and opening["positions"] == posting["totalJobOpenings"]
     assert opening["monthly_wage_inr"] > 10_000  # hourly pay × hours a month
     assert any("one opening per location" in item["reason"] for item in result["unmapped"])
     assert client.get(f"/v1/openings/{result['external_id']}", headers=employer).status_code == 200

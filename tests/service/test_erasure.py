@@ -113,26 +113,54 @@ def test_erasure_is_all_or_nothing(client, db, monkeypatch):
     assert client.get(f"/v1/trainees/{HER}/consents", headers=admin).json()["count"] == 1
 
 
-def test_migration_0007_turns_stored_trainee_ids_into_pseudonyms(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_url(request, tmp_path):  # noqa: ANN001, ANN201
+    """An empty database of each backend, for migrating step by step."""
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import ENV
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    if not ENV.test_database_url:
+        pytest.skip("PostgreSQL not configured (set JOBMATCH_TEST_DATABASE_URL)")
+    admin_url = make_url(ENV.test_database_url)
+    name = f"jobmatch_mig_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield admin_url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migration_0007_turns_stored_trainee_ids_into_pseudonyms(blank_url):
     from sqlalchemy import create_engine
 
     from service.core.migrate import upgrade
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0006")
-    engine = create_engine(url)
+    upgrade(blank_url, "0006")
+    engine = create_engine(blank_url)
     with engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO trainee (external_id, partner_org, status, district, skills, languages, preferred_sectors, "
             "max_commute_minutes, willing_to_relocate, night_shift_ok, has_dependents, excluded_employers, "
             "excluded_districts, is_survivor, risk_flag, created_at, updated_at, version) VALUES ('TR-9', 'p', "
-            "'job_ready', 'Kolkata', '[]', '[]', '[]', 60, 0, 0, 0, '[]', '[]', 1, 0, '2026-01-01', '2026-01-01', 1)"))
+            "'job_ready', 'Kolkata', '[]', '[]', '[]', 60, false, false, false, '[]', '[]', true, false, "
+            "'2026-01-01', '2026-01-01', 1)"))
         for who in ("TR-9", "TR-GONE"):  # TR-GONE was erased before pseudonyms existed
             connection.execute(text("INSERT INTO audit_event (at, role, action, entity, external_id) "
                                     f"VALUES ('2026-01-01', 'cli', 'read', 'trainee', '{who}')"))
-    upgrade(url)
+    upgrade(blank_url)
     with engine.connect() as connection:
         stored = [r[0] for r in connection.execute(text("SELECT external_id FROM audit_event ORDER BY id"))]
         links = dict(connection.execute(text("SELECT token, external_id FROM audit_subject")).all())
+    with pytest.raises(Exception, match="append-only"):  # the guard is back in place
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE audit_event SET action = 'x'"))
     engine.dispose()
     assert all(value.startswith("AS-") for value in stored)
     assert links == {stored[0]: "TR-9"}  # the erased one's events stay unlinked

@@ -39,6 +39,8 @@ def get_matcher(index: Annotated[MatchIndex, Depends(get_index)]) -> MatchEngine
 MatcherDep = Annotated[MatchEngine, Depends(get_matcher)]
 IndexDep = Annotated[MatchIndex, Depends(get_index)]
 AsOf = Annotated[date | None, Query(description="The day every date rule uses; today (site time) by default.")]
+CandidateAsOf = Annotated[date | None, Query(description="The day every date rule uses; today (site time) by "
+                                                         "default. Staff keys only: an employer key gets 403.")]
 Limit = Annotated[int, Query(ge=1, le=200)]
 BLOCKED_REVEALS = frozenset({"lat", "lon", "excluded_employers", "excluded_districts"})  # commute and exclusions
 
@@ -100,7 +102,7 @@ def _opening(session, external_id: str, caller) -> dict:  # noqa: ANN001
             response_model_exclude_none=True,
             summary="Who fits this opening: ranked job-ready trainees (anonymised for employers)")
 def opening_candidates(external_id: ExternalIdPath, session: SessionDep, reference: ReferenceDep, caller: CurrentKey,
-                       matcher: MatcherDep, index: IndexDep, as_of: AsOf = None, limit: Limit = 20) -> Any:
+                       matcher: MatcherDep, index: IndexDep, as_of: CandidateAsOf = None, limit: Limit = 20) -> Any:
     opening = _opening(session, external_id, caller)
     day = candidate_day(as_of, caller, reference)
     found = service.candidates_for(session=session, index=index, engine=matcher, reference=reference,
@@ -117,7 +119,7 @@ def opening_candidates(external_id: ExternalIdPath, session: SessionDep, referen
             summary="One candidate; her identity only after her recorded consent to this employer")
 def opening_candidate(external_id: ExternalIdPath, handle: Annotated[str, Path(pattern=r"^C-[A-Z2-7]{16}$")],
                       session: SessionDep, reference: ReferenceDep, caller: CurrentKey, matcher: MatcherDep,
-                      index: IndexDep, as_of: AsOf = None) -> Any:
+                      index: IndexDep, as_of: CandidateAsOf = None) -> Any:
     opening = _opening(session, external_id, caller)
     day = candidate_day(as_of, caller, reference)
     trainee_id, detail = service.candidate(session=session, index=index, engine=matcher, reference=reference,

@@ -42,16 +42,21 @@ def test_a_wrong_revoked_or_expired_key_is_refused(client, db):
 
     from service.auth import service as keys
     with Session(db) as session:
+        keys.create(session=session, role="admin")  # the last working admin key cannot be revoked
         revoked, revoked_raw = keys.create(session=session, role="admin")
         keys.revoke(session=session, key_id=revoked.id)
-        _, expired_raw = keys.create(session=session, role="admin", expires_at=datetime.now(UTC) - timedelta(days=1))
+        expired, expired_raw = keys.create(session=session, role="admin", expires_at=datetime.now(UTC) + timedelta(days=1))
+        expired.expires_at = datetime.now(UTC) - timedelta(days=1)  # a day later (a key is never created expired)
+        session.add(expired)
+        session.commit()
     for raw in ("jm_not-a-key", revoked_raw, expired_raw):
         response = client.get("/v1/trainees", headers={"Authorization": f"Bearer {raw}"})
         assert response.status_code == 401
 
 
-def test_employer_keys_cannot_read_trainees_and_batch_keys_only_read(client, db):
+def test_employer_keys_cannot_read_trainees_and_batch_keys_only_read(client, db, admin_headers):
     from tests.conftest import make_key
+    client.put("/v1/employers/EM-1", json=EMPLOYER, headers=admin_headers)  # a key is bound to an existing employer
     employer = {"Authorization": f"Bearer {make_key(db, 'employer', employer_external_id='EM-1')}"}
     assert client.get("/v1/trainees", headers=employer).status_code == 403
     batch = {"Authorization": f"Bearer {make_key(db, 'batch')}"}

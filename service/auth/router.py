@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.auth import service
 from service.auth.models import ApiKeyPublic, Role
 from service.core.errors import problem_responses
+from service.core.models import MAX_ID, Code, ExternalId, Instant, ShortText
 from service.deps import Authorized, SessionDep
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"], dependencies=[Authorized],
@@ -21,10 +22,10 @@ class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
-    name: str = Field(default="", max_length=200)
-    employer_external_id: str | None = Field(default=None, max_length=64)
-    partner_org: str | None = Field(default=None, max_length=64)
-    expires_at: datetime | None = None
+    name: ShortText = ""
+    employer_external_id: ExternalId | None = None
+    partner_org: Code | None = None
+    expires_at: Instant | None = None
 
 
 class ApiKeyCreated(ApiKeyPublic):
@@ -49,5 +50,5 @@ def create_key(body: ApiKeyCreate, session: SessionDep) -> Any:
 
 
 @router.delete("/{key_id}", status_code=204, summary="Revoke an API key", responses=problem_responses(404))
-def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**62)], session: SessionDep) -> None:
+def revoke_key(key_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> None:
     service.revoke(session=session, key_id=key_id)

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("jobmatch.errors")
@@ -136,11 +137,37 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(exc.status_code, title, detail, instance=request.url.path,
                                 headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(500, "Internal server error", "An unexpected error occurred; it has been logged.",
-                                instance=request.url.path)
+    app.add_middleware(UnexpectedErrors)
+
+
+class UnexpectedErrors:
+    """Any other exception becomes a 500 problem+json, logged by its type and route template only: its text and
+    traceback (SQL, row values, the concrete path with record ids) could carry a woman's personal data. Caught
+    here, inside the app, so that the server never logs the traceback either."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked_send)
+        except Exception as exc:  # noqa: BLE001 - the one place that turns the unexpected into a 500
+            route = getattr(scope.get("route"), "path", "unmatched")
+            log.error("unhandled error", extra={"error": type(exc).__name__, "route": route})
+            if not started:
+                response = problem_response(500, "Internal server error",
+                                            "An unexpected error occurred; it has been logged.",
+                                            instance=scope.get("path"))
+                await response(scope, receive, send)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from service.core.models import Instant
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.employers.models import Employer, EmployerCreate, EmployerPublic, EmployersPublic, EmployerUpdate
@@ -17,7 +18,7 @@ class EmployerFilters(BaseModel):
     sector: str | None = None
     district: str | None = None
     vetted: bool | None = None
-    updated_since: datetime | None = None
+    updated_since: Instant | None = None
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:

@@ -9,13 +9,13 @@ from pydantic import ConfigDict
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.core.models import ExternalId, MonthlyMoney, Tracked, TrackedPublic
+from service.core.models import Day, ExternalId, MonthlyMoney, Tracked, TrackedPublic
 
 FollowupMonth = Literal[1, 3, 6, 12]
 
 
 class FollowupBase(SQLModel):
-    checked_on: date | None = None
+    checked_on: Day | None = None
     employed: bool | None = Field(default=None, description="Still in that job.")
     monthly_wage_inr: MonthlyMoney | None = None
     wellbeing: int | None = Field(default=None, ge=1, le=5, description="1 in distress .. 5 thriving, as she reports it.")
@@ -29,7 +29,7 @@ class FollowupCreate(FollowupBase):
 class FollowupUpdate(SQLModel):
     model_config = ConfigDict(extra="forbid")
 
-    checked_on: date | None = None
+    checked_on: Day | None = None
     employed: bool | None = None
     monthly_wage_inr: MonthlyMoney | None = None
     wellbeing: int | None = Field(default=None, ge=1, le=5)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 from pydantic import BaseModel
 
+from service.core.models import Instant
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.market_signals.models import (MarketSignal, MarketSignalCreate, MarketSignalPublic, MarketSignalsPublic,
@@ -23,7 +24,7 @@ class MarketSignalFilters(BaseModel):
     source: str | None = None
     period_from: Period | None = None
     period_to: Period | None = None
-    updated_since: datetime | None = None
+    updated_since: Instant | None = None
 
 
 def key(district: Segment, occupation: Segment,

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import or_
 
+from service.core.models import Day, Instant
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.employers.models import Employer
@@ -21,8 +22,8 @@ class OpeningFilters(BaseModel):
     sector: str | None = None
     occupation: str | None = None
     employer_external_id: str | None = None
-    open_as_of: date | None = None
-    updated_since: datetime | None = None
+    open_as_of: Day | None = None
+    updated_since: Instant | None = None
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:

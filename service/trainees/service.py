@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from sqlmodel import Session
 
+from service.core.models import Instant
 from service.auth.models import ApiKey
 from service.core import prepare as prep
 from service.trainees import erasure
@@ -22,7 +23,7 @@ class TraineeFilters(BaseModel):
     district: str | None = None
     partner_org: str | None = None
     cohort: str | None = None
-    updated_since: datetime | None = None
+    updated_since: Instant | None = None
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:

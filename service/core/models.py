@@ -29,11 +29,12 @@ FreeText = Annotated[str, StringConstraints(max_length=500, pattern=FREE_TEXT)]
 # the OpenAPI document; the bounds enforce it. Numbers are not dates (pydantic would read 0.5 as 1970).
 FIRST_DAY, LAST_DAY = date(1950, 1, 1), date(2100, 12, 31)
 _YEARS = r"^(19[5-9][0-9]|20[0-9]{2}|2100)-"
+ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _iso_text(value: Any) -> Any:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError("give an ISO 8601 date (YYYY-MM-DD) or date-time, not a number")
+    if isinstance(value, (int, float, bytes)) or (isinstance(value, str) and not ISO_DAY.match(value)):
+        raise ValueError("give an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm:ssZ)")
     return value
 
 

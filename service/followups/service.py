@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from service.core.models import Day, Instant
+from service.core.models import Code, Day, ExternalId, Instant
 from service.core import prepare as prep
 from service.core.errors import InvalidInput
 from service.core.resource import ExternalIdPath, Resource
@@ -24,8 +24,8 @@ from service.reference import Reference
 
 class FollowupFilters(BaseModel):
     due_before: Day | None = Field(default=None, description="Only checks not yet done and due before this day.")
-    partner_org: str | None = Field(default=None, description="Only her partner's follow-ups.")
-    placement_external_id: str | None = None
+    partner_org: Code | None = Field(default=None, description="Only her partner's follow-ups.")
+    placement_external_id: ExternalId | None = None
     month: FollowupMonth | None = None
     employed: bool | None = None
     risk_flag: bool | None = None

@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from service.core.models import Code
 from service.trainees.models import TraineeCreate, TraineeStatus
 
 
@@ -84,5 +85,5 @@ class OpeningCandidates(BaseModel):
 class ProfilePreview(TraineeCreate):
     """A trainee's profile, ranked against the open openings without being stored."""
 
-    partner_org: str = "preview"
+    partner_org: Code = "preview"
     status: TraineeStatus = "job_ready"

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import or_
 
-from service.core.models import Day, Instant
+from service.core.models import Code, Day, ExternalId, Instant, ShortText
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.employers.models import Employer
@@ -18,10 +18,10 @@ from service.reference import Reference
 
 class OpeningFilters(BaseModel):
     status: OpeningStatus | None = None
-    district: str | None = None
-    sector: str | None = None
-    occupation: str | None = None
-    employer_external_id: str | None = None
+    district: Code | None = None
+    sector: Code | None = None
+    occupation: ShortText | None = None
+    employer_external_id: ExternalId | None = None
     open_as_of: Day | None = None
     updated_since: Instant | None = None
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlmodel import Session
 
-from service.core.models import Instant
+from service.core.models import ExternalId, Instant
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.followups.schedule import schedule
@@ -21,8 +21,8 @@ from service.trainees.models import Trainee
 
 
 class PlacementFilters(BaseModel):
-    trainee_external_id: str | None = None
-    opening_external_id: str | None = None
+    trainee_external_id: ExternalId | None = None
+    opening_external_id: ExternalId | None = None
     active: bool | None = None
     updated_since: Instant | None = None
 

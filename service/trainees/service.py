@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from sqlmodel import Session
 
-from service.core.models import Instant
+from service.core.models import Code, Instant, ShortText
 from service.auth.models import ApiKey
 from service.core import prepare as prep
 from service.trainees import erasure
@@ -20,9 +20,9 @@ from service.trainees.models import Trainee, TraineeCreate, TraineePublic, Train
 
 class TraineeFilters(BaseModel):
     status: TraineeStatus | None = None
-    district: str | None = None
-    partner_org: str | None = None
-    cohort: str | None = None
+    district: Code | None = None
+    partner_org: Code | None = None
+    cohort: ShortText | None = None
     updated_since: Instant | None = None
 
 

@@ -18,8 +18,17 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"], dependencies=[Authorized],
                    responses=problem_responses(401, 403, 422, 429))
 
 
+def _bound(role: str, field: str) -> dict:
+    """JSON Schema: this role's key needs `field`; every other role's key must leave it out (or null)."""
+    return {"if": {"properties": {"role": {"const": role}}},
+            "then": {"required": [field], "properties": {field: {"type": "string"}}},
+            "else": {"properties": {field: {"type": "null"}}}}
+
+
 class ApiKeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # The binding rules, in the schema too, so that a client (and a fuzzer) knows which bodies are valid.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "allOf": [_bound("employer", "employer_external_id"), _bound("coordinator", "partner_org")]})
 
     role: Role
     name: ShortText = ""

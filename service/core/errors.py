@@ -71,6 +71,14 @@ class InvalidInput(DomainError):
     status, title, slug = 422, "Invalid input", "invalid-input"
 
 
+class Unresolvable(InvalidInput):
+    """Schema-valid, but not resolvable against the reference data or the stored records: an unknown district,
+    a referenced record that does not exist, a file or posting whose content does not fit. The one 422 that no
+    schema can predict; its own problem type lets clients (and the conformance test) tell it apart."""
+
+    title, slug = "Not resolvable", "unresolvable"
+
+
 class PayloadTooLarge(DomainError):
     status, title, slug = 413, "Payload too large", "payload-too-large"
 

@@ -14,14 +14,16 @@ from sqlmodel import Field, SQLModel
 # Control characters are refused at the edge: NUL cannot be stored by PostgreSQL (the failed statement used to
 # be logged with its parameters), and the rest have no business in names and codes. Free text (notes) may keep
 # tab, newline and CR.
-ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
-FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+# Codes and labels are stripped and may not be empty: the schema says "at least one visible character".
+NOT_BLANK = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # refused everywhere, even in free text
 
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                               pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=ONE_LINE)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=ONE_LINE)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=NOT_BLANK)]
 FreeText = Annotated[str, StringConstraints(max_length=500, pattern=FREE_TEXT)]
 
 # Dates and instants a programme can mean. Far dates used to pass validation and fail later (month arithmetic
@@ -91,7 +93,7 @@ class SkillLevel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=ONE_LINE)]
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NOT_BLANK)]
     level: int = PydanticField(ge=1, le=3, description="1 basic, 2 working, 3 proficient.")
     skill: str | None = PydanticField(default=None, description="Taxonomy code; set by the service, null when unknown.")
 

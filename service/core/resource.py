@@ -15,7 +15,8 @@ from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
 from service.core import crud
-from service.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, problem_responses
+from service.core.errors import (Conflict, InvalidInput, NotFound, PreconditionFailed, Unresolvable,
+                                 problem_responses)
 from service.core.models import Page
 from service.core.prepare import Findings
 from service.reference import Reference
@@ -58,7 +59,7 @@ def _audit(session: Session, resource: Resource, caller: ApiKey, action: str, ro
 def raise_findings(findings: Findings) -> None:
     """Problems found while preparing a body become one 422 naming every field."""
     if findings.errors:
-        raise InvalidInput("Some fields do not fit the reference data or the stored records.",
+        raise Unresolvable("Some fields do not fit the reference data or the stored records.",
                            errors=[{"loc": ["body", column], "reason": reason} for column, reason in findings.errors])
 
 
@@ -191,8 +192,9 @@ def etag(row: Any) -> str:
     return f'"{row.version}"'
 
 
-IfMatch = Annotated[str | None, Header(pattern=r'^(\*|(W/)?"[0-9]{1,18}")$',
-                                       description="ETag of the version the change is based on; 412 when stale.")]
+# A plain string (not nullable): a header is present or absent, never null.
+IfMatch = Annotated[str, Header(pattern=r'^(\*|(W/)?"[0-9]{1,18}")$',
+                                description="ETag of the version the change is based on; 412 when stale.")]
 
 
 def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep: Any, reference_dep: Any,

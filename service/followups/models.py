@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.core.models import Day, ExternalId, MonthlyMoney, Tracked, TrackedPublic
 
 FollowupMonth = Literal[1, 3, 6, 12]
+
+
+def _followup_month(value: int) -> int:
+    if value not in (1, 3, 6, 12):
+        raise ValueError("must be 1, 3, 6 or 12")
+    return value
+
+
+# The same months as a query parameter: a number read from text (a Literal would refuse the string "6").
+FollowupMonthQuery = Annotated[int, AfterValidator(_followup_month),
+                              PydanticField(json_schema_extra={"enum": [1, 3, 6, 12]})]
 
 
 class FollowupBase(SQLModel):

@@ -21,7 +21,7 @@ from service.changes import service as changes
 from service.core.crud import same
 from service.followups.schedule import schedule
 from service.followups.service import raise_risk_flags
-from service.core.errors import Conflict, Forbidden, InvalidInput
+from service.core.errors import Conflict, Forbidden, Unresolvable
 from service.core.models import CONTROL, utcnow
 from service.imports.cells import READERS, CellError
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
@@ -34,7 +34,7 @@ MAX_WARNINGS = 1_000
 Progress = Callable[[str, int], None]
 
 
-class BundleInvalid(InvalidInput):
+class BundleInvalid(Unresolvable):
     """A bundle with at least one invalid row: nothing was written."""
 
     title = "Invalid bundle"

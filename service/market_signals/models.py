@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from service.core.models import Code, ShortText, Tracked, TrackedPublic
 
-Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Period = Annotated[str, StringConstraints(pattern=r"^(19[5-9][0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
 
 
 class MarketSignalBase(SQLModel):

@@ -28,7 +28,7 @@ class MarketSignalFilters(BaseModel):
 
 
 def key(district: Segment, occupation: Segment,
-        period: Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+        period: Annotated[str, Path(pattern=r"^(19[5-9][0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", description="YYYY-MM")],
         source: Annotated[str, Query(max_length=200, pattern=ONE_LINE, description="Where the count comes from.")] = "") -> dict[str, Any]:
     """A signal is addressed by district, occupation and period (and its source)."""
     return {"district": district, "occupation": occupation, "period": period, "source": source}

@@ -46,8 +46,10 @@ class CandidateProfile(BaseModel):
     skills: list[SkillShown]
     district: str
     languages: list[str]
-    available_from: date | None
-    training_track: str | None
+    # Optional in the schema: the candidate routes leave out nulls (response_model_exclude_none), so a
+    # trainee without a track or a start date has no such key rather than a null.
+    available_from: date | None = None
+    training_track: str | None = None
 
 
 class Introduction(BaseModel):

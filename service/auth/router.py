@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.auth import service
 from service.auth.models import ApiKeyPublic, Role
-from service.core.errors import problem_responses
+from service.core.errors import Conflict, problem_responses
 from service.core.models import MAX_ID, Code, ExternalId, Instant, ShortText
-from service.deps import Authorized, SessionDep
+from service.deps import Authorized, CurrentKey, SessionDep
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"], dependencies=[Authorized],
                    responses=problem_responses(401, 403, 422, 429))
@@ -58,6 +58,8 @@ def create_key(body: ApiKeyCreate, session: SessionDep) -> Any:
     return ApiKeyCreated(**ApiKeyPublic.model_validate(key).model_dump(), key=raw)
 
 
-@router.delete("/{key_id}", status_code=204, summary="Revoke an API key", responses=problem_responses(404))
-def revoke_key(key_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> None:
+@router.delete("/{key_id}", status_code=204, summary="Revoke an API key", responses=problem_responses(404, 409))
+def revoke_key(key_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, caller: CurrentKey) -> None:
+    if key_id == caller.id:  # an admin locking itself out by mistake (a fuzzer did, with the only admin key)
+        raise Conflict("A key cannot revoke itself; use another admin key or 'jobmatch keys revoke'.")
     service.revoke(session=session, key_id=key_id)

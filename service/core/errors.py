@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -117,6 +118,21 @@ _HTTP_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: 
                 415: "Unsupported media type", 422: "Invalid input", 429: "Too many requests"}
 
 
+BODY_NOT_PARSED = "There was an error parsing the body"  # FastAPI's 400 for a body it cannot decode
+
+
+def _methods_of(request: Request) -> list[str]:
+    """The methods the OpenAPI document gives the requested path (routes are grouped per router, so the
+    route that answered 405 knows only its own)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + "/".join("[^/]+" if part.startswith("{") else re.escape(part)
+                                 for part in template.split("/")) + "$"
+        if re.match(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
@@ -140,10 +156,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED:  # a body that is not JSON text at all
+            return problem_response(422, "Invalid input", "The request body is not valid UTF-8 JSON.",
+                                    slug="invalid-input", instance=request.url.path,
+                                    errors=[{"loc": ["body"], "reason": "not valid UTF-8 JSON"}])
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # every method of the path, not only those of the first route that matched it
+            headers["Allow"] = ", ".join(_methods_of(request))
         title = _HTTP_TITLES.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(exc.status_code, title, detail, instance=request.url.path,
-                                headers=getattr(exc, "headers", None))
+        return problem_response(exc.status_code, title, detail, instance=request.url.path, headers=headers or None)
 
     app.add_middleware(UnexpectedErrors)
 

@@ -88,3 +88,12 @@ def test_an_unexpected_error_logs_its_type_and_route_only(client, admin_headers,
     logged = _all_text(logs)
     assert "RuntimeError" in logged and "/v1/trainees/{external_id}" in logged
     assert not [value for value in SENSITIVE if value in logged]
+
+
+def test_a_nul_anywhere_in_a_free_form_json_ld_body_is_a_422(client, admin_headers):
+    posting = {"@context": "https://schema.org/", "@type": "JobPosting", "identifier": "OP-77", "title": "Tailor",
+               "hiringOrganization": {"identifier": "EM-1"}, "employmentType": "FULL\x00TIME",
+               "jobLocation": {"@type": "Place", "address": {"addressLocality": "How\x00rah"}}}
+    response = client.post("/v1/job-postings", json=posting, headers=admin_headers)
+    assert response.status_code == 422 and response.json()["errors"] == [
+        {"loc": ["body"], "reason": "NUL characters are not allowed"}]

@@ -86,12 +86,17 @@ TABLES_IN_DELETE_ORDER = ["proposal", "match_run", "model_version", "consent", "
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Engine]:
     """The session's database, emptied before each test."""
+    empty(engine)
+    yield engine
+
+
+def empty(engine: Engine) -> None:
+    """Delete every row (audit events too: under a purge permit, as the retention command does)."""
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO audit_purge (created_at) VALUES (CURRENT_TIMESTAMP)"))  # a permit
+        connection.execute(text("INSERT INTO audit_purge (created_at) VALUES (CURRENT_TIMESTAMP)"))
         for table in TABLES_IN_DELETE_ORDER:
             connection.execute(text(f"DELETE FROM {table}"))
         connection.execute(text("DELETE FROM audit_purge"))
-    yield engine
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import datetime
 import secrets
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -26,10 +26,14 @@ from service.trainees.models import Trainee
 
 
 class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     started_on: Day | None = Field(default=None, description="Accept: her first day (default: today).")
 
 
 class Decline(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: DeclineReason
     note: FreeText | None = None
 

@@ -118,9 +118,6 @@ _HTTP_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: 
                 415: "Unsupported media type", 422: "Invalid input", 429: "Too many requests"}
 
 
-BODY_NOT_PARSED = "There was an error parsing the body"  # FastAPI's 400 for a body it cannot decode
-
-
 def _methods_of(request: Request) -> list[str]:
     """The methods the OpenAPI document gives the requested path (routes are grouped per router, so the
     route that answered 405 knows only its own)."""
@@ -156,10 +153,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED:  # a body that is not JSON text at all
-            return problem_response(422, "Invalid input", "The request body is not valid UTF-8 JSON.",
-                                    slug="invalid-input", instance=request.url.path,
-                                    errors=[{"loc": ["body"], "reason": "not valid UTF-8 JSON"}])
+        if exc.status_code == 400:  # the framework's own 400s: a body it cannot parse (not UTF-8 JSON, bad multipart)
+            reason = exc.detail if isinstance(exc.detail, str) else "the body cannot be parsed"
+            return problem_response(422, "Invalid input", "The request body cannot be parsed.", slug="invalid-input",
+                                    instance=request.url.path, errors=[{"loc": ["body"], "reason": reason}])
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:  # every method of the path, not only those of the first route that matched it
             headers["Allow"] = ", ".join(_methods_of(request))

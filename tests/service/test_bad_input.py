@@ -164,3 +164,13 @@ def test_out_of_range_values_on_every_operation_are_4xx_and_write_nothing(client
 
     check()
     assert len({(m, p) for m, p, _ in seen}) >= 25
+
+
+@pytest.mark.parametrize("content_type, payload", [
+    ("application/json", b"\xff\xfe{"), ("application/json", b'{"started_on": '),
+    ("multipart/form-data; boundary=x", b"--x\r\nTrue--x--\r\n")])
+def test_a_body_that_cannot_be_parsed_is_the_documented_422(client, built, content_type, payload):
+    for url in ("/v1/proposals/1/accept", "/v1/imports"):
+        response = client.post(url, content=payload, headers={**built.headers["admin"], "Content-Type": content_type})
+        assert response.status_code == 422, (url, response.text)
+        assert response.headers["content-type"] == "application/problem+json"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 

@@ -15,7 +15,7 @@ from service.core.models import Code, Day, ExternalId, Instant
 from service.core import prepare as prep
 from service.core.errors import InvalidInput
 from service.core.resource import ExternalIdPath, Resource
-from service.followups.models import (Followup, FollowupCreate, FollowupMonth, FollowupMonthQuery,
+from service.followups.models import (Followup, FollowupCreate, FollowupMonthQuery,
                                      FollowupPublic, FollowupsPublic, FollowupUpdate)
 from service.placements.models import Placement
 from service.trainees.models import Trainee

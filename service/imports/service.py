@@ -188,8 +188,9 @@ def _validate_file(spec: BundleFile, bundle: Bundle, session: Session, reference
             if parsed is None:
                 continue
             if parsed.key in seen_lines:
+                shown = "/".join(map(str, parsed.key))
                 problems.error(spec.name, row.line, spec.key[0],
-                               f"duplicate key {'/'.join(map(str, parsed.key))}, first on line {seen_lines[parsed.key]}")
+                               f"duplicate key {shown}, first on line {seen_lines[parsed.key]}")
                 continue
             seen_lines[parsed.key] = row.line
             for column, target in spec.references.items():

@@ -12,7 +12,7 @@ from service.core.models import Code, Instant, ONE_LINE, ShortText
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.market_signals.models import (MarketSignal, MarketSignalCreate, MarketSignalPublic, MarketSignalsPublic,
-                                           MarketSignalUpdate, Period)
+                                           MarketSignalUpdate, PERIOD, Period)
 from service.reference import Reference
 
 Segment = Annotated[str, Path(min_length=1, max_length=200, pattern=ONE_LINE)]
@@ -28,8 +28,9 @@ class MarketSignalFilters(BaseModel):
 
 
 def key(district: Segment, occupation: Segment,
-        period: Annotated[str, Path(pattern=r"^(19[5-9][0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", description="YYYY-MM")],
-        source: Annotated[str, Query(max_length=200, pattern=ONE_LINE, description="Where the count comes from.")] = "") -> dict[str, Any]:
+        period: Annotated[str, Path(pattern=PERIOD, description="YYYY-MM")],
+        source: Annotated[str, Query(max_length=200, pattern=ONE_LINE, description="Where the count comes from.")] = ""
+        ) -> dict[str, Any]:
     """A signal is addressed by district, occupation and period (and its source)."""
     return {"district": district, "occupation": occupation, "period": period, "source": source}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response

@@ -7,7 +7,7 @@ import time
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,6 +19,7 @@ from service.core.errors import install_error_handlers, problem_response, proble
 from service.core.limits import RateLimit
 from service.core.logging import configure as configure_logging
 from service.core.resource import build_router
+from service.core.text import refuse_control_characters
 from service.deps import Authorized, CurrentKey, PageDep, ReferenceDep, SessionDep
 from service.employers.service import RESOURCE as EMPLOYERS
 from service.followups.service import RESOURCE as FOLLOWUPS
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine.dispose()
 
     app = FastAPI(title="jobmatch", version="0.1.0", lifespan=lifespan,
+                  dependencies=[Depends(refuse_control_characters)],
                   description="Safe, explained job-matching for workforce-development programmes. "
                               "Every /v1 route needs `Authorization: Bearer <API key>`; errors are RFC 9457 "
                               "problem+json.")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -14,17 +14,17 @@ from service.audit import subjects
 from service.audit.models import AuditEvent, AuditEventPublic
 from service.auth.models import ApiKey
 from service.core import crud
-from service.core.models import Page, utcnow
+from service.core.models import MAX_ID, ONE_LINE, Code, Instant, Page, utcnow
 
 
 class AuditFilters(BaseModel):
-    key_id: int | None = None
-    role: str | None = None
-    action: str | None = None
-    entity: str | None = None
-    external_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    key_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    role: Code | None = None
+    action: Code | None = None
+    entity: Code | None = None
+    external_id: Annotated[str, StringConstraints(max_length=200, pattern=ONE_LINE)] | None = None
+    since: Instant | None = None
+    until: Instant | None = None
 
 
 def record(*, session: Session, caller: ApiKey | None, action: str, entity: str, external_ids: Iterable[str]) -> None:

@@ -10,21 +10,31 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.auth import service
 from service.auth.models import ApiKeyPublic, Role
-from service.core.errors import problem_responses
-from service.deps import Authorized, SessionDep
+from service.core.errors import Conflict, problem_responses
+from service.core.models import MAX_ID, Code, ExternalId, Instant, ShortText
+from service.deps import Authorized, CurrentKey, SessionDep
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"], dependencies=[Authorized],
                    responses=problem_responses(401, 403, 422, 429))
 
 
+def _bound(role: str, field: str) -> dict:
+    """JSON Schema: this role's key needs `field`; every other role's key must leave it out (or null)."""
+    return {"if": {"properties": {"role": {"const": role}}},
+            "then": {"required": [field], "properties": {field: {"type": "string"}}},
+            "else": {"properties": {field: {"type": "null"}}}}
+
+
 class ApiKeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # The binding rules, in the schema too, so that a client (and a fuzzer) knows which bodies are valid.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "allOf": [_bound("employer", "employer_external_id"), _bound("coordinator", "partner_org")]})
 
     role: Role
-    name: str = Field(default="", max_length=200)
-    employer_external_id: str | None = Field(default=None, max_length=64)
-    partner_org: str | None = Field(default=None, max_length=64)
-    expires_at: datetime | None = None
+    name: ShortText = ""
+    employer_external_id: ExternalId | None = None
+    partner_org: Code | None = None
+    expires_at: Instant | None = None
 
 
 class ApiKeyCreated(ApiKeyPublic):
@@ -50,5 +60,7 @@ def create_key(body: ApiKeyCreate, session: SessionDep) -> Any:
 
 @router.delete("/{key_id}", status_code=204, summary="Revoke an API key (never the last working admin key)",
                responses=problem_responses(404, 409))
-def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**62)], session: SessionDep) -> None:
+def revoke_key(key_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, caller: CurrentKey) -> None:
+    if key_id == caller.id:  # an admin locking itself out by mistake (a fuzzer did, with the only admin key)
+        raise Conflict("A key cannot revoke itself; use another admin key or 'jobmatch keys revoke'.")
     service.revoke(session=session, key_id=key_id)

@@ -8,7 +8,7 @@ from service.audit import service as audit
 from service.auth.models import ApiKey
 from service.consents.models import Consent, ConsentCreate
 from service.core import crud
-from service.core.errors import InvalidInput
+from service.core.errors import Unresolvable
 from service.employers.models import Employer
 
 
@@ -21,7 +21,7 @@ def list(*, session: Session, trainee_external_id: str) -> list[Consent]:  # noq
 def record(*, session: Session, trainee_external_id: str, body: ConsentCreate, caller: ApiKey) -> Consent:
     """Append a consent (given or withdrawn) for one employer."""
     if crud.find(session=session, table=Employer, key={"external_id": body.employer_external_id}) is None:
-        raise InvalidInput("Unknown employer.", errors=[{"loc": ["body", "employer_external_id"],
+        raise Unresolvable("Unknown employer.", errors=[{"loc": ["body", "employer_external_id"],
                                                          "reason": f"no employer '{body.employer_external_id}'"}])
     consent = Consent(**body.model_dump(), trainee_external_id=trainee_external_id, key_id=caller.id)
     session.add(consent)

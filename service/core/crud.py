@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -92,36 +92,48 @@ def note_change(session: Session, row: Any) -> None:
         changes.record(session=session, entity="opening", external_ids=[row.opening_external_id])
 
 
-def save(*, session: Session, row: T, label: str) -> T:
-    """Commit one row; a constraint violation becomes a Conflict."""
+AfterWrite = Callable[[Session, Any], None]
+
+
+def save(*, session: Session, row: T, label: str, after_write: AfterWrite | None = None) -> T:
+    """Commit one row, and what follows from it, in one transaction; a constraint violation becomes a Conflict.
+
+    Any failure rolls back everything: a placement is never left without its follow-ups."""
     session.add(row)
-    note_change(session, row)
     try:
+        note_change(session, row)
+        if after_write is not None:
+            session.flush()
+            after_write(session, row)
         session.commit()
     except IntegrityError as exc:
         session.rollback()
         raise Conflict(f"The {label} conflicts with stored records: {exc.orig.__class__.__name__}.") from exc
+    except BaseException:
+        session.rollback()
+        raise
     session.refresh(row)
     return row
 
 
 def upsert(*, session: Session, table: type[T], key: Mapping[str, Any], values: Mapping[str, Any], label: str,
-           if_match: int | None = None) -> tuple[T, bool]:
+           if_match: int | None = None, after_write: AfterWrite | None = None) -> tuple[T, bool]:
     """Insert or update by natural key; returns the row and whether it was created."""
     row = find(session=session, table=table, key=key)
     if row is None:
-        return save(session=session, row=table(**key, **values), label=label), True
+        return save(session=session, row=table(**key, **values), label=label, after_write=after_write), True
     check_version(row, if_match)
     if apply(row, changed_fields(row, values)):
-        row = save(session=session, row=row, label=label)
+        row = save(session=session, row=row, label=label, after_write=after_write)
     return row, False
 
 
-def patch(*, session: Session, row: T, values: Mapping[str, Any], label: str, if_match: int | None = None) -> T:
+def patch(*, session: Session, row: T, values: Mapping[str, Any], label: str, if_match: int | None = None,
+          after_write: AfterWrite | None = None) -> T:
     """Change some fields of a row."""
     check_version(row, if_match)
     if apply(row, changed_fields(row, values)):
-        row = save(session=session, row=row, label=label)
+        row = save(session=session, row=row, label=label, after_write=after_write)
     return row
 
 

@@ -11,12 +11,15 @@ from sqlmodel import Session, create_engine
 
 
 def make_engine(database_url: str) -> Engine:
-    """Create an engine; for SQLite, make the folder and turn on foreign keys and WAL."""
+    """Create an engine; for SQLite, make the folder and turn on foreign keys and WAL.
+
+    Parameters are hidden from every error the engine raises: they hold survivor status and home coordinates."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -27,7 +30,7 @@ def make_engine(database_url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

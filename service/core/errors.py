@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("jobmatch.errors")
@@ -70,6 +72,14 @@ class InvalidInput(DomainError):
     status, title, slug = 422, "Invalid input", "invalid-input"
 
 
+class Unresolvable(InvalidInput):
+    """Schema-valid, but not resolvable against the reference data or the stored records: an unknown district,
+    a referenced record that does not exist, a file or posting whose content does not fit. The one 422 that no
+    schema can predict; its own problem type lets clients (and the conformance test) tell it apart."""
+
+    title, slug = "Not resolvable", "unresolvable"
+
+
 class PayloadTooLarge(DomainError):
     status, title, slug = 413, "Payload too large", "payload-too-large"
 
@@ -108,6 +118,18 @@ _HTTP_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: 
                 415: "Unsupported media type", 422: "Invalid input", 429: "Too many requests"}
 
 
+def _methods_of(request: Request) -> list[str]:
+    """The methods the OpenAPI document gives the requested path (routes are grouped per router, so the
+    route that answered 405 knows only its own)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + "/".join("[^/]+" if part.startswith("{") else re.escape(part)
+                                 for part in template.split("/")) + "$"
+        if re.match(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
@@ -131,16 +153,48 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # the framework's own 400s: a body it cannot parse (not UTF-8 JSON, bad multipart)
+            reason = exc.detail if isinstance(exc.detail, str) else "the body cannot be parsed"
+            return problem_response(422, "Invalid input", "The request body cannot be parsed.", slug="invalid-input",
+                                    instance=request.url.path, errors=[{"loc": ["body"], "reason": reason}])
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # every method of the path, not only those of the first route that matched it
+            headers["Allow"] = ", ".join(_methods_of(request))
         title = _HTTP_TITLES.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(exc.status_code, title, detail, instance=request.url.path,
-                                headers=getattr(exc, "headers", None))
+        return problem_response(exc.status_code, title, detail, instance=request.url.path, headers=headers or None)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(500, "Internal server error", "An unexpected error occurred; it has been logged.",
-                                instance=request.url.path)
+    app.add_middleware(UnexpectedErrors)
+
+
+class UnexpectedErrors:
+    """Any other exception becomes a 500 problem+json, logged by its type and route template only: its text and
+    traceback (SQL, row values, the concrete path with record ids) could carry a woman's personal data. Caught
+    here, inside the app, so that the server never logs the traceback either."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked_send)
+        except Exception as exc:  # noqa: BLE001 - the one place that turns the unexpected into a 500
+            route = getattr(scope.get("route"), "path", "unmatched")
+            log.error("unhandled error", extra={"error": type(exc).__name__, "route": route})
+            if not started:
+                response = problem_response(500, "Internal server error",
+                                            "An unexpected error occurred; it has been logged.",
+                                            instance=scope.get("path"))
+                await response(scope, receive, send)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -2,18 +2,64 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field as PydanticField, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field as PydanticField, StringConstraints
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+# Control characters are refused at the edge: NUL cannot be stored by PostgreSQL (the failed statement used to
+# be logged with its parameters), and the rest have no business in names and codes. Free text (notes) may keep
+# tab, newline and CR.
+ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+# Codes and labels are stripped and may not be empty: the schema says "at least one visible character".
+NOT_BLANK = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # refused everywhere, even in free text
+
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                               pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=ONE_LINE)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=NOT_BLANK)]
+FreeText = Annotated[str, StringConstraints(max_length=500, pattern=FREE_TEXT)]
+
+# Dates and instants a programme can mean. Far dates used to pass validation and fail later (month arithmetic
+# past year 9999, timezone shifts before year 1) as a 500 after a half write. The pattern says the range in
+# the OpenAPI document; the bounds enforce it. Numbers are not dates (pydantic would read 0.5 as 1970).
+FIRST_DAY, LAST_DAY = date(1950, 1, 1), date(2100, 12, 31)
+_DAY = r"(19[5-9][0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_TIME = r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?"
+ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    if isinstance(value, (int, float, bytes)) or (isinstance(value, str) and not ISO_DAY.match(value)):
+        raise ValueError("give an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm:ssZ)")
+    return value
+
+
+def _instant_in_range(value: datetime) -> datetime:
+    # The wall-clock date is what the pattern (and a person) reads; an offset never pushes it out of range.
+    if not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise ValueError("must be between 1950-01-01 and 2100-12-31")
+    return value
+
+
+def _day_in_range(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError("must be between 1950-01-01 and 2100-12-31")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_day_in_range),
+                PydanticField(json_schema_extra={"pattern": f"^{_DAY}$"})]
+Instant = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_instant_in_range),
+                    PydanticField(json_schema_extra={"pattern": f"^{_DAY}{_TIME}$"})]
+# Row ids and counts fit a 32-bit column on every database.
+MAX_ID = 2**31 - 1
 LanguageCode = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2}$")]
 Latitude = Annotated[float, PydanticField(ge=-90, le=90)]
 Longitude = Annotated[float, PydanticField(ge=-180, le=180)]
@@ -48,7 +94,7 @@ class SkillLevel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NOT_BLANK)]
     level: int = PydanticField(ge=1, le=3, description="1 basic, 2 working, 3 proficient.")
     skill: str | None = PydanticField(default=None, description="Taxonomy code; set by the service, null when unknown.")
 

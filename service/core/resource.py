@@ -2,7 +2,8 @@
 resource gets: list, get, PUT (upsert), PATCH, DELETE, with ETag / If-Match for optimistic concurrency.
 Every operation is scoped to the calling key by `service.auth.policy`."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -14,7 +15,8 @@ from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
 from service.core import crud
-from service.core.errors import InvalidInput, NotFound, PreconditionFailed, problem_responses
+from service.core.errors import (Conflict, InvalidInput, NotFound, PreconditionFailed, Unresolvable,
+                                 problem_responses)
 from service.core.models import Page
 from service.core.prepare import Findings
 from service.reference import Reference
@@ -43,8 +45,9 @@ class Resource:
     key: Callable[..., dict[str, Any]] | None = None  # a dependency reading the key from the path; None: external_id
     audited: bool = False  # every read and write is written to the audit log
     erase: Callable[..., Any] | None = None  # DELETE erases (keeping anonymised statistics) instead of deleting
-    after_write: Callable[[Session, Any], None] | None = None  # follow-on writes (committed with a second commit)
+    after_write: Callable[[Session, Any], None] | None = None  # follow-on writes, in the same transaction
     before_write: Callable[..., None] | None = None  # writes that must commit with the record (same transaction)
+    explain_conflict: Callable[[Session, dict[str, Any]], str | None] | None = None  # a Conflict's sentence
     enrich: Callable[[Session, Sequence[Any]], list[Any]] | None = None  # public views needing other tables
     present: Callable[..., Any] | None = None  # a public view as the calling key may read it (withholds fields)
 
@@ -58,7 +61,7 @@ def _audit(session: Session, resource: Resource, caller: ApiKey, action: str, ro
 def raise_findings(findings: Findings) -> None:
     """Problems found while preparing a body become one 422 naming every field."""
     if findings.errors:
-        raise InvalidInput("Some fields do not fit the reference data or the stored records.",
+        raise Unresolvable("Some fields do not fit the reference data or the stored records.",
                            errors=[{"loc": ["body", column], "reason": reason} for column, reason in findings.errors])
 
 
@@ -131,17 +134,21 @@ def upsert(*, session: Session, resource: Resource, reference: Reference, ident:
                      entity=resource.table.__tablename__, external_ids=[ident["external_id"]])
     if resource.before_write is not None:
         resource.before_write(session=session, values={**ident, **values}, caller=caller)
-    row, created = crud.upsert(session=session, table=resource.table, key=ident, values=values, label=resource.label,
-                               if_match=if_match)
-    _after_write(session, resource, row)
-    return row, created
+    with _explained(session, resource, {**ident, **values}):
+        return crud.upsert(session=session, table=resource.table, key=ident, values=values, label=resource.label,
+                           if_match=if_match, after_write=resource.after_write)
 
 
-def _after_write(session: Session, resource: Resource, row: Any) -> None:
-    if resource.after_write is not None:
-        resource.after_write(session, row)
-        session.commit()
-        session.refresh(row)
+@contextmanager
+def _explained(session: Session, resource: Resource, values: dict[str, Any]) -> Iterator[None]:
+    """A constraint violation answered with the resource's own sentence, when it has one."""
+    try:
+        yield
+    except Conflict as exc:
+        sentence = resource.explain_conflict(session, values) if resource.explain_conflict else None
+        if sentence is None:
+            raise
+        raise Conflict(sentence) from exc
 
 
 def patch(*, session: Session, resource: Resource, reference: Reference, ident: dict[str, Any], body: SQLModel,
@@ -164,9 +171,9 @@ def patch(*, session: Session, resource: Resource, reference: Reference, ident: 
     _audit(session, resource, caller, "update", [row])
     if resource.before_write is not None:
         resource.before_write(session=session, values={**row_ident, **values}, caller=caller)
-    row = crud.patch(session=session, row=row, values=values, label=resource.label, if_match=if_match)
-    _after_write(session, resource, row)
-    return row
+    with _explained(session, resource, {**row_ident, **values}):
+        return crud.patch(session=session, row=row, values=values, label=resource.label, if_match=if_match,
+                          after_write=resource.after_write)
 
 
 def delete(*, session: Session, resource: Resource, reference: Reference, ident: dict[str, Any],
@@ -194,8 +201,9 @@ def etag(row: Any) -> str:
     return f'"{row.version}"'
 
 
-IfMatch = Annotated[str | None, Header(pattern=r'^(\*|(W/)?"[0-9]{1,18}")$',
-                                       description="ETag of the version the change is based on; 412 when stale.")]
+# A plain string (not nullable): a header is present or absent, never null.
+IfMatch = Annotated[str, Header(pattern=r'^(\*|(W/)?"[0-9]{1,18}")$',
+                                description="ETag of the version the change is based on; 412 when stale.")]
 
 
 def build_router(resource: Resource, *, dependencies: Sequence[Any], session_dep: Any, reference_dep: Any,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
-from service.core.models import Code, ExternalId, Latitude, Longitude, ShortText, Tracked, TrackedPublic
+from service.core.models import Code, Day, ExternalId, Latitude, Longitude, ShortText, Tracked, TrackedPublic
 
 
 class EmployerBase(SQLModel):
@@ -17,7 +15,7 @@ class EmployerBase(SQLModel):
     lat: Latitude | None = None
     lon: Longitude | None = None
     vetted: bool = Field(default=False, description="Passed the programme's safety and labour-standards check.")
-    vetted_on: date | None = Field(default=None, description="Date of that check; older than 12 months has lapsed.")
+    vetted_on: Day | None = Field(default=None, description="Date of that check; older than 12 months has lapsed.")
 
 
 class EmployerCreate(EmployerBase):
@@ -33,7 +31,7 @@ class EmployerUpdate(SQLModel):
     lat: Latitude | None = None
     lon: Longitude | None = None
     vetted: bool | None = None
-    vetted_on: date | None = None
+    vetted_on: Day | None = None
 
 
 class Employer(EmployerBase, Tracked, table=True):

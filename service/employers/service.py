@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from service.core.models import Code, Instant
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.employers.models import Employer, EmployerCreate, EmployerPublic, EmployersPublic, EmployerUpdate
@@ -14,10 +15,10 @@ from service.reference import Reference
 
 
 class EmployerFilters(BaseModel):
-    sector: str | None = None
-    district: str | None = None
+    sector: Code | None = None
+    district: Code | None = None
     vetted: bool | None = None
-    updated_since: datetime | None = None
+    updated_since: Instant | None = None
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.core.models import ExternalId, MonthlyMoney, Tracked, TrackedPublic
+from service.core.models import Day, ExternalId, MonthlyMoney, Tracked, TrackedPublic
 
 FollowupMonth = Literal[1, 3, 6, 12]
 
 
+def _followup_month(value: int) -> int:
+    if value not in (1, 3, 6, 12):
+        raise ValueError("must be 1, 3, 6 or 12")
+    return value
+
+
+# The same months as a query parameter: a number read from text (a Literal would refuse the string "6").
+FollowupMonthQuery = Annotated[int, AfterValidator(_followup_month),
+                              PydanticField(json_schema_extra={"enum": [1, 3, 6, 12]})]
+
+
 class FollowupBase(SQLModel):
-    checked_on: date | None = None
+    checked_on: Day | None = None
     employed: bool | None = Field(default=None, description="Still in that job.")
     monthly_wage_inr: MonthlyMoney | None = None
     wellbeing: int | None = Field(default=None, ge=1, le=5, description="1 in distress .. 5 thriving, as she reports it.")
@@ -29,7 +40,7 @@ class FollowupCreate(FollowupBase):
 class FollowupUpdate(SQLModel):
     model_config = ConfigDict(extra="forbid")
 
-    checked_on: date | None = None
+    checked_on: Day | None = None
     employed: bool | None = None
     monthly_wage_inr: MonthlyMoney | None = None
     wellbeing: int | None = Field(default=None, ge=1, le=5)

@@ -11,31 +11,33 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from service.core.models import Code, Day, ExternalId, Instant
 from service.core import prepare as prep
 from service.core.errors import InvalidInput
 from service.core.resource import ExternalIdPath, Resource
-from service.followups.models import (Followup, FollowupCreate, FollowupMonth, FollowupPublic, FollowupsPublic,
-                                      FollowupUpdate)
+from service.followups.models import (Followup, FollowupCreate, FollowupMonthQuery,
+                                     FollowupPublic, FollowupsPublic, FollowupUpdate)
 from service.placements.models import Placement
 from service.trainees.models import Trainee
 from service.reference import Reference
 
 
 class FollowupFilters(BaseModel):
-    due_before: date | None = Field(default=None, description="Only checks not yet done and due before this day.")
-    partner_org: str | None = Field(default=None, description="Only her partner's follow-ups.")
-    placement_external_id: str | None = None
-    month: FollowupMonth | None = None
+    due_before: Day | None = Field(default=None, description="Only checks not yet done and due before this day.")
+    partner_org: Code | None = Field(default=None, description="Only her partner's follow-ups.")
+    placement_external_id: ExternalId | None = None
+    month: FollowupMonthQuery | None = None
     employed: bool | None = None
     risk_flag: bool | None = None
-    updated_since: datetime | None = None
+    updated_since: Instant | None = None
 
 
 FOLLOWUP_MONTHS = (1, 3, 6, 12)
 
 
 def key(placement_external_id: ExternalIdPath,
-        month: Annotated[int, Path(ge=1, le=12, description="Months since the start: 1, 3, 6 or 12.")]) -> dict[str, Any]:
+        month: Annotated[int, Path(json_schema_extra={"enum": list(FOLLOWUP_MONTHS)},
+                                   description="Months since the start: 1, 3, 6 or 12.")]) -> dict[str, Any]:
     """A follow-up is addressed by its placement and month."""
     if month not in FOLLOWUP_MONTHS:
         raise InvalidInput("Follow-ups are at 1, 3, 6 and 12 months.",

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import create_model
 from sqlmodel import SQLModel
 
-from service.core.models import ExternalId
+from service.core.models import Code, ExternalId, ShortText
 from service.core.resource import Resource
 from service.employers.service import RESOURCE as EMPLOYERS
 from service.followups.models import FollowupMonth
@@ -100,7 +100,7 @@ MARKET_SIGNALS_FILE = BundleFile(
     name="market_signals.csv", resource=MARKET_SIGNALS,
     columns={"district": "text", "occupation": "text", "period": "period", "postings": "int", "source": "text"},
     key=("district", "occupation", "period", "source"),
-    key_types={"district": str, "occupation": str, "period": Period, "source": str},
+    key_types={"district": Code, "occupation": ShortText, "period": Period, "source": ShortText},
     derived={"occupation": ("occupation_code",)}, key_defaults={"source": ""})
 
 # In the order they are written: every file only refers to files before it.

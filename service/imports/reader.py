@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,8 +11,46 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-csv.field_size_limit(1_000_000)
+MAX_CELL_CHARS = 1_000_000
+MAX_LINE_BYTES = 16 * MAX_CELL_CHARS  # a row of several long cells, but never a whole upload in one line
+csv.field_size_limit(MAX_CELL_CHARS)
 EXTRA = "\0extra"  # marks a row with more cells than the header
+
+
+class UnreadableRow(ValueError):
+    """Text that is not UTF-8, or not CSV (a cell over the size limit, a stray quote): the file stops there."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line, self.reason = line, reason
+
+
+def _decoded_lines(raw: IO[bytes]) -> Iterator[str]:
+    """The file's lines as text, decoded line by line so that a byte that is not UTF-8 is reported on its line
+    (a text wrapper decodes ahead in blocks and would name the wrong one)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    line = 1
+    while True:
+        data = raw.readline(MAX_LINE_BYTES + 1)
+        if len(data) > MAX_LINE_BYTES:
+            raise UnreadableRow(line, f"a line is longer than {MAX_LINE_BYTES} bytes")
+        try:
+            text = decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            raise UnreadableRow(line, _unreadable(exc)) from None
+        if not data:
+            return
+        line += data.endswith(b"\n")
+        yield text
+
+
+def _unreadable(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return (f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} cannot be decoded); save the file as "
+                "UTF-8 CSV")
+    if "field larger than field limit" in str(exc):
+        return f"a cell is longer than {MAX_CELL_CHARS} characters"
+    return f"not a readable CSV row ({exc})"
 
 
 @dataclass
@@ -61,27 +99,37 @@ class Bundle:
         return name in self._members
 
     @contextmanager
-    def _open(self, name: str) -> Iterator[IO[str]]:
+    def _open(self, name: str) -> Iterator[Iterator[str]]:
         if self._zip is not None:
             with self._zip.open(self._members[name]) as raw:
-                yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                yield _decoded_lines(raw)
         else:
-            with open(self._members[name], encoding="utf-8-sig", newline="") as handle:
-                yield handle
+            with open(self._members[name], "rb") as raw:
+                yield _decoded_lines(raw)
 
     @contextmanager
     def rows(self, name: str) -> Iterator[tuple[list[str], Iterator[Row]]]:
-        """The header and an iterator of rows (with their first line number; the header is line 1)."""
+        """The header and an iterator of rows (with their first line number; the header is line 1).
+
+        Text that cannot be read raises UnreadableRow with its line, from the header or from the iterator."""
         with self._open(name) as handle:
             reader = csv.reader(handle)
             try:
                 header = [cell.strip() for cell in next(reader)]
             except StopIteration:
                 header = []
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise UnreadableRow(1, _unreadable(exc)) from None
 
             def iterate() -> Iterator[Row]:
                 line = reader.line_num + 1
-                for cells in reader:
+                while True:
+                    try:
+                        cells = next(reader)
+                    except StopIteration:
+                        return
+                    except (UnicodeDecodeError, csv.Error) as exc:
+                        raise UnreadableRow(max(line, reader.line_num), _unreadable(exc)) from None
                     if any(cell.strip() for cell in cells):
                         yield Row(line=line, cells=dict(zip(header, cells, strict=False)) if len(cells) <= len(header)
                                   else {**dict(zip(header, cells, strict=False)), EXTRA: str(len(cells))})

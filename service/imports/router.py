@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from service.core.errors import InvalidInput, problem_responses
+from service.core.errors import Unresolvable, problem_responses
 from service.deps import Authorized, CurrentKey, ReferenceDep
 from service.imports.service import import_bundle
 
@@ -51,7 +51,7 @@ async def create_import(request: Request, reference: ReferenceDep, caller: Curre
         with open(target, "wb") as handle:
             await run_in_threadpool(shutil.copyfileobj, file.file, handle)
         if not _is_zip(target):
-            raise InvalidInput("Upload the bundle as a .zip of its CSV files.",
+            raise Unresolvable("Upload the bundle as a .zip of its CSV files.",
                                errors=[{"loc": ["body", "file"], "reason": "not a zip archive"}])
         report = await run_in_threadpool(import_bundle, engine=request.app.state.engine, reference=reference,
                                          path=target, dry_run=dry_run, chunk_rows=settings.import_chunk_rows,

@@ -22,11 +22,12 @@ from service.consents import service as consents
 from service.core.crud import same
 from service.followups.schedule import schedule
 from service.followups.service import raise_risk_flags
-from service.core.errors import Conflict, Forbidden, InvalidInput
-from service.core.models import utcnow
+from service.core.errors import Conflict, Forbidden, Unresolvable
+from service.core.models import CONTROL, utcnow
 from service.imports.cells import READERS, CellError
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
-from service.imports.reader import EXTRA, Bundle, Row
+from service.imports.reader import EXTRA, Bundle, Row, UnreadableRow
+from service.placements.models import Placement
 from service.reference import Reference
 
 log = logging.getLogger("jobmatch.imports")
@@ -34,7 +35,7 @@ MAX_WARNINGS = 1_000
 Progress = Callable[[str, int], None]
 
 
-class BundleInvalid(InvalidInput):
+class BundleInvalid(Unresolvable):
     """A bundle with at least one invalid row: nothing was written."""
 
     title = "Invalid bundle"
@@ -117,6 +118,10 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
     failed = False
     for column in columns:
         text = row.cells.get(column, "")
+        if CONTROL.search(text):
+            problems.error(spec.name, row.line, column, "control characters are not allowed")
+            failed = True
+            continue
         reader, empty = READERS[spec.columns[column]]
         if not text.strip():
             if empty is not None:
@@ -165,6 +170,40 @@ def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions
     return found
 
 
+def _validate_file(spec: BundleFile, bundle: Bundle, session: Session, reference: Reference, problems: _Problems,
+                   progress: Progress | None, caller: ApiKey | None, bundle_ids: dict[str, set[Any]],
+                   pending: list[tuple[str, int, str, str, str, bool]], file_columns: dict[str, list[str]],
+                   seen_lines: dict[tuple[Any, ...], int], mentioned: set[str]) -> None:
+    """First pass over one file: its header, then each row's values, key and references."""
+    with bundle.rows(spec.name) as (header, rows):
+        columns = _check_header(spec, header, problems)
+        file_columns[spec.name] = columns
+        if any(err["file"] == spec.name and err["line"] == 1 for err in problems.errors):
+            return
+        for count, row in enumerate(rows, 1):
+            if len(spec.key) == 1:
+                mentioned.add(row.cells.get(spec.key[0], "").strip())
+            parsed = _parse(spec, columns, row, reference, problems, caller)
+            if progress and count % 5000 == 0:
+                progress(f"checking {spec.name}", 5000)
+            if parsed is None:
+                continue
+            if parsed.key in seen_lines:
+                shown = "/".join(map(str, parsed.key))
+                problems.error(spec.name, row.line, spec.key[0],
+                               f"duplicate key {shown}, first on line {seen_lines[parsed.key]}")
+                continue
+            seen_lines[parsed.key] = row.line
+            for column, target in spec.references.items():
+                value = parsed.values.get(column, dict(zip(spec.key, parsed.key)).get(column))
+                if value is not None and value not in bundle_ids.get(target, ()):
+                    pending.append((spec.name, row.line, column, target, value, False))
+            for column, target in spec.list_references.items():
+                for value in parsed.values.get(column) or []:
+                    if value not in bundle_ids.get(target, ()):
+                        pending.append((spec.name, row.line, column, target, value, True))
+
+
 def _validate(bundle: Bundle, session: Session, reference: Reference, problems: _Problems,
               progress: Progress | None, caller: ApiKey | None) -> dict[str, list[str]]:
     """First pass: read every row, keep only keys and references; returns the columns of each file."""
@@ -176,32 +215,12 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
             continue
         seen_lines: dict[tuple[Any, ...], int] = {}
         mentioned: set[str] = set()  # ids of every row, valid or not: a bad row is reported once, not by referrers
-        with bundle.rows(spec.name) as (header, rows):
-            columns = _check_header(spec, header, problems)
-            file_columns[spec.name] = columns
-            if any(err["file"] == spec.name and err["line"] == 1 for err in problems.errors):
-                continue
-            for count, row in enumerate(rows, 1):
-                if len(spec.key) == 1:
-                    mentioned.add(row.cells.get(spec.key[0], "").strip())
-                parsed = _parse(spec, columns, row, reference, problems, caller)
-                if progress and count % 5000 == 0:
-                    progress(f"checking {spec.name}", 5000)
-                if parsed is None:
-                    continue
-                if parsed.key in seen_lines:
-                    problems.error(spec.name, row.line, spec.key[0],
-                                   f"duplicate key {'/'.join(map(str, parsed.key))}, first on line {seen_lines[parsed.key]}")
-                    continue
-                seen_lines[parsed.key] = row.line
-                for column, target in spec.references.items():
-                    value = parsed.values.get(column, dict(zip(spec.key, parsed.key)).get(column))
-                    if value is not None and value not in bundle_ids.get(target, ()):
-                        pending.append((spec.name, row.line, column, target, value, False))
-                for column, target in spec.list_references.items():
-                    for value in parsed.values.get(column) or []:
-                        if value not in bundle_ids.get(target, ()):
-                            pending.append((spec.name, row.line, column, target, value, True))
+        try:
+            _validate_file(spec, bundle, session, reference, problems, progress, caller, bundle_ids, pending,
+                           file_columns, seen_lines, mentioned)
+        except UnreadableRow as exc:
+            problems.error(spec.name, exc.line, "", exc.reason)
+            continue
         if len(spec.key) == 1:
             bundle_ids[spec.name] = mentioned
             scope = policy.visible(caller, spec.resource.table) if caller is not None else []
@@ -223,6 +242,33 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
                 reason = f"refers to '{value}', which is neither in {target} nor stored"
                 (problems.warn if is_warning else problems.error)(file, line, column, reason)
     return file_columns
+
+
+def _check_open_placements(bundle: Bundle, session: Session, problems: _Problems) -> None:
+    """One woman, one open placement: within the bundle, and against the stored placements it does not rewrite."""
+    open_rows: dict[str, tuple[int, str]] = {}  # trainee -> (line, placement) of the bundle's open placement
+    in_bundle: set[str] = set()
+    with bundle.rows("placements.csv") as (header, rows):
+        for row in rows:
+            placement, trainee = (row.cells.get(name, "").strip() for name in ("external_id", "trainee_external_id"))
+            in_bundle.add(placement)
+            if "ended_on" in header and row.cells.get("ended_on", "").strip():
+                continue
+            if trainee in open_rows:
+                problems.error("placements.csv", row.line, "trainee_external_id",
+                               f"she already has an open placement ({open_rows[trainee][1]}, line "
+                               f"{open_rows[trainee][0]}); end it (ended_on) before starting another")
+            else:
+                open_rows[trainee] = (row.line, placement)
+    trainees = sorted(open_rows)
+    for start in range(0, len(trainees), 1000):
+        stored = session.execute(select(Placement.trainee_external_id, Placement.external_id).where(
+            Placement.trainee_external_id.in_(trainees[start:start + 1000]), Placement.ended_on.is_(None)))
+        for trainee, placement in stored:
+            line, new = open_rows[trainee]
+            if placement not in in_bundle and placement != new:
+                problems.error("placements.csv", line, "trainee_external_id",
+                               f"she already has an open placement ({placement}); end it before starting another")
 
 
 def _chunks(bundle: Bundle, spec: BundleFile, columns: list[str], reference: Reference, problems: _Problems,
@@ -306,6 +352,8 @@ def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: 
             problems.warn(name, 0, "", "sub-folders are not part of a bundle; ignored")
         with Session(engine) as session:
             file_columns = _validate(bundle, session, reference, problems, progress, caller)
+            if not problems.errors and "placements.csv" in file_columns:
+                _check_open_placements(bundle, session, problems)
         if problems.errors:
             raise BundleInvalid(f"The bundle has {len(problems.errors)} problem(s); nothing was written.",
                                 errors=problems.errors)

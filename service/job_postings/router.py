@@ -14,7 +14,7 @@ from sqlmodel import Session
 from service.auth import policy
 from service.auth.models import ApiKey
 from service.core import crud, resource
-from service.core.errors import InvalidInput, problem_responses
+from service.core.errors import InvalidInput, Unresolvable, problem_responses
 from service.deps import Authorized, CurrentKey, ReferenceDep, SessionDep
 from service.job_postings.mapping import map_posting, postings_from_document
 from service.openings.models import Opening, OpeningCreate, OpeningPublic
@@ -68,7 +68,7 @@ def post_job_postings(session: SessionDep, reference: ReferenceDep, caller: Curr
     try:
         postings = postings_from_document(document)
     except ValueError as exc:
-        raise InvalidInput(str(exc), errors=[{"loc": ["body"], "reason": str(exc)}]) from exc
+        raise Unresolvable(str(exc), errors=[{"loc": ["body"], "reason": str(exc)}]) from exc
     if len(postings) > MAX_POSTINGS:
         raise InvalidInput(f"At most {MAX_POSTINGS} postings per request.")
     today = datetime.now(ZoneInfo(reference.site.timezone)).date()
@@ -96,7 +96,7 @@ def post_job_postings(session: SessionDep, reference: ReferenceDep, caller: Curr
             continue
         ready.append((mapped, body))
     if errors:
-        raise InvalidInput("Some postings cannot be used; nothing was written.", errors=errors)
+        raise Unresolvable("Some postings cannot be used; nothing was written.", errors=errors)
     results = []
     for mapped, body in ready:
         row, created = resource.upsert(session=session, resource=OPENINGS, reference=reference,

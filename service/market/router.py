@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from matching.demand_model import DemandForecaster, ForecastRow
 from matching.training_priorities import Priority
 from service.core.errors import problem_responses
+from service.core.models import Code, ShortText
 from service.deps import Authorized, PageDep, ReferenceDep, SessionDep
 from service.market import service
 from service.matches.index import MatchIndex
@@ -54,7 +55,8 @@ Horizon = Annotated[int, Query(ge=1, le=24, description="Months ahead.")]
 
 
 @router.get("/demand", response_model=DemandPage, summary="Forecast monthly postings per district × occupation")
-def demand(model: DemandDep, page: PageDep, district: str | None = None, occupation: str | None = None,
+def demand(model: DemandDep, page: PageDep, district: Annotated[Code | None, Query()] = None,
+           occupation: Annotated[ShortText | None, Query()] = None,
            horizon: Horizon = 6) -> Any:
     forecaster, version = model
     rows = service.forecast(model=forecaster, horizon=horizon, district=district, occupation=occupation) \
@@ -67,7 +69,7 @@ def demand(model: DemandDep, page: PageDep, district: str | None = None, occupat
 @router.get("/training-priorities", response_model=PrioritiesPublic,
             summary="What the next cohort should learn: occupations by forecast demand against local supply")
 def training_priorities(model: DemandDep, session: SessionDep, reference: ReferenceDep,
-                        district: Annotated[str | None, Query(description="A district; all when empty.")] = None,
+                        district: Annotated[Code | None, Query(description="A district; all when empty.")] = None,
                         horizon: Horizon = 6) -> Any:
     forecaster, version = model
     found = reference.site.gazetteer.resolve(district) if district else None

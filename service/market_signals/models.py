@@ -10,7 +10,8 @@ from sqlmodel import Field, SQLModel
 
 from service.core.models import Code, ShortText, Tracked, TrackedPublic
 
-Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+PERIOD = r"^(19[5-9][0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"  # a month in the range dates have
+Period = Annotated[str, StringConstraints(pattern=PERIOD)]
 
 
 class MarketSignalBase(SQLModel):

@@ -8,27 +8,29 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 from pydantic import BaseModel
 
+from service.core.models import Code, Instant, ONE_LINE, ShortText
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.market_signals.models import (MarketSignal, MarketSignalCreate, MarketSignalPublic, MarketSignalsPublic,
-                                           MarketSignalUpdate, Period)
+                                           MarketSignalUpdate, PERIOD, Period)
 from service.reference import Reference
 
-Segment = Annotated[str, Path(min_length=1, max_length=200)]
+Segment = Annotated[str, Path(min_length=1, max_length=200, pattern=ONE_LINE)]
 
 
 class MarketSignalFilters(BaseModel):
-    district: str | None = None
-    occupation: str | None = None
-    source: str | None = None
+    district: Code | None = None
+    occupation: ShortText | None = None
+    source: ShortText | None = None
     period_from: Period | None = None
     period_to: Period | None = None
-    updated_since: datetime | None = None
+    updated_since: Instant | None = None
 
 
 def key(district: Segment, occupation: Segment,
-        period: Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
-        source: Annotated[str, Query(max_length=200, description="Where the count comes from.")] = "") -> dict[str, Any]:
+        period: Annotated[str, Path(pattern=PERIOD, description="YYYY-MM")],
+        source: Annotated[str, Query(max_length=200, pattern=ONE_LINE, description="Where the count comes from.")] = ""
+        ) -> dict[str, Any]:
     """A signal is addressed by district, occupation and period (and its source)."""
     return {"district": district, "occupation": occupation, "period": period, "source": source}
 

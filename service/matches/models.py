@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from service.core.models import Code
 from service.trainees.models import TraineeCreate, TraineeStatus
 
 
@@ -45,8 +46,10 @@ class CandidateProfile(BaseModel):
     skills: list[SkillShown]
     district: str
     languages: list[str]
-    available_from: date | None
-    training_track: str | None
+    # Optional in the schema: the candidate routes leave out nulls (response_model_exclude_none), so a
+    # trainee without a track or a start date has no such key rather than a null.
+    available_from: date | None = None
+    training_track: str | None = None
 
 
 class Introduction(BaseModel):
@@ -84,5 +87,5 @@ class OpeningCandidates(BaseModel):
 class ProfilePreview(TraineeCreate):
     """A trainee's profile, ranked against the open openings without being stored."""
 
-    partner_org: str = "preview"
+    partner_org: Code = "preview"
     status: TraineeStatus = "job_ready"

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from matching.engine import MatchEngine
+from service.core.models import Day
 from service.audit import service as audit
 from service.core import resource
 from service.auth import policy
@@ -38,9 +39,9 @@ def get_matcher(index: Annotated[MatchIndex, Depends(get_index)]) -> MatchEngine
 
 MatcherDep = Annotated[MatchEngine, Depends(get_matcher)]
 IndexDep = Annotated[MatchIndex, Depends(get_index)]
-AsOf = Annotated[date | None, Query(description="The day every date rule uses; today (site time) by default.")]
-CandidateAsOf = Annotated[date | None, Query(description="The day every date rule uses; today (site time) by "
-                                                         "default. Staff keys only: an employer key gets 403.")]
+AsOf = Annotated[Day | None, Query(description="The day every date rule uses; today (site time) by default.")]
+CandidateAsOf = Annotated[Day | None, Query(description="The day every date rule uses; today (site time) by "
+                                                        "default. Staff keys only: an employer key gets 403.")]
 Limit = Annotated[int, Query(ge=1, le=200)]
 BLOCKED_REVEALS = frozenset({"lat", "lon", "excluded_employers", "excluded_districts"})  # commute and exclusions
 

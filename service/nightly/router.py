@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
+from service.core.models import MAX_ID, Day
 from service.core.errors import problem_responses
 from service.deps import Authorized, CurrentKey, PageDep, SessionDep
 from service.imports.cells import escape_formula
@@ -16,7 +16,7 @@ from service.nightly import service
 from service.nightly.models import MatchRunPublic, MatchRunsPublic, ProposalPublic, ProposalsPublic
 
 router = APIRouter(tags=["match-runs"], dependencies=[Authorized], responses=problem_responses(401, 403, 404, 422, 429))
-RunId = Annotated[int, Path(ge=1, le=2**31)]
+RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
 CSV_COLUMNS = ["trainee_external_id", "opening_external_id", "kind", "score", "rank_in_her_list", "alternative_rank",
                "status"]
 
@@ -31,7 +31,7 @@ def list_runs(session: SessionDep, page: PageDep) -> Any:
             responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv"}},
             summary="The newest complete run's proposals and alternatives")
 def latest_proposals(session: SessionDep, caller: CurrentKey, page: PageDep,
-                     as_of: Annotated[date | None, Query(description="The newest complete run for this day.")] = None,
+                     as_of: Annotated[Day | None, Query(description="The newest complete run for this day.")] = None,
                      kind: Annotated[str | None, Query(pattern="^(proposal|alternative)$")] = None,
                      accept: Annotated[str | None, Header()] = None) -> Any:
     run = service.latest_run(session=session, as_of=as_of)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import csv
+import ctypes
 import datetime
 import logging
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -205,20 +209,64 @@ def _reasons(matcher: MatchEngine, trainees, openings, t_idx: np.ndarray, o_idx:
 
 
 def export(*, db: Engine, run_id: int, directory: Path) -> tuple[Path, Path]:
-    """proposals.csv and alternatives.csv of a run, sorted by trainee, formula-safe for spreadsheets."""
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = (directory / "proposals.csv", directory / "alternatives.csv")
+    """proposals.csv and alternatives.csv of a run, sorted by trainee, formula-safe for spreadsheets.
+
+    Written into a new folder beside the target, then swapped into place: a run killed while exporting leaves
+    the previous export complete (and a hidden partial folder that the next export removes)."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in directory.parent.glob(f".{directory.name}.export-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.export-", dir=directory.parent))
+    try:
+        _write_export(db, run_id, staging)
+        _swap_into_place(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return directory / "proposals.csv", directory / "alternatives.csv"
+
+
+def _write_export(db: Engine, run_id: int, folder: Path) -> None:
     with Session(db) as session:
-        for path, kind in zip(paths, ("proposal", "alternative"), strict=True):
+        for name, kind in (("proposals.csv", "proposal"), ("alternatives.csv", "alternative")):
             rows = session.execute(select(Proposal.trainee_external_id, Proposal.opening_external_id, Proposal.score,
                                           Proposal.rank_in_her_list, Proposal.alternative_rank)
                                    .where(Proposal.run_id == run_id, Proposal.kind == kind)
                                    .order_by(Proposal.trainee_external_id, Proposal.alternative_rank)).all()
-            with open(path, "w", encoding="utf-8", newline="") as handle:
+            with open(folder / name, "w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle, lineterminator="\n")
                 header = ["trainee_external_id", "opening_external_id", "score", "rank"]
                 writer.writerow(header + (["alternative_rank"] if kind == "alternative" else []))
                 for trainee_id, opening_id, score, rank, alt in rows:
                     line = [escape_formula(trainee_id), escape_formula(opening_id), f"{score:.6f}", str(rank)]
                     writer.writerow(line + ([str(alt)] if kind == "alternative" else []))
-    return paths
+                handle.flush()
+                os.fsync(handle.fileno())
+    os.chmod(folder, 0o755)  # mkdtemp makes it private; the export folder is as readable as before
+
+
+def _swap_into_place(staging: Path, directory: Path) -> None:
+    """Replace the folder by the staged one: one atomic exchange on Linux; elsewhere two renames, and the
+    previous export kept until the new one is in place."""
+    if not directory.exists():
+        os.rename(staging, directory)
+        return
+    if _exchange(staging, directory):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous export
+        return
+    previous = staging.with_name(staging.name + "-previous")
+    os.rename(directory, previous)
+    os.rename(staging, directory)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """renameat2(RENAME_EXCHANGE): swap two paths atomically (Linux 3.15+); False where unavailable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0

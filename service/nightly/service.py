@@ -6,8 +6,9 @@ import datetime
 import secrets
 from typing import Any
 
-from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.audit import service as audit
@@ -16,20 +17,25 @@ from service.auth.models import ApiKey
 from service.changes import service as changes
 from service.core import crud
 from service.core.errors import Conflict, NotFound
-from service.core.models import Page, utcnow
+from service.core.models import Day, FreeText, Page, utcnow
 from service.followups.schedule import schedule
 from service.nightly.models import DeclineReason, MatchRun, Proposal
 from service.placements.models import Placement
+from service.placements.service import open_placement
 from service.trainees.models import Trainee
 
 
 class Decision(BaseModel):
-    started_on: datetime.date | None = Field(default=None, description="Accept: her first day (default: today).")
+    model_config = ConfigDict(extra="forbid")
+
+    started_on: Day | None = Field(default=None, description="Accept: her first day (default: today).")
 
 
 class Decline(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: DeclineReason
-    note: str | None = Field(default=None, max_length=500)
+    note: FreeText | None = None
 
 
 def list_runs(*, session: Session, page: Page) -> tuple[list[MatchRun], int]:
@@ -84,6 +90,25 @@ def _proposal(session: Session, proposal_id: int, caller: ApiKey) -> Proposal:
     return row
 
 
+def _claim(session: Session, proposal_id: int, **values: Any) -> None:
+    """Decide a proposal only if it is still undecided, in one statement: of simultaneous decisions exactly one
+    changes the row (PostgreSQL locks it and re-checks the status once the first commits; SQLite's write lock
+    serialises them), and every other gets a Conflict."""
+    session.commit()  # end any read transaction, so that the claim starts a fresh one and waits for the lock
+    claimed = session.execute(update(Proposal).where(Proposal.id == proposal_id, Proposal.status == "proposed")
+                              .values(decided_at=utcnow(), **values)).rowcount
+    if claimed != 1:
+        session.rollback()
+        raise Conflict(f"Proposal {proposal_id} was already decided.")
+
+
+def _already_placed(session: Session, trainee_external_id: str) -> Conflict | None:
+    current = open_placement(session, trainee_external_id)
+    if current is None:
+        return None
+    return Conflict(f"She already has an open placement ({current}); end it before accepting another proposal.")
+
+
 def accept(*, session: Session, proposal_id: int, decision: Decision, caller: ApiKey) -> Proposal:
     """Accepting creates her placement and its follow-ups due at 1, 3, 6 and 12 months; she is now placed."""
     row = _proposal(session, proposal_id, caller)
@@ -91,28 +116,36 @@ def accept(*, session: Session, proposal_id: int, decision: Decision, caller: Ap
                         conditions=policy.visible(caller, Trainee))
     if trainee is None:
         raise NotFound(f"No proposal {proposal_id}.")
+    if (placed := _already_placed(session, row.trainee_external_id)) is not None:
+        raise placed
     started = decision.started_on or datetime.date.today()
-    placement = Placement(external_id=f"PL-{started:%Y%m%d}-{secrets.token_hex(4)}",
-                          trainee_external_id=row.trainee_external_id,
-                          opening_external_id=row.opening_external_id, started_on=started)
-    session.add(placement)
-    session.flush()
-    schedule(session=session, placements=[(placement.external_id, started, None)])
-    crud.apply(trainee, {"status": "placed"})
-    row.status, row.decided_at, row.placement_external_id = "accepted", utcnow(), placement.external_id
-    changes.record(session=session, entity="trainee", external_ids=[trainee.external_id])
-    changes.record(session=session, entity="opening", external_ids=[row.opening_external_id])
-    audit.record(session=session, caller=caller, action="proposal_accepted", entity="trainee",
-                 external_ids=[trainee.external_id])
-    session.commit()
+    placement_id = f"PL-{started:%Y%m%d}-{secrets.token_hex(4)}"
+    try:
+        _claim(session, proposal_id, status="accepted", placement_external_id=placement_id)
+        session.add(Placement(external_id=placement_id, trainee_external_id=row.trainee_external_id,
+                              opening_external_id=row.opening_external_id, started_on=started))
+        session.flush()
+        schedule(session=session, placements=[(placement_id, started, None)])
+        crud.apply(trainee, {"status": "placed"})
+        changes.record(session=session, entity="trainee", external_ids=[trainee.external_id])
+        changes.record(session=session, entity="opening", external_ids=[row.opening_external_id])
+        audit.record(session=session, caller=caller, action="proposal_accepted", entity="trainee",
+                     external_ids=[trainee.external_id])
+        session.commit()
+    except IntegrityError as exc:  # another proposal of hers was accepted meanwhile: the unique indexes refuse
+        session.rollback()
+        raise _already_placed(session, row.trainee_external_id) or Conflict(
+            f"Proposal {proposal_id} conflicts with a decision taken meanwhile.") from exc
+    session.refresh(row)
     return row
 
 
 def decline(*, session: Session, proposal_id: int, body: Decline, caller: ApiKey) -> Proposal:
     """A decline and its reason are kept: for learning, and shown (and not proposed again) in later runs."""
     row = _proposal(session, proposal_id, caller)
-    row.status, row.decided_at, row.decline_reason, row.decline_note = "declined", utcnow(), body.reason, body.note
+    _claim(session, proposal_id, status="declined", decline_reason=body.reason, decline_note=body.note)
     audit.record(session=session, caller=caller, action="proposal_declined", entity="trainee",
                  external_ids=[row.trainee_external_id])
     session.commit()
+    session.refresh(row)
     return row

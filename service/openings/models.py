@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import ConfigDict
 from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
-from service.core.models import (MAX_LIST_ITEMS, Code, ExternalId, LanguageCode, Latitude, Longitude, MonthlyMoney,
-                                 ShortText, SkillLevel, Tracked, TrackedPublic)
+from service.core.models import (MAX_LIST_ITEMS, Code, Day, ExternalId, LanguageCode, Latitude, Longitude,
+                                 MonthlyMoney, ShortText, SkillLevel, Tracked, TrackedPublic)
 
 Shift = Literal["day", "night", "rotating"]
 OpeningStatus = Literal["open", "closed"]
@@ -32,8 +31,8 @@ class OpeningBase(SQLModel):
     transport_provided: bool = False
     languages_required: list[LanguageCode] = Field(default_factory=list, sa_type=JSON, max_length=20)
     status: OpeningStatus = Field(default="open", sa_type=String(16), index=True)
-    posted_on: date | None = None
-    closes_on: date | None = None
+    posted_on: Day | None = None
+    closes_on: Day | None = None
 
 
 class OpeningCreate(OpeningBase):
@@ -57,8 +56,8 @@ class OpeningUpdate(SQLModel):
     transport_provided: bool | None = None
     languages_required: list[LanguageCode] | None = Field(default=None, max_length=20)
     status: OpeningStatus | None = None
-    posted_on: date | None = None
-    closes_on: date | None = None
+    posted_on: Day | None = None
+    closes_on: Day | None = None
 
 
 class Opening(OpeningBase, Tracked, table=True):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import or_
 
+from service.core.models import Code, Day, ExternalId, Instant, ShortText
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.employers.models import Employer
@@ -17,12 +18,12 @@ from service.reference import Reference
 
 class OpeningFilters(BaseModel):
     status: OpeningStatus | None = None
-    district: str | None = None
-    sector: str | None = None
-    occupation: str | None = None
-    employer_external_id: str | None = None
-    open_as_of: date | None = None
-    updated_since: datetime | None = None
+    district: Code | None = None
+    sector: Code | None = None
+    occupation: ShortText | None = None
+    employer_external_id: ExternalId | None = None
+    open_as_of: Day | None = None
+    updated_since: Instant | None = None
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import ConfigDict
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
-from service.core.models import ExternalId, Tracked, TrackedPublic
+from service.core.models import Day, ExternalId, Tracked, TrackedPublic
 
 
 class PlacementBase(SQLModel):
     trainee_external_id: ExternalId = Field(foreign_key="trainee.external_id", max_length=64, index=True)
     opening_external_id: ExternalId = Field(foreign_key="opening.external_id", max_length=64, index=True)
-    started_on: date
-    ended_on: date | None = Field(default=None, description="Empty while she is still there.")
+    started_on: Day
+    ended_on: Day | None = Field(default=None, description="Empty while she is still there.")
 
 
 class PlacementCreate(PlacementBase):
@@ -25,8 +23,8 @@ class PlacementCreate(PlacementBase):
 class PlacementUpdate(SQLModel):
     model_config = ConfigDict(extra="forbid")
 
-    started_on: date | None = None
-    ended_on: date | None = None
+    started_on: Day | None = None
+    ended_on: Day | None = None
 
 
 class Placement(PlacementBase, Tracked, table=True):

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlmodel import Session
 
+from service.core.models import ExternalId, Instant
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.followups.schedule import schedule
@@ -19,10 +21,10 @@ from service.trainees.models import Trainee
 
 
 class PlacementFilters(BaseModel):
-    trainee_external_id: str | None = None
-    opening_external_id: str | None = None
+    trainee_external_id: ExternalId | None = None
+    opening_external_id: ExternalId | None = None
     active: bool | None = None
-    updated_since: datetime | None = None
+    updated_since: Instant | None = None
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:
@@ -52,8 +54,26 @@ def after_write(session: Session, row: Placement) -> None:
     schedule(session=session, placements=[(row.external_id, row.started_on, row.ended_on)])
 
 
+def open_placement(session: Session, trainee_external_id: str, *, other_than: str | None = None) -> str | None:
+    """The external id of her open placement (other than this one), if she has one."""
+    statement = select(Placement.external_id).where(Placement.trainee_external_id == trainee_external_id,
+                                                    Placement.ended_on.is_(None))
+    if other_than is not None:
+        statement = statement.where(Placement.external_id != other_than)
+    return session.execute(statement.limit(1)).scalar_one_or_none()
+
+
+def explain_conflict(session: Session, values: dict[str, Any]) -> str | None:
+    """One woman, one open placement: say which one she has."""
+    current = open_placement(session, values.get("trainee_external_id", ""), other_than=values.get("external_id"))
+    if current is None:
+        return None
+    return (f"She already has an open placement ({current}); end it (ended_on) before starting another, "
+            "so that she is never counted as placed twice.")
+
+
 RESOURCE = Resource(label="placement", path="/placements", table=Placement, create=PlacementCreate,
                     update=PlacementUpdate, public=PlacementPublic, page=PlacementsPublic, filters=PlacementFilters,
                     conditions=conditions, prepare=prepare,
                     references={"trainee_external_id": Trainee, "opening_external_id": Opening},
-                    after_write=after_write)
+                    after_write=after_write, explain_conflict=explain_conflict)

@@ -9,8 +9,8 @@ from pydantic import ConfigDict
 from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
-from service.core.models import (MAX_LIST_ITEMS, Code, ExternalId, LanguageCode, Latitude, Longitude, MonthlyMoney,
-                                 ShortText, SkillLevel, Tracked, TrackedPublic, UtcDateTime)
+from service.core.models import (MAX_LIST_ITEMS, Code, Day, ExternalId, LanguageCode, Latitude, Longitude,
+                                 MonthlyMoney, ShortText, SkillLevel, Tracked, TrackedPublic, UtcDateTime)
 
 TraineeStatus = Literal["in_training", "job_ready", "placed", "exited"]
 Education = Literal["none", "primary", "secondary", "higher_secondary", "graduate"]
@@ -37,7 +37,7 @@ class TraineeBase(SQLModel):
                                                  description="Sensitive: employers she must never be matched with.")
     excluded_districts: list[Code] = Field(default_factory=list, sa_type=JSON, max_length=MAX_LIST_ITEMS,
                                            description="Sensitive: districts she must never be sent to.")
-    available_from: date | None = None
+    available_from: Day | None = None
     is_survivor: bool = Field(default=False, description="Sensitive: never shown to employers, never used to rank.")
     training_track: Code | None = Field(default=None, max_length=64, description="Occupation she trained for.")
 
@@ -67,7 +67,7 @@ class TraineeUpdate(SQLModel):
     expected_wage_inr: MonthlyMoney | None = None
     excluded_employers: list[ExternalId] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
     excluded_districts: list[Code] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
-    available_from: date | None = None
+    available_from: Day | None = None
     is_survivor: bool | None = None
     training_track: Code | None = None
 

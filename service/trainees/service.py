@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from service.auth import policy
+from service.core.models import Code, Instant, ShortText
 from service.auth.models import ApiKey
 from service.consents import service as consents
 from service.core import prepare as prep
@@ -21,10 +22,10 @@ from service.trainees.models import Trainee, TraineeCreate, TraineePublic, Train
 
 class TraineeFilters(BaseModel):
     status: TraineeStatus | None = None
-    district: str | None = None
-    partner_org: str | None = None
-    cohort: str | None = None
-    updated_since: datetime | None = None
+    district: Code | None = None
+    partner_org: Code | None = None
+    cohort: ShortText | None = None
+    updated_since: Instant | None = None
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:

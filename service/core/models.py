@@ -6,7 +6,8 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field as PydanticField, StringConstraints
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field as PydanticField, Strict,
+                      StringConstraints)
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -31,13 +32,21 @@ FreeText = Annotated[str, StringConstraints(max_length=500, pattern=FREE_TEXT)]
 # the OpenAPI document; the bounds enforce it. Numbers are not dates (pydantic would read 0.5 as 1970).
 FIRST_DAY, LAST_DAY = date(1950, 1, 1), date(2100, 12, 31)
 _DAY = r"(19[5-9][0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-_TIME = r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?"
+_TIME = r"[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+RFC3339 = re.compile(f"^{_DAY}{_TIME}$")
 ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _iso_text(value: Any) -> Any:
     if isinstance(value, (int, float, bytes)) or (isinstance(value, str) and not ISO_DAY.match(value)):
         raise ValueError("give an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm:ssZ)")
+    return value
+
+
+def _rfc3339(value: Any) -> Any:
+    """An instant is an RFC 3339 date-time with seconds and an offset, as its schema says; nothing looser."""
+    if isinstance(value, str) and not RFC3339.match(value):
+        raise ValueError("give an RFC 3339 date-time with its offset, like 2026-11-01T09:30:00Z")
     return value
 
 
@@ -56,8 +65,10 @@ def _day_in_range(value: date) -> date:
 
 Day = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_day_in_range),
                 PydanticField(json_schema_extra={"pattern": f"^{_DAY}$"})]
-Instant = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_instant_in_range),
+Instant = Annotated[datetime, BeforeValidator(_rfc3339), BeforeValidator(_iso_text), AfterValidator(_instant_in_range),
                     PydanticField(json_schema_extra={"pattern": f"^{_DAY}{_TIME}$"})]
+# A yes/no field is JSON true or false: not 0, 0.0 or "yes" (bundles read their own spellings into booleans).
+Flag = Annotated[bool, Strict()]
 # Row ids and counts fit a 32-bit column on every database.
 MAX_ID = 2**31 - 1
 LanguageCode = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2}$")]

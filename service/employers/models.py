@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
-from service.core.models import Code, Day, ExternalId, Latitude, Longitude, ShortText, Tracked, TrackedPublic
+from service.core.models import Code, Day, ExternalId, Flag, Latitude, Longitude, ShortText, Tracked, TrackedPublic
 
 
 class EmployerBase(SQLModel):
@@ -14,7 +14,7 @@ class EmployerBase(SQLModel):
     district: Code = Field(max_length=64, index=True)
     lat: Latitude | None = None
     lon: Longitude | None = None
-    vetted: bool = Field(default=False, description="Passed the programme's safety and labour-standards check.")
+    vetted: Flag = Field(default=False, description="Passed the programme's safety and labour-standards check.")
     vetted_on: Day | None = Field(default=None, description="Date of that check; older than 12 months has lapsed.")
 
 
@@ -30,7 +30,7 @@ class EmployerUpdate(SQLModel):
     district: Code | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
-    vetted: bool | None = None
+    vetted: Flag | None = None
     vetted_on: Day | None = None
 
 

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, ConfigDict, Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.core.models import Day, ExternalId, MonthlyMoney, Tracked, TrackedPublic
+from service.core.models import Day, ExternalId, Flag, MonthlyMoney, Tracked, TrackedPublic
 
 FollowupMonth = Literal[1, 3, 6, 12]
 
@@ -27,10 +27,10 @@ FollowupMonthQuery = Annotated[int, AfterValidator(_followup_month),
 
 class FollowupBase(SQLModel):
     checked_on: Day | None = None
-    employed: bool | None = Field(default=None, description="Still in that job.")
+    employed: Flag | None = Field(default=None, description="Still in that job.")
     monthly_wage_inr: MonthlyMoney | None = None
     wellbeing: int | None = Field(default=None, ge=1, le=5, description="1 in distress .. 5 thriving, as she reports it.")
-    risk_flag: bool = Field(default=False, description="A sign of exploitation or re-trafficking risk was seen.")
+    risk_flag: Flag = Field(default=False, description="A sign of exploitation or re-trafficking risk was seen.")
 
 
 class FollowupCreate(FollowupBase):
@@ -41,10 +41,10 @@ class FollowupUpdate(SQLModel):
     model_config = ConfigDict(extra="forbid")
 
     checked_on: Day | None = None
-    employed: bool | None = None
+    employed: Flag | None = None
     monthly_wage_inr: MonthlyMoney | None = None
     wellbeing: int | None = Field(default=None, ge=1, le=5)
-    risk_flag: bool | None = None
+    risk_flag: Flag | None = None
 
 
 class Followup(FollowupBase, Tracked, table=True):

@@ -8,8 +8,8 @@ from pydantic import ConfigDict
 from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
-from service.core.models import (MAX_LIST_ITEMS, Code, Day, ExternalId, LanguageCode, Latitude, Longitude,
-                                 MonthlyMoney, ShortText, SkillLevel, Tracked, TrackedPublic)
+from service.core.models import (MAX_LIST_ITEMS, Code, Day, ExternalId, Flag, LanguageCode, Latitude,
+                                 Longitude, MonthlyMoney, ShortText, SkillLevel, Tracked, TrackedPublic)
 
 Shift = Literal["day", "night", "rotating"]
 OpeningStatus = Literal["open", "closed"]
@@ -27,8 +27,8 @@ class OpeningBase(SQLModel):
     monthly_wage_inr: MonthlyMoney
     positions: int = Field(default=1, ge=0, le=10_000)
     shift: Shift = Field(default="day", sa_type=String(16))
-    accommodation_provided: bool = False
-    transport_provided: bool = False
+    accommodation_provided: Flag = False
+    transport_provided: Flag = False
     languages_required: list[LanguageCode] = Field(default_factory=list, sa_type=JSON, max_length=20)
     status: OpeningStatus = Field(default="open", sa_type=String(16), index=True)
     posted_on: Day | None = None
@@ -52,8 +52,8 @@ class OpeningUpdate(SQLModel):
     monthly_wage_inr: MonthlyMoney | None = None
     positions: int | None = Field(default=None, ge=0, le=10_000)
     shift: Shift | None = None
-    accommodation_provided: bool | None = None
-    transport_provided: bool | None = None
+    accommodation_provided: Flag | None = None
+    transport_provided: Flag | None = None
     languages_required: list[LanguageCode] | None = Field(default=None, max_length=20)
     status: OpeningStatus | None = None
     posted_on: Day | None = None

@@ -9,8 +9,8 @@ from pydantic import ConfigDict
 from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
-from service.core.models import (MAX_LIST_ITEMS, Code, Day, ExternalId, LanguageCode, Latitude, Longitude,
-                                 MonthlyMoney, ShortText, SkillLevel, Tracked, TrackedPublic, UtcDateTime)
+from service.core.models import (MAX_LIST_ITEMS, Code, Day, ExternalId, Flag, LanguageCode, Latitude,
+                                 Longitude, MonthlyMoney, ShortText, SkillLevel, Tracked, TrackedPublic, UtcDateTime)
 
 TraineeStatus = Literal["in_training", "job_ready", "placed", "exited"]
 Education = Literal["none", "primary", "secondary", "higher_secondary", "graduate"]
@@ -28,9 +28,9 @@ class TraineeBase(SQLModel):
     education: Education | None = Field(default=None, sa_type=String(20))
     preferred_sectors: list[Code] = Field(default_factory=list, sa_type=JSON, max_length=MAX_LIST_ITEMS)
     max_commute_minutes: int = Field(default=60, ge=0, le=600)
-    willing_to_relocate: bool = False
-    night_shift_ok: bool = False
-    has_dependents: bool = False
+    willing_to_relocate: Flag = False
+    night_shift_ok: Flag = False
+    has_dependents: Flag = False
     attendance_rate: float | None = Field(default=None, ge=0, le=1)
     expected_wage_inr: MonthlyMoney | None = None
     excluded_employers: list[ExternalId] = Field(default_factory=list, sa_type=JSON, max_length=MAX_LIST_ITEMS,
@@ -38,7 +38,7 @@ class TraineeBase(SQLModel):
     excluded_districts: list[Code] = Field(default_factory=list, sa_type=JSON, max_length=MAX_LIST_ITEMS,
                                            description="Sensitive: districts she must never be sent to.")
     available_from: Day | None = None
-    is_survivor: bool = Field(default=False, description="Sensitive: never shown to employers, never used to rank.")
+    is_survivor: Flag = Field(default=False, description="Sensitive: never shown to employers, never used to rank.")
     training_track: Code | None = Field(default=None, max_length=64, description="Occupation she trained for.")
 
 
@@ -60,15 +60,15 @@ class TraineeUpdate(SQLModel):
     education: Education | None = None
     preferred_sectors: list[Code] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
     max_commute_minutes: int | None = Field(default=None, ge=0, le=600)
-    willing_to_relocate: bool | None = None
-    night_shift_ok: bool | None = None
-    has_dependents: bool | None = None
+    willing_to_relocate: Flag | None = None
+    night_shift_ok: Flag | None = None
+    has_dependents: Flag | None = None
     attendance_rate: float | None = Field(default=None, ge=0, le=1)
     expected_wage_inr: MonthlyMoney | None = None
     excluded_employers: list[ExternalId] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
     excluded_districts: list[Code] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
     available_from: Day | None = None
-    is_survivor: bool | None = None
+    is_survivor: Flag | None = None
     training_track: Code | None = None
 
 

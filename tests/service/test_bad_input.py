@@ -110,6 +110,9 @@ def built(client, db):
     ("DELETE", "/v1/keys/9223372036854775808", None),
     ("GET", "/v1/trainees?updated_since=0.5", None),
     ("GET", "/v1/trainees?updated_since=0001-01-01T00:00:00%2B01:00", None),
+    ("GET", "/v1/trainees?updated_since=2026-01-01T00:00", None),
+    ("PATCH", "/v1/followups/PL-own/1", {"employed": 0.0}),
+    ("PUT", "/v1/employers/EM-1", {**world.employer_body("own"), "vetted": "yes"}),
 ])
 def test_reported_bad_input_is_a_422_and_writes_nothing(client, db, built, method, url, body):
     before = row_counts(db)

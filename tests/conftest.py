@@ -87,8 +87,12 @@ TABLES_IN_DELETE_ORDER = ["proposal", "match_run", "model_version", "consent", "
 def db(engine: Engine) -> Iterator[Engine]:
     """The session's database, emptied before each test."""
     with engine.begin() as connection:
+        # audit_event refuses deletes unless a purge permit exists in the same transaction (migration 0006).
+        connection.execute(text("INSERT INTO audit_purge (created_at) VALUES (CURRENT_TIMESTAMP)"))
         for table in TABLES_IN_DELETE_ORDER:
             connection.execute(text(f"DELETE FROM {table}"))
+        connection.execute(text("DELETE FROM audit_subject"))
+        connection.execute(text("DELETE FROM audit_purge"))
     yield engine
 
 

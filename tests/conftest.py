@@ -86,14 +86,18 @@ TABLES_IN_DELETE_ORDER = ["proposal", "match_run", "model_version", "consent", "
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Engine]:
     """The session's database, emptied before each test."""
+    empty_tables(engine)
+    yield engine
+
+
+def empty_tables(engine: Engine) -> None:
+    """Delete every row; audit_event refuses deletes unless a purge permit exists in the same transaction."""
     with engine.begin() as connection:
-        # audit_event refuses deletes unless a purge permit exists in the same transaction (migration 0006).
         connection.execute(text("INSERT INTO audit_purge (created_at) VALUES (CURRENT_TIMESTAMP)"))
         for table in TABLES_IN_DELETE_ORDER:
             connection.execute(text(f"DELETE FROM {table}"))
         connection.execute(text("DELETE FROM audit_subject"))
         connection.execute(text("DELETE FROM audit_purge"))
-    yield engine
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Per-key rate limiting: a token bucket per authenticated API key (by its id, never the header's spelling), in
+"""Per-key rate limiting: a token bucket per authenticated API key (the stored key, never the header's spelling), in
 each worker. Requests without a valid key never get here: the authentication gate refuses them first."""
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ class RateLimit:
         if scope["type"] != "http" or not scope["path"].startswith("/v1"):
             return await self.app(scope, receive, send)
         key = (scope.get("state") or {}).get("api_key")
-        client = f"key:{key.id}" if key is not None else "addr:" + str((scope.get("client") or ("?",))[0])
+        # The stored key's hash: one bucket per key however the header is spelled, never shared with a later key.
+        client = f"key:{key.key_hash}" if key is not None else "addr:" + str((scope.get("client") or ("?",))[0])
         wait = self.buckets.take(client)
         if wait > 0:
             response = problem_response(429, "Too many requests", "This key has sent too many requests; slow down.",

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from service.auth.policy import allowed_roles
-from tests.conftest import TABLES_IN_DELETE_ORDER
+from tests.conftest import empty_tables
 from tests.service.auth import world
 from tests.service.auth.test_authorization_matrix import case, routes
 
@@ -48,9 +48,7 @@ def numbers_in(value) -> set[float]:  # noqa: ANN001
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(trainees=st.lists(trainee_strategy, min_size=1, max_size=5, unique_by=lambda t: t["external_id"]))
 def test_no_employer_response_holds_sensitive_fields_or_trainee_ids(client, db, trainees):
-    with db.begin() as connection:
-        for table in TABLES_IN_DELETE_ORDER:
-            connection.execute(text(f"DELETE FROM {table}"))
+    empty_tables(db)
     built = world.build(client, db)
     admin = built.headers["admin"]
     for trainee in trainees:

@@ -204,6 +204,8 @@ def main() -> None:
     parser.add_argument("--pool-size", type=int, default=20,
                         help="database connections and handler threads per worker (JOBMATCH_DB_POOL_SIZE and "
                              "JOBMATCH_WORKER_THREADS)")
+    parser.add_argument("--max-in-flight", type=int, default=None,
+                        help="JOBMATCH_MAX_IN_FLIGHT_REQUESTS per worker (the service default when not given)")
     parser.add_argument("--timeout", type=float, default=10.0, help="client timeout per request, seconds")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -219,6 +221,8 @@ def main() -> None:
             server_env = {**env, "JOBMATCH_RATE_LIMIT_PER_MINUTE": "100000000",
                           "JOBMATCH_RATE_LIMIT_BURST": "100000000",
                           "JOBMATCH_DB_POOL_SIZE": str(args.pool_size), "JOBMATCH_WORKER_THREADS": str(args.pool_size)}
+            if args.max_in_flight is not None:
+                server_env["JOBMATCH_MAX_IN_FLIGHT_REQUESTS"] = str(args.max_in_flight)
             log = Path(folder) / "server.log"
             with open(log, "wb") as output:
                 process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port",
@@ -232,7 +236,8 @@ def main() -> None:
                     openings = listing(client, "/v1/openings?status=open")
                     for trainee in trainees[:20]:  # every worker builds its index before the clock starts
                         client.get(f"/v1/trainees/{trainee}/matches")
-                print(f"{args.workers} workers, pool/threads {args.pool_size} per worker; {len(trainees)} job-ready "
+                print(f"{args.workers} workers, pool/threads {args.pool_size} per worker, in-flight bound "
+                      f"{args.max_in_flight or 'default'} per worker; {len(trainees)} job-ready "
                       f"trainees, {len(openings)} open openings; {args.rate:g} reads/s + {args.write_rate:g} "
                       f"writes/s for {args.duration:g} s", flush=True)
                 reads, writes, written = asyncio.run(load(

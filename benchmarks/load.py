@@ -205,9 +205,9 @@ def main() -> None:
     parser.add_argument("--write-rate", type=float, default=5.0, help="opening updates a second")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
-    parser.add_argument("--pool-size", type=int, default=20,
+    parser.add_argument("--pool-size", type=int, default=None,
                         help="database connections and handler threads per worker (JOBMATCH_DB_POOL_SIZE and "
-                             "JOBMATCH_WORKER_THREADS)")
+                             "JOBMATCH_WORKER_THREADS; the service defaults when not given)")
     parser.add_argument("--max-in-flight", type=int, default=None,
                         help="JOBMATCH_MAX_IN_FLIGHT_REQUESTS per worker (the service default when not given)")
     parser.add_argument("--timeout", type=float, default=10.0, help="client timeout per request, seconds")
@@ -223,8 +223,9 @@ def main() -> None:
             key = setup(env)
             port = free_port()
             server_env = {**env, "JOBMATCH_RATE_LIMIT_PER_MINUTE": "100000000",
-                          "JOBMATCH_RATE_LIMIT_BURST": "100000000",
-                          "JOBMATCH_DB_POOL_SIZE": str(args.pool_size), "JOBMATCH_WORKER_THREADS": str(args.pool_size)}
+                          "JOBMATCH_RATE_LIMIT_BURST": "100000000"}
+            if args.pool_size is not None:
+                server_env |= {"JOBMATCH_DB_POOL_SIZE": str(args.pool_size), "JOBMATCH_WORKER_THREADS": str(args.pool_size)}
             if args.max_in_flight is not None:
                 server_env["JOBMATCH_MAX_IN_FLIGHT_REQUESTS"] = str(args.max_in_flight)
             log = Path(folder) / "server.log"
@@ -240,7 +241,7 @@ def main() -> None:
                     openings = listing(client, "/v1/openings?status=open")
                     for trainee in trainees[:20]:  # every worker builds its index before the clock starts
                         client.get(f"/v1/trainees/{trainee}/matches")
-                print(f"{args.workers} workers, pool/threads {args.pool_size} per worker, in-flight bound "
+                print(f"{args.workers} workers, pool/threads {args.pool_size or 'default'} per worker, in-flight bound "
                       f"{args.max_in_flight or 'default'} per worker; {len(trainees)} job-ready "
                       f"trainees, {len(openings)} open openings; {args.rate:g} reads/s + {args.write_rate:g} "
                       f"writes/s for {args.duration:g} s", flush=True)

@@ -39,13 +39,15 @@ class Settings(BaseSettings):
     import_chunk_rows: int = Field(default=2_000, description="Rows written per statement during an import.")
     rate_limit_per_minute: int = Field(default=600, description="Requests a key may send per minute (per worker).")
     rate_limit_burst: int = Field(default=120, description="Requests a key may send at once before the rate applies.")
-    worker_threads: int = Field(default=40, description="Threads each worker runs blocking handlers on (anyio's "
-                                                        "limiter); at most this many requests use the database.")
-    db_pool_size: int = Field(default=40, description="Database connections each worker keeps; no smaller than "
-                                                      "worker_threads, so a thread never waits for a connection.")
+    # Matching is CPU-bound: beyond a few threads requests only queue for the GIL and starve the event loop that
+    # answers 503s and /healthz (benchmarks/load.py: 20 threads timed out where 4 answered 503 in milliseconds).
+    worker_threads: int = Field(default=8, description="Threads each worker runs blocking handlers on (anyio's "
+                                                       "limiter); at most this many requests use the database.")
+    db_pool_size: int = Field(default=8, description="Database connections each worker keeps; no smaller than "
+                                                     "worker_threads, so a thread never waits for a connection.")
     db_pool_timeout_seconds: float = Field(default=3.0, description="How long a request waits for a database "
                                                                     "connection before answering 503.")
-    max_in_flight_requests: int = Field(default=100, description="/v1 requests one worker handles at once; beyond, "
+    max_in_flight_requests: int = Field(default=32, description="/v1 requests one worker handles at once; beyond, "
                                                                  "503 with Retry-After.")
     sqlite_busy_timeout_seconds: float = Field(default=5.0, description="How long SQLite waits for a write lock "
                                                                         "before the request answers 503.")

@@ -11,7 +11,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 
-def make_engine(database_url: str, *, pool_size: int = 40, pool_timeout: float = 3.0,
+def make_engine(database_url: str, *, pool_size: int = 8, pool_timeout: float = 3.0,
                 busy_timeout: float = 5.0) -> Engine:
     """Create an engine with a fixed pool and a short wait for a connection (callers answer 503 beyond it);
     for SQLite, make the folder and turn on foreign keys, WAL and a bounded wait for the write lock."""

@@ -40,14 +40,15 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, description="Requests a key may send per minute (per worker).")
     rate_limit_burst: int = Field(default=120, description="Requests a key may send at once before the rate applies.")
     # Matching is CPU-bound: beyond a few threads requests only queue for the GIL and starve the event loop that
-    # answers 503s and /healthz (benchmarks/load.py: 20 threads timed out where 4 answered 503 in milliseconds).
-    worker_threads: int = Field(default=8, description="Threads each worker runs blocking handlers on (anyio's "
+    # answers 503s and /healthz (benchmarks/load.py on 2 cores: with 8 or 20 threads most overload timed out,
+    # with 4 it was answered 503 in milliseconds).
+    worker_threads: int = Field(default=4, description="Threads each worker runs blocking handlers on (anyio's "
                                                        "limiter); at most this many requests use the database.")
-    db_pool_size: int = Field(default=8, description="Database connections each worker keeps; no smaller than "
+    db_pool_size: int = Field(default=4, description="Database connections each worker keeps; no smaller than "
                                                      "worker_threads, so a thread never waits for a connection.")
     db_pool_timeout_seconds: float = Field(default=3.0, description="How long a request waits for a database "
                                                                     "connection before answering 503.")
-    max_in_flight_requests: int = Field(default=32, description="/v1 requests one worker handles at once; beyond, "
+    max_in_flight_requests: int = Field(default=16, description="/v1 requests one worker handles at once; beyond, "
                                                                  "503 with Retry-After.")
     sqlite_busy_timeout_seconds: float = Field(default=5.0, description="How long SQLite waits for a write lock "
                                                                         "before the request answers 503.")

@@ -128,6 +128,16 @@ def listing(client: httpx.Client, path: str) -> list[dict]:
             return rows
 
 
+def read_wage(client: httpx.Client, opening: str) -> int | None:
+    """The stored wage, once the server (still draining the load) answers 200."""
+    for _ in range(60):
+        response = client.get(f"/v1/openings/{opening}")
+        if response.status_code == 200:
+            return response.json()["monthly_wage_inr"]
+        time.sleep(float(response.headers.get("retry-after", "1")))
+    raise RuntimeError(f"GET /v1/openings/{opening} never answered 200 after the load")
+
+
 async def load(base: str, key: str, trainees: list[str], openings: list[dict], *, rate: float, write_rate: float,
                duration: float, timeout: float, seed: int) -> tuple[Tally, Tally, dict[str, int]]:
     rng = random.Random(seed)
@@ -251,8 +261,7 @@ def main() -> None:
                 report("reads  GET /v1/trainees/{id}/matches", reads)
                 report("writes PATCH /v1/openings/{id}", writes)
                 with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
-                    lost = [opening for opening, wage in written.items()
-                            if client.get(f"/v1/openings/{opening}").json().get("monthly_wage_inr") != wage]
+                    lost = [opening for opening, wage in written.items() if read_wage(client, opening) != wage]
                 print(f"writes read back: {len(written) - len(lost)} of {len(written)} openings whose every write "
                       f"was answered ({skipped} skipped: another write to it timed out, its outcome unknown)"
                       + (f"; MISMATCH {lost[:10]}" if lost else ""))

@@ -23,7 +23,10 @@ test: install
 bench-import: install
 	$(BIN)/python benchmarks/import_speed.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
-.PHONY: bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
+bench-load: install
+	$(BIN)/python benchmarks/load.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+
+.PHONY: bench-load bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
 bench-matching: install
 	$(BIN)/python benchmarks/match_latency.py
 

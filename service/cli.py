@@ -61,7 +61,9 @@ def print_table(headers: list[str], rows: list[list[str]], title: str | None = N
 
 def _engine():  # noqa: ANN202
     from service.core.db import make_engine
-    return make_engine(get_settings().database_url)
+    settings = get_settings()
+    return make_engine(settings.database_url, pool_size=settings.db_pool_size,
+                       pool_timeout=settings.db_pool_timeout_seconds, busy_timeout=settings.sqlite_busy_timeout_seconds)
 
 
 def _reference():  # noqa: ANN202
@@ -90,8 +92,10 @@ def serve(host: Annotated[Optional[str], typer.Option(help="Address to listen on
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
     settings = get_settings()
+    # A bounded graceful shutdown: on SIGTERM, requests in flight get this long, then the server stops anyway.
     uvicorn.run("service.asgi:app", host=host or settings.host, port=port or settings.port,
-                workers=workers or settings.workers, log_level=settings.log_level.lower(), access_log=False)
+                workers=workers or settings.workers, log_level=settings.log_level.lower(), access_log=False,
+                timeout_graceful_shutdown=settings.shutdown_timeout_seconds)
 
 
 def _print_report(report) -> None:  # noqa: ANN001
@@ -110,11 +114,14 @@ def import_(path: Annotated[Path, typer.Argument(help="Bundle folder or .zip.", 
             dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")] = False
             ) -> None:
     """Import a bundle all-or-nothing; every problem is listed as file:line:column: reason."""
+    from service.imports.reader import UnzipLimits
     from service.imports.service import import_bundle
+    settings = get_settings()
+    limits = UnzipLimits(max_bytes=settings.max_unzipped_bytes, max_ratio=settings.max_zip_ratio)
     try:
         with progress_bar("importing") as advance:
             report = import_bundle(engine=_engine(), reference=_reference(), path=path, dry_run=dry_run,
-                                   chunk_rows=get_settings().import_chunk_rows, progress=advance)
+                                   chunk_rows=settings.import_chunk_rows, progress=advance, limits=limits)
     except DomainError as exc:
         for err in exc.errors or []:
             console.print(f"{err['file']}:{err['line']}:{err['column']}: {err['reason']}", highlight=False,

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from service.auth import policy
-from service.auth import service as keys
+from service.auth.gate import authenticated_key
 from service.auth.models import ApiKey
 from service.core.config import Settings
 from service.core.errors import Forbidden, Unauthorized
@@ -38,13 +38,13 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ReferenceDep = Annotated[Reference, Depends(get_reference)]
 
 
-def get_current_key(request: Request, session: SessionDep,
-                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> ApiKey:
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+async def get_current_key(request: Request,
+                          _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> ApiKey:
+    """The key the authentication gate resolved before the body was read (`_credentials` only documents the
+    scheme in OpenAPI): never a second lookup."""
+    key = authenticated_key(request.scope)
+    if key is None:  # only a route outside /v1 could get here; the gate covers every /v1 path
         raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-    key = keys.authenticate(session=session, raw_key=credentials.credentials)
-    request.state.key_prefix = key.prefix
-    request.state.role = key.role
     return key
 
 

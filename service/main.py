@@ -7,19 +7,23 @@ import time
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.core import migrate
 from service.core.caching import NoStore
 from service.core.config import Settings, get_settings
-from service.core.db import make_engine
+from service.core.db import make_engine, make_probe_engine
 from service.core.errors import install_error_handlers, problem_response, problem_responses
 from service.core.limits import RateLimit
 from service.core.logging import configure as configure_logging
 from service.core.resource import build_router
 from service.core.text import refuse_control_characters
+from service.core.saturation import InFlightLimit
+from service.auth.gate import Authenticate
 from service.deps import Authorized, CurrentKey, PageDep, ReferenceDep, SessionDep
 from service.employers.service import RESOURCE as EMPLOYERS
 from service.followups.service import RESOURCE as FOLLOWUPS
@@ -43,8 +47,12 @@ log = logging.getLogger("jobmatch.http")
 RECORD_RESOURCES = (TRAINEES, EMPLOYERS, OPENINGS, PLACEMENTS, FOLLOWUPS, MARKET_SIGNALS)
 
 
+UPLOAD_ROUTES = {("POST", "/v1/imports")}  # the only routes that take a large (multipart) upload
+
+
 class BodySizeLimit:
-    """Refuse request bodies above a size before they are read whole (413 problem+json)."""
+    """Refuse request bodies above a size before they are read whole (413 problem+json). The cap is the route's,
+    never the content type's: a multipart body to any other route keeps the JSON cap."""
 
     def __init__(self, app: ASGIApp, *, max_json_bytes: int, max_upload_bytes: int) -> None:
         self.app, self.max_json, self.max_upload = app, max_json_bytes, max_upload_bytes
@@ -53,7 +61,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
-        is_upload = headers.get(b"content-type", b"").startswith(b"multipart/")
+        is_upload = (scope["method"], scope["path"].rstrip("/")) in UPLOAD_ROUTES
         limit = self.max_upload if is_upload else self.max_json
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -122,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
         from sqlmodel import Session
+        # Blocking handlers run on this many threads; the pool holds as many connections, so none waits for one.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         try:
             with Session(app.state.engine) as session:
                 app.state.index.current(session)  # built at start, not on the first query
@@ -129,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning("match index not built at start", exc_info=True)
         yield
         app.state.engine.dispose()
+        app.state.probe_engine.dispose()
 
     app = FastAPI(title="jobmatch", version="0.1.0", lifespan=lifespan,
                   dependencies=[Depends(refuse_control_characters)],
@@ -136,7 +147,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "Every /v1 route needs `Authorization: Bearer <API key>`; errors are RFC 9457 "
                               "problem+json.")
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(settings.database_url, pool_size=max(settings.db_pool_size, 1),
+                                   pool_timeout=settings.db_pool_timeout_seconds,
+                                   busy_timeout=settings.sqlite_busy_timeout_seconds)
+    app.state.probe_engine = make_probe_engine(settings.database_url)
+    probe_threads = anyio.CapacityLimiter(2)  # /readyz never waits behind the request threads
     app.state.reference = load_reference(settings.data_dir, settings.site, settings.currency)
     install_error_handlers(app)
 
@@ -148,17 +163,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    nightly_router, market_router):
         app.include_router(router)
 
+    # Async, touching no pool: it answers on the event loop even when every thread and connection is busy.
     @app.get("/healthz", tags=["health"], summary="The process is up")
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    def database_is_current(engine: Engine) -> bool:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return migrate.is_current(engine)
 
     @app.get("/readyz", tags=["health"], summary="The database answers and its migrations are current",
              responses=problem_responses(503))
-    def readyz(request: Request) -> Any:
+    async def readyz(request: Request) -> Any:
         try:
-            with request.app.state.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            current = migrate.is_current(request.app.state.engine)
+            current = await anyio.to_thread.run_sync(database_is_current, request.app.state.probe_engine,
+                                                     limiter=probe_threads)
         except Exception:  # noqa: BLE001 - any failure means not ready
             return problem_response(503, "Not ready", "The database does not answer.", slug="not-ready")
         if not current:
@@ -166,11 +186,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                     slug="not-ready")
         return {"status": "ready"}
 
-    # Outermost last: size cap, then rate limit, then idempotent replay, then the app.
-    app.add_middleware(AccessLog)
-    app.add_middleware(Idempotency, engine_of=lambda: app.state.engine)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    # Added innermost first. A request meets: the access log, the in-flight bound, authentication (before any
+    # body is read), the rate limit of the authenticated key, the route's size cap, idempotent replay, the app.
+    app.add_middleware(Idempotency, engine_of=lambda: app.state.engine, routes_of=lambda: app.router.routes)
     app.add_middleware(BodySizeLimit, max_json_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    app.add_middleware(Authenticate, engine_of=lambda: app.state.engine, per_minute=settings.rate_limit_per_minute,
+                       burst=settings.rate_limit_burst)
+    app.add_middleware(InFlightLimit, limit=settings.max_in_flight_requests)
+    app.add_middleware(AccessLog)
     app.add_middleware(NoStore)  # outermost: every /v1 answer, replays and refusals included
     return app

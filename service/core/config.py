@@ -31,10 +31,29 @@ class Settings(BaseSettings):
     default_page_size: int = 50
     max_page_size: int = 500
     max_body_bytes: int = Field(default=1_000_000, description="Largest JSON request body accepted.")
-    max_upload_bytes: int = Field(default=200_000_000, description="Largest bundle upload (.zip) accepted.")
+    max_upload_bytes: int = Field(default=200_000_000, description="Largest bundle upload (.zip) accepted; only "
+                                                                   "POST /v1/imports may send more than max_body_bytes.")
+    max_unzipped_bytes: int = Field(default=1_000_000_000, description="Largest total size of a bundle .zip's "
+                                                                       "files once decompressed.")
+    max_zip_ratio: int = Field(default=100, description="Largest decompressed:compressed size ratio of a bundle .zip.")
     import_chunk_rows: int = Field(default=2_000, description="Rows written per statement during an import.")
     rate_limit_per_minute: int = Field(default=600, description="Requests a key may send per minute (per worker).")
     rate_limit_burst: int = Field(default=120, description="Requests a key may send at once before the rate applies.")
+    # Matching is CPU-bound: beyond a few threads requests only queue for the GIL and starve the event loop that
+    # answers 503s and /healthz (benchmarks/load.py on 2 cores: with 8 or 20 threads most overload timed out,
+    # with 4 it was answered 503 in milliseconds).
+    worker_threads: int = Field(default=4, description="Threads each worker runs blocking handlers on (anyio's "
+                                                       "limiter); at most this many requests use the database.")
+    db_pool_size: int = Field(default=4, description="Database connections each worker keeps; no smaller than "
+                                                     "worker_threads, so a thread never waits for a connection.")
+    db_pool_timeout_seconds: float = Field(default=3.0, description="How long a request waits for a database "
+                                                                    "connection before answering 503.")
+    max_in_flight_requests: int = Field(default=16, description="/v1 requests one worker handles at once; beyond, "
+                                                                 "503 with Retry-After.")
+    sqlite_busy_timeout_seconds: float = Field(default=5.0, description="How long SQLite waits for a write lock "
+                                                                        "before the request answers 503.")
+    shutdown_timeout_seconds: int = Field(default=5, description="On SIGTERM, how long requests in flight may "
+                                                                 "finish before the server stops anyway.")
     nightly_write_chunk: int = Field(default=5_000, description="Proposal rows the nightly run writes per commit.")
     retention_days: int | None = Field(default=None, description="Erase exited trainees unchanged for this many "
                                                                   "days (`jobmatch retention apply`); unset: keep.")

@@ -7,30 +7,47 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 
-def make_engine(database_url: str) -> Engine:
-    """Create an engine; for SQLite, make the folder and turn on foreign keys and WAL.
+def make_engine(database_url: str, *, pool_size: int = 8, pool_timeout: float = 3.0,
+                busy_timeout: float = 5.0) -> Engine:
+    """Create an engine with a fixed pool and a short wait for a connection (callers answer 503 beyond it);
+    for SQLite, make the folder and turn on foreign keys, WAL and a bounded wait for the write lock.
 
     Parameters are hidden from every error the engine raises: they hold survivor status and home coordinates."""
     url = make_url(database_url)
+    # No overflow: the pool is sized to the worker's threads; beyond it, waiting briefly then 503 beats queuing.
+    pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
+        in_memory = not url.database or url.database == ":memory:"
+        if not in_memory:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30},
-                               hide_parameters=True)
+        engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": busy_timeout},
+                               hide_parameters=True, **({} if in_memory else pool))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
+    return create_engine(database_url, pool_pre_ping=True, hide_parameters=True, **pool)
+
+
+def make_probe_engine(database_url: str) -> Engine:
+    """An engine without a pool, for /readyz: it answers even when every pooled connection is busy."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return create_engine(database_url, poolclass=NullPool, hide_parameters=True,
+                             connect_args={"check_same_thread": False, "timeout": 2})
+    return create_engine(database_url, poolclass=NullPool, hide_parameters=True,
+                         connect_args={"connect_timeout": 2})
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

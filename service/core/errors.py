@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -95,6 +97,25 @@ class Forbidden(DomainError):
     status, title, slug = 403, "Forbidden", "forbidden"
 
 
+class ServiceBusy(DomainError):
+    status, title, slug = 503, "Service busy", "busy"
+
+    def __init__(self, detail: str = "The service is at capacity; retry shortly.", retry_after: int = 1):
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+def is_saturation(exc: BaseException) -> bool:
+    """The database is busy, not broken: no pooled connection free in time, or SQLite's write lock held too long."""
+    return isinstance(exc, PoolTimeout) or (isinstance(exc, OperationalError) and "database is locked" in str(exc))
+
+
+def busy_response(instance: str | None = None) -> JSONResponse:
+    """503 problem+json with Retry-After: the answer when this worker is saturated."""
+    busy = ServiceBusy()
+    return problem_response(busy.status, busy.title, busy.detail, slug=busy.slug, instance=instance,
+                            headers=busy.headers)
+
+
 def problem_response(status: int, title: str, detail: str | None, *, slug: str | None = None,
                      instance: str | None = None, errors: list[dict[str, Any]] | None = None,
                      headers: dict[str, str] | None = None) -> JSONResponse:
@@ -115,7 +136,8 @@ def problem_response(status: int, title: str, detail: str | None, *, slug: str |
 
 _HTTP_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
                 405: "Method not allowed", 406: "Not acceptable", 409: "Conflict", 413: "Payload too large",
-                415: "Unsupported media type", 422: "Invalid input", 429: "Too many requests"}
+                415: "Unsupported media type", 422: "Invalid input", 429: "Too many requests",
+                503: "Service busy"}
 
 
 def _methods_of(request: Request) -> list[str]:
@@ -163,6 +185,14 @@ def install_error_handlers(app: FastAPI) -> None:
         title = _HTTP_TITLES.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(exc.status_code, title, detail, instance=request.url.path, headers=headers or None)
+
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+        if is_saturation(exc):
+            log.warning("database busy", extra={"error": exc.__class__.__name__})
+            return busy_response(request.url.path)
+        raise exc  # any other database error: UnexpectedErrors renders and logs it without its text
 
     app.add_middleware(UnexpectedErrors)
 

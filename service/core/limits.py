@@ -1,8 +1,8 @@
-"""Per-key rate limiting: a token bucket per API key (per client address without one), in each worker."""
+"""Per-key rate limiting: a token bucket per authenticated API key (the stored key, never the header's spelling), in
+each worker. Requests without a valid key never get here: the authentication gate refuses them first."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import threading
 import time
@@ -19,6 +19,14 @@ class TokenBuckets:
         self.rate, self.burst, self.max_clients = per_minute / 60.0, burst, max_clients
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
+
+    def peek(self, client: str, now: float | None = None) -> float:
+        """Like `take`, without taking: 0 when a request could go ahead now."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(client, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
 
     def take(self, client: str, now: float | None = None) -> float:
         """0 when the request may go ahead, else the seconds until it may."""
@@ -45,10 +53,9 @@ class RateLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1"):
             return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or [])
-        token = headers.get(b"authorization", b"")
-        client = ("key:" + hashlib.sha256(token).hexdigest()[:32]) if token else \
-            "addr:" + str((scope.get("client") or ("?",))[0])
+        key = (scope.get("state") or {}).get("api_key")
+        # The stored key's hash: one bucket per key however the header is spelled, never shared with a later key.
+        client = f"key:{key.key_hash}" if key is not None else "addr:" + str((scope.get("client") or ("?",))[0])
         wait = self.buckets.take(client)
         if wait > 0:
             response = problem_response(429, "Too many requests", "This key has sent too many requests; slow down.",

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import codecs
+import io
 import csv
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from service.core.errors import InvalidInput, PayloadTooLarge
+
 MAX_CELL_CHARS = 1_000_000
 MAX_LINE_BYTES = 16 * MAX_CELL_CHARS  # a row of several long cells, but never a whole upload in one line
 csv.field_size_limit(MAX_CELL_CHARS)
+RATIO_FLOOR = 10_000_000  # archives smaller than this once unzipped are never refused for their ratio
 EXTRA = "\0extra"  # marks a row with more cells than the header
 
 
@@ -59,11 +64,62 @@ class Row:
     cells: dict[str, str]
 
 
+class ArchiveTooLarge(PayloadTooLarge):
+    """A .zip that would decompress to more than the caps allow (a zip bomb, or just too big)."""
+
+    title = "Bundle too large"
+    slug = "bundle-too-large"
+
+
+class ArchiveDamaged(InvalidInput):
+    title = "Invalid bundle"
+    slug = "invalid-bundle"
+
+
+@dataclass(frozen=True)
+class UnzipLimits:
+    """Caps on what a bundle .zip may expand to: total bytes, and decompressed:compressed ratio."""
+
+    max_bytes: int
+    max_ratio: int
+
+
+class _Counted(io.RawIOBase):
+    """A zip member's stream that stops at its declared size: headers can lie, so bytes are counted as read."""
+
+    def __init__(self, raw: IO[bytes], name: str, limit: int) -> None:
+        self.raw, self.name_in_zip, self.left = raw, name, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001
+        data = self.raw.read(len(buffer))
+        if len(data) > self.left:
+            raise ArchiveTooLarge(f"{self.name_in_zip} expands to more than its header declares; nothing was written.")
+        self.left -= len(data)
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _check_sizes(archive: zipfile.ZipFile, limits: UnzipLimits) -> None:
+    """Refuse from the headers before anything is extracted."""
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    total = sum(info.file_size for info in members)
+    packed = sum(info.compress_size for info in members)
+    if total > limits.max_bytes:
+        raise ArchiveTooLarge(f"The bundle expands to {total} bytes; at most {limits.max_bytes} are accepted.")
+    if total > RATIO_FLOOR and total > packed * limits.max_ratio:
+        raise ArchiveTooLarge(f"The bundle expands {total // max(packed, 1)} times its compressed size; at most "
+                              f"{limits.max_ratio} times is accepted.")
+
+
 class Bundle:
     """The CSV files of a bundle by name, opened on demand so that large files stream."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, limits: UnzipLimits | None = None) -> None:
         self.path = Path(path)
+        self.limits = limits
         self._zip: zipfile.ZipFile | None = None
         self._members: dict[str, str] = {}
         self.ignored: list[str] = []
@@ -77,6 +133,8 @@ class Bundle:
                     self.ignored.append(item.name + "/")
         elif zipfile.is_zipfile(self.path):
             self._zip = zipfile.ZipFile(self.path)
+            if limits is not None:
+                _check_sizes(self._zip, limits)
             names = [name for name in self._zip.namelist() if not name.endswith("/")]
             roots = {PurePosixPath(name).parts[0] for name in names if len(PurePosixPath(name).parts) > 1}
             prefix = roots.pop() + "/" if len(roots) == 1 and all("/" in name for name in names) else ""
@@ -101,8 +159,15 @@ class Bundle:
     @contextmanager
     def _open(self, name: str) -> Iterator[Iterator[str]]:
         if self._zip is not None:
-            with self._zip.open(self._members[name]) as raw:
-                yield _decoded_lines(raw)
+            info = self._zip.getinfo(self._members[name])
+            try:
+                with self._zip.open(info) as raw:
+                    stream: IO[bytes] = raw
+                    if self.limits is not None:
+                        stream = io.BufferedReader(_Counted(raw, name, min(info.file_size, self.limits.max_bytes)))
+                    yield _decoded_lines(stream)
+            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+                raise ArchiveDamaged(f"{name} in the .zip is damaged ({exc}); nothing was written.") from exc
         else:
             with open(self._members[name], "rb") as raw:
                 yield _decoded_lines(raw)

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from service.core.errors import Unresolvable, problem_responses
 from service.deps import Authorized, CurrentKey, ReferenceDep
+from service.imports.reader import UnzipLimits
 from service.imports.service import import_bundle
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"], dependencies=[Authorized],
@@ -55,7 +56,8 @@ async def create_import(request: Request, reference: ReferenceDep, caller: Curre
                                errors=[{"loc": ["body", "file"], "reason": "not a zip archive"}])
         report = await run_in_threadpool(import_bundle, engine=request.app.state.engine, reference=reference,
                                          path=target, dry_run=dry_run, chunk_rows=settings.import_chunk_rows,
-                                         caller=caller)
+                                         caller=caller, limits=UnzipLimits(max_bytes=settings.max_unzipped_bytes,
+                                                                           max_ratio=settings.max_zip_ratio))
     return report.as_dict()
 
 

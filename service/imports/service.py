@@ -26,7 +26,7 @@ from service.core.errors import Conflict, Forbidden, Unresolvable
 from service.core.models import CONTROL, utcnow
 from service.imports.cells import READERS, CellError
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
-from service.imports.reader import EXTRA, Bundle, Row, UnreadableRow
+from service.imports.reader import EXTRA, Bundle, Row, UnreadableRow, UnzipLimits
 from service.placements.models import Placement
 from service.reference import Reference
 
@@ -336,14 +336,15 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
 
 
 def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: bool = False,
-                  chunk_rows: int = 2_000, progress: Progress | None = None, caller: ApiKey | None = None
-                  ) -> ImportReport:
+                  chunk_rows: int = 2_000, progress: Progress | None = None, caller: ApiKey | None = None,
+                  limits: UnzipLimits | None = None) -> ImportReport:
     """Validate the whole bundle, then write it in one transaction (rolled back on a dry run).
 
-    With a caller (an API key), rows outside that key's scope are problems; without one (the CLI), all is allowed."""
+    With a caller (an API key), rows outside that key's scope are problems; without one (the CLI), all is allowed.
+    With limits, a .zip that would expand beyond them is refused (ArchiveTooLarge) before or while it is read."""
     report = ImportReport(dry_run=dry_run)
     problems = _Problems(report=report)
-    bundle = Bundle(path)
+    bundle = Bundle(path, limits=limits)
     try:
         for name in bundle.names():
             if name not in BY_NAME:

@@ -78,6 +78,7 @@ def preview(body: ProfilePreview, session: SessionDep, reference: ReferenceDep, 
             ) -> Any:
     values, findings = trainees.prepare(values={**body.model_dump(), "external_id": "preview"}, reference=reference)
     raise_findings(findings)
+    session.commit()  # nothing read from here on: the connection goes back to the pool while scoring
     day = as_of or today(reference)
     data = service.openings_for(session=session, index=index, engine=matcher, reference=reference, trainee=values,
                                 as_of=day, limit=limit, include_blocked=include_blocked)
@@ -105,6 +106,7 @@ def _opening(session, external_id: str, caller) -> dict:  # noqa: ANN001
 def opening_candidates(external_id: ExternalIdPath, session: SessionDep, reference: ReferenceDep, caller: CurrentKey,
                        matcher: MatcherDep, index: IndexDep, as_of: CandidateAsOf = None, limit: Limit = 20) -> Any:
     opening = _opening(session, external_id, caller)
+    session.commit()  # release the connection while scoring; the session takes one again only to read records
     day = candidate_day(as_of, caller, reference)
     found = service.candidates_for(session=session, index=index, engine=matcher, reference=reference,
                                    opening=opening, as_of=day, limit=limit, caller=caller)

@@ -76,19 +76,20 @@ def test_introduction_needs_recorded_consent(client, db):
 
 
 def test_idempotency_key_replays_and_refuses_a_different_body(client, db):
+    world.build(client, db)
     admin = {"Authorization": f"Bearer {make_key(db, 'admin')}"}
-    first = client.post("/v1/keys", json={"role": "batch", "name": "nightly"},
-                        headers={**admin, "Idempotency-Key": "abc-1"})
-    again = client.post("/v1/keys", json={"role": "batch", "name": "nightly"},
-                        headers={**admin, "Idempotency-Key": "abc-1"})
+    body = {"employer_external_id": "EM-1", "status": "given", "recorded_by": "Kolkata desk"}
+    url = "/v1/trainees/TR-own/consents"
+    first = client.post(url, json=body, headers={**admin, "Idempotency-Key": "abc-1"})
+    again = client.post(url, json=body, headers={**admin, "Idempotency-Key": "abc-1"})
     assert first.status_code == 201 and again.status_code == 201
     assert again.json() == first.json() and again.headers.get("idempotent-replayed") == "true"
-    assert client.get("/v1/keys", headers=admin).json()["count"] == 2  # the admin key and one batch key
-    other = client.post("/v1/keys", json={"role": "batch", "name": "other"}, headers={**admin, "Idempotency-Key": "abc-1"})
+    assert client.get(url, headers=admin).json()["count"] == 1  # recorded once
+    other = client.post(url, json={**body, "status": "withdrawn"}, headers={**admin, "Idempotency-Key": "abc-1"})
     assert other.status_code == 422 and other.headers["content-type"] == "application/problem+json"
     another_client = {"Authorization": f"Bearer {make_key(db, 'admin')}", "Idempotency-Key": "abc-1"}
-    fresh = client.post("/v1/keys", json={"role": "batch", "name": "other"}, headers=another_client)
-    assert fresh.status_code == 201 and fresh.json()["id"] != first.json()["id"]  # keys are per client
+    fresh = client.post(url, json={**body, "status": "withdrawn"}, headers=another_client)
+    assert fresh.status_code == 201 and fresh.json()["status"] == "withdrawn"  # keys are per client
 
 
 def test_rate_limit_answers_429_with_retry_after(settings, db):

@@ -1,0 +1,79 @@
+"""Authentication before anything else: a /v1 request's bearer key is resolved (one indexed lookup, no cache, so
+a revocation takes effect at once) before its body is read, rate-limited, replayed or routed."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import anyio
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service.auth import service as keys
+from service.auth.models import ApiKey
+from service.core.errors import Unauthorized, busy_response, is_saturation, problem_response
+from service.core.limits import TokenBuckets
+
+STATE_KEY = "api_key"  # where the authenticated key is kept in the request's scope["state"]
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The key sent as 'Authorization: Bearer <key>' (scheme in any case, any spacing), or None."""
+    for name, value in scope.get("headers") or []:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").strip().partition(" ")
+            token = token.strip()
+            return token if scheme.lower() == "bearer" and token else None
+    return None
+
+
+def authenticated_key(scope: Scope) -> ApiKey | None:
+    """The key the gate authenticated for this request, if any."""
+    return (scope.get("state") or {}).get(STATE_KEY)
+
+
+def _lookup(engine: Engine, token: str) -> ApiKey:
+    with Session(engine, expire_on_commit=False) as session:
+        key = keys.authenticate(session=session, raw_key=token)
+        session.expunge(key)  # a plain value from here on: routes read it without a session
+        return key
+
+
+class Authenticate:
+    """401 problem+json, without reading the body, for a /v1 request with no valid key; otherwise the key is put
+    on the request's state for the rate limit, idempotency and `get_current_key`. Failed attempts are counted per
+    client address: past the rate limit they answer 429 without a lookup (no guessing keys at full speed)."""
+
+    def __init__(self, app: ASGIApp, *, engine_of: Callable[[], Engine], per_minute: int, burst: int) -> None:
+        self.app, self.engine_of = app, engine_of
+        self.failures = TokenBuckets(per_minute=per_minute, burst=burst)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v1"):
+            return await self.app(scope, receive, send)
+        address = "addr:" + str((scope.get("client") or ("?",))[0])
+        wait = self.failures.peek(address)
+        if wait > 0:
+            response = problem_response(429, "Too many requests", "Too many requests without a valid key; slow down.",
+                                        slug="rate-limited", instance=scope["path"],
+                                        headers={"Retry-After": str(max(1, math.ceil(wait)))})
+            return await response(scope, receive, send)
+        token = bearer_token(scope)
+        try:
+            if token is None:
+                raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
+            key = await anyio.to_thread.run_sync(_lookup, self.engine_of(), token)
+        except Unauthorized as exc:
+            self.failures.take(address)
+            response = problem_response(exc.status, exc.title, exc.detail, slug=exc.slug, instance=scope["path"],
+                                        headers=exc.headers)
+            return await response(scope, receive, send)
+        except Exception as exc:
+            if is_saturation(exc):
+                return await busy_response(scope["path"])(scope, receive, send)
+            raise
+        state = scope.setdefault("state", {})
+        state[STATE_KEY], state["key_prefix"], state["role"] = key, key.prefix, key.role
+        await self.app(scope, receive, send)

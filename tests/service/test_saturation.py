@@ -1,0 +1,133 @@
+"""A service that degrades instead of locking up: beyond its pool and in-flight bound it answers 503 with
+Retry-After (never 500), health probes keep answering, SIGTERM stops it promptly, and a long import does not
+block readers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+
+from service.core.config import Settings
+from service.imports.service import import_bundle
+from tests.conftest import make_key
+from tests.service.auth import world
+from tests.service.imports.bundles import write_bundle
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serve(database_url: str, log: Path, **settings: object) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`jobmatch serve` on a loopback port with these settings; yields the process and its base URL."""
+    port = _free_port()
+    env = {**os.environ, "JOBMATCH_DATABASE_URL": database_url, "JOBMATCH_LOG_FORMAT": "text",
+           **{f"JOBMATCH_{name.upper()}": str(value) for name, value in settings.items()}}
+    with open(log, "wb") as output:
+        process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port",
+                                    str(port)], env=env, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # up to a minute to start on a busy machine
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.1)
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_more_requests_than_the_pool_holds_get_200_or_503_never_500(client, db, database_url, tmp_path):
+    built = world.build(client, db)
+    headers = built.headers["admin"]
+    with serve(database_url, tmp_path / "server.log", db_pool_size=2, db_pool_timeout_seconds=0.5,
+               max_in_flight_requests=4, rate_limit_burst=100_000) as (_, base):
+        start = threading.Barrier(65)
+        answers: list[httpx.Response] = []
+        probes: list[int] = []
+
+        def match() -> None:
+            with httpx.Client(base_url=base, timeout=60) as http:
+                start.wait()
+                answers.append(http.get("/v1/trainees/TR-own/matches", headers=headers))
+
+        def probe() -> None:
+            with httpx.Client(base_url=base, timeout=60) as http:
+                start.wait()
+                probes.extend(http.get(path).status_code for path in ("/healthz", "/readyz", "/healthz"))
+
+        threads = [threading.Thread(target=match) for _ in range(64)]
+        threads.append(threading.Thread(target=probe))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    statuses = sorted({answer.status_code for answer in answers})
+    assert len(answers) == 64 and set(statuses) <= {200, 503}, statuses
+    assert 200 in statuses and 503 in statuses
+    assert all(int(a.headers["retry-after"]) >= 1 and a.headers["content-type"] == "application/problem+json"
+               for a in answers if a.status_code == 503)
+    assert probes == [200, 200, 200]
+
+
+def test_sigterm_stops_the_server_despite_a_request_in_flight(db, database_url, tmp_path):
+    key = make_key(db, "admin")
+    with serve(database_url, tmp_path / "server.log", shutdown_timeout_seconds=1) as (process, base):
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)) as stalled:  # a client that never finishes its body
+            stalled.sendall(f"POST /v1/job-postings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n"
+                            "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"@type\":".encode())
+            assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200  # the server has taken it in
+            time.sleep(0.5)  # let the stalled request reach the app (not a measurement)
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                raise AssertionError("the server ignored SIGTERM while a request was in flight") from None
+    assert process.returncode is not None
+
+
+def test_reads_answer_while_a_large_import_holds_its_transaction(settings, db, reference, tmp_path):
+    from service.main import create_app
+    quick = Settings(**{**settings.model_dump(), "sqlite_busy_timeout_seconds": 0.5})
+    answers: list[httpx.Response] = []
+    with TestClient(create_app(quick)) as client:
+        world.build(client, db)
+        admin = {"Authorization": f"Bearer {make_key(db, 'admin')}"}
+
+        def read_while_writing(stage: str, _rows: int) -> None:
+            if stage.startswith("writing") and not answers:  # inside the import's open write transaction
+                answers.append(client.get("/v1/employers", headers=admin))
+                answers.append(client.get("/v1/trainees/TR-own/matches", headers=admin))
+                answers.append(client.get("/v1/trainees/TR-own", headers=admin))
+
+        report = import_bundle(engine=db, reference=reference, path=write_bundle(tmp_path / "b"), chunk_rows=1,
+                               progress=read_while_writing)
+    assert report.files["employers.csv"].rows == 2
+    assert [a.status_code for a in answers[:1]] == [200]  # a plain read never waits for the writer
+    for answer in answers[1:]:  # an audited read also writes: it may have to wait, then says so
+        assert answer.status_code in (200, 503), answer.text
+        assert answer.status_code == 200 or int(answer.headers["retry-after"]) >= 1
+        assert "database is locked" not in answer.text

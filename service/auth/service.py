@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from service.auth.models import ApiKey
-from service.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from service.core.errors import Conflict, InvalidInput, NotFound, Unresolvable, Unauthorized
 from service.core.models import utcnow
 
 KEY_PREFIX = "jm_"
@@ -31,7 +31,7 @@ def create(*, session: Session, role: str, name: str = "", employer_external_id:
         raise InvalidInput("Only employer keys take an employer, and only coordinator keys a partner.")
     check_binding(session=session, employer_external_id=employer_external_id, partner_org=partner_org)
     if expires_at is not None and _aware(expires_at) <= utcnow():
-        raise InvalidInput("The key would be expired already; give an expiry in the future.",
+        raise Unresolvable("The key would be expired already; give an expiry in the future.",
                            errors=[{"loc": ["body", "expires_at"], "reason": "not in the future"}])
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(name=name, role=role, employer_external_id=employer_external_id, partner_org=partner_org,
@@ -48,11 +48,11 @@ def check_binding(*, session: Session, employer_external_id: str | None, partner
     from service.trainees.models import Trainee
     if employer_external_id and session.exec(select(Employer.id).where(
             Employer.external_id == employer_external_id)).first() is None:
-        raise InvalidInput(f"No employer '{employer_external_id}': create the employer before its key.",
+        raise Unresolvable(f"No employer '{employer_external_id}': create the employer before its key.",
                            errors=[{"loc": ["body", "employer_external_id"], "reason": "no such employer"}])
     if partner_org and session.exec(select(Trainee.id).where(Trainee.partner_org == partner_org).limit(1)
                                     ).first() is None:
-        raise InvalidInput(f"No trainee belongs to partner '{partner_org}': partners are known by their trainees; "
+        raise Unresolvable(f"No trainee belongs to partner '{partner_org}': partners are known by their trainees; "
                            "import or create one (with an admin key) before the partner's key.",
                            errors=[{"loc": ["body", "partner_org"], "reason": "no such partner"}])
 

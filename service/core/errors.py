@@ -76,7 +76,7 @@ class InvalidInput(DomainError):
 
 class Unresolvable(InvalidInput):
     """Schema-valid, but not resolvable against the reference data or the stored records: an unknown district,
-    a referenced record that does not exist, a file or posting whose content does not fit. The one 422 that no
+    a referenced record that does not exist, a file or posting whose content does not fit, a moment already past. The one 422 that no
     schema can predict; its own problem type lets clients (and the conformance test) tell it apart."""
 
     title, slug = "Not resolvable", "unresolvable"

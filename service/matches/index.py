@@ -2,7 +2,7 @@
 
 Built from the database at start. Each query first reads the newest change id (one indexed lookup); if other
 writes happened since (in this worker or another), the changed records are reloaded into a small delta table
-and their old rows in the base table are masked. When the delta grows large the base is rebuilt. So answers are
+and their old rows in the older tables are masked. When the delta grows large the base is rebuilt. So answers are
 always as fresh as the database, and a write costs the index only the rows it touched."""
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from service.openings.models import Opening
 from service.reference import Reference
 
 log = logging.getLogger("jobmatch.index")
-REBUILD_AFTER = 2_000  # changed rows kept in the delta before the base is rebuilt
+REBUILD_AFTER = 2_000  # changed rows kept in deltas before the base is rebuilt
+MAX_DELTAS = 8  # deltas a query merges before they are combined into one
 
 
 @dataclass
@@ -37,35 +38,47 @@ class Segment:
 
 @dataclass
 class LiveTable:
-    """A base table plus a delta of the rows changed since it was built."""
+    """A base table plus small delta tables of the rows changed since it was built.
+
+    Each write loads only the rows it changed into a new delta and masks them in the older segments, so a steady
+    trickle of writes costs each one its own rows; the deltas are merged into one after a few, and the base is
+    rebuilt once many rows have changed."""
 
     name: str
     load: Callable[[Session, Collection[str] | None], Any]
-    base: Segment | None = None
-    delta: Segment | None = None
+    segment_list: tuple[Segment, ...] = ()  # base first; replaced whole, so a query meanwhile sees a consistent set
     touched: set[str] = field(default_factory=set)
+
+    @property
+    def built(self) -> bool:
+        return bool(self.segment_list)
 
     def rebuild(self, session: Session) -> None:
         started = time.perf_counter()
-        self.base, self.delta, self.touched = Segment(self.load(session, None)), None, set()
-        log.info("index built", extra={"table": self.name, "rows": len(self.base.table),
+        base = Segment(self.load(session, None))
+        self.segment_list, self.touched = (base,), set()
+        log.info("index built", extra={"table": self.name, "rows": len(base.table),
                                        "ms": round((time.perf_counter() - started) * 1000)})
 
     def apply(self, session: Session, ids: set[str]) -> None:
-        """Reload the changed rows into the delta (rebuilding when it would grow too large)."""
+        """Load the changed rows into a new delta (merging the deltas, or rebuilding, when they grow)."""
         if not ids:
             return
         touched = self.touched | ids
         if len(touched) > REBUILD_AFTER:
             self.rebuild(session)
             return
-        # New segment objects, never mutated ones: a query running meanwhile keeps a consistent pair.
-        self.base = Segment(self.base.table, touched)
-        self.delta = Segment(self.load(session, touched))
+        base, *deltas = self.segment_list
+        if len(deltas) >= MAX_DELTAS:  # merge: one delta holding every row changed since the base was built
+            fresh, deltas = Segment(self.load(session, touched)), []
+        else:
+            fresh = Segment(self.load(session, ids))
+        self.segment_list = (Segment(base.table, touched),
+                             *(Segment(delta.table, delta.stale | ids) for delta in deltas), fresh)
         self.touched = touched
 
     def segments(self) -> list[Segment]:
-        return [segment for segment in (self.base, self.delta) if segment is not None]
+        return list(self.segment_list)
 
 
 class MatchIndex:
@@ -92,7 +105,7 @@ class MatchIndex:
             if self.matcher is None or "model" in changed:
                 from service.scoring import build_matcher
                 self.matcher, self.model_versions = build_matcher(db=self.engine, reference=self.reference)
-            if self.version < 0 or self.openings.base is None or "model" in changed:
+            if self.version < 0 or not self.openings.built or "model" in changed:
                 # New models may read the tables differently (demand per opening is cached in them): rebuild.
                 self.openings.rebuild(session)
                 self.trainees.rebuild(session)

@@ -54,6 +54,28 @@ def test_the_index_follows_every_write_even_from_another_worker(client, db, sett
         assert gone["data"] == []
 
 
+
+def test_a_trickle_of_single_writes_keeps_answers_equal_to_a_fresh_index(client, db, settings):
+    """Each write lands in its own small delta (merged after a few): whatever the order, answers are those of an
+    index built from scratch."""
+    from service.main import create_app
+    from service.matches.index import MAX_DELTAS
+    built = world.build(client, db)
+    admin = built.headers["admin"]
+    url = f"/v1/trainees/TR-own/matches?as_of={AS_OF}&include_blocked=true"
+    for n in range(MAX_DELTAS * 2 + 3):  # new openings, and changes to ones already in a delta
+        client.get(url, headers=admin)  # the index takes each write on its own
+        opening = f"OP-t{n % 5}"
+        body = {**world.opening_body("own"), "monthly_wage_inr": 12000 + 500 * n, "shift": "night" if n % 3 else "day"}
+        assert client.put(f"/v1/openings/{opening}", json=body, headers=admin).status_code in (200, 201)
+    seen = client.get(url, headers=admin).json()["data"]
+    with TestClient(create_app(settings)) as fresh_worker:
+        fresh = fresh_worker.get(url, headers=admin).json()["data"]
+    assert [(m["opening_external_id"], m["score"], m["blocked"]) for m in seen] == \
+        [(m["opening_external_id"], m["score"], m["blocked"]) for m in fresh]
+    assert {"OP-t0", "OP-t1", "OP-t2", "OP-t3", "OP-t4"} <= {m["opening_external_id"] for m in seen}
+
+
 def test_as_of_drives_every_date_rule(client, db):
     built = world.build(client, db)
     admin = built.headers["admin"]

@@ -147,7 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "Every /v1 route needs `Authorization: Bearer <API key>`; errors are RFC 9457 "
                               "problem+json.")
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url, pool_size=max(settings.db_pool_size, 1),
+    app.state.engine = make_engine(settings.database_url, pool_size=max(settings.db_pool_size,
+                                                                 settings.max_in_flight_requests + settings.worker_threads),
                                    pool_timeout=settings.db_pool_timeout_seconds,
                                    busy_timeout=settings.sqlite_busy_timeout_seconds)
     app.state.probe_engine = make_probe_engine(settings.database_url)

@@ -43,9 +43,13 @@ class Settings(BaseSettings):
     # answers 503s and /healthz (benchmarks/load.py on 2 cores: with 8 or 20 threads most overload timed out,
     # with 4 it was answered 503 in milliseconds).
     worker_threads: int = Field(default=4, description="Threads each worker runs blocking handlers on (anyio's "
-                                                       "limiter); at most this many requests use the database.")
-    db_pool_size: int = Field(default=4, description="Database connections each worker keeps; no smaller than "
-                                                     "worker_threads, so a thread never waits for a connection.")
+                                                       "limiter).")
+    # A request that waits for a handler thread may already hold a connection (its dependencies ran in an earlier
+    # thread hop): with fewer connections than requests in flight, threads then wait for connections held by
+    # requests that wait for threads, until the pool timeout (benchmarks/load.py: 4 connections, a third of the
+    # load answered 503 after 3 s and some timed out; 20 connections, none).
+    db_pool_size: int = Field(default=20, description="Database connections each worker keeps; raised to "
+                                                      "max_in_flight_requests + worker_threads when smaller.")
     db_pool_timeout_seconds: float = Field(default=3.0, description="How long a request waits for a database "
                                                                     "connection before answering 503.")
     max_in_flight_requests: int = Field(default=16, description="/v1 requests one worker handles at once; beyond, "

@@ -23,7 +23,7 @@ from pathlib import Path
 from service.core.db import make_engine
 from service.core.migrate import upgrade
 from service.imports.service import import_bundle
-from service.reference import load_reference
+from service.core.reference import load_reference
 url, bundle = sys.argv[1], Path(sys.argv[2])
 upgrade(url)
 engine = make_engine(url)

@@ -81,7 +81,7 @@ def free_port() -> int:
 
 
 def reference():  # noqa: ANN201
-    from service.reference import load_reference
+    from service.core.reference import load_reference
     return load_reference(REPO / "data", "west_bengal", None)
 
 

@@ -110,7 +110,7 @@ def unseen_pairs(engine, ref, truth, trainee_rows, opening_rows, employer_rows, 
 
     from matching.engine import MatchEngine
     from service.matches import loader
-    from service.scoring import build_matcher
+    from service.models_registry.matcher import build_matcher
     trained, _ = build_matcher(db=engine, reference=ref)
     weighted = MatchEngine(taxonomy=ref.taxonomy, site=ref.site)
     with Session(engine) as session:

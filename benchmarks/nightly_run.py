@@ -34,7 +34,7 @@ def prepare(folder: Path, trainees: int, openings: int, seed: int) -> str:
     from service.core.migrate import upgrade
     from service.demo_data.generator import generate_bundle
     from service.imports.service import import_bundle
-    from service.reference import load_reference
+    from service.core.reference import load_reference
     bundle = folder / "bundle"
     generate_bundle(bundle, seed=seed, trainees=trainees, openings=openings)
     url = f"sqlite:///{folder / 'bench.db'}"
@@ -82,7 +82,7 @@ def quality(trainees: int, openings: int, seed: int) -> None:
 
     from service.core.db import make_engine
     from service.demo_data.truth import TruthModel
-    from service.reference import load_reference
+    from service.core.reference import load_reference
     with tempfile.TemporaryDirectory(prefix="jobmatch-quality-") as folder:
         url = prepare(Path(folder), trainees, openings, seed)
         bundle = Path(folder) / "bundle"
@@ -104,7 +104,7 @@ def _quality_table(db, reference, bundle, truth, rows, trainees, openings, seed)
     from matching.assignment import greedy_assignment, solve_assignment
     from service.matches import loader
     from service.nightly import candidates as candidate_engine
-    from service.scoring import build_matcher
+    from service.models_registry.matcher import build_matcher
     matcher, versions = build_matcher(db=db, reference=reference)
     with Session(db) as session:
         trainee_table = loader.load_trainees(session, reference)

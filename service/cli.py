@@ -67,7 +67,7 @@ def _engine():  # noqa: ANN202
 
 
 def _reference():  # noqa: ANN202
-    from service.reference import load_reference
+    from service.core.reference import load_reference
     settings = get_settings()
     return load_reference(settings.data_dir, settings.site, settings.currency)
 
@@ -191,7 +191,7 @@ def nightly(as_of: Annotated[Optional[str], typer.Option("--as-of", help="Day th
 
     from service.core.errors import Conflict
     from service.nightly.run import RunOptions, run_nightly
-    from service.scoring import build_matcher
+    from service.models_registry.matcher import build_matcher
     if engine not in ("local", "dask"):
         _fail("--engine must be local or dask")
     try:

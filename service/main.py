@@ -24,7 +24,9 @@ from service.core.resource import build_router
 from service.core.text import refuse_control_characters
 from service.core.saturation import InFlightLimit
 from service.auth.gate import Authenticate
-from service.deps import Authorized, CurrentKey, PageDep, ReferenceDep, SessionDep
+from service.auth.deps import Authorized, CurrentKey
+from service.core.deps import PageDep, ReferenceDep
+from service.records.unit_of_work import SessionDep
 from service.employers.service import RESOURCE as EMPLOYERS
 from service.followups.service import RESOURCE as FOLLOWUPS
 from service.audit.router import router as audit_router
@@ -40,7 +42,7 @@ from service.nightly.router import router as nightly_router
 from service.market_signals.service import RESOURCE as MARKET_SIGNALS
 from service.openings.service import RESOURCE as OPENINGS
 from service.placements.service import RESOURCE as PLACEMENTS
-from service.reference import load_reference
+from service.core.reference import load_reference
 from service.trainees.service import RESOURCE as TRAINEES
 
 log = logging.getLogger("jobmatch.http")

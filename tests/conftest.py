@@ -126,5 +126,5 @@ def admin_headers(db: Engine) -> dict[str, str]:
 
 @pytest.fixture
 def reference():  # noqa: ANN201
-    from service.reference import load_reference
+    from service.core.reference import load_reference
     return load_reference(REPO / "data", "west_bengal")

@@ -10,7 +10,9 @@ from service.audit import service
 from service.audit.models import AuditEventsPublic
 from service.audit.service import AuditFilters
 from service.core.errors import problem_responses
-from service.deps import Authorized, PageDep, SessionDep
+from service.auth.deps import Authorized
+from service.core.deps import PageDep
+from service.records.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], dependencies=[Authorized],
                    responses=problem_responses(401, 403, 422, 429))

@@ -13,10 +13,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.auth import service as keys
 from service.auth.models import ApiKey
+from service.core.actor import STATE_KEY
 from service.core.errors import Unauthorized, busy_response, is_saturation, problem_response
 from service.core.limits import TokenBuckets
 
-STATE_KEY = "api_key"  # where the authenticated key is kept in the request's scope["state"]
 
 
 def bearer_token(scope: Scope) -> str | None:

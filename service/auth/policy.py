@@ -1,6 +1,6 @@
 """Who may do what: the one table of route permissions and the one place that scopes records to a key.
 
-Every /v1 route is checked by `service.deps.authorize` against `allowed_roles`; a route with no rule here is
+Every /v1 route is checked by `service.auth.deps.authorize` against `allowed_roles`; a route with no rule here is
 refused to everyone (and the authorisation matrix test fails). Object scoping: a key sees only the records
 `visible` allows; another party's record answers 404, never confirming that it exists."""
 

@@ -12,7 +12,8 @@ from service.auth import service
 from service.auth.models import ApiKeyPublic, Role
 from service.core.errors import Conflict, problem_responses
 from service.core.models import MAX_ID, Code, ExternalId, Instant, ShortText
-from service.deps import Authorized, CurrentKey, SessionDep
+from service.auth.deps import Authorized, CurrentKey
+from service.records.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"], dependencies=[Authorized],
                    responses=problem_responses(401, 403, 422, 429))

@@ -13,7 +13,8 @@ from service.auth import policy
 from service.auth.models import ApiKey
 from service.core.errors import NotFound, problem_responses
 from service.core.resource import ExternalIdPath
-from service.deps import Authorized, CurrentKey, SessionDep
+from service.auth.deps import Authorized, CurrentKey
+from service.records.unit_of_work import SessionDep
 from service.trainees.models import Trainee
 from service.trainees.service import RESOURCE as TRAINEES
 

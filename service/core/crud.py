@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from service.changes import service as changes
+from service.records import changes
 from service.core.errors import Conflict, NotFound, PreconditionFailed
 from service.core.models import Page, utcnow
 

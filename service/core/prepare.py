@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.reference import Reference
+from service.core.reference import Reference
 
 
 @dataclass

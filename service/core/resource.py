@@ -19,7 +19,7 @@ from service.core.errors import (Conflict, InvalidInput, NotFound, PreconditionF
                                  problem_responses)
 from service.core.models import Page
 from service.core.prepare import Findings
-from service.reference import Reference
+from service.core.reference import Reference
 
 ExternalIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$",
                                      description="The programme's external id.")]

@@ -11,7 +11,7 @@ from service.core.models import Code, Instant
 from service.core import prepare as prep
 from service.core.resource import Resource
 from service.employers.models import Employer, EmployerCreate, EmployerPublic, EmployersPublic, EmployerUpdate
-from service.reference import Reference
+from service.core.reference import Reference
 
 
 class EmployerFilters(BaseModel):

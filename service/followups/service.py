@@ -19,7 +19,7 @@ from service.followups.models import (Followup, FollowupCreate, FollowupMonthQue
                                      FollowupPublic, FollowupsPublic, FollowupUpdate)
 from service.placements.models import Placement
 from service.trainees.models import Trainee
-from service.reference import Reference
+from service.core.reference import Reference
 
 
 class FollowupFilters(BaseModel):

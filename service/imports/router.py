@@ -12,7 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from service.core.errors import Unresolvable, problem_responses
-from service.deps import Authorized, CurrentKey, ReferenceDep
+from service.auth.deps import Authorized, CurrentKey
+from service.core.deps import ReferenceDep
 from service.imports.reader import UnzipLimits
 from service.imports.service import import_bundle
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
-from service.changes import service as changes
+from service.records import changes
 from service.consents import service as consents
 from service.core.crud import same
 from service.followups.schedule import schedule
@@ -28,7 +28,7 @@ from service.imports.cells import READERS, CellError
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
 from service.imports.reader import EXTRA, Bundle, Row, UnreadableRow, UnzipLimits
 from service.placements.models import Placement
-from service.reference import Reference
+from service.core.reference import Reference
 
 log = logging.getLogger("jobmatch.imports")
 MAX_WARNINGS = 1_000

@@ -950,7 +950,7 @@ def map_posting(posting: dict, *, reference: Any, path: str = "$", hours_per_mon
                 today: date | None = None) -> MappedPosting:
     """Map one JobPosting object onto an opening.
 
-    ``reference`` is the site's :class:`service.reference.Reference`; ``path`` the posting's JSON path in its
+    ``reference`` is the site's :class:`service.core.reference.Reference`; ``path`` the posting's JSON path in its
     document, which prefixes every reported field. ``today`` closes postings whose ``validThrough`` has passed.
     """
     if not isinstance(posting, dict):

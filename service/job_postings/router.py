@@ -15,7 +15,9 @@ from service.auth import policy
 from service.auth.models import ApiKey
 from service.core import crud, resource
 from service.core.errors import InvalidInput, Unresolvable, problem_responses
-from service.deps import Authorized, CurrentKey, ReferenceDep, SessionDep
+from service.auth.deps import Authorized, CurrentKey
+from service.core.deps import ReferenceDep
+from service.records.unit_of_work import SessionDep
 from service.job_postings.mapping import map_posting, postings_from_document
 from service.openings.models import Opening, OpeningCreate, OpeningPublic
 from service.openings.service import RESOURCE as OPENINGS

@@ -13,7 +13,9 @@ from matching.demand_model import DemandForecaster, ForecastRow
 from matching.training_priorities import Priority
 from service.core.errors import problem_responses
 from service.core.models import Code, ShortText
-from service.deps import Authorized, PageDep, ReferenceDep, SessionDep
+from service.auth.deps import Authorized
+from service.core.deps import PageDep, ReferenceDep
+from service.records.unit_of_work import SessionDep
 from service.market import service
 from service.matches.index import MatchIndex
 

@@ -12,7 +12,7 @@ from matching.demand_model import DemandForecaster, ForecastRow
 from matching.training_priorities import Priority, district_neighbours, supply_from_trainees, training_priorities
 from service.market_signals.models import MarketSignal
 from service.openings.models import Opening
-from service.reference import Reference
+from service.core.reference import Reference
 from service.trainees.models import Trainee
 
 

@@ -13,7 +13,7 @@ from service.core import prepare as prep
 from service.core.resource import Resource
 from service.market_signals.models import (MarketSignal, MarketSignalCreate, MarketSignalPublic, MarketSignalsPublic,
                                            MarketSignalUpdate, PERIOD, Period)
-from service.reference import Reference
+from service.core.reference import Reference
 
 Segment = Annotated[str, Path(min_length=1, max_length=200, pattern=ONE_LINE)]
 

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from service.changes import service as changes
+from service.records import changes
 from service.matches import loader
 from service.openings.models import Opening
-from service.reference import Reference
+from service.core.reference import Reference
 
 log = logging.getLogger("jobmatch.index")
 REBUILD_AFTER = 2_000  # changed rows kept in deltas before the base is rebuilt
@@ -103,7 +103,7 @@ class MatchIndex:
                 return self
             changed = {} if self.version < 0 else changes.since(session=session, after=self.version, upto=latest)
             if self.matcher is None or "model" in changed:
-                from service.scoring import build_matcher
+                from service.models_registry.matcher import build_matcher
                 self.matcher, self.model_versions = build_matcher(db=self.engine, reference=self.reference)
             if self.version < 0 or not self.openings.built or "model" in changed:
                 # New models may read the tables differently (demand per opening is cached in them): rebuild.

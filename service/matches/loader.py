@@ -12,7 +12,7 @@ from matching.tables import OpeningTable, TraineeTable
 from service.employers.models import Employer
 from service.openings.models import Opening
 from service.placements.models import Placement
-from service.reference import Reference
+from service.core.reference import Reference
 from service.trainees.models import Trainee
 
 CHUNK = 1000

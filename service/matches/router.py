@@ -16,12 +16,14 @@ from service.auth import policy
 from service.auth.models import ApiKey
 from service.core.errors import Forbidden, problem_responses
 from service.core.resource import ExternalIdPath, raise_findings
-from service.deps import Authorized, CurrentKey, ReferenceDep, SessionDep
+from service.auth.deps import Authorized, CurrentKey
+from service.core.deps import ReferenceDep
+from service.records.unit_of_work import SessionDep
 from service.matches import loader, service
 from service.matches.index import MatchIndex
 from service.matches.models import CandidateDetail, OpeningCandidates, OpeningMatches, ProfilePreview
 from service.openings.service import RESOURCE as OPENINGS
-from service.reference import Reference
+from service.core.reference import Reference
 from service.trainees import service as trainees
 from service.trainees.service import RESOURCE as TRAINEES
 

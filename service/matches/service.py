@@ -20,7 +20,7 @@ from service.matches import loader
 from service.matches.index import MatchIndex, Segment
 from service.matches.models import (BlockedRule, Candidate, CandidateDetail, CandidateProfile, Introduction,
                                     OpeningMatch, SkillShown)
-from service.reference import Reference
+from service.core.reference import Reference
 
 SCORE_DECIMALS = 12
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import service.tables  # noqa: F401  (registers every table on the metadata)
+import service.migrations.tables  # noqa: F401  (registers every table on the metadata)
 from service.core.db import make_engine
 
 config = context.config

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from matching.demand import NeutralDemand
 from matching.scoring import WeightedScorer
-from service.changes import service as changes
+from service.records import changes
 from service.core.errors import NotFound
 from service.models_registry.models import ModelVersion
 

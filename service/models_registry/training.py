@@ -23,7 +23,7 @@ from service.matches import loader
 from service.models_registry import service as registry
 from service.models_registry.models import ModelVersion
 from service.placements.models import Placement
-from service.reference import Reference
+from service.core.reference import Reference
 
 log = logging.getLogger("jobmatch.training")
 OUTCOME_C = 0.03  # strong regularisation: histories are small, and it needs no calibration step on them

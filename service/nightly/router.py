@@ -10,7 +10,9 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from service.core.models import MAX_ID, Day
 from service.core.errors import problem_responses
-from service.deps import Authorized, CurrentKey, PageDep, SessionDep
+from service.auth.deps import Authorized, CurrentKey
+from service.core.deps import PageDep
+from service.records.unit_of_work import SessionDep
 from service.imports.cells import escape_formula
 from service.nightly import service
 from service.nightly.models import MatchRunPublic, MatchRunsPublic, ProposalPublic, ProposalsPublic

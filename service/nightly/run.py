@@ -30,7 +30,7 @@ from service.matches import loader
 from service.nightly import candidates as candidate_engine
 from service.nightly.lock import nightly_lock
 from service.nightly.models import MatchRun, Proposal
-from service.reference import Reference
+from service.core.reference import Reference
 from service.trainees.models import Trainee
 
 log = logging.getLogger("jobmatch.nightly")

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
-from service.changes import service as changes
+from service.records import changes
 from service.core import crud
 from service.core.errors import Conflict, NotFound
 from service.core.models import Day, FreeText, Page, utcnow

@@ -13,7 +13,7 @@ from service.core import prepare as prep
 from service.core.resource import Resource
 from service.employers.models import Employer
 from service.openings.models import Opening, OpeningCreate, OpeningPublic, OpeningsPublic, OpeningStatus, OpeningUpdate
-from service.reference import Reference
+from service.core.reference import Reference
 
 
 class OpeningFilters(BaseModel):

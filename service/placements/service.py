@@ -16,7 +16,7 @@ from service.followups.schedule import schedule
 from service.openings.models import Opening
 from service.placements.models import (Placement, PlacementCreate, PlacementPublic, PlacementsPublic,
                                        PlacementUpdate)
-from service.reference import Reference
+from service.core.reference import Reference
 from service.trainees.models import Trainee
 
 

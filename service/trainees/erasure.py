@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from service.audit import service as audit
 from service.audit import subjects as audit_subjects
 from service.auth.models import ApiKey
-from service.changes import service as changes
+from service.records import changes
 from service.consents.models import Consent
 from service.core.models import utcnow
 from service.idempotency import erasure as idempotency

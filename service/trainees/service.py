@@ -16,7 +16,7 @@ from service.consents import service as consents
 from service.core import prepare as prep
 from service.trainees import erasure
 from service.core.resource import Resource
-from service.reference import Reference
+from service.core.reference import Reference
 from service.trainees.models import Trainee, TraineeCreate, TraineePublic, TraineesPublic, TraineeStatus, TraineeUpdate
 
 

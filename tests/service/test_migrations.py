@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import service.tables  # noqa: F401
+import service.migrations.tables  # noqa: F401
 from service.core.migrate import head_revision, is_current
 
 

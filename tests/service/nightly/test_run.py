@@ -22,7 +22,7 @@ from service.matches import loader
 from service.nightly.lock import nightly_lock
 from service.nightly.models import MatchRun, Proposal
 from service.nightly.run import RunOptions, run_nightly
-from service.scoring import build_matcher
+from service.models_registry.matcher import build_matcher
 from tests.conftest import REPO
 
 AS_OF = datetime.date(2026, 11, 1)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from service.changes.models import Change
+from service.records.models import Change
 from service.core.models import utcnow
 
 ERASURE = "erasure"  # logged under a pseudonym: the index reloads its trainees

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from matching.engine import MatchEngine
-from service.reference import Reference
+from service.core.reference import Reference
 
 
 def build_matcher(*, db: Engine, reference: Reference) -> tuple[MatchEngine, dict[str, str]]:

@@ -2,7 +2,7 @@
 
 from service.audit.models import AuditEvent, AuditPurge, AuditSubject
 from service.auth.models import ApiKey
-from service.changes.models import Change
+from service.records.models import Change
 from service.consents.models import Consent
 from service.core.secrets import ServiceSecret
 from service.employers.models import Employer

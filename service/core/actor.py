@@ -1,0 +1,23 @@
+"""Who is acting: the API key of a request (put on the request's state by the authentication gate), or nobody
+for the CLI and scheduled jobs. Lower layers (records, audit) need only these few attributes."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from starlette.types import Scope
+
+STATE_KEY = "api_key"  # where the authenticated key is kept in the request's scope["state"]
+
+
+class Actor(Protocol):
+    """What the write path and the audit log read of an API key."""
+
+    id: int | None
+    prefix: str
+    role: str
+
+
+def request_actor(scope: Scope) -> Any:
+    """The key the gate authenticated for this request, if any."""
+    return (scope.get("state") or {}).get(STATE_KEY)

@@ -1,0 +1,61 @@
+"""The unit of work: one session per request, CLI command or batch job, committed exactly once at its end and
+rolled back on any error, so a failure anywhere leaves nothing half-written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState
+from sqlmodel import Session
+
+from service.core.actor import request_actor
+
+ACTOR = "actor"  # session.info: the API key writing (None for the CLI and scheduled jobs)
+WROTE = "wrote"  # session.info: a statement of this unit of work changed rows
+
+
+def _note_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
+@contextmanager
+def unit_of_work(engine: Engine, *, actor: Any = None) -> Iterator[Session]:
+    """A session whose work is committed once when the block ends, or rolled back when it raises."""
+    with Session(engine, expire_on_commit=False) as session:
+        session.info[ACTOR] = actor
+        event.listen(session, "do_orm_execute", _note_writes)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def has_written(session: Session) -> bool:
+    """Whether the unit of work holds writes not yet committed."""
+    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
+
+
+def release_connection(session: Session) -> None:
+    """Give a session's connection back to the pool before long work that reads nothing (scoring); only
+    before anything was written, since the one commit comes at the end."""
+    if has_written(session):
+        raise RuntimeError("release_connection after a write: the unit of work would lose it")
+    session.rollback()
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed after the route returns, before the answer is sent."""
+    with unit_of_work(request.app.state.engine, actor=request_actor(request.scope)) as session:
+        yield session
+
+
+# scope="function": the commit happens before the response is sent, so a failed commit answers as an error.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

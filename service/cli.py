@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from sqlmodel import Session, select
 
+from service.core.clock import site_today
 from service.core.config import get_settings
 from service.core.errors import DomainError
 
@@ -195,7 +196,7 @@ def nightly(as_of: Annotated[Optional[str], typer.Option("--as-of", help="Day th
     if engine not in ("local", "dask"):
         _fail("--engine must be local or dask")
     try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
+        day = date.fromisoformat(as_of) if as_of else site_today(_reference().site.timezone)
     except ValueError:
         _fail(f"--as-of must be a date like 2026-11-01, not {as_of!r}")
     settings = get_settings()
@@ -228,7 +229,7 @@ def train(as_of: Annotated[Optional[str], typer.Option("--as-of", help="Learn fr
 
     from service.models_registry.training import train as train_models
     try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
+        day = date.fromisoformat(as_of) if as_of else site_today(_reference().site.timezone)
     except ValueError:
         _fail(f"--as-of must be a date like 2026-11-01, not {as_of!r}")
     try:
@@ -291,7 +292,7 @@ def retention_apply(days: Annotated[Optional[int], typer.Option(help="Override J
     if retention is None:
         _fail("no retention period: set JOBMATCH_RETENTION_DAYS or pass --days")
     with Session(_engine(), expire_on_commit=False) as session:
-        erased = erase_expired(session=session, retention_days=retention, today=date.today(),
+        erased = erase_expired(session=session, retention_days=retention, today=site_today(_reference().site.timezone),
                                gazetteer=_reference().site.gazetteer)
     console.print(f"erased {erased} trainee record(s) older than {retention} days")
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from service.audit import subjects
 from service.audit.models import AuditEvent, AuditEventPublic
 from service.auth.models import ApiKey
-from service.core import crud
+from service.records import crud
 from service.core.models import MAX_ID, ONE_LINE, Code, Instant, Page, utcnow
 
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from service.audit import service as audit
 from service.auth.models import ApiKey
 from service.consents.models import Consent, ConsentCreate
-from service.core import crud
+from service.records import crud
 from service.core.errors import Unresolvable
 from service.employers.models import Employer
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel
 from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
-from service.core import crud
+from service.records import crud
 from service.core.errors import (Conflict, InvalidInput, NotFound, PreconditionFailed, Unresolvable,
                                  problem_responses)
 from service.core.models import Page

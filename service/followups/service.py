@@ -20,6 +20,7 @@ from service.followups.models import (Followup, FollowupCreate, FollowupMonthQue
 from service.placements.models import Placement
 from service.trainees.models import Trainee
 from service.core.reference import Reference
+from service.records import unit_of_work
 
 
 class FollowupFilters(BaseModel):
@@ -79,7 +80,7 @@ def raise_risk_flags(session: Session, flagged: list[tuple[str, date | None]]) -
                                       .where(Placement.external_id.in_(placements[start:start + 1000]))).all())
         for pid, checked_on in flagged:
             if pid in owners:
-                day = checked_on or date.today()
+                day = checked_on or unit_of_work.today(session)
                 latest[owners[pid]] = max(day, latest.get(owners[pid], day))
     for trainee_id, day in latest.items():
         session.execute(update(Trainee).where(Trainee.external_id == trainee_id)

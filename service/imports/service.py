@@ -19,7 +19,7 @@ from service.auth import policy
 from service.auth.models import ApiKey
 from service.records import changes
 from service.consents import service as consents
-from service.core.crud import same
+from service.records.crud import same
 from service.followups.schedule import schedule
 from service.followups.service import raise_risk_flags
 from service.core.errors import Conflict, Forbidden, Unresolvable

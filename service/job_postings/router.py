@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ValidationError
 
 from sqlmodel import Session
 
+from service.core.clock import site_today
 from service.auth import policy
 from service.auth.models import ApiKey
-from service.core import crud, resource
+from service.core import resource
+from service.records import crud
 from service.core.errors import InvalidInput, Unresolvable, problem_responses
 from service.auth.deps import Authorized, CurrentKey
 from service.core.deps import ReferenceDep
@@ -73,7 +74,7 @@ def post_job_postings(session: SessionDep, reference: ReferenceDep, caller: Curr
         raise Unresolvable(str(exc), errors=[{"loc": ["body"], "reason": str(exc)}]) from exc
     if len(postings) > MAX_POSTINGS:
         raise InvalidInput(f"At most {MAX_POSTINGS} postings per request.")
-    today = datetime.now(ZoneInfo(reference.site.timezone)).date()
+    today = site_today(reference.site.timezone)
     errors: list[dict[str, Any]] = []
     ready: list[tuple[Any, OpeningCreate]] = []
     for path, posting in postings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,6 +10,7 @@ from pydantic import BaseModel
 
 from matching.demand_model import DemandForecaster, ForecastRow
 from matching.training_priorities import Priority
+from service.core.clock import site_today
 from service.core.errors import problem_responses
 from service.core.models import Code, ShortText
 from service.auth.deps import Authorized
@@ -45,7 +45,7 @@ def demand_model(request: Request, session: SessionDep, reference: ReferenceDep
     demand = index.matcher.demand
     if isinstance(demand, DemandForecaster):
         return demand, index.model_versions.get("demand", "demand")
-    today = datetime.now(ZoneInfo(reference.site.timezone)).date()
+    today = site_today(reference.site.timezone)
     try:
         return service.fit(session=session, reference=reference, as_of=today), "demand-fitted-on-request"
     except ValueError as exc:  # too little market history for any series

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from matching.engine import MatchEngine
+from service.core.clock import site_today
 from service.core.models import Day
 from service.audit import service as audit
 from service.core import resource
@@ -48,9 +48,6 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 BLOCKED_REVEALS = frozenset({"lat", "lon", "excluded_employers", "excluded_districts"})  # commute and exclusions
 
 
-def today(reference: Reference) -> date:
-    return datetime.now(ZoneInfo(reference.site.timezone)).date()
-
 
 @router.get("/v1/trainees/{external_id}/matches", response_model=OpeningMatches,
             summary="What should this trainee be offered: ranked openings, with reasons (and why not)")
@@ -64,7 +61,7 @@ def trainee_matches(external_id: ExternalIdPath, session: SessionDep, reference:
                         "read that.")
     audit.record(session=session, caller=caller, action="match", entity="trainee", external_ids=[external_id])
     session.commit()
-    day = as_of or today(reference)
+    day = as_of or site_today(reference.site.timezone)
     data = service.openings_for(session=session, index=index, engine=matcher, reference=reference,
                                 trainee={name: getattr(trainee, name) for name in type(trainee).model_fields},
                                 as_of=day, limit=limit, include_blocked=include_blocked)
@@ -81,7 +78,7 @@ def preview(body: ProfilePreview, session: SessionDep, reference: ReferenceDep, 
     values, findings = trainees.prepare(values={**body.model_dump(), "external_id": "preview"}, reference=reference)
     raise_findings(findings)
     session.commit()  # nothing read from here on: the connection goes back to the pool while scoring
-    day = as_of or today(reference)
+    day = as_of or site_today(reference.site.timezone)
     data = service.openings_for(session=session, index=index, engine=matcher, reference=reference, trainee=values,
                                 as_of=day, limit=limit, include_blocked=include_blocked)
     return OpeningMatches(trainee_external_id=None, as_of=day, model_version=matcher.scorer_version, data=data,
@@ -94,7 +91,7 @@ def candidate_day(as_of: date | None, caller: ApiKey, reference: Reference) -> d
     if caller.role == "employer" and as_of is not None:
         raise Forbidden("An employer key may not choose as_of: candidates are always for today (site time). "
                         "Leave the parameter out.")
-    return as_of or today(reference)
+    return as_of or site_today(reference.site.timezone)
 
 
 def _opening(session, external_id: str, caller) -> dict:  # noqa: ANN001

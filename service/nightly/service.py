@@ -15,7 +15,7 @@ from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
 from service.records import changes
-from service.core import crud
+from service.records import crud, unit_of_work
 from service.core.errors import Conflict, NotFound
 from service.core.models import Day, FreeText, Page, utcnow
 from service.followups.schedule import schedule
@@ -118,7 +118,7 @@ def accept(*, session: Session, proposal_id: int, decision: Decision, caller: Ap
         raise NotFound(f"No proposal {proposal_id}.")
     if (placed := _already_placed(session, row.trainee_external_id)) is not None:
         raise placed
-    started = decision.started_on or datetime.date.today()
+    started = decision.started_on or unit_of_work.today(session)
     placement_id = f"PL-{started:%Y%m%d}-{secrets.token_hex(4)}"
     try:
         _claim(session, proposal_id, status="accepted", placement_external_id=placement_id)

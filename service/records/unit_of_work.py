@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -14,9 +15,11 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
 from service.core.actor import request_actor
+from service.core.clock import site_today
 
 ACTOR = "actor"  # session.info: the API key writing (None for the CLI and scheduled jobs)
 WROTE = "wrote"  # session.info: a statement of this unit of work changed rows
+TODAY = "today"  # session.info: the site's calendar day when the unit of work began (one day per unit of work)
 
 
 def _note_writes(state: ORMExecuteState) -> None:
@@ -25,10 +28,12 @@ def _note_writes(state: ORMExecuteState) -> None:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, *, actor: Any = None) -> Iterator[Session]:
-    """A session whose work is committed once when the block ends, or rolled back when it raises."""
+def unit_of_work(engine: Engine, *, timezone: str, actor: Any = None) -> Iterator[Session]:
+    """A session whose work is committed once when the block ends, or rolled back when it raises; `timezone` is
+    the site's, whose calendar day every default date of this unit of work is."""
     with Session(engine, expire_on_commit=False) as session:
         session.info[ACTOR] = actor
+        session.info[TODAY] = site_today(timezone)
         event.listen(session, "do_orm_execute", _note_writes)
         try:
             yield session
@@ -36,6 +41,11 @@ def unit_of_work(engine: Engine, *, actor: Any = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def today(session: Session) -> date:
+    """The site's calendar day this unit of work runs on."""
+    return session.info[TODAY]
 
 
 def has_written(session: Session) -> bool:
@@ -53,7 +63,8 @@ def release_connection(session: Session) -> None:
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: committed after the route returns, before the answer is sent."""
-    with unit_of_work(request.app.state.engine, actor=request_actor(request.scope)) as session:
+    with unit_of_work(request.app.state.engine, timezone=request.app.state.reference.site.timezone,
+                      actor=request_actor(request.scope)) as session:
         yield session
 
 

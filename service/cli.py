@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from sqlmodel import Session, select
 
+from service.core import clock
 from service.core.clock import site_today
 from service.core.config import get_settings
 from service.core.errors import DomainError
@@ -27,6 +28,16 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 console = Console(stderr=True)
 out = Console()
+
+
+@app.callback()
+def configure() -> None:
+    """Logs go to stderr, structured as the service's: warnings only, unless JOBMATCH_LOG_LEVEL asks for more (a
+    terminal shows the command's own output and progress, not INFO lines)."""
+    from service.core.logging import configure as configure_logging
+    settings = get_settings()
+    configure_logging(settings.log_level if "log_level" in settings.model_fields_set else "WARNING",
+                      settings.log_format)
 
 
 @contextmanager
@@ -71,6 +82,12 @@ def _reference():  # noqa: ANN202
     from service.core.reference import load_reference
     settings = get_settings()
     return load_reference(settings.data_dir, settings.site, settings.currency)
+
+
+def _unit_of_work():  # noqa: ANN202
+    """One unit of work for a command: committed once when the command's work is done."""
+    from service.records.unit_of_work import unit_of_work
+    return unit_of_work(_engine(), timezone=_reference().site.timezone)
 
 
 def _fail(message: str) -> None:
@@ -172,7 +189,7 @@ def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the datab
             report = import_bundle(engine=engine, reference=_reference(), path=settings.data_dir / "demo",
                                    progress=advance)
         console.print("demo bundle loaded: " + ", ".join(f"{name} {c.rows}" for name, c in report.files.items()))
-    with Session(engine) as session:
+    with _unit_of_work() as session:
         if not keys.any_admin(session=session):
             _, raw = keys.create(session=session, role="admin", name="first admin key")
             console.print("An admin API key was created. It is shown only now; keep it safe:")
@@ -285,14 +302,14 @@ app.add_typer(retention_app, name="retention")
 def retention_apply(days: Annotated[Optional[int], typer.Option(help="Override JOBMATCH_RETENTION_DAYS.")] = None
                     ) -> None:
     """Erase the personal data of exited trainees unchanged for the retention period (keeps outcome statistics)."""
-    from datetime import date
 
     from service.trainees.erasure import erase_expired
     retention = days if days is not None else get_settings().retention_days
     if retention is None:
         _fail("no retention period: set JOBMATCH_RETENTION_DAYS or pass --days")
-    with Session(_engine(), expire_on_commit=False) as session:
-        erased = erase_expired(session=session, retention_days=retention, today=site_today(_reference().site.timezone),
+    from service.records.unit_of_work import today
+    with _unit_of_work() as session:
+        erased = erase_expired(session=session, retention_days=retention, today=today(session),
                                gazetteer=_reference().site.gazetteer)
     console.print(f"erased {erased} trainee record(s) older than {retention} days")
 
@@ -312,11 +329,11 @@ def audit_purge(before: Annotated[str, typer.Option("--before", help="Delete eve
         cutoff = datetime.combine(date.fromisoformat(before), datetime.min.time(), UTC)
     except ValueError:
         _fail(f"--before must be a date like 2025-01-01, not {before!r}")
-    with Session(_engine(), expire_on_commit=False) as session:
-        try:
+    try:
+        with _unit_of_work() as session:
             deleted = purge(session=session, before=cutoff)
-        except DomainError as exc:
-            _fail(exc.detail)
+    except DomainError as exc:
+        _fail(exc.detail)
     console.print(f"deleted {deleted} audit event(s) recorded before {cutoff.date().isoformat()}; the purge is "
                   "itself recorded in the audit log")
 
@@ -332,13 +349,13 @@ def keys_create(role: Annotated[str, typer.Option(help="admin, coordinator, empl
     from service.auth.models import ROLES
     if role not in ROLES:
         _fail(f"--role must be one of {', '.join(ROLES)}")
-    expires = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days is not None else None
-    with Session(_engine(), expire_on_commit=False) as session:
-        try:
+    expires = clock.now() + timedelta(days=expires_in_days) if expires_in_days is not None else None
+    try:
+        with _unit_of_work() as session:
             key, raw = keys.create(session=session, role=role, name=name, employer_external_id=employer,
                                    partner_org=partner, expires_at=expires)
-        except DomainError as exc:
-            _fail(exc.detail)
+    except DomainError as exc:
+        _fail(exc.detail)
     console.print(f"created key {key.id} ({key.role}, prefix {key.prefix})")
     out.print(raw)
 
@@ -357,9 +374,9 @@ def keys_list() -> None:
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see keys list).")]) -> None:
     """Revoke a key; it is refused from then on."""
     from service.auth import service as keys
-    with Session(_engine(), expire_on_commit=False) as session:
-        try:
+    try:
+        with _unit_of_work() as session:
             key = keys.revoke(session=session, key_id=key_id)
-        except DomainError as exc:
-            _fail(exc.detail)
+    except DomainError as exc:
+        _fail(exc.detail)
     console.print(f"key {key.id} revoked")

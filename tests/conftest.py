@@ -114,7 +114,8 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 def make_key(engine: Engine, role: str, **binding: str) -> str:
     from service.auth import service as keys
-    with Session(engine) as session:
+    from service.records.unit_of_work import unit_of_work
+    with unit_of_work(engine) as session:
         _, raw = keys.create(session=session, role=role, **binding)
     return raw
 

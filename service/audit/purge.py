@@ -15,20 +15,15 @@ from service.core.models import utcnow
 
 def purge(*, session: Session, before: datetime) -> int:
     """Delete the events older than the cutoff and record that it happened, in one transaction: a permit row
-    lets the database's delete trigger through only while this transaction holds it."""
+    lets the database's delete trigger through only while this unit of work holds it."""
     if before > utcnow():
         raise InvalidInput(f"The cutoff {before.isoformat()} is in the future; purge only what is already old.")
-    try:
-        permit = AuditPurge()
-        session.add(permit)
-        session.flush()
-        deleted = session.execute(delete(AuditEvent).where(AuditEvent.at < before)).rowcount
-        session.delete(permit)
-        session.flush()
-        audit.record(session=session, caller=None, action="purge", entity="audit_event",
-                     external_ids=[f"before={before.isoformat()};deleted={deleted}"])
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    permit = AuditPurge()
+    session.add(permit)
+    session.flush()
+    deleted = session.execute(delete(AuditEvent).where(AuditEvent.at < before)).rowcount
+    session.delete(permit)
+    session.flush()
+    audit.record(session=session, caller=None, action="purge", entity="audit_event",
+                 external_ids=[f"before={before.isoformat()};deleted={deleted}"])
     return deleted

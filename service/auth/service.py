@@ -37,8 +37,7 @@ def create(*, session: Session, role: str, name: str = "", employer_external_id:
     key = ApiKey(name=name, role=role, employer_external_id=employer_external_id, partner_org=partner_org,
                  expires_at=expires_at, prefix=raw[:10], key_hash=hash_key(raw))
     session.add(key)
-    session.commit()
-    session.refresh(key)
+    session.flush()
     return key, raw
 
 
@@ -80,11 +79,10 @@ def revoke(*, session: Session, key_id: int) -> ApiKey:
         raise NotFound(f"No API key with id {key_id}.")
     if key.revoked_at is None:
         if key.role == "admin" and [admin.id for admin in _usable_admins(session)] == [key.id]:
-            session.rollback()
             raise Conflict("This is the last working admin key; create another admin key before revoking it.")
         key.revoked_at = utcnow()
         session.add(key)
-        session.commit()
+        session.flush()
     return key
 
 

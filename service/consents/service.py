@@ -27,8 +27,7 @@ def record(*, session: Session, trainee_external_id: str, body: ConsentCreate, c
     session.add(consent)
     audit.record(session=session, caller=caller, action=f"consent_{body.status}", entity="trainee",
                  external_ids=[trainee_external_id])
-    session.commit()
-    session.refresh(consent)
+    session.flush()
     return consent
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 
 def make_engine(database_url: str, *, pool_size: int = 8, pool_timeout: float = 3.0,
@@ -48,9 +47,3 @@ def make_probe_engine(database_url: str) -> Engine:
                              connect_args={"check_same_thread": False, "timeout": 2})
     return create_engine(database_url, poolclass=NullPool, hide_parameters=True,
                          connect_args={"connect_timeout": 2})
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """Yield one session per request; the caller commits."""
-    with Session(engine, expire_on_commit=False) as session:
-        yield session

@@ -129,9 +129,6 @@ def upsert(*, session: Session, resource: Resource, reference: Reference, ident:
         raise NotFound(f"No {resource.label} with {crud.describe(ident)}.")
     policy.check_ownership(caller, resource.table, {**ident, **values})
     check_references(session=session, resource=resource, values={**ident, **values}, caller=caller)
-    if resource.audited:
-        audit.record(session=session, caller=caller, action="update" if existing else "create",
-                     entity=resource.table.__tablename__, external_ids=[ident["external_id"]])
     if resource.before_write is not None:
         resource.before_write(session=session, values={**ident, **values}, caller=caller)
     with _explained(session, resource, {**ident, **values}):
@@ -168,7 +165,6 @@ def patch(*, session: Session, resource: Resource, reference: Reference, ident: 
     _, values = _prepared(resource, reference, row_ident, merged)
     policy.check_ownership(caller, resource.table, {**row_ident, **values})
     check_references(session=session, resource=resource, values=values, caller=caller)
-    _audit(session, resource, caller, "update", [row])
     if resource.before_write is not None:
         resource.before_write(session=session, values={**row_ident, **values}, caller=caller)
     with _explained(session, resource, {**row_ident, **values}):

@@ -25,10 +25,10 @@ def get(*, session: Session, name: str) -> bytes:
         row = session.get(ServiceSecret, name)
         if row is None:
             try:
-                session.add(ServiceSecret(name=name, value=secrets.token_hex(32)))
-                session.commit()
+                with session.begin_nested():  # a savepoint: the caller's unit of work commits it
+                    session.add(ServiceSecret(name=name, value=secrets.token_hex(32)))
             except IntegrityError:
-                session.rollback()  # another worker created it first
+                pass  # another worker created it first: read theirs
             row = session.get(ServiceSecret, name)
         _CACHE[cache_key] = bytes.fromhex(row.value)
     return _CACHE[cache_key]

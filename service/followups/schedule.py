@@ -6,11 +6,11 @@ import calendar
 import datetime
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
-from service.core.models import utcnow
 from service.followups.models import Followup
+from service.records import writes
 
 FOLLOWUP_MONTHS = (1, 3, 6, 12)
 
@@ -34,9 +34,7 @@ def schedule(*, session: Session, placements: Iterable[tuple[str, datetime.date,
         existing.update(tuple(row) for row in session.execute(
             select(Followup.placement_external_id, Followup.month)
             .where(Followup.placement_external_id.in_(placement_ids[start:start + 1000]))))
-    now = utcnow()
-    rows = [{"placement_external_id": pid, "month": month, "due_on": due, "risk_flag": False, "created_at": now,
-             "updated_at": now, "version": 1} for (pid, month), due in wanted.items() if (pid, month) not in existing]
-    if rows:
-        session.execute(insert(Followup.__table__), rows)
+    rows = [{"placement_external_id": pid, "month": month, "due_on": due, "risk_flag": False}
+            for (pid, month), due in wanted.items() if (pid, month) not in existing]
+    writes.insert_many(session=session, table=Followup, rows=rows, action="schedule")
     return len(rows)

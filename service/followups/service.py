@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from service.core.models import Code, Day, ExternalId, Instant
@@ -20,7 +20,7 @@ from service.followups.models import (Followup, FollowupCreate, FollowupMonthQue
 from service.placements.models import Placement
 from service.trainees.models import Trainee
 from service.core.reference import Reference
-from service.records import unit_of_work
+from service.records import unit_of_work, writes
 
 
 class FollowupFilters(BaseModel):
@@ -83,8 +83,8 @@ def raise_risk_flags(session: Session, flagged: list[tuple[str, date | None]]) -
                 day = checked_on or unit_of_work.today(session)
                 latest[owners[pid]] = max(day, latest.get(owners[pid], day))
     for trainee_id, day in latest.items():
-        session.execute(update(Trainee).where(Trainee.external_id == trainee_id)
-                        .values(risk_flag=True, risk_flagged_on=day))
+        writes.update_where(session=session, table=Trainee, where=[Trainee.external_id == trainee_id],
+                            values={"risk_flag": True, "risk_flagged_on": day}, action="risk_flag")
 
 
 def enrich(session: Session, rows: Sequence[Followup]) -> list[FollowupPublic]:

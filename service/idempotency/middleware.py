@@ -16,7 +16,6 @@ import anyio
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +23,7 @@ from service.auth.gate import authenticated_key
 from service.core.errors import busy_response, is_saturation, problem_response
 from service.core.models import utcnow
 from service.idempotency.models import IdempotencyRecord
+from service.records.unit_of_work import unit_of_work
 
 KEEP = timedelta(hours=24)
 MAX_KEY_LENGTH = 200
@@ -58,20 +58,18 @@ def route_template(routes: Sequence[BaseRoute], scope: Scope) -> str:
 
 
 def _stored(engine: Engine, client: str, idem_key: str) -> IdempotencyRecord | None:
-    with Session(engine, expire_on_commit=False) as session:
+    with unit_of_work(engine) as session:
         session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - KEEP))
-        session.commit()
         return session.execute(select(IdempotencyRecord).where(
             IdempotencyRecord.client == client, IdempotencyRecord.idempotency_key == idem_key)).scalar_one_or_none()
 
 
 def _store(engine: Engine, record: IdempotencyRecord) -> None:
-    with Session(engine) as session:
-        session.add(record)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()  # a concurrent request with the same key stored its answer first
+    try:
+        with unit_of_work(engine) as session:
+            session.add(record)
+    except IntegrityError:
+        pass  # a concurrent request with the same key stored its answer first
 
 
 class Idempotency:

@@ -9,21 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
-from service.records import changes
 from service.consents import service as consents
-from service.records.crud import same
+from service.records import writes
+from service.records.unit_of_work import unit_of_work
+from service.records.writes import same
 from service.followups.schedule import schedule
 from service.followups.service import raise_risk_flags
 from service.core.errors import Conflict, Forbidden, Unresolvable
-from service.core.models import CONTROL, utcnow
+from service.core.models import CONTROL
 from service.imports.cells import READERS, CellError
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
 from service.imports.reader import EXTRA, Bundle, Row, UnreadableRow, UnzipLimits
@@ -295,37 +295,26 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
     existing = {tuple(row[name] for name in spec.key): row
                 for row in session.execute(select(table.__table__).where(condition)).mappings()}
     existing_by_id = {row["id"]: row.get("external_id") for row in existing.values()}
-    now = utcnow()
-    inserts, updates = [], []
+    inserts: list[dict[str, Any]] = []
+    changed: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for parsed in chunk:
         current = existing.get(parsed.key)
         if current is None:
-            inserts.append({**dict(zip(spec.key, parsed.key)), **parsed.values,
-                            "created_at": now, "updated_at": now, "version": 1})
+            inserts.append({**dict(zip(spec.key, parsed.key)), **parsed.values})
             continue
         fields = {name: value for name, value in parsed.values.items() if name in present}
         if all(same(current[name], value) for name, value in fields.items()):
             counts.unchanged += 1
             continue
-        updates.append({"id": current["id"], **fields, "version": current["version"] + 1, "updated_at": now})
-    if "external_id" in spec.key:
-        written = [row["external_id"] for row in inserts] + [existing_by_id[row["id"]] for row in updates]
-        changes.record(session=session, entity=table.__tablename__, external_ids=written)
-        if "opening_external_id" in present:  # placements change their openings' positions left
-            changes.record(session=session, entity="opening",
-                           external_ids=sorted({p.values["opening_external_id"] for p in chunk}))
-        if spec.resource.audited:
-            audit.record(session=session, caller=caller, action="import", entity=table.__tablename__,
-                         external_ids=written)
-    if inserts:
-        session.execute(insert(table.__table__), inserts)
-        counts.inserted += len(inserts)
-    if updates:
-        session.execute(update(table), updates)
-        counts.updated += len(updates)
-        if spec.name == "trainees.csv" and "excluded_employers" in present:  # an exclusion withdraws consent
-            consents.withdraw_excluded(session=session, caller=caller, exclusions={
-                existing_by_id[row["id"]]: row["excluded_employers"] for row in updates if "excluded_employers" in row})
+        changed.append((dict(current), fields))
+    writes.insert_many(session=session, table=table, rows=inserts, action="import")
+    writes.update_many(session=session, table=table, changes_by_row=changed, action="import")
+    counts.inserted += len(inserts)
+    counts.updated += len(changed)
+    updates = [{"id": current["id"], **fields} for current, fields in changed]
+    if updates and spec.name == "trainees.csv" and "excluded_employers" in present:  # exclusion withdraws consent
+        consents.withdraw_excluded(session=session, caller=caller, exclusions={
+            existing_by_id[row["id"]]: row["excluded_employers"] for row in updates if "excluded_employers" in row})
     if spec.name == "placements.csv":  # their follow-up schedule, once the bundle's own follow-ups are in
         follow_on["placements"] += [(row["external_id"], row["started_on"], row.get("ended_on")) for row in inserts]
         follow_on["placements"] += [(existing_by_id[row["id"]], row["started_on"], row.get("ended_on"))
@@ -360,8 +349,8 @@ def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: 
                                 errors=problems.errors)
         quiet = _Problems(report=ImportReport(dry_run=dry_run))  # the first pass already reported everything
         follow_on: dict[str, list] = {"placements": [], "flags": []}
-        with Session(engine) as session:
-            try:
+        try:
+            with unit_of_work(engine, timezone=reference.site.timezone, actor=caller, dry_run=dry_run) as session:
                 for spec in BUNDLE_FILES:
                     if spec.name not in file_columns:
                         continue
@@ -373,11 +362,9 @@ def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: 
                             progress(f"writing {spec.name}", len(chunk))
                 schedule(session=session, placements=follow_on["placements"])
                 raise_risk_flags(session, follow_on["flags"])
-                session.rollback() if dry_run else session.commit()
-            except IntegrityError as exc:
-                session.rollback()
-                raise Conflict("The bundle conflicts with records stored meanwhile; nothing was written. "
-                               f"({exc.orig.__class__.__name__})") from exc
+        except IntegrityError as exc:
+            raise Conflict("The bundle conflicts with records stored meanwhile; nothing was written. "
+                           f"({exc.orig.__class__.__name__})") from exc
     finally:
         bundle.close()
     log.info("bundle imported", extra={"dry_run": dry_run, **{name: asdict(c) for name, c in report.files.items()}})

@@ -64,8 +64,7 @@ def save(*, session: Session, kind: str, model: Any, as_of: Any, data_fingerprin
     row = ModelVersion(kind=kind, version=version, as_of=as_of, data_fingerprint=data_fingerprint,
                        artefact_sha256=checksum, metrics=metrics, artefact=artefact, note=note)
     session.add(row)
-    session.commit()
-    session.refresh(row)
+    session.flush()
     return row
 
 
@@ -77,7 +76,6 @@ def promote(*, session: Session, version: str) -> ModelVersion:
     session.execute(update(ModelVersion).where(ModelVersion.kind == row.kind).values(active=False))
     session.execute(update(ModelVersion).where(ModelVersion.id == row.id).values(active=True))
     changes.record(session=session, entity="model", external_ids=[version])
-    session.commit()
     return row
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from matching.backtest import rolling_origin_backtest
 from matching.engine import MatchEngine
@@ -24,6 +23,7 @@ from service.models_registry import service as registry
 from service.models_registry.models import ModelVersion
 from service.placements.models import Placement
 from service.core.reference import Reference
+from service.records.unit_of_work import unit_of_work
 
 log = logging.getLogger("jobmatch.training")
 OUTCOME_C = 0.03  # strong regularisation: histories are small, and it needs no calibration step on them
@@ -43,7 +43,7 @@ def _fingerprint(records: Any) -> str:
 
 def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bool = True) -> Trained:
     """Fit the demand model on market signals, then the outcome model on placements and their follow-ups."""
-    with Session(db, expire_on_commit=False) as session:
+    with unit_of_work(db) as session:
         signals = market.signal_records(session, until=market.last_complete_day(as_of))
         own = market.own_opening_records(session, until=market.last_complete_day(as_of))
         try:

@@ -21,14 +21,14 @@ def nightly_lock(engine: Engine) -> Iterator[None]:
     """Hold the nightly lock for the duration, or refuse with Conflict when another run holds it."""
     url = make_url(str(engine.url))
     if url.get_backend_name() == "postgresql":
-        with engine.connect() as connection:
+        # Autocommit: the lock belongs to this connection's session, not to a transaction to commit.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar():
                 raise Conflict("Another nightly run is in progress.")
             try:
                 yield
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
-                connection.commit()
         return
     path = f"{url.database}.nightly.lock" if url.database and url.database != ":memory:" else "/tmp/jobmatch.nightly.lock"
     handle = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)

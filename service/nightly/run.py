@@ -30,6 +30,7 @@ from service.matches import loader
 from service.nightly import candidates as candidate_engine
 from service.nightly.lock import nightly_lock
 from service.nightly.models import MatchRun, Proposal
+from service.records.unit_of_work import unit_of_work
 from service.core.reference import Reference
 from service.trainees.models import Trainee
 
@@ -53,12 +54,12 @@ class RunOptions:
 
 
 def clear_stale_runs(session: Session) -> int:
-    """Runs left 'running' by a killed process: their rows go, the run is marked failed (we hold the lock)."""
+    """Runs left 'running' (by a version that wrote runs in steps, killed mid-way): their rows go and the run is
+    marked failed. A run now appears whole, in one transaction, or not at all."""
     stale = session.execute(select(MatchRun.id).where(MatchRun.status == "running")).scalars().all()
     if stale:
         session.execute(delete(Proposal).where(Proposal.run_id.in_(stale)))
         session.execute(update(MatchRun).where(MatchRun.id.in_(stale)).values(status="failed", finished_at=utcnow()))
-        session.commit()
     return len(stale)
 
 
@@ -80,30 +81,21 @@ def _rank_in_list(candidates: Candidates) -> np.ndarray:
 def run_nightly(*, db: Engine, reference: Reference, matcher: MatchEngine, options: RunOptions,
                 model_versions: dict[str, str] | None = None, progress: Progress | None = None) -> MatchRun:
     """Propose at most one opening per job-ready trainee, never more per opening than its positions left,
-    maximising the expected number of placements still lasting at 12 months."""
+    maximising the expected number of placements still lasting at 12 months.
+
+    The run is written in one unit of work (run, proposals, and the previous run of the day superseded): a run
+    killed at any point leaves the previous one current and nothing of its own."""
     with nightly_lock(db):
-        with Session(db, expire_on_commit=False) as session:
-            cleared = clear_stale_runs(session)
-            run = MatchRun(as_of=options.as_of, engine=options.engine,
-                           model_versions={"score": matcher.scorer_version, **(model_versions or {})})
-            session.add(run)
-            session.commit()
-            session.refresh(run)
-        log.info("nightly run started", extra={"run": run.id, "as_of": str(options.as_of), "engine": options.engine,
-                                                "cleared_stale_runs": cleared})
+        log.info("nightly run started", extra={"as_of": str(options.as_of), "engine": options.engine})
         try:
-            return _run(db, reference, matcher, options, run, progress)
+            return _run(db, reference, matcher, options, {"score": matcher.scorer_version, **(model_versions or {})},
+                        progress)
         except BaseException:
-            with Session(db) as session:
-                session.execute(delete(Proposal).where(Proposal.run_id == run.id))
-                session.execute(update(MatchRun).where(MatchRun.id == run.id)
-                                .values(status="failed", finished_at=utcnow()))
-                session.commit()
-            log.exception("nightly run failed", extra={"run": run.id})
+            log.exception("nightly run failed", extra={"as_of": str(options.as_of)})
             raise
 
 
-def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOptions, run: MatchRun,
+def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOptions, versions: dict[str, str],
          progress: Progress | None) -> MatchRun:
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -155,41 +147,52 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
 
     mark = time.perf_counter()
     proposal_reasons = _reasons(matcher, trainees, openings, best.trainee, best.opening, options.as_of, declines)
-    rows = [{"run_id": run.id, "trainee_external_id": trainees.external_id[t], "opening_external_id":
-             openings.external_id[o], "partner_org": partner_of.get(trainees.external_id[t], ""), "kind": "proposal",
-             "score": float(s), "rank_in_her_list": ranks[int(key)], "alternative_rank": None,
-             "reasons": proposal_reasons[i], "status": "proposed"}
+    rows = [{"trainee_external_id": trainees.external_id[t], "opening_external_id": openings.external_id[o],
+             "partner_org": partner_of.get(trainees.external_id[t], ""), "kind": "proposal", "score": float(s),
+             "rank_in_her_list": ranks[int(key)], "alternative_rank": None, "reasons": proposal_reasons[i],
+             "status": "proposed"}
             for i, (t, o, s, key) in enumerate(zip(best.trainee.tolist(), best.opening.tolist(), best.score.tolist(),
                                                    proposal_keys.tolist()))]
     alt_keys = pair_keys(alt_t, alt_o, len(openings))
-    rows += [{"run_id": run.id, "trainee_external_id": trainees.external_id[t], "opening_external_id":
-              openings.external_id[o], "partner_org": partner_of.get(trainees.external_id[t], ""),
-              "kind": "alternative", "score": float(s), "rank_in_her_list": ranks[int(key)],
-              "alternative_rank": int(r), "reasons": [], "status": "proposed"}
+    rows += [{"trainee_external_id": trainees.external_id[t], "opening_external_id": openings.external_id[o],
+              "partner_org": partner_of.get(trainees.external_id[t], ""), "kind": "alternative", "score": float(s),
+              "rank_in_her_list": ranks[int(key)], "alternative_rank": int(r), "reasons": [], "status": "proposed"}
              for t, o, s, r, key in zip(alt_t.tolist(), alt_o.tolist(), alt_s.tolist(), alt_rank.tolist(),
                                         alt_keys.tolist())]
-    with Session(db) as session:
-        for start in range(0, len(rows), options.write_chunk):  # each chunk commits; the run stays invisible
-            session.execute(insert(Proposal.__table__), rows[start:start + options.write_chunk])
-            session.commit()
-            if progress:
-                progress("writing proposals", min(options.write_chunk, len(rows) - start))
-    timings["write_s"] = time.perf_counter() - mark
-
-    with Session(db, expire_on_commit=False) as session:  # the switch: one transaction
-        session.execute(update(MatchRun).where(MatchRun.as_of == options.as_of, MatchRun.status == "complete",
-                                               MatchRun.id != run.id).values(status="superseded"))
-        timings["total_s"] = time.perf_counter() - started
-        session.execute(update(MatchRun).where(MatchRun.id == run.id).values(
-            status="complete", finished_at=utcnow(), objective=best.objective, greedy_objective=greedy.objective,
-            counts={**counts, "timings": {k: round(v, 2) for k, v in timings.items()}}))
-        session.commit()
-        finished = session.get(MatchRun, run.id)
+    run = _write_run(db, options, rows, counts, timings, started, progress, versions=versions,
+                     objective=best.objective, greedy_objective=greedy.objective)
     log.info("nightly run complete", extra={"run": run.id, **counts, "objective": round(best.objective, 3),
                                              "greedy_objective": round(greedy.objective, 3)})
     if options.export_dir is not None:
         export(db=db, run_id=run.id, directory=options.export_dir)
-    return finished
+    return run
+
+
+def _write_run(db: Engine, options: RunOptions, rows: list[dict], counts: dict, timings: dict[str, float],
+               started: float, progress: Progress | None, *, versions: dict[str, str], objective: float,
+               greedy_objective: float) -> MatchRun:
+    """The run, its proposals and the switch from the day's previous run, in one unit of work."""
+    mark = time.perf_counter()
+    log.info("nightly run writing", extra={"rows": len(rows)})
+    with unit_of_work(db) as session:
+        clear_stale_runs(session)
+        session.execute(update(MatchRun).where(MatchRun.as_of == options.as_of, MatchRun.status == "complete")
+                        .values(status="superseded"))
+        run = MatchRun(as_of=options.as_of, engine=options.engine, status="complete", model_versions=versions,
+                       objective=objective, greedy_objective=greedy_objective)
+        session.add(run)
+        session.flush()
+        for start in range(0, len(rows), options.write_chunk):
+            session.execute(insert(Proposal.__table__), [{**row, "run_id": run.id}
+                                                         for row in rows[start:start + options.write_chunk]])
+            if progress:
+                progress("writing proposals", min(options.write_chunk, len(rows) - start))
+        timings["write_s"] = time.perf_counter() - mark
+        timings["total_s"] = time.perf_counter() - started
+        run.counts = {**counts, "timings": {k: round(v, 2) for k, v in timings.items()}}
+        run.finished_at = utcnow()
+        session.add(run)
+    return run
 
 
 def _reasons(matcher: MatchEngine, trainees, openings, t_idx: np.ndarray, o_idx: np.ndarray,  # noqa: ANN001

@@ -14,8 +14,7 @@ from sqlmodel import Session
 from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
-from service.records import changes
-from service.records import crud, unit_of_work
+from service.records import crud, unit_of_work, writes
 from service.core.errors import Conflict, NotFound
 from service.core.models import Day, FreeText, Page, utcnow
 from service.followups.schedule import schedule
@@ -94,11 +93,12 @@ def _claim(session: Session, proposal_id: int, **values: Any) -> None:
     """Decide a proposal only if it is still undecided, in one statement: of simultaneous decisions exactly one
     changes the row (PostgreSQL locks it and re-checks the status once the first commits; SQLite's write lock
     serialises them), and every other gets a Conflict."""
-    session.commit()  # end any read transaction, so that the claim starts a fresh one and waits for the lock
+    # Nothing is written yet: end the read transaction so that the claim starts a fresh one (SQLite refuses to
+    # upgrade a read snapshot that another writer has since moved past).
+    unit_of_work.release_connection(session)
     claimed = session.execute(update(Proposal).where(Proposal.id == proposal_id, Proposal.status == "proposed")
                               .values(decided_at=utcnow(), **values)).rowcount
     if claimed != 1:
-        session.rollback()
         raise Conflict(f"Proposal {proposal_id} was already decided.")
 
 
@@ -122,16 +122,11 @@ def accept(*, session: Session, proposal_id: int, decision: Decision, caller: Ap
     placement_id = f"PL-{started:%Y%m%d}-{secrets.token_hex(4)}"
     try:
         _claim(session, proposal_id, status="accepted", placement_external_id=placement_id)
-        session.add(Placement(external_id=placement_id, trainee_external_id=row.trainee_external_id,
-                              opening_external_id=row.opening_external_id, started_on=started))
-        session.flush()
+        writes.insert(session=session, row=Placement(external_id=placement_id, trainee_external_id=row.trainee_external_id,
+                                                     opening_external_id=row.opening_external_id, started_on=started),
+                      action="proposal_accepted")
         schedule(session=session, placements=[(placement_id, started, None)])
-        crud.apply(trainee, {"status": "placed"})
-        changes.record(session=session, entity="trainee", external_ids=[trainee.external_id])
-        changes.record(session=session, entity="opening", external_ids=[row.opening_external_id])
-        audit.record(session=session, caller=caller, action="proposal_accepted", entity="trainee",
-                     external_ids=[trainee.external_id])
-        session.commit()
+        writes.update(session=session, row=trainee, values={"status": "placed"}, action="proposal_accepted")
     except IntegrityError as exc:  # another proposal of hers was accepted meanwhile: the unique indexes refuse
         session.rollback()
         raise _already_placed(session, row.trainee_external_id) or Conflict(
@@ -146,6 +141,5 @@ def decline(*, session: Session, proposal_id: int, body: Decline, caller: ApiKey
     _claim(session, proposal_id, status="declined", decline_reason=body.reason, decline_note=body.note)
     audit.record(session=session, caller=caller, action="proposal_declined", entity="trainee",
                  external_ids=[row.trainee_external_id])
-    session.commit()
     session.refresh(row)
     return row

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from service.records import changes
 from service.core.errors import Conflict, NotFound, PreconditionFailed
-from service.core.models import Page, utcnow
+from service.core.models import Page
+from service.records import writes
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -52,79 +52,39 @@ def list(*, session: Session, table: type[T], conditions: Sequence[Any], page: P
     return [*rows], total
 
 
-def same(current: Any, new: Any) -> bool:
-    """Whether a stored value equals a new one (dates and datetimes compared as values)."""
-    if isinstance(current, datetime) and isinstance(new, datetime):
-        return current.replace(tzinfo=current.tzinfo or UTC) == new.replace(tzinfo=new.tzinfo or UTC)
-    if isinstance(current, float) or isinstance(new, float):
-        return current is not None and new is not None and abs(float(current) - float(new)) < 1e-9
-    if isinstance(current, date) and isinstance(new, str):
-        return current.isoformat() == new
-    return current == new
-
-
-def changed_fields(row: SQLModel, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The subset of values that differ from what the row holds."""
-    return {name: value for name, value in values.items() if not same(getattr(row, name), value)}
-
-
 def check_version(row: Any, if_match: int | None) -> None:
+    """PreconditionFailed when the client's version (from If-Match) is not the stored one."""
     if if_match is not None and row.version != if_match:
         raise PreconditionFailed(f"The record has version {row.version}; the request was based on version {if_match}.")
-
-
-def apply(row: Any, changes: Mapping[str, Any]) -> bool:
-    """Write changes onto a row, bumping its version; False when nothing changed."""
-    if not changes:
-        return False
-    for name, value in changes.items():
-        setattr(row, name, value)
-    row.version += 1
-    row.updated_at = utcnow()
-    return True
-
-
-def note_change(session: Session, row: Any) -> None:
-    """Log the write for the match index (same transaction)."""
-    if hasattr(row, "external_id"):
-        changes.record(session=session, entity=row.__tablename__, external_ids=[row.external_id])
-    if hasattr(row, "opening_external_id"):  # a placement changes how many positions its opening has left
-        changes.record(session=session, entity="opening", external_ids=[row.opening_external_id])
 
 
 AfterWrite = Callable[[Session, Any], None]
 
 
-def save(*, session: Session, row: T, label: str, after_write: AfterWrite | None = None) -> T:
-    """Commit one row, and what follows from it, in one transaction; a constraint violation becomes a Conflict.
-
-    Any failure rolls back everything: a placement is never left without its follow-ups."""
-    session.add(row)
+@contextmanager
+def _conflicts_named(session: Session, label: str) -> Iterator[None]:
+    """A constraint violation while flushing becomes a Conflict. The transaction is rolled back at once, so that
+    the Conflict's sentence can still read the stored records; the unit of work will not commit."""
     try:
-        note_change(session, row)
-        if after_write is not None:
-            session.flush()
-            after_write(session, row)
-        session.commit()
+        yield
     except IntegrityError as exc:
         session.rollback()
         raise Conflict(f"The {label} conflicts with stored records: {exc.orig.__class__.__name__}.") from exc
-    except BaseException:
-        session.rollback()
-        raise
-    session.refresh(row)
-    return row
 
 
 def upsert(*, session: Session, table: type[T], key: Mapping[str, Any], values: Mapping[str, Any], label: str,
            if_match: int | None = None, after_write: AfterWrite | None = None) -> tuple[T, bool]:
     """Insert or update by natural key; returns the row and whether it was created."""
     row = find(session=session, table=table, key=key)
-    if row is None:
-        return save(session=session, row=table(**key, **values), label=label, after_write=after_write), True
-    check_version(row, if_match)
-    if apply(row, changed_fields(row, values)):
-        row = save(session=session, row=row, label=label, after_write=after_write)
+    with _conflicts_named(session, label):
+        if row is None:
+            row = writes.insert(session=session, row=table(**key, **values))
+            if after_write is not None:
+                after_write(session, row)
+            return row, True
+        check_version(row, if_match)
+        if writes.update(session=session, row=row, values=values) and after_write is not None:
+            after_write(session, row)
     return row, False
 
 
@@ -132,18 +92,17 @@ def patch(*, session: Session, row: T, values: Mapping[str, Any], label: str, if
           after_write: AfterWrite | None = None) -> T:
     """Change some fields of a row."""
     check_version(row, if_match)
-    if apply(row, changed_fields(row, values)):
-        row = save(session=session, row=row, label=label, after_write=after_write)
+    with _conflicts_named(session, label):
+        if writes.update(session=session, row=row, values=values) and after_write is not None:
+            after_write(session, row)
     return row
 
 
 def delete(*, session: Session, row: SQLModel, label: str, if_match: int | None = None) -> None:
     """Delete a row; refused with Conflict while other records refer to it."""
     check_version(row, if_match)
-    note_change(session, row)
-    session.delete(row)
     try:
-        session.commit()
+        writes.delete(session=session, row=row)
     except IntegrityError as exc:
         session.rollback()
         raise Conflict(f"The {label} is still referred to by other records; remove those first.") from exc

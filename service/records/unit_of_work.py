@@ -28,16 +28,21 @@ def _note_writes(state: ORMExecuteState) -> None:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, *, timezone: str, actor: Any = None) -> Iterator[Session]:
+def unit_of_work(engine: Engine, *, timezone: str | None = None, actor: Any = None, dry_run: bool = False
+                 ) -> Iterator[Session]:
     """A session whose work is committed once when the block ends, or rolled back when it raises; `timezone` is
-    the site's, whose calendar day every default date of this unit of work is."""
+    the site's, whose calendar day every default date of this unit of work is (work that takes no default date,
+    such as storing an idempotent answer, needs none). A dry run does all the work and rolls it back."""
     with Session(engine, expire_on_commit=False) as session:
         session.info[ACTOR] = actor
-        session.info[TODAY] = site_today(timezone)
+        session.info[TODAY] = site_today(timezone) if timezone else None
         event.listen(session, "do_orm_execute", _note_writes)
         try:
             yield session
-            session.commit()
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
         except BaseException:
             session.rollback()
             raise
@@ -45,7 +50,10 @@ def unit_of_work(engine: Engine, *, timezone: str, actor: Any = None) -> Iterato
 
 def today(session: Session) -> date:
     """The site's calendar day this unit of work runs on."""
-    return session.info[TODAY]
+    day = session.info.get(TODAY)
+    if day is None:
+        raise RuntimeError("this unit of work was opened without the site's timezone")
+    return day
 
 
 def has_written(session: Session) -> bool:

@@ -8,10 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from service.audit import service as audit
 from service.audit import subjects as audit_subjects
-from service.auth.models import ApiKey
-from service.records import changes
+from service.records import changes, writes
 from service.consents.models import Consent
 from service.core.models import utcnow
 from service.idempotency import erasure as idempotency
@@ -39,35 +37,25 @@ def anonymised_copy(trainee: Trainee, gazetteer) -> Trainee:  # noqa: ANN001
         training_track=trainee.training_track, is_survivor=False, erased_at=utcnow())
 
 
-def erase(*, session: Session, trainee: Trainee, caller: ApiKey | None, gazetteer) -> str | None:  # noqa: ANN001
-    """Erase her record and every mention of her id, all in one transaction; returns the anonymised stub's id
-    when placements keep outcome statistics."""
+def erase(*, session: Session, trainee: Trainee, gazetteer) -> str | None:  # noqa: ANN001
+    """Erase her record and every mention of her id, in the caller's unit of work (all or nothing); returns the
+    anonymised stub's id when placements keep outcome statistics."""
     her = trainee.external_id
-    try:
-        audit.record(session=session, caller=caller, action="erase", entity="trainee", external_ids=[her])
-        session.execute(delete(Consent).where(Consent.trainee_external_id == her))
-        has_placements = session.execute(select(Placement.id).where(Placement.trainee_external_id == her).limit(1)
-                                         ).first()
-        stub_id = None
-        if has_placements:
-            stub = anonymised_copy(trainee, gazetteer)
-            session.add(stub)
-            session.flush()
-            session.execute(update(Placement).where(Placement.trainee_external_id == her)
-                            .values(trainee_external_id=stub.external_id))
-            stub_id = stub.external_id
-        pseudonym = stub_id or f"ERASED-{secrets.token_hex(8)}"
-        # Proposals (declines included) stay for learning, under the stub's id or a fresh one linking to nothing.
-        session.execute(update(Proposal).where(Proposal.trainee_external_id == her)
-                        .values(trainee_external_id=pseudonym))
-        idempotency.forget(session=session, external_id=her)  # her consents POSTs etc. are never replayed
-        changes.forget(session=session, entity="trainee", external_id=her, pseudonym=pseudonym)
-        audit_subjects.unlink(session=session, external_id=her)  # her audit events now lead nowhere
-        session.delete(trainee)
-        session.commit()
-    except BaseException:
-        session.rollback()  # all or nothing
-        raise
+    session.execute(delete(Consent).where(Consent.trainee_external_id == her))
+    has_placements = session.execute(select(Placement.id).where(Placement.trainee_external_id == her).limit(1)).first()
+    stub_id = None
+    if has_placements:
+        stub = writes.insert(session=session, row=anonymised_copy(trainee, gazetteer), action="anonymise")
+        writes.update_where(session=session, table=Placement, where=[Placement.trainee_external_id == her],
+                            values={"trainee_external_id": stub.external_id}, action="anonymise")
+        stub_id = stub.external_id
+    pseudonym = stub_id or f"ERASED-{secrets.token_hex(8)}"
+    # Proposals (declines included) stay for learning, under the stub's id or a fresh one linking to nothing.
+    session.execute(update(Proposal).where(Proposal.trainee_external_id == her).values(trainee_external_id=pseudonym))
+    idempotency.forget(session=session, external_id=her)  # her consents POSTs etc. are never replayed
+    writes.delete(session=session, row=trainee, action="erase")
+    changes.forget(session=session, entity="trainee", external_id=her, pseudonym=pseudonym)
+    audit_subjects.unlink(session=session, external_id=her)  # her audit events (this erasure too) lead nowhere
     return stub_id
 
 
@@ -77,5 +65,5 @@ def erase_expired(*, session: Session, retention_days: int, today: date, gazette
     expired = session.exec(select(Trainee).where(Trainee.status == "exited", Trainee.erased_at.is_(None),
                                                  Trainee.updated_at < cutoff)).all()
     for trainee in expired:
-        erase(session=session, trainee=trainee, caller=None, gazetteer=gazetteer)
+        erase(session=session, trainee=trainee, gazetteer=gazetteer)
     return len(expired)

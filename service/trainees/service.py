@@ -67,7 +67,7 @@ def present(*, caller: ApiKey, view: TraineePublic) -> TraineePublic:
 
 def erase(*, session: Session, row: Trainee, caller: ApiKey, reference: Reference) -> None:
     """DELETE erases her personal data; placements keep an anonymised stub for learning."""
-    erasure.erase(session=session, trainee=row, caller=caller, gazetteer=reference.site.gazetteer)
+    erasure.erase(session=session, trainee=row, gazetteer=reference.site.gazetteer)
 
 
 RESOURCE = Resource(label="trainee", path="/trainees", table=Trainee, create=TraineeCreate, update=TraineeUpdate,

@@ -11,8 +11,9 @@ TODAY = datetime.date(2026, 11, 1)
 
 @pytest.fixture
 def frozen_today(monkeypatch):  # noqa: ANN001, ANN201
-    """The site's 'today' of the match routes (an employer key cannot choose another day), so that the test
-    world's dates stay valid whenever the tests run."""
-    import service.matches.router as router
-    monkeypatch.setattr(router, "today", lambda reference: TODAY)
+    """The site's 'today' (an employer key cannot choose another day), so that the test world's dates stay valid
+    whenever the tests run: noon UTC, the same calendar day in every site's timezone from UTC-11 to UTC+11."""
+    from service.core import clock
+    monkeypatch.setattr(clock, "now", lambda: datetime.datetime.combine(TODAY, datetime.time(12),
+                                                                       datetime.UTC))
     return TODAY

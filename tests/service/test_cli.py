@@ -48,10 +48,9 @@ def test_keys_create_prints_the_key_last_and_it_works(db, database_url, client, 
 
 
 def test_revoked_key_is_refused(db, database_url, client):
-    from sqlmodel import Session
-
     from service.auth import service as keys
-    with Session(db) as session:
+    from service.records.unit_of_work import unit_of_work
+    with unit_of_work(db) as session:
         key, raw = keys.create(session=session, role="admin")
         key_id = key.id
         keys.create(session=session, role="admin")  # the last working admin key cannot be revoked

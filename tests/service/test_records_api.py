@@ -38,17 +38,15 @@ def test_every_v1_route_answers_401_problem_json_without_a_key(client):
 def test_a_wrong_revoked_or_expired_key_is_refused(client, db):
     from datetime import UTC, datetime, timedelta
 
-    from sqlmodel import Session
-
     from service.auth import service as keys
-    with Session(db) as session:
+    from service.records.unit_of_work import unit_of_work
+    with unit_of_work(db) as session:
         keys.create(session=session, role="admin")  # the last working admin key cannot be revoked
         revoked, revoked_raw = keys.create(session=session, role="admin")
         keys.revoke(session=session, key_id=revoked.id)
         expired, expired_raw = keys.create(session=session, role="admin", expires_at=datetime.now(UTC) + timedelta(days=1))
         expired.expires_at = datetime.now(UTC) - timedelta(days=1)  # a day later (a key is never created expired)
         session.add(expired)
-        session.commit()
     for raw in ("jm_not-a-key", revoked_raw, expired_raw):
         response = client.get("/v1/trainees", headers={"Authorization": f"Bearer {raw}"})
         assert response.status_code == 401

@@ -1,0 +1,146 @@
+"""The one write path. Every change to a record (a row with a version: trainees, employers, openings, placements,
+follow-ups, market signals) goes through these functions, whoever writes it: the API, an import, a JobPosting,
+accept, a risk flag, erasure, retention. Each applies every invariant of a write, in the caller's unit of work:
+
+- the row's `version` moves by one and `updated_at` is now (new rows start at version 1);
+- the change log names the record, so every process's match index sees it (a placement also names its opening,
+  whose positions left it changes);
+- the audit log gets one event per record, by the unit of work's actor (a trainee under her pseudonym).
+
+Single rows go through the ORM (`insert`, `update`, `delete`); imports and bulk changes use the set-based
+variants (`insert_many`, `update_many`, `update_where`) with the same invariants."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, or_
+from sqlalchemy import insert as sql_insert
+from sqlalchemy import update as sql_update
+from sqlmodel import Session, SQLModel, select
+
+from service.audit import service as audit
+from service.core.models import utcnow
+from service.records import changes
+from service.records.unit_of_work import ACTOR
+
+T = TypeVar("T", bound=SQLModel)
+
+
+def same(current: Any, new: Any) -> bool:
+    """Whether a stored value equals a new one (dates and datetimes compared as values)."""
+    if isinstance(current, datetime) and isinstance(new, datetime):
+        return current.replace(tzinfo=current.tzinfo or UTC) == new.replace(tzinfo=new.tzinfo or UTC)
+    if isinstance(current, float) or isinstance(new, float):
+        return current is not None and new is not None and abs(float(current) - float(new)) < 1e-9
+    if isinstance(current, date) and isinstance(new, str):
+        return current.isoformat() == new
+    return bool(current == new)
+
+
+def changed_fields(row: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The subset of values that differ from what the row holds."""
+    return {name: value for name, value in values.items() if not same(getattr(row, name), value)}
+
+
+def record_id(row: Mapping[str, Any]) -> str | None:
+    """How the logs name a record: its external id, or a follow-up's placement and month."""
+    if row.get("external_id") is not None:
+        return str(row["external_id"])
+    if row.get("placement_external_id") is not None and row.get("month") is not None:
+        return f"{row['placement_external_id']}/{row['month']}"
+    return None
+
+
+def record_written(session: Session, table: type[SQLModel], rows: Sequence[Mapping[str, Any]], action: str) -> None:
+    """The change log and the audit log of written records (each a mapping with its `external_id` or a
+    follow-up's placement and month, and a placement's `opening_external_id`)."""
+    ids = [*dict.fromkeys(name for name in map(record_id, rows) if name is not None)]
+    if not ids:
+        return
+    entity = table.__tablename__  # type: ignore[attr-defined]  # every table model names its table
+    changes.record(session=session, entity=entity, external_ids=ids)
+    openings = sorted({row["opening_external_id"] for row in rows if row.get("opening_external_id")})
+    if openings:  # a placement changes how many positions its opening has left
+        changes.record(session=session, entity="opening", external_ids=openings)
+    audit.record(session=session, caller=session.info.get(ACTOR), action=action, entity=entity, external_ids=ids)
+
+
+def _identity(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name, None)
+            for name in ("external_id", "opening_external_id", "placement_external_id", "month")}
+
+
+def insert(*, session: Session, row: T, action: str = "create") -> T:
+    """Add a new record (version 1)."""
+    session.add(row)
+    session.flush()
+    record_written(session, type(row), [_identity(row)], action)
+    return row
+
+
+def update(*, session: Session, row: T, values: Mapping[str, Any], action: str = "update") -> bool:
+    """Change the fields of a record that differ; False (and no new version) when nothing changed."""
+    changed = changed_fields(row, values)
+    if not changed:
+        return False
+    before = _identity(row)
+    for name, value in changed.items():
+        setattr(row, name, value)
+    row.version += 1  # type: ignore[attr-defined]  # records are Tracked
+    row.updated_at = utcnow()  # type: ignore[attr-defined]
+    session.add(row)
+    session.flush()
+    record_written(session, type(row), [before, _identity(row)] if before != _identity(row) else [before], action)
+    return True
+
+
+def delete(*, session: Session, row: SQLModel, action: str = "delete") -> None:
+    """Remove a record."""
+    identity = _identity(row)
+    session.delete(row)
+    session.flush()
+    record_written(session, type(row), [identity], action)
+
+
+def insert_many(*, session: Session, table: type[SQLModel], rows: Sequence[dict[str, Any]],
+                action: str = "import") -> None:
+    """Add many new records in one statement (bulk import)."""
+    if not rows:
+        return
+    now = utcnow()
+    session.execute(sql_insert(table.__table__),  # type: ignore[attr-defined]
+                    [{**row, "created_at": now, "updated_at": now, "version": 1} for row in rows])
+    record_written(session, table, rows, action)
+
+
+def update_many(*, session: Session, table: type[SQLModel], changes_by_row: Sequence[tuple[Mapping[str, Any],
+                dict[str, Any]]], action: str = "import") -> None:
+    """Change many records by primary key in one statement; each item is (the stored row as a mapping with
+    `id` and `version`, the changed fields)."""
+    if not changes_by_row:
+        return
+    now = utcnow()
+    session.execute(sql_update(table), [{"id": current["id"], **fields, "version": current["version"] + 1,
+                                         "updated_at": now} for current, fields in changes_by_row])
+    # A placement moved to another opening changes the positions left of both.
+    record_written(session, table, [row for current, fields in changes_by_row for row in (current, {**current, **fields})],
+                   action)
+
+
+def update_where(*, session: Session, table: type[SQLModel], where: Iterable[ColumnElement[bool]],
+                 values: Mapping[str, Any], action: str = "update") -> list[str]:
+    """Set the same values on every record matching the conditions (only where a value differs); returns the
+    external ids of the records changed."""
+    columns = table.__table__.c  # type: ignore[attr-defined]
+    conditions = [*where]
+    differs = [columns[name].is_distinct_from(value) for name, value in values.items()]
+    targets = [*session.execute(select(columns.external_id).where(*conditions, or_(*differs))).scalars()]
+    if not targets:
+        return []
+    session.execute(sql_update(table).where(columns.external_id.in_(targets))
+                    .values(**values, version=columns.version + 1, updated_at=utcnow()))
+    record_written(session, table, [{"external_id": external_id} for external_id in targets], action)
+    return targets

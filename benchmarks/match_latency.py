@@ -92,7 +92,7 @@ def prepare_database(folder: Path, *, seed: int, trainees: int, openings: int) -
     from service.auth import service as keys
     from service.core.db import make_engine
     from service.core.migrate import upgrade
-    from service.demo_data.generator import generate_bundle
+    from demo.generator import generate_bundle
     from service.imports.service import import_bundle
 
     timings: dict[str, float] = {}

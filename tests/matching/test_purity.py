@@ -67,3 +67,30 @@ def test_importing_every_module_pulls_in_no_framework() -> None:
             f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {sorted(FORBIDDEN)!r})\n"
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=PACKAGE.parent, timeout=60)
+
+
+DEMO_PACKAGE = PACKAGE.parent / "demo"
+DEMO_MODULES = sorted(DEMO_PACKAGE.rglob("*.py"))
+
+
+def test_every_demo_module_is_scanned() -> None:
+    assert {"generator", "truth"} <= {path.stem for path in DEMO_MODULES}
+
+
+@pytest.mark.parametrize("path", DEMO_MODULES, ids=lambda p: p.name)
+def test_demo_never_imports_service(path: Path) -> None:
+    """The demo generator builds on the matching library only, never on the service."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            problems += [f"line {node.lineno}: import {a.name}" for a in node.names if a.name.split(".")[0] == "service"]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.split(".")[0] == "service":
+                problems.append(f"line {node.lineno}: from {node.module} import ...")
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+def test_importing_the_demo_generator_pulls_in_no_service_code() -> None:
+    code = "import demo.generator, sys; bad = sorted(m for m in sys.modules if m.split('.')[0] == 'service'); assert not bad, bad"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PACKAGE.parent, timeout=60)

@@ -3,7 +3,7 @@ follow-ups and labour-market signals for the West Bengal site.
 
 Everything is synthetic: trainees carry only pseudonymous ids and employers
 have obviously made-up names ("Howrah Garments Unit 12").  The bundle is drawn
-from a hidden true outcome model (:mod:`service.demo_data.truth`) whose
+from a hidden true outcome model (:mod:`demo.truth`) whose
 parameters are written to ``OUT/_truth/truth.json`` so that the quality
 benchmarks can compare what the engine learns with what really drives the
 outcomes.
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from service.demo_data.truth import (
+from demo.truth import (
     COEFFICIENT_NAMES,
     FORMAT_VERSION,
     TruthModel,

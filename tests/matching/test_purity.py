@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "matching"
-MODULES = sorted(PACKAGE.glob("*.py"))
+MODULES = sorted(PACKAGE.rglob("*.py"))
 FORBIDDEN = {"service", "fastapi", "sqlmodel", "sqlalchemy", "starlette", "pydantic_settings", "alembic",
              "uvicorn", "psycopg"}
 SENSITIVE = "is_survivor"
@@ -23,7 +23,7 @@ def test_every_module_is_scanned() -> None:
             "engine", "naive", "reference", "skills"} <= names
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(p.parents[1])))
 def test_no_forbidden_imports_or_environment(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     problems = []
@@ -46,7 +46,7 @@ def test_no_forbidden_imports_or_environment(path: Path) -> None:
     assert not problems, f"{path.name}: " + "; ".join(problems)
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(p.parents[1])))
 def test_survivor_status_is_never_read(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in ast.walk(tree):
@@ -62,7 +62,8 @@ def test_importing_the_engine_pulls_in_no_service_code() -> None:
 
 
 def test_importing_every_module_pulls_in_no_framework() -> None:
-    modules = ", ".join(f"matching.{path.stem}" for path in MODULES if path.stem != "__init__")
+    modules = ", ".join(".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+                        for path in MODULES)
     code = (f"import sys, {modules}\n"
             f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {sorted(FORBIDDEN)!r})\n"
             "assert not bad, bad")
@@ -77,7 +78,7 @@ def test_every_demo_module_is_scanned() -> None:
     assert {"generator", "truth"} <= {path.stem for path in DEMO_MODULES}
 
 
-@pytest.mark.parametrize("path", DEMO_MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", DEMO_MODULES, ids=lambda p: str(p.relative_to(p.parents[1])))
 def test_demo_never_imports_service(path: Path) -> None:
     """The demo generator builds on the matching library only, never on the service."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))

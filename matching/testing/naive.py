@@ -16,12 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .commute import DEFAULT_COMMUTE_MODEL, CommuteModel
-from .features import VETTING_VALID_MONTHS, months_before
-from .geo import EARTH_RADIUS_KM
-from .reference import MinimumWageLookupError, Site, Taxonomy
-from .scoring import ScoreWeights
-from .tables import _bool, _float, to_day  # the same reading of raw values as the tables
+from ..commute import DEFAULT_COMMUTE_MODEL, CommuteModel
+from ..features import VETTING_VALID_MONTHS, months_before
+from ..geo import EARTH_RADIUS_KM
+from ..reference import MinimumWageLookupError, Site, Taxonomy
+from ..scoring import ScoreWeights
+from ..tables import _bool, _float, to_day  # the same reading of raw values as the tables
 
 __all__ = ["NaiveResult", "naive_pair", "naive_rank_openings", "naive_rank_trainees"]
 

@@ -92,99 +92,161 @@ def _known(value: float, default: float = 0.0) -> float:
     return default if math.isnan(value) else value
 
 
-def naive_pair(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employers: Mapping[str, Mapping[str, Any]],
-               taxonomy: Taxonomy, site: Site, as_of: datetime.date, weights: ScoreWeights | None = None,
-               commute_model: CommuteModel | None = None, demand: Any = None,
-               core_skills_when_empty: bool = True) -> tuple[float, list[str], dict[str, float]]:
-    """``(score, codes of the rules broken, features)`` of one trainee record and one opening record."""
-    weights = weights or ScoreWeights()
-    model = commute_model or DEFAULT_COMMUTE_MODEL
-    as_of = to_day(as_of)
+@dataclass(frozen=True)
+class _Trainee:
+    """Her record, read the way :class:`matching.tables.TraineeTable` reads it."""
 
-    # Her record
-    t_district, _, t_area, t_lat, t_lon = _place(site, trainee.get("district"), _float(trainee.get("lat")),
-                                                 _float(trainee.get("lon")))
-    status = str(trainee.get("status") or "").strip().casefold()
-    available = to_day(trainee.get("available_from"))
-    limit = _float(trainee.get("max_commute_minutes"), 60.0)
-    willing = _bool(trainee.get("willing_to_relocate", False))
-    night_ok = _bool(trainee.get("night_shift_ok", False))
-    expected = _float(trainee.get("expected_wage_inr", trainee.get("expected_wage")))
-    excluded_employers = set(_items(trainee.get("excluded_employers")))
+    district: str | None
+    area: str | None
+    lat: float
+    lon: float
+    status: str
+    available: datetime.date | None
+    limit: float
+    willing: bool
+    night_ok: bool
+    expected: float
+    excluded_employers: set[str]
+    excluded_districts: set[str]
+    speaks: set[str]
+    preferred: set[str]
+    track: str | None
+    held: dict[str, int]
+    attendance: float
+    dependents: bool
+
+
+@dataclass(frozen=True)
+class _Opening:
+    """The opening's record (with its employer's vetting), read the way :class:`matching.tables.OpeningTable` does."""
+
+    employer_id: str
+    code: Any
+    district: str | None
+    zone: str | None
+    area: str | None
+    lat: float
+    lon: float
+    wage: float
+    category: str
+    night: bool
+    accommodation: bool
+    transport: bool
+    sector: Any
+    required: dict[str, int]
+    positions: int
+    is_open: bool
+    posted: datetime.date | None
+    closes: datetime.date | None
+    vetted: bool
+    vetted_on: datetime.date | None
+    languages: set[str]
+
+
+def _read_trainee(trainee: Mapping[str, Any], site: Site, taxonomy: Taxonomy) -> _Trainee:
+    district, _, area, lat, lon = _place(site, trainee.get("district"), _float(trainee.get("lat")),
+                                         _float(trainee.get("lon")))
     excluded_districts = set()
     for text in _items(trainee.get("excluded_districts")):
         found = site.gazetteer.resolve(text)
         excluded_districts.add(found.name if found else text)
-    speaks = {v.casefold() for v in _items(trainee.get("languages"))}
-    preferred = set(_items(trainee.get("preferred_sectors")))
     track = trainee.get("training_track")
-    track = track.strip() if isinstance(track, str) and track.strip() else None
-    held = _levels(trainee.get("skills"), taxonomy)
+    return _Trainee(
+        district=district, area=area, lat=lat, lon=lon,
+        status=str(trainee.get("status") or "").strip().casefold(),
+        available=to_day(trainee.get("available_from")),
+        limit=_float(trainee.get("max_commute_minutes"), 60.0),
+        willing=_bool(trainee.get("willing_to_relocate", False)),
+        night_ok=_bool(trainee.get("night_shift_ok", False)),
+        expected=_float(trainee.get("expected_wage_inr", trainee.get("expected_wage"))),
+        excluded_employers=set(_items(trainee.get("excluded_employers"))),
+        excluded_districts=excluded_districts,
+        speaks={v.casefold() for v in _items(trainee.get("languages"))},
+        preferred=set(_items(trainee.get("preferred_sectors"))),
+        track=track.strip() if isinstance(track, str) and track.strip() else None,
+        held=_levels(trainee.get("skills"), taxonomy),
+        attendance=_float(trainee.get("attendance_rate")),
+        dependents=_bool(trainee.get("has_dependents", False)),
+    )
 
-    # The opening's record
+
+def _read_opening(opening: Mapping[str, Any], employers: Mapping[str, Mapping[str, Any]], site: Site,
+                  taxonomy: Taxonomy, core_skills_when_empty: bool) -> _Opening:
     employer_id = str(opening.get("employer_external_id") or "")
     employer = employers.get(employer_id) or {}
     code = opening.get("occupation_code")
     if code not in taxonomy.occupations:
         code = opening.get("occupation") if opening.get("occupation") in taxonomy.occupations else None
     occupation = taxonomy.occupations.get(code) if code else None
-    o_district, zone, o_area, o_lat, o_lon = _place(site, opening.get("district"), _float(opening.get("lat")),
-                                                    _float(opening.get("lon")))
-    wage = _float(opening.get("monthly_wage_inr", opening.get("monthly_wage")))
-    category = occupation.skill_category if occupation else "unskilled"
-    shift = str(opening.get("shift") or "day").strip().casefold()
-    accommodation = _bool(opening.get("accommodation_provided", False))
-    transport = _bool(opening.get("transport_provided", False))
-    sector = opening.get("sector") or (occupation.sector if occupation else None)
+    district, zone, area, lat, lon = _place(site, opening.get("district"), _float(opening.get("lat")),
+                                            _float(opening.get("lon")))
     required = _levels(opening.get("required_skills"), taxonomy)
     if not required and occupation is not None and core_skills_when_empty:
         required = dict(occupation.core_skills)
     positions = opening.get("positions_left", opening.get("positions", 1))
-    positions = int(positions) if positions is not None else 1
-    is_open = str(opening.get("status") or "open").strip().casefold() == "open"
-    posted, closes = to_day(opening.get("posted_on")), to_day(opening.get("closes_on"))
-    vetted = _bool(employer.get("vetted", False))
-    vetted_on = to_day(employer.get("vetted_on"))
-    languages = {v.casefold() for v in _items(opening.get("languages_required"))}
+    return _Opening(
+        employer_id=employer_id, code=code, district=district, zone=zone, area=area, lat=lat, lon=lon,
+        wage=_float(opening.get("monthly_wage_inr", opening.get("monthly_wage"))),
+        category=occupation.skill_category if occupation else "unskilled",
+        night=str(opening.get("shift") or "day").strip().casefold() != "day",
+        accommodation=_bool(opening.get("accommodation_provided", False)),
+        transport=_bool(opening.get("transport_provided", False)),
+        sector=opening.get("sector") or (occupation.sector if occupation else None),
+        required=required,
+        positions=int(positions) if positions is not None else 1,
+        is_open=str(opening.get("status") or "open").strip().casefold() == "open",
+        posted=to_day(opening.get("posted_on")), closes=to_day(opening.get("closes_on")),
+        vetted=_bool(employer.get("vetted", False)), vetted_on=to_day(employer.get("vetted_on")),
+        languages={v.casefold() for v in _items(opening.get("languages_required"))},
+    )
 
-    # Derived
-    if any(math.isnan(v) for v in (t_lat, t_lon, o_lat, o_lon)):
+
+def _commute_minutes(her: _Trainee, job: _Opening, model: CommuteModel) -> float:
+    if any(math.isnan(v) for v in (her.lat, her.lon, job.lat, job.lon)):
         distance = math.nan
     else:
-        distance = _haversine(t_lat, t_lon, o_lat, o_lon)
+        distance = _haversine(her.lat, her.lon, job.lat, job.lon)
     road = distance * model.detour_factor
     local = road if math.isnan(road) else min(road, model.local_km)
-    minutes = (model.wait_minutes + local * (0.5 * (model.rate(t_area) + model.rate(o_area)))
-               + (road - local) * model.intercity_minutes_per_km)
-    relocation = willing and accommodation
+    return (model.wait_minutes + local * (0.5 * (model.rate(her.area) + model.rate(job.area)))
+            + (road - local) * model.intercity_minutes_per_km)
+
+
+def _minimum_wage(site: Site, job: _Opening, as_of: datetime.date) -> float:
     try:
-        minimum = float(site.minimum_wages.minimum(skill_category=category, zone=zone, on=as_of)) if zone else math.nan
+        return (float(site.minimum_wages.minimum(skill_category=job.category, zone=job.zone, on=as_of))
+                if job.zone else math.nan)
     except MinimumWageLookupError:
-        minimum = math.nan
-    night = shift != "day"
+        return math.nan
 
-    # Rules, in the order of SAFETY_RULES
+
+def _broken_rules(her: _Trainee, job: _Opening, as_of: datetime.date, minutes: float, minimum: float,
+                  relocation: bool) -> list[str]:
+    """Codes of the rules broken, in the order of SAFETY_RULES."""
     broken: list[str] = []
-    if status != "job_ready" or (available is not None and available > as_of):
+    if her.status != "job_ready" or (her.available is not None and her.available > as_of):
         broken.append("trainee_not_ready")
-    if (not is_open or (posted is not None and posted > as_of) or (closes is not None and closes < as_of)
-            or positions <= 0):
+    if (not job.is_open or (job.posted is not None and job.posted > as_of)
+            or (job.closes is not None and job.closes < as_of) or job.positions <= 0):
         broken.append("opening_not_open")
-    if (not vetted or vetted_on is None or vetted_on < months_before(as_of, VETTING_VALID_MONTHS)
-            or vetted_on > as_of):
+    if (not job.vetted or job.vetted_on is None or job.vetted_on < months_before(as_of, VETTING_VALID_MONTHS)
+            or job.vetted_on > as_of):
         broken.append("employer_not_vetted")
-    if not wage >= minimum:
+    if not job.wage >= minimum:
         broken.append("below_minimum_wage")
-    if night and not (night_ok and transport):
+    if job.night and not (her.night_ok and job.transport):
         broken.append("night_shift_unsafe")
-    if employer_id in excluded_employers:
+    if job.employer_id in her.excluded_employers:
         broken.append("excluded_employer")
-    if o_district in excluded_districts:
+    if job.district in her.excluded_districts:
         broken.append("excluded_district")
-    if not minutes <= limit and not relocation:
+    if not minutes <= her.limit and not relocation:
         broken.append("commute_too_long")
+    return broken
 
-    # Skill fit
+
+def _skill_fit(held: Mapping[str, int], required: Mapping[str, int], taxonomy: Taxonomy) -> tuple[float, int, int]:
+    """``(fit, skills met, skills partly met)``."""
     total, met, partial = 0.0, 0, 0
     for skill, need in required.items():
         credit = 0.0
@@ -198,51 +260,77 @@ def naive_pair(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employ
         elif credit > 0:
             partial += 1
     fit = min(total / len(required), 1.0) if required else 1.0
+    return fit, met, partial
 
-    # Features
-    ratio = (min(minutes / limit, 10.0) if limit > 0 else 10.0) if not math.isnan(minutes) else math.nan
-    wage_ratio = wage / expected if not math.isnan(expected) and expected > 0 else math.nan
-    over_minimum = wage / minimum if not math.isnan(minimum) and minimum > 0 else math.nan
-    sector_match = math.nan if not preferred else (1.0 if sector in preferred else 0.0)
-    language = 1.0 if not languages else len(languages & speaks) / len(languages)
+
+def _demand_growth(demand: Any, district: str | None, code: Any) -> float:
     if demand is None:
         growth = 0.0
     elif hasattr(demand, "get"):
-        growth = demand.get(o_district, code)
+        growth = demand.get(district, code)
     else:
-        growth = float(demand.growth([o_district], [code])[0])
-    growth = _known(growth)
-    attendance = _float(trainee.get("attendance_rate"))
-    dependents = _bool(trainee.get("has_dependents", False))
-    track_match = math.nan if track is None or code is None else (1.0 if track == code else 0.0)
-    features = {"skill_fit": fit, "skills_required": len(required), "skills_met": met, "skills_partial": partial,
-                "commute_minutes": minutes, "commute_ratio": ratio, "relocation": relocation,
-                "wage_ratio": wage_ratio, "wage_over_minimum": over_minimum, "minimum_wage": minimum,
-                "preferred_sector_match": sector_match, "language_match": language, "demand_growth": growth,
-                "training_track_match": track_match}
+        growth = float(demand.growth([district], [code])[0])
+    return _known(growth)
 
-    # Score: the same factors, in the same order, as WeightedScorer
-    capped = min(_known(ratio, 1.5), 1.5)
+
+def _score(weights: ScoreWeights, features: Mapping[str, Any], her: _Trainee, job: _Opening) -> float:
+    """The same factors, in the same order, as WeightedScorer."""
+    relocation = features["relocation"]
+    capped = min(_known(features["commute_ratio"], 1.5), 1.5)
     g = {
-        "skill_fit": fit - 0.5,
+        "skill_fit": features["skill_fit"] - 0.5,
         "commute": 0.0 if relocation else -capped,
         "relocation": 1.0 if relocation else 0.0,
-        "wage": _clipped_log(wage_ratio, -0.5, 0.5),
-        "wage_over_minimum": _clipped_log(over_minimum, 0.0, 0.4),
-        "shift": 1.0 if night else 0.0,
-        "transport": 1.0 if transport else 0.0,
-        "preferred_sector": _known(sector_match),
-        "language": language - 1.0,
-        "demand": min(max(growth, -0.5), 0.5),
-        "attendance": _known(attendance - 0.8),
-        "dependents": (1.0 if dependents else 0.0) * (1.0 if relocation else capped),
-        "training_track": _known(track_match),
+        "wage": _clipped_log(features["wage_ratio"], -0.5, 0.5),
+        "wage_over_minimum": _clipped_log(features["wage_over_minimum"], 0.0, 0.4),
+        "shift": 1.0 if job.night else 0.0,
+        "transport": 1.0 if job.transport else 0.0,
+        "preferred_sector": _known(features["preferred_sector_match"]),
+        "language": features["language_match"] - 1.0,
+        "demand": min(max(features["demand_growth"], -0.5), 0.5),
+        "attendance": _known(her.attendance - 0.8),
+        "dependents": (1.0 if her.dependents else 0.0) * (1.0 if relocation else capped),
+        "training_track": _known(features["training_track_match"]),
     }
     z = weights.intercept
     for name, value in g.items():
         z += getattr(weights, name) * value
     z = min(max(z, -30.0), 30.0)
-    return 1.0 / (1.0 + math.exp(-z)), broken, features
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def naive_pair(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employers: Mapping[str, Mapping[str, Any]],
+               taxonomy: Taxonomy, site: Site, as_of: datetime.date, weights: ScoreWeights | None = None,
+               commute_model: CommuteModel | None = None, demand: Any = None,
+               core_skills_when_empty: bool = True) -> tuple[float, list[str], dict[str, float]]:
+    """``(score, codes of the rules broken, features)`` of one trainee record and one opening record."""
+    weights = weights or ScoreWeights()
+    model = commute_model or DEFAULT_COMMUTE_MODEL
+    as_of = to_day(as_of)
+    her = _read_trainee(trainee, site, taxonomy)
+    job = _read_opening(opening, employers, site, taxonomy, core_skills_when_empty)
+
+    minutes = _commute_minutes(her, job, model)
+    relocation = her.willing and job.accommodation
+    minimum = _minimum_wage(site, job, as_of)
+    broken = _broken_rules(her, job, as_of, minutes, minimum, relocation)
+    fit, met, partial = _skill_fit(her.held, job.required, taxonomy)
+
+    limit, wage, expected = her.limit, job.wage, her.expected
+    ratio = (min(minutes / limit, 10.0) if limit > 0 else 10.0) if not math.isnan(minutes) else math.nan
+    track_match = math.nan if her.track is None or job.code is None else (1.0 if her.track == job.code else 0.0)
+    features = {
+        "skill_fit": fit, "skills_required": len(job.required), "skills_met": met, "skills_partial": partial,
+        "commute_minutes": minutes, "commute_ratio": ratio, "relocation": relocation,
+        "wage_ratio": wage / expected if not math.isnan(expected) and expected > 0 else math.nan,
+        "wage_over_minimum": wage / minimum if not math.isnan(minimum) and minimum > 0 else math.nan,
+        "minimum_wage": minimum,
+        "preferred_sector_match": math.nan if not her.preferred else (1.0 if job.sector in her.preferred else 0.0),
+        "language_match": 1.0 if not job.languages else len(job.languages & her.speaks) / len(job.languages),
+        "demand_growth": _demand_growth(demand, job.district, job.code),
+        "training_track_match": track_match,
+    }
+    return _score(weights, features, her, job), broken, features
 
 
 def _rank(results: list[tuple[str, float, list[str]]], limit: int | None, include_blocked: bool) -> list[NaiveResult]:

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .demand_model import DemandForecaster, SignalFrame, _as_frame, period_index, period_label
+from .demand_model import DemandForecaster, SignalFrame, period_index, period_label
+from .demand_signals import _as_frame
 
 __all__ = [
     "METHODS",
@@ -229,6 +230,14 @@ def rolling_origin_backtest(signals: SignalFrame | Sequence[Mapping[str, Any]], 
                 point_h.append(h)
                 point_sector.append(sector_names[key[1]])
 
+    return _report(collected, point_h, point_sector, horizons=horizons, origin_list=origin_list,
+                   n_series=len(modelled), fit_seconds=fit_seconds, model_factory=model_factory)
+
+
+def _report(collected: Mapping[str, list[float]], point_h: list[int], point_sector: list[str], *,
+            horizons: tuple[int, ...], origin_list: list[int], n_series: int, fit_seconds: list[float],
+            model_factory: Callable[[], DemandForecaster]) -> BacktestReport:
+    """WAPE of every method overall, per horizon and per sector, and the intervals' coverage, of the points scored."""
     arrays = {name: np.array(v, dtype=np.float64) for name, v in collected.items()}
     if arrays["actual"].size == 0:
         raise ValueError("no observed point to score: are the origins too late?")
@@ -251,7 +260,7 @@ def rolling_origin_backtest(signals: SignalFrame | Sequence[Mapping[str, Any]], 
         wape_by_horizon=by_h,
         n_points=int(actual.size),
         n_points_by_horizon={h: int((h_arr == h).sum()) for h in horizons},
-        n_series=len(modelled),
+        n_series=n_series,
         coverage=float(inside.mean()),
         interval=float(getattr(probe, "interval", float("nan"))),
         fit_seconds=float(np.mean(fit_seconds)),

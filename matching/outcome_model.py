@@ -54,10 +54,10 @@ from scipy.stats import chi2
 from sklearn.base import BaseEstimator
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from .outcome_data import INTERVALS, N_INTERVALS, OutcomeTrainingSet
+from .outcome_metrics import _json_safe, _summary, brier_score, reliability_table
 from .scoring import BASELINE, ScoreWeights, WeightedScorer, logit, sigmoid
 
 __all__ = ["DEFAULT_BASE_RATE", "FACTORS", "TERMS", "TRUSTED_TYPES", "OutcomeModel", "brier_score",
@@ -73,7 +73,6 @@ CV_FOLDS = 5
 MIN_KNOWN_FOR_CALIBRATION = 50
 #: Significance of the likelihood-ratio test that adds the Platt step under ``calibrate="auto"``.
 CALIBRATION_ALPHA = 0.01
-RELIABILITY_BINS = 10
 
 Features = Mapping[str, np.ndarray]
 
@@ -150,55 +149,6 @@ TERMS: tuple[tuple[str, str, Callable[[Features], np.ndarray] | None], ...] = (
 _TERM_FUNCTIONS = {name: fn for name, _, fn in TERMS}
 #: The factors contributions are reported under, in order (besides ``"baseline"``).
 FACTORS: tuple[str, ...] = tuple(dict.fromkeys(group for _, group, _ in TERMS))
-
-
-# --------------------------------------------------------------------------- metrics
-
-
-def brier_score(predicted: np.ndarray, observed: np.ndarray) -> float:
-    predicted = np.asarray(predicted, dtype=np.float64)
-    observed = np.asarray(observed, dtype=np.float64)
-    return float(np.mean((predicted - observed) ** 2)) if predicted.size else float("nan")
-
-
-def reliability_table(predicted: np.ndarray, observed: np.ndarray,
-                      bins: int = RELIABILITY_BINS) -> list[tuple[float, float, int]]:
-    """``(mean predicted, observed rate, n)`` per bin of equal count (predictions sorted; ties in input order)."""
-    predicted = np.asarray(predicted, dtype=np.float64)
-    observed = np.asarray(observed, dtype=np.float64)
-    order = np.argsort(predicted, kind="stable")
-    out = []
-    for chunk in np.array_split(order, min(bins, predicted.size)) if predicted.size else []:
-        out.append((float(predicted[chunk].mean()), float(observed[chunk].mean()), int(chunk.size)))
-    return out
-
-
-def _auc(predicted: np.ndarray, observed: np.ndarray) -> float:
-    observed = np.asarray(observed, dtype=bool)
-    if observed.all() or not observed.any():
-        return float("nan")
-    return float(roc_auc_score(observed, predicted))
-
-
-def _json_safe(value: Any) -> Any:
-    """Metrics as plain JSON values: NaN (no AUC with one class, say) becomes None."""
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_json_safe(v) for v in value)
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
-
-
-def _summary(predicted: np.ndarray, observed: np.ndarray, base_rate: float) -> dict[str, Any]:
-    observed = np.asarray(observed, dtype=bool)
-    n = int(observed.size)
-    return _json_safe({
-        "n": n, "observed_rate": float(observed.mean()) if n else float("nan"),
-        "mean_predicted": float(np.mean(predicted)) if n else float("nan"),
-        "brier": brier_score(predicted, observed), "brier_base_rate": brier_score(np.full(n, base_rate), observed),
-        "auc": _auc(predicted, observed), "reliability": reliability_table(predicted, observed)})
 
 
 # --------------------------------------------------------------------------- survival pieces

@@ -47,6 +47,8 @@ sys.path.insert(0, str(HERE))
 
 from match_latency import AS_OF, pick_trainees, reference, served_programme  # noqa: E402
 
+from matching.geo import haversine_km  # noqa: E402
+
 K = 10
 SHUFFLES = 20
 
@@ -76,11 +78,6 @@ def truth_probabilities(truth, trainee: dict[str, str], openings: list[dict[str,
     t["attendance_rate"] = t["attendance_rate"].astype(float)
     o["monthly_wage_inr"] = o["monthly_wage_inr"].astype(float)
     return truth.retention_probability(t, o)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    from demo.truth import haversine_km as distance
-    return distance(np.full(len(lat2), lat1), np.full(len(lon2), lon1), lat2, lon2)
 
 
 def dcg(gains: np.ndarray) -> float:

@@ -8,8 +8,10 @@ import numpy as np
 
 from demo.draws import _assign_distinct, _bisect_scalar, _GroupSampler
 from demo.people import _Employers, _Openings, _Trainees
-from demo.truth import TruthModel, haversine_km, logistic, skill_fit_from_levels
-from demo.world import COHORT_PREFIX, DAYS_PER_MONTH, FOLLOWUP_MONTHS, STATUSES, _Context, _Reference
+from demo.truth import TruthModel, logistic, skill_fit_from_levels
+from demo.world import COHORT_PREFIX, DAYS_PER_MONTH, STATUSES, _Context, _Reference
+from matching.dates import FOLLOWUP_MONTHS
+from matching.geo import haversine_km
 
 
 def _pair_features(emp: _Employers, tr: _Trainees, op: _Openings, ti: np.ndarray,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from demo.draws import _choice_rows, _GroupSampler, _jitter, _join_groups, _odd_case
-from demo.truth import haversine_km
 from demo.world import (
     DEFAULT_EMPLOYER_WORDS,
     DUARS_DISTRICTS,
@@ -17,6 +16,7 @@ from demo.world import (
     _Context,
     _Reference,
 )
+from matching.geo import haversine_km
 
 # ------------------------------------------------------------------ skill lists
 

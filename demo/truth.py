@@ -55,6 +55,8 @@ from typing import Any
 
 import numpy as np
 
+from matching.geo import haversine_km
+
 TRUTH_DIR = "_truth"
 TRUTH_FILE = "truth.json"
 FORMAT_VERSION = 1
@@ -96,7 +98,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "employer_effect",
 )
 
-EARTH_RADIUS_KM = 6371.0088
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 
 
@@ -106,16 +107,6 @@ _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 def logistic(x: np.ndarray | float) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km (vectorised)."""
-    p1 = np.radians(np.asarray(lat1, dtype=float))
-    p2 = np.radians(np.asarray(lat2, dtype=float))
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2, dtype=float) - np.asarray(lon1, dtype=float))
-    a = np.sin(dp / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _as_bool(values: Any) -> np.ndarray:

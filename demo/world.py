@@ -11,13 +11,12 @@ from typing import Any
 import numpy as np
 
 from demo.draws import _clean_label, _norm
-from demo.truth import haversine_km
+from matching.geo import haversine_km
 
 STATUSES = ("in_training", "job_ready", "placed", "exited")
 EDUCATION_LEVELS = ("none", "primary", "secondary", "higher_secondary", "graduate")
 LANGUAGES = ("bn", "hi", "en", "ne")
 SHIFTS = ("day", "night", "rotating")
-FOLLOWUP_MONTHS = (1, 3, 6, 12)
 DAYS_PER_MONTH = 30.4375
 SITE = "west_bengal"
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .features import PairContext
-from .safety import format_duration, format_money
+from .formatting import format_duration, format_site_money
 
 __all__ = ["DEMAND_THRESHOLD", "occupation_phrase", "reasons", "skill_shortfalls"]
 
@@ -22,10 +22,6 @@ __all__ = ["DEMAND_THRESHOLD", "occupation_phrase", "reasons", "skill_shortfalls
 DEMAND_THRESHOLD = 0.05
 #: At most this many skills are named in a shortfall reason.
 MAX_NAMED_SKILLS = 3
-
-
-def _money(ctx: PairContext, amount: float) -> str:
-    return format_money(amount, ctx.site.currency_symbol, indian=ctx.site.country == "IN")
 
 
 def _mid_sentence(name: str) -> str:
@@ -102,11 +98,11 @@ def reasons(ctx: PairContext, features: Mapping[str, np.ndarray], i: int) -> lis
     if np.isfinite(wage):
         if np.isfinite(expected) and expected > 0:
             verb = "meets" if wage >= expected else "is below"
-            text = f"{_money(ctx, wage)} {verb} her {_money(ctx, expected)}"
+            text = f"{format_site_money(ctx.site, wage)} {verb} her {format_site_money(ctx.site, expected)}"
         else:
-            text = f"{_money(ctx, wage)} a month (the wage she needs is not recorded)"
+            text = f"{format_site_money(ctx.site, wage)} a month (the wage she needs is not recorded)"
         if np.isfinite(minimum):
-            text += f"; statutory minimum {_money(ctx, minimum)}"
+            text += f"; statutory minimum {format_site_money(ctx.site, minimum)}"
         out.append(text)
 
     # Shift and transport

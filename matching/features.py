@@ -15,7 +15,6 @@ trainee is a survivor is not a feature and is never read.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import math
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .commute import DEFAULT_COMMUTE_MODEL, CommuteModel
+from .dates import months_before
 from .demand import DemandSignal, NeutralDemand
 from .geo import haversine_km, haversine_prepared
 from .reference import Site, Taxonomy
@@ -82,14 +82,6 @@ OUTCOME_FEATURE_NAMES: tuple[str, ...] = (
 #: Education levels in order; ``education_level`` is the position in this tuple.
 EDUCATION_LEVELS: tuple[str, ...] = ("none", "primary", "secondary", "higher_secondary", "graduate")
 _EDUCATION_RANK = {label: float(rank) for rank, label in enumerate(EDUCATION_LEVELS)}
-
-
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` calendar months earlier (the month's last day when it is shorter)."""
-    total = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(total, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _object_array(values: tuple[Any, ...]) -> np.ndarray:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..geo import haversine_km_scalar
 from .loading import _CODE_RE, _ZONE_RE, _Problems, _read_csv
 from .normalise import LabelIndex, normalise_text
 
@@ -76,15 +77,7 @@ class Gazetteer:
         """The district whose headquarters is closest (great-circle) to a point."""
         if not self.districts:
             raise KeyError("empty gazetteer")
-        lat1, lon1 = math.radians(lat), math.radians(lon)
-
-        def distance(d: District) -> float:
-            lat2, lon2 = math.radians(d.lat), math.radians(d.lon)
-            h = (math.sin((lat2 - lat1) / 2) ** 2
-                 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-            return 2 * math.asin(min(1.0, math.sqrt(h)))
-
-        return min(self.districts, key=distance)
+        return min(self.districts, key=lambda d: haversine_km_scalar(lat, lon, d.lat, d.lon))
 
     def __len__(self) -> int:
         return len(self.districts)

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..commute import DEFAULT_COMMUTE_MODEL, CommuteModel
-from ..features import VETTING_VALID_MONTHS, months_before
-from ..geo import EARTH_RADIUS_KM
+from ..dates import months_before
+from ..features import VETTING_VALID_MONTHS
+from ..geo import haversine_km_scalar
 from ..reference import MinimumWageLookupError, Site, Taxonomy
 from ..scoring import ScoreWeights
 from ..tables import _bool, _float, to_day  # the same reading of raw values as the tables
@@ -71,13 +72,6 @@ def _place(site: Site, district_text: Any, lat: float, lon: float):  # noqa: ANN
         nearest = site.gazetteer.nearest(lat, lon)
         return name, nearest.zone, nearest.area_type, lat, lon
     return name, None, None, lat, lon
-
-
-def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (math.sin((p2 - p1) * 0.5) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin((math.radians(lon2) - math.radians(lon1)) * 0.5) ** 2)
-    return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(h, 1.0)))
 
 
 def _clipped_log(value: float, low: float, high: float) -> float:
@@ -205,7 +199,7 @@ def _commute_minutes(her: _Trainee, job: _Opening, model: CommuteModel) -> float
     if any(math.isnan(v) for v in (her.lat, her.lon, job.lat, job.lon)):
         distance = math.nan
     else:
-        distance = _haversine(her.lat, her.lon, job.lat, job.lon)
+        distance = haversine_km_scalar(her.lat, her.lon, job.lat, job.lon)
     road = distance * model.detour_factor
     local = road if math.isnan(road) else min(road, model.local_km)
     return (model.wait_minutes + local * (0.5 * (model.rate(her.area) + model.rate(job.area)))

@@ -151,7 +151,7 @@ def generate_bundle(
     truth0 = TruthModel(_truth_dict(ctx, seed, trainees, openings, reference_date, emp, intercept=0.0))
     hist = _simulate_history(_rng(seed, "history"), ctx, emp, tr, op, truth0)
     roster = _make_roster(_rng(seed, "status"), ctx, emp, tr, op, hist)
-    fu = _make_followups(_rng(seed, "followups"), ctx, emp, op, hist, truth0)
+    fu = _make_followups(_rng(seed, "followups"), ctx, emp, op, hist)
     market = _make_market_signals(_rng(seed, "market"), ctx)
 
     truth = _truth_dict(ctx, seed, trainees, openings, reference_date, emp, intercept=hist.intercept)
@@ -216,7 +216,7 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
 
 
 def _flags_to_str(flags: np.ndarray, labels: Sequence[str]) -> list[str]:
-    return [";".join(labels[j] for j in np.flatnonzero(row)) for row in flags]
+    return [";".join(labels[j] for j in np.flatnonzero(row).tolist()) for row in flags]
 
 
 def _pref_to_str(pref: np.ndarray, first: np.ndarray, sectors: Sequence[str]) -> list[str]:

@@ -243,8 +243,8 @@ class _FollowUps:
     risk_intercept: float
 
 
-def _make_followups(rng: np.random.Generator, ctx: _Context, emp: _Employers, op: _Openings, hist: _History,
-                    truth0: TruthModel) -> _FollowUps:
+def _make_followups(rng: np.random.Generator, ctx: _Context, emp: _Employers, op: _Openings,
+                    hist: _History) -> _FollowUps:
     """Follow-ups due by the reference date, up to and including the one that finds she left."""
     S = len(hist.trainee)
     growth = rng.uniform(0.0, 0.08, S)

@@ -70,7 +70,7 @@ def _emit_skill_lists(
     u_level = rng.integers(1, 3, len(u_owner))
     labels = _skill_labels(rng, ref, skill, lv)
     if ref.unknown_labels and len(u_owner):
-        labels += [f"{ref.unknown_labels[i]}:{l}" for i, l in zip(u_label.tolist(), u_level.tolist())]
+        labels += [f"{ref.unknown_labels[i]}:{lvl}" for i, lvl in zip(u_label.tolist(), u_level.tolist())]
         owner = np.r_[owner, u_owner]
         order = np.r_[order, np.full(len(u_owner), 10**6)]
     sort = np.lexsort((order, owner))

@@ -202,7 +202,7 @@ class TruthModel:
         return path
 
     @classmethod
-    def load(cls, bundle_dir: Path) -> "TruthModel":
+    def load(cls, bundle_dir: Path) -> TruthModel:
         """Read ``bundle_dir/_truth/truth.json`` (or the file itself if given)."""
         path = Path(bundle_dir)
         if path.is_dir():

@@ -162,7 +162,7 @@ def _load_reference(data_dir: Path | None, reference_date: date) -> _Reference:
     partners, partner_districts, partner_weights, region, is_partner = _partner_regions(site.gazetteer, names, lat,
                                                                                          lon)
 
-    sectors = [s for s in taxonomy.sectors]
+    sectors = list(taxonomy.sectors)
     occupations = sorted(taxonomy.occupations)
     occupations = [o for o in occupations if taxonomy.occupations[o].sector in sectors]
     skills = sorted(taxonomy.skills)
@@ -195,7 +195,7 @@ def _load_reference(data_dir: Path | None, reference_date: date) -> _Reference:
         occ_name=[taxonomy.occupations[o].name for o in occupations],
         occ_sector=np.array([sectors.index(taxonomy.occupations[o].sector) for o in occupations]),
         occ_category=np.array([categories.index(taxonomy.occupations[o].skill_category) for o in occupations]),
-        occ_core=[[(skill_pos[c], int(l)) for c, l in _core_pairs(taxonomy.occupations[o]) if c in skill_pos]
+        occ_core=[[(skill_pos[c], int(lvl)) for c, lvl in _core_pairs(taxonomy.occupations[o]) if c in skill_pos]
                   for o in occupations],
         occ_labels=occ_labels,
         occupation_aliases=occupation_aliases,
@@ -270,7 +270,7 @@ def _skill_tables(taxonomy: Any, skills: list[str], occupations: list[str]
         [(skill_pos[c], w) for c, w in sorted(_related_pairs(taxonomy.skills[code])) if c in skill_pos]
         for code in skills
     ]
-    core_codes = set()
+    core_codes: set[str] = set()
     for o in occupations:
         core_codes.update(c for c, _ in _core_pairs(taxonomy.occupations[o]))
     life = [i for i, code in enumerate(skills)

@@ -159,7 +159,9 @@ class BacktestReport:
 
 
 def _origins(frame: SignalFrame, origins: Sequence[str] | int, max_horizon: int, step: int) -> list[int]:
-    if isinstance(origins, (int, np.integer)) and not isinstance(origins, bool):
+    if isinstance(origins, bool):
+        raise TypeError("origins must be a number of origins or a sequence of months, not a bool")
+    if isinstance(origins, (int, np.integer)):
         if origins < 1:
             raise ValueError("origins must be >= 1")
         latest = int(frame.period.max()) - max_horizon

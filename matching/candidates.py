@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.engine import MatchEngine
+from matching.reference import Taxonomy
 from matching.safety import evaluate_rules, rule_scope
 from matching.tables import OpeningTable, TraineeTable
 
@@ -63,7 +64,7 @@ def side_passing(engine: MatchEngine, trainees: TraineeTable, openings: OpeningT
     everyone, first = np.arange(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
     t_idx, o_idx = (first, everyone) if scope == "opening" else (everyone, first)
     ctx = engine.context(trainees, t_idx, openings, o_idx, as_of=as_of)
-    return ~evaluate_rules(ctx, rules).any(axis=1)
+    return np.asarray(~evaluate_rules(ctx, rules).any(axis=1))
 
 
 def reach_km(engine: MatchEngine, max_minutes: np.ndarray) -> np.ndarray:
@@ -71,7 +72,7 @@ def reach_km(engine: MatchEngine, max_minutes: np.ndarray) -> np.ndarray:
     return engine.commute_model.reach_km(max_minutes)
 
 
-def broad_skills(taxonomy) -> np.ndarray:  # noqa: ANN001
+def broad_skills(taxonomy: Taxonomy) -> np.ndarray:
     """Skill columns core to more than a fifth of the occupations (hygiene, numeracy...): sharing only these
     does not make an opening relevant to her."""
     counts = np.zeros(len(taxonomy.skill_index))

@@ -56,9 +56,9 @@ class CommuteModel:
 
     def rate(self, area_type: str | None) -> float:
         """Minutes per road kilometre in an area type (``metro``, ``urban``, ``rural``)."""
-        rates = {"metro": self.metro_minutes_per_km, "urban": self.urban_minutes_per_km,
-                 "rural": self.rural_minutes_per_km}
-        return rates.get(area_type, self.unknown_minutes_per_km)  # type: ignore[arg-type]
+        rates: dict[str | None, float] = {"metro": self.metro_minutes_per_km, "urban": self.urban_minutes_per_km,
+                                          "rural": self.rural_minutes_per_km}
+        return rates.get(area_type, self.unknown_minutes_per_km)
 
     def rates(self, area_types) -> np.ndarray:
         """Minutes per road kilometre for an array (or scalar) of area types."""

@@ -294,7 +294,8 @@ class DemandForecaster(BaseEstimator):
         slope = np.zeros(y.shape[0])
         phi = np.ones(n_sectors)
         n_iter = 0
-        for n_iter in range(1, _MAX_ITER + 1):
+        for rounds in range(1, _MAX_ITER + 1):
+            n_iter = rounds
             seasonal = np.exp(log_season[series_sector][:, phase])
             level, new_slope, _ = _level_slope_step(y, observed, seasonal, x, slope)
             base = np.where(observed, level[:, None] * np.exp(new_slope[:, None] * x[None, :]), 0.0)
@@ -336,10 +337,10 @@ class DemandForecaster(BaseEstimator):
         The all-series profile is first shrunk towards flat the same way (a month-to-month pattern
         no stronger than its noise is not a season). Each sector's prior is that profile scaled by
         how strongly the sector follows it (``beta``, a precision-weighted regression over the
-        months: about 1 for a sector with the common peak, about 0 for a flat one). The sector's own departure from that prior is kept in
-        proportion to its reliability: ``tau2 / (tau2 + shrinkage * v)``, with ``v`` the sampling
-        variance of the month (over-dispersion / postings) and ``tau2`` the sector's spread of true
-        departures, estimated from its months (a sector whose departures are no larger than noise
+        months: about 1 for a sector with the common peak, about 0 for a flat one). The sector's own
+        departure from that prior is kept in proportion to its reliability: ``tau2 / (tau2 + shrinkage * v)``,
+        with ``v`` the sampling variance of the month (over-dispersion / postings) and ``tau2`` the sector's
+        spread of true departures, estimated from its months (a sector whose departures are no larger than noise
         takes the prior).
         """
         variance = phi[:, None] / (counts + _SEASON_PSEUDO)
@@ -506,7 +507,9 @@ class DemandForecaster(BaseEstimator):
 
     def get(self, district: str | None, occupation: str | None) -> float:
         """Yearly growth of one series; 0.0 for a series the model does not know."""
-        return self.growth_table().get((district, occupation), 0.0)  # type: ignore[arg-type]
+        if district is None or occupation is None:  # no series has an unknown district or occupation
+            return 0.0
+        return self.growth_table().get((district, occupation), 0.0)
 
     def growth(self, district: np.ndarray, occupation: np.ndarray) -> np.ndarray:
         """Yearly growth (``+0.12`` = 12 % a year) for aligned arrays of district names and occupation codes.

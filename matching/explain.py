@@ -15,6 +15,7 @@ import numpy as np
 
 from .features import PairContext
 from .formatting import format_duration, format_site_money
+from .reference import Taxonomy
 
 __all__ = ["DEMAND_THRESHOLD", "occupation_phrase", "reasons", "skill_shortfalls"]
 
@@ -36,7 +37,7 @@ def _mid_sentence(name: str) -> str:
     return " ".join(words)
 
 
-def occupation_phrase(taxonomy, code: str | None) -> str:  # noqa: ANN001
+def occupation_phrase(taxonomy: Taxonomy | None, code: str | None) -> str:
     """The occupation's name as it reads mid-sentence ("retail sales associate", "F&B service associate")."""
     occupation = taxonomy.occupations.get(code) if taxonomy is not None and code else None
     return "this occupation" if occupation is None else _mid_sentence(occupation.name)

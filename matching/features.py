@@ -114,15 +114,17 @@ class PairContext:
         self.o_idx = np.asarray(o_idx, dtype=np.int64).reshape(-1)
         if self.t_idx.shape != self.o_idx.shape:
             raise ValueError(f"t_idx and o_idx must be aligned ({self.t_idx.shape} != {self.o_idx.shape})")
-        as_of = to_day(as_of)
-        if as_of is None:
+        day = to_day(as_of)
+        if day is None:
             raise ValueError("as_of is required")
+        as_of = day
         self.as_of: datetime.date = as_of
         self.as_of64 = _day64(as_of)
         self.vetting_cutoff: datetime.date = months_before(as_of, VETTING_VALID_MONTHS)
-        self.site = site or openings.site or trainees.site
-        if self.site is None:
+        found_site = site or openings.site or trainees.site
+        if found_site is None:
             raise ValueError("a site is needed (tables built with from_records carry theirs)")
+        self.site: Site = found_site
         self.taxonomy = taxonomy or openings.taxonomy or trainees.taxonomy
         self.commute_model = commute_model or DEFAULT_COMMUTE_MODEL
         self.single_trainee = single_trainee

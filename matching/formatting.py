@@ -17,7 +17,7 @@ def format_money(amount: float, symbol: str, *, indian: bool = True) -> str:
     sign, digits = ("-" if whole < 0 else ""), str(abs(whole))
     if indian and len(digits) > 3:
         head, tail = digits[:-3], digits[-3:]
-        groups = []
+        groups: list[str] = []
         while len(head) > 2:
             groups.insert(0, head[-2:])
             head = head[:-2]

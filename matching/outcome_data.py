@@ -113,10 +113,10 @@ def code_placement(started_on: Any, ended_on: Any, followups: Iterable[Mapping[s
 
     ``followups`` are the placement's follow-up records (``month``, ``employed``, ``checked_on``).
     """
-    start = to_day(started_on)
-    as_of = to_day(as_of)
-    if start is None or as_of is None:
+    start, day = to_day(started_on), to_day(as_of)
+    if start is None or day is None:
         raise ValueError("started_on and as_of are required")
+    as_of = day
     closes = [add_months(start, high) for _, high in INTERVALS]
     grace = datetime.timedelta(days=grace_days)
     closed = [day + grace <= as_of for day in closes]
@@ -135,7 +135,8 @@ def code_placement(started_on: Any, ended_on: Any, followups: Iterable[Mapping[s
     for row in followups:
         employed = _bool_or_none(row.get("employed"))
         try:
-            month = float(row.get("month"))
+            month_value: Any = row.get("month")
+            month = float(month_value)
         except (TypeError, ValueError):
             continue
         if employed is None or not month > 0:
@@ -271,6 +272,7 @@ def build_training_set(*, engine: MatchEngine, trainees: Sequence[Mapping[str, A
         if reason is not None:
             skipped[reason] = skipped.get(reason, 0) + 1
             continue
+        assert start is not None  # no reason to skip it: it has a start
         coding = code_placement(start, record.get("ended_on"), checks.get(str(record.get("external_id")), ()),
                                 as_of=as_of_day, grace_days=grace_days)
         kept.append((record, start, coding))

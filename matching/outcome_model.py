@@ -223,7 +223,7 @@ def employer_history(data: OutcomeTrainingSet, strength: float) -> tuple[np.ndar
     return loo, {str(e): float(r) for e, r in zip(employers.tolist(), retention.tolist())}
 
 
-def _clip_p(p: np.ndarray) -> np.ndarray:
+def _clip_p(p: np.ndarray | float) -> np.ndarray:
     return np.clip(np.asarray(p, dtype=np.float64), _EPS, 1.0 - _EPS)
 
 
@@ -296,7 +296,7 @@ class OutcomeModel(BaseEstimator):
         self.reason_ = (f"learnt from {len(usable)} placements ({n_events} left within 12 months)")
         fitted = self._fit_hazards(usable)
         self._set(fitted)
-        self.calibration_ = None
+        self.calibration_: str | None = None
         self.platt_ = np.array([0.0, 1.0])
         self.isotonic_x_ = np.zeros(0)
         self.isotonic_y_ = np.zeros(0)
@@ -329,12 +329,12 @@ class OutcomeModel(BaseEstimator):
             self.prior_centre_ = 0.0
         self.coef_ = np.zeros(0)
         self.intercepts_ = np.zeros(0)
-        self.feature_names_ = []
-        self.feature_factors_ = []
+        self.feature_names_: list[str] = []
+        self.feature_factors_: list[str] = []
         self.mean_ = np.zeros(0)
         self.scale_ = np.zeros(0)
-        self.employer_retention_ = {}
-        self.employer_logit_ = {}
+        self.employer_retention_: dict[str, float] = {}
+        self.employer_logit_: dict[str, float] = {}
         self.default_employer_logit_ = float(logit(_clip_p(np.array(self.base_rate_))))
         self.calibration_ = None
         self.platt_ = np.array([0.0, 1.0])
@@ -422,7 +422,10 @@ class OutcomeModel(BaseEstimator):
         platt.fit(x[:, None], y.astype(np.int64))
         a, b = float(platt.intercept_[0]), float(platt.coef_[0, 0])
         q_identity, q_platt = _clip_p(sigmoid(x)), _clip_p(sigmoid(a + b * x))
-        loglik = (lambda q: float(np.sum(np.where(y, np.log(q), np.log1p(-q)))))
+
+        def loglik(q: np.ndarray) -> float:
+            return float(np.sum(np.where(y, np.log(q), np.log1p(-q))))
+
         statistic = 2.0 * (loglik(q_platt) - loglik(q_identity))
         p_value = float(chi2.sf(max(statistic, 0.0), df=2))
         self.metrics_["calibration_test"] = {"platt_intercept": a, "platt_slope": b, "lr_statistic": statistic,
@@ -454,8 +457,8 @@ class OutcomeModel(BaseEstimator):
         ids = features.get("employer_external_id")
         if ids is None or not logits:
             return np.full(n, default)
-        ids = np.asarray(ids, dtype=object).reshape(n).tolist()
-        return np.fromiter(map(logits.get, ids, repeat(default, n)), dtype=np.float64, count=n)
+        id_list = np.asarray(ids, dtype=object).reshape(n).tolist()
+        return np.fromiter(map(logits.get, id_list, repeat(default, n)), dtype=np.float64, count=n)
 
     def _hazard_terms(self, features: Features, fitted: dict[str, Any]) -> np.ndarray:
         """``β_j z_j`` per pair and kept term ``(n, p)``; unknown values count as the training mean (0)."""

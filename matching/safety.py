@@ -15,6 +15,7 @@ are all treated as breaking the rule concerned.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -260,7 +261,7 @@ SAFETY_RULES: tuple[SafetyRule, ...] = (
 )
 
 
-def evaluate_rules(ctx: PairContext, rules=SAFETY_RULES) -> np.ndarray:  # noqa: ANN001
+def evaluate_rules(ctx: PairContext, rules: Sequence[SafetyRule] = SAFETY_RULES) -> np.ndarray:
     """``(len(ctx), len(rules))`` bool matrix: column ``k`` is where rule ``k`` is broken."""
     out = np.zeros((len(ctx), len(rules)), dtype=bool)
     for k, rule in enumerate(rules):
@@ -273,7 +274,7 @@ def rule_scope(rule: SafetyRule) -> str:
     return getattr(rule, "scope", "pair")
 
 
-def narrow(ctx: PairContext, rules=SAFETY_RULES) -> tuple[np.ndarray, PairContext]:  # noqa: ANN001
+def narrow(ctx: PairContext, rules: Sequence[SafetyRule] = SAFETY_RULES) -> tuple[np.ndarray, PairContext]:
     """The positions of the pairs of ``ctx`` breaking none of ``rules``, and the context of those pairs.
 
     Each rule is evaluated only on the pairs that passed the previous ones (cheaper than
@@ -291,12 +292,12 @@ def narrow(ctx: PairContext, rules=SAFETY_RULES) -> tuple[np.ndarray, PairContex
     return keep, current
 
 
-def allowed_positions(ctx: PairContext, rules=SAFETY_RULES) -> np.ndarray:  # noqa: ANN001
+def allowed_positions(ctx: PairContext, rules: Sequence[SafetyRule] = SAFETY_RULES) -> np.ndarray:
     """Positions of the pairs of ``ctx`` breaking none of ``rules``."""
     return narrow(ctx, rules)[0]
 
 
 def violations_for(ctx: PairContext, i: int, broken: np.ndarray,
-                   rules=SAFETY_RULES) -> list[RuleViolation]:  # noqa: ANN001
+                   rules: Sequence[SafetyRule] = SAFETY_RULES) -> list[RuleViolation]:
     """The violations of pair ``i`` given its row of :func:`evaluate_rules`."""
     return [RuleViolation(rule.code, rule.sentence(ctx, i)) for rule, hit in zip(rules, broken) if hit]

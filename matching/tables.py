@@ -26,7 +26,7 @@ import datetime
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -220,6 +220,9 @@ class _Columnar:
 
     _cache: dict[str, Any]
     external_id: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # both tables are dataclasses
 
     def __len__(self) -> int:
         return int(self.external_id.shape[0])
@@ -262,7 +265,7 @@ class _Columnar:
         """The rows at ``index`` (integer positions or a boolean mask), in that order."""
         rows = _normalise_index(index, len(self))
         values: dict[str, Any] = {}
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in fields(self):
             if not f.init:
                 continue
             value = getattr(self, f.name)

@@ -132,7 +132,7 @@ def _load_gazetteer(path: Path) -> tuple[Gazetteer, dict[str, int]]:
         if row["area_type"] not in AREA_TYPES:
             problems.add(line, f"area_type {row['area_type']!r} is not one of {', '.join(AREA_TYPES)}")
         aliases = tuple(a.strip() for a in row["aliases"].split(";") if a.strip())
-        if len(problems.items) > bad:
+        if len(problems.items) > bad or lat is None or lon is None:  # (no lat or lon is a problem already)
             continue
         for text in (code, row["name"], *aliases):
             other = index.add(text, code, "exact")
@@ -141,7 +141,7 @@ def _load_gazetteer(path: Path) -> tuple[Gazetteer, dict[str, int]]:
                                    f" (line {lines[other]})")
         lines[code] = line
         districts.append(District(code=code, name=row["name"], headquarters=row["headquarters"],
-                                  lat=lat, lon=lon, zone=row["zone"],  # type: ignore[arg-type]
+                                  lat=lat, lon=lon, zone=row["zone"],
                                   area_type=row["area_type"], aliases=aliases))
     problems.raise_if_any()
     return Gazetteer(districts), lines

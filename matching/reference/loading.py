@@ -70,18 +70,21 @@ def _load_json_with_lines(path: Path, problems: _Problems) -> Any:
     except OSError as exc:
         problems.add(0, f"cannot read file: {exc}")
         problems.raise_if_any()
-        raise AssertionError("unreachable")  # pragma: no cover
+        raise AssertionError("unreachable") from exc  # pragma: no cover
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     decoder = json.JSONDecoder()
 
     def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
         s, end = s_and_end
-        obj, new_end = json.decoder.JSONObject(s_and_end, strict, scan_once, object_hook,
-                                               object_pairs_hook, memo)
+        # JSONObject is the json module's own (undocumented) object parser; typeshed leaves it out.
+        obj, new_end = json.decoder.JSONObject(s_and_end, strict, scan_once,  # type: ignore[attr-defined]
+                                               object_hook, object_pairs_hook, memo)
         result = _LineDict(obj)
         result.line = bisect.bisect_right(line_starts, end - 1)
         return result, new_end
 
+    # The decoder's object parser is swapped for one that records line numbers; typeshed does not declare
+    # these internal attributes of json.JSONDecoder.
     decoder.parse_object = parse_object  # type: ignore[attr-defined]
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     try:
@@ -89,7 +92,7 @@ def _load_json_with_lines(path: Path, problems: _Problems) -> Any:
     except json.JSONDecodeError as exc:
         problems.add(exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")
         problems.raise_if_any()
-        raise AssertionError("unreachable")  # pragma: no cover
+        raise AssertionError("unreachable") from exc  # pragma: no cover
 
 
 def _line(obj: Any, default: int = 0) -> int:
@@ -103,7 +106,7 @@ def _read_csv(path: Path, required: tuple[str, ...], problems: _Problems) -> lis
     except OSError as exc:
         problems.add(0, f"cannot read file: {exc}")
         problems.raise_if_any()
-        raise AssertionError("unreachable")  # pragma: no cover
+        raise AssertionError("unreachable") from exc  # pragma: no cover
     rows: list[tuple[int, dict[str, str]]] = []
     with handle:
         reader = csv.reader(handle)

@@ -97,8 +97,10 @@ class LabelIndex:
         compact = compact_text(text)
         if compact not in self._compact:
             self._compact[compact] = (code, method)
-        elif self._compact[compact] is not None and self._compact[compact][0] != code:
-            self._compact[compact] = None
+        else:
+            held = self._compact[compact]
+            if held is not None and held[0] != code:
+                self._compact[compact] = None
         return None
 
     def lookup(self, text: str) -> tuple[str, str] | None:

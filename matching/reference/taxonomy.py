@@ -102,7 +102,8 @@ class Taxonomy:
         return matrix
 
     def related_matrix(self) -> np.ndarray:
-        """Read-only ``(n, n)`` array: ``[i, j]`` is the credit skill ``i`` earns towards skill ``j`` (1 on the diagonal)."""
+        """Read-only ``(n, n)`` array: ``[i, j]`` is the credit skill ``i`` earns towards skill ``j``
+        (1 on the diagonal)."""
         return self._related
 
     def skill_vector(self, levels: Mapping[str, int]) -> np.ndarray:

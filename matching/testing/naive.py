@@ -59,7 +59,8 @@ def _levels(items: Any, taxonomy: Taxonomy) -> dict[str, int]:
     return out
 
 
-def _place(site: Site, district_text: Any, lat: float, lon: float):  # noqa: ANN202
+def _place(site: Site, district_text: Any, lat: float,
+           lon: float) -> tuple[str | None, str | None, str | None, float, float]:
     """(district name, zone, area type, lat, lon)."""
     district = site.gazetteer.resolve(district_text) if isinstance(district_text, str) else None
     name = district.name if district else (district_text.strip() if isinstance(district_text, str)
@@ -300,7 +301,10 @@ def naive_pair(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employ
     """``(score, codes of the rules broken, features)`` of one trainee record and one opening record."""
     weights = weights or ScoreWeights()
     model = commute_model or DEFAULT_COMMUTE_MODEL
-    as_of = to_day(as_of)
+    day = to_day(as_of)
+    if day is None:
+        raise ValueError("as_of is required")
+    as_of = day
     her = _read_trainee(trainee, site, taxonomy)
     job = _read_opening(opening, employers, site, taxonomy, core_skills_when_empty)
 

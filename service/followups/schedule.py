@@ -12,6 +12,7 @@ from matching.dates import FOLLOWUP_MONTHS, add_months
 from service.core.models import utcnow
 from service.followups.models import Followup
 
+
 def schedule(*, session: Session, placements: Iterable[tuple[str, datetime.date, datetime.date | None]]) -> int:
     """Create the follow-ups a placement is due (up to the day it ended); existing ones are left as they are."""
     wanted = {(pid, month): add_months(start, month) for pid, start, ended in placements for month in FOLLOWUP_MONTHS

@@ -11,6 +11,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY matching ./matching
+COPY demo ./demo
 COPY data ./data
 RUN pip install . && mkdir -p /app/var && chown -R jobmatch:jobmatch /app/var
 

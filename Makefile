@@ -1,14 +1,14 @@
-# jobmatch: `make run` serves the demo, `make test` runs the whole suite.
+# jobmatch: `make run` serves the demo, `make test` runs the whole suite, `make lint` runs ruff and mypy.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench bench-import clean
+.PHONY: install run test lint bench bench-import clean
 
 $(BIN)/jobmatch: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
 	touch $(BIN)/jobmatch
 
 install: $(BIN)/jobmatch
@@ -19,6 +19,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# ruff (rules in pyproject.toml) on the packages, then mypy (its files and settings are in pyproject.toml);
+# both run, and the target fails if either finds a problem.
+lint: install
+	$(BIN)/ruff check matching service demo; status=$$?; $(BIN)/mypy || status=1; exit $$status
 
 bench-import: install
 	$(BIN)/python benchmarks/import_speed.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"

@@ -34,7 +34,7 @@ from matching.reference import load_taxonomy  # noqa: E402
 def _truth(bundle: Path):  # noqa: ANN202 - service code is fine in a benchmark, never in the model
     if not (bundle / "_truth" / "truth.json").is_file():
         return None
-    from service.demo_data.truth import TruthModel
+    from demo.truth import TruthModel
     return TruthModel.load(bundle)
 
 
@@ -115,7 +115,7 @@ def run_bundle(bundle: Path, sector_of: dict[str, str], origins: int, title: str
 
 
 def run_stack(k: int, sector_of: dict[str, str]) -> None:
-    from service.demo_data.generator import generate_bundle
+    from demo.generator import generate_bundle
 
     records: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -152,7 +152,7 @@ def main() -> None:
     sector_of = {code: occupation.sector for code, occupation in taxonomy.occupations.items()}
     run_bundle(args.bundle, sector_of, args.origins, str(args.bundle))
     if args.generate:
-        from service.demo_data.generator import generate_bundle
+        from demo.generator import generate_bundle
 
         with tempfile.TemporaryDirectory() as tmp:
             for seed in args.generate:

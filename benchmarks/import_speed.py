@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--postgres", default=None, help="admin URL of a PostgreSQL server to measure too")
     args = parser.parse_args()
 
-    from service.demo_data.generator import generate_bundle
+    from demo.generator import generate_bundle
     with tempfile.TemporaryDirectory(prefix="jobmatch-bench-") as folder:
         bundle = Path(folder) / "bundle"
         started = time.perf_counter()

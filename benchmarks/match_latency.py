@@ -18,7 +18,7 @@ on every call (key check, the audit event it appends and commits, the freshness 
 
 In the same run, the naive way answers the same queries: per query it reads the rows from the database with
 SQL (her record, the open openings with the placements running in them, the employers' vetting; or the
-opening and the job-ready trainees) and scores every pair in Python with ``matching/naive.py``. Its p50
+opening and the job-ready trainees) and scores every pair in Python with ``matching/testing/naive.py``. Its p50
 covers reading and scoring; it runs on fewer queries for the large sizes (``--naive-pairs`` pairs scored in
 all per row, at least 5 queries) and its top results are compared with the HTTP answer.
 
@@ -92,7 +92,7 @@ def prepare_database(folder: Path, *, seed: int, trainees: int, openings: int) -
     from service.auth import service as keys
     from service.core.db import make_engine
     from service.core.migrate import upgrade
-    from service.demo_data.generator import generate_bundle
+    from demo.generator import generate_bundle
     from service.imports.service import import_bundle
 
     timings: dict[str, float] = {}
@@ -186,7 +186,7 @@ def pick_trainees(records: list[dict], n: int, rng: np.random.Generator) -> list
 
 def pick_openings(records: list[dict], employers: dict, n: int, rng: np.random.Generator) -> list[str]:
     """Random open openings passing their own checks on the day (open, vetted employer, legal wage)."""
-    from matching.naive import naive_pair
+    from matching.testing.naive import naive_pair
     ref = reference()
     by_id = {r["external_id"]: r for r in records}
     ids = sorted(by_id)
@@ -225,7 +225,7 @@ def naive_matches(engine, trainee_id: str) -> tuple[list[str], float, float]:  #
     """Her openings the naive way: read the rows with SQL, score pair by pair. (ids, load s, score s)."""
     from sqlmodel import Session
 
-    from matching.naive import naive_rank_openings
+    from matching.testing.naive import naive_rank_openings
     from service.matches import loader
     ref = reference()
     started = time.perf_counter()
@@ -243,7 +243,7 @@ def naive_candidates(engine, opening_id: str) -> tuple[list[str], float, float]:
     """The opening's candidates the naive way: read the rows with SQL, score pair by pair."""
     from sqlmodel import Session
 
-    from matching.naive import naive_rank_trainees
+    from matching.testing.naive import naive_rank_trainees
     from service.matches import loader
     ref = reference()
     started = time.perf_counter()
@@ -418,8 +418,8 @@ def main() -> None:
     print("rows: open openings (/matches) or job-ready trainees (/candidates) in the index. read ms: p50 of a plain")
     print("record read (GET /v1/trainees/{id} or /v1/openings/{id}) for the same ids on the same connection, the")
     print("fixed cost of a request. naive p50: reading the rows with SQL and scoring every pair in Python")
-    print("(matching/naive.py), per query; 'of it SQL' is the reading. ratio: naive p50 / HTTP p50. same top: naive")
-    print("answers identical to the HTTP answer (ids and order).")
+    print("(matching/testing/naive.py), per query; 'of it SQL' is the reading. ratio: naive p50 / HTTP p50.")
+    print("same top: naive answers identical to the HTTP answer (ids and order).")
     print(f"load average (1 min) at the start {load_start:.2f}, at the end {os.getloadavg()[0]:.2f}, "
           f"on {os.cpu_count()} CPUs: other work on the machine shows in the figures.")
     print()

@@ -9,7 +9,7 @@ on loopback, as in ``match_latency.py``. For ``--queries`` random job-ready trai
 2026-11-01 (fixed seed):
 
 - relevance of an opening for her = the truth model's probability that she is still in that job 12 months
-  after starting (``service/demo_data/truth.py``, on the bundle's raw CSV rows); it is never shown to the
+  after starting (``demo/truth.py``, on the bundle's raw CSV rows); it is never shown to the
   service;
 - the candidates = every open opening the safety rules allow for her on that day (computed with the
   matching engine on the same database: the set /matches ranks from);
@@ -47,6 +47,8 @@ sys.path.insert(0, str(HERE))
 
 from match_latency import AS_OF, pick_trainees, reference, served_programme  # noqa: E402
 
+from matching.geo import haversine_km  # noqa: E402
+
 K = 10
 SHUFFLES = 20
 
@@ -57,7 +59,7 @@ def read_csv(path: Path) -> dict[str, dict[str, str]]:
 
 
 def labels(skill_list: str) -> list[str]:
-    from service.demo_data.truth import parse_skill_list
+    from demo.truth import parse_skill_list
     return [label for label, _ in parse_skill_list(skill_list)]
 
 
@@ -76,11 +78,6 @@ def truth_probabilities(truth, trainee: dict[str, str], openings: list[dict[str,
     t["attendance_rate"] = t["attendance_rate"].astype(float)
     o["monthly_wage_inr"] = o["monthly_wage_inr"].astype(float)
     return truth.retention_probability(t, o)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    from service.demo_data.truth import haversine_km as distance
-    return distance(np.full(len(lat2), lat1), np.full(len(lon2), lon1), lat2, lon2)
 
 
 def dcg(gains: np.ndarray) -> float:
@@ -155,7 +152,7 @@ def main() -> None:
 
     from matching.engine import MatchEngine
     from service.core.db import make_engine
-    from service.demo_data.truth import TruthModel
+    from demo.truth import TruthModel
     from service.matches import loader
 
     begun = time.perf_counter()

@@ -4,7 +4,7 @@
 
 Builds synthetic openings (and trainees) for the West Bengal site, then times
 ``MatchEngine.rank_openings`` for random trainees against every opening (p50
-and p99 over ``--queries`` trainees) and ``matching.naive.naive_rank_openings``
+and p99 over ``--queries`` trainees) and ``matching.testing.naive.naive_rank_openings``
 on the same data (fewer repetitions for the large tables), and the same for
 ``rank_trainees``. Also reports how long building the tables takes and the
 memory the tables hold. Prints a table; not a test.
@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from matching.engine import MatchEngine  # noqa: E402
 from matching.features import PairContext  # noqa: E402
-from matching.naive import naive_rank_openings, naive_rank_trainees  # noqa: E402
+from matching.testing.naive import naive_rank_openings, naive_rank_trainees  # noqa: E402
 from matching.reference import default_data_dir, load_site, load_taxonomy  # noqa: E402
 from matching.safety import evaluate_rules  # noqa: E402
 from matching.tables import OpeningTable, TraineeTable  # noqa: E402

@@ -32,7 +32,7 @@ AS_OF = datetime.date(2026, 11, 1)
 def prepare(folder: Path, trainees: int, openings: int, seed: int) -> str:
     from service.core.db import make_engine
     from service.core.migrate import upgrade
-    from service.demo_data.generator import generate_bundle
+    from demo.generator import generate_bundle
     from service.imports.service import import_bundle
     from service.core.reference import load_reference
     bundle = folder / "bundle"
@@ -81,7 +81,7 @@ def scale(sizes: list[str], engines: list[str]) -> None:
 def quality(trainees: int, openings: int, seed: int) -> None:
 
     from service.core.db import make_engine
-    from service.demo_data.truth import TruthModel
+    from demo.truth import TruthModel
     from service.core.reference import load_reference
     with tempfile.TemporaryDirectory(prefix="jobmatch-quality-") as folder:
         url = prepare(Path(folder), trainees, openings, seed)

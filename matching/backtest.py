@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .demand_model import DemandForecaster, SignalFrame, _as_frame, period_index, period_label
+from .demand_model import DemandForecaster, SignalFrame, period_index, period_label
+from .demand_signals import _as_frame
 
 __all__ = [
     "METHODS",
@@ -158,7 +159,9 @@ class BacktestReport:
 
 
 def _origins(frame: SignalFrame, origins: Sequence[str] | int, max_horizon: int, step: int) -> list[int]:
-    if isinstance(origins, (int, np.integer)) and not isinstance(origins, bool):
+    if isinstance(origins, bool):
+        raise TypeError("origins must be a number of origins or a sequence of months, not a bool")
+    if isinstance(origins, (int, np.integer)):
         if origins < 1:
             raise ValueError("origins must be >= 1")
         latest = int(frame.period.max()) - max_horizon
@@ -229,6 +232,14 @@ def rolling_origin_backtest(signals: SignalFrame | Sequence[Mapping[str, Any]], 
                 point_h.append(h)
                 point_sector.append(sector_names[key[1]])
 
+    return _report(collected, point_h, point_sector, horizons=horizons, origin_list=origin_list,
+                   n_series=len(modelled), fit_seconds=fit_seconds, model_factory=model_factory)
+
+
+def _report(collected: Mapping[str, list[float]], point_h: list[int], point_sector: list[str], *,
+            horizons: tuple[int, ...], origin_list: list[int], n_series: int, fit_seconds: list[float],
+            model_factory: Callable[[], DemandForecaster]) -> BacktestReport:
+    """WAPE of every method overall, per horizon and per sector, and the intervals' coverage, of the points scored."""
     arrays = {name: np.array(v, dtype=np.float64) for name, v in collected.items()}
     if arrays["actual"].size == 0:
         raise ValueError("no observed point to score: are the origins too late?")
@@ -251,7 +262,7 @@ def rolling_origin_backtest(signals: SignalFrame | Sequence[Mapping[str, Any]], 
         wape_by_horizon=by_h,
         n_points=int(actual.size),
         n_points_by_horizon={h: int((h_arr == h).sum()) for h in horizons},
-        n_series=len(modelled),
+        n_series=n_series,
         coverage=float(inside.mean()),
         interval=float(getattr(probe, "interval", float("nan"))),
         fit_seconds=float(np.mean(fit_seconds)),

@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.engine import MatchEngine
+from matching.reference import Taxonomy
 from matching.safety import evaluate_rules, rule_scope
 from matching.tables import OpeningTable, TraineeTable
 
@@ -63,18 +64,15 @@ def side_passing(engine: MatchEngine, trainees: TraineeTable, openings: OpeningT
     everyone, first = np.arange(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
     t_idx, o_idx = (first, everyone) if scope == "opening" else (everyone, first)
     ctx = engine.context(trainees, t_idx, openings, o_idx, as_of=as_of)
-    return ~evaluate_rules(ctx, rules).any(axis=1)
+    return np.asarray(~evaluate_rules(ctx, rules).any(axis=1))
 
 
 def reach_km(engine: MatchEngine, max_minutes: np.ndarray) -> np.ndarray:
     """The farthest straight-line distance any journey within the minutes could cover (an upper bound)."""
-    model = engine.commute_model
-    fastest = min(model.metro_minutes_per_km, model.urban_minutes_per_km, model.rural_minutes_per_km,
-                  model.unknown_minutes_per_km, model.intercity_minutes_per_km)
-    return np.maximum(np.asarray(max_minutes, dtype=np.float64) - model.wait_minutes, 0) / (model.detour_factor * fastest)
+    return engine.commute_model.reach_km(max_minutes)
 
 
-def broad_skills(taxonomy) -> np.ndarray:  # noqa: ANN001
+def broad_skills(taxonomy: Taxonomy) -> np.ndarray:
     """Skill columns core to more than a fifth of the occupations (hygiene, numeracy...): sharing only these
     does not make an opening relevant to her."""
     counts = np.zeros(len(taxonomy.skill_index))
@@ -117,8 +115,7 @@ def reachable_pairs(engine: MatchEngine, trainees: TraineeTable, rows: np.ndarra
     ox, oy = _plane_km(openings.lat[open_rows], openings.lon[open_rows], lat0)
     road = np.hypot(tx[:, None] - ox[None, :], ty[:, None] - oy[None, :]) * (model.detour_factor * (1 - MARGIN))
     rate = 0.5 * (model.rates(trainees.area_type[rows])[:, None] + model.rates(openings.area_type[open_rows])[None, :])
-    local = np.minimum(road, model.local_km)
-    minutes = model.wait_minutes + local * rate + (road - local) * model.intercity_minutes_per_km
+    minutes = model.minutes_from_road(road, rate)
     limit = np.nan_to_num(trainees.max_commute_minutes[rows], nan=60.0)
     reachable = ~(minutes > limit[:, None])  # NaN (unknown place) is left to the commute rule
     reachable |= trainees.willing_to_relocate[rows][:, None] & openings.accommodation_provided[open_rows][None, :]

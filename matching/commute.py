@@ -56,9 +56,9 @@ class CommuteModel:
 
     def rate(self, area_type: str | None) -> float:
         """Minutes per road kilometre in an area type (``metro``, ``urban``, ``rural``)."""
-        rates = {"metro": self.metro_minutes_per_km, "urban": self.urban_minutes_per_km,
-                 "rural": self.rural_minutes_per_km}
-        return rates.get(area_type, self.unknown_minutes_per_km)  # type: ignore[arg-type]
+        rates: dict[str | None, float] = {"metro": self.metro_minutes_per_km, "urban": self.urban_minutes_per_km,
+                                          "rural": self.rural_minutes_per_km}
+        return rates.get(area_type, self.unknown_minutes_per_km)
 
     def rates(self, area_types) -> np.ndarray:
         """Minutes per road kilometre for an array (or scalar) of area types."""
@@ -73,8 +73,23 @@ class CommuteModel:
         """Minutes for straight-line distances given the per-km rates at both ends (vectorised)."""
         road = np.asarray(distance_km, dtype=np.float64) * self.detour_factor
         per_km = 0.5 * (np.asarray(rate_origin, dtype=np.float64) + np.asarray(rate_dest, dtype=np.float64))
-        local = np.minimum(road, self.local_km)
-        return self.wait_minutes + local * per_km + (road - local) * self.intercity_minutes_per_km
+        return self.minutes_from_road(road, per_km)
+
+    def minutes_from_road(self, road_km, per_km) -> np.ndarray:
+        """Minutes for road kilometres: the first ``local_km`` at the area rate ``per_km`` (the mean of both
+        ends' rates), the rest at the intercity rate, plus the wait (vectorised)."""
+        local = np.minimum(road_km, self.local_km)
+        return self.wait_minutes + local * per_km + (road_km - local) * self.intercity_minutes_per_km
+
+    def reach_km(self, max_minutes) -> np.ndarray:
+        """The farthest straight-line distance any journey within the minutes could cover (an upper bound).
+
+        No journey of straight-line distance ``d`` is quicker than ``wait + d × detour × (fastest rate)``.
+        """
+        fastest = min(self.metro_minutes_per_km, self.urban_minutes_per_km, self.rural_minutes_per_km,
+                      self.unknown_minutes_per_km, self.intercity_minutes_per_km)
+        minutes_per_km = self.detour_factor * fastest
+        return np.maximum(np.asarray(max_minutes, dtype=np.float64) - self.wait_minutes, 0) / minutes_per_km
 
     def minutes(self, distance_km, area_type_origin, area_type_dest) -> np.ndarray:
         return self.minutes_from_rates(distance_km, self.rates(area_type_origin), self.rates(area_type_dest))

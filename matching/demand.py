@@ -44,7 +44,9 @@ class TableDemand:
         self.default = float(default)
 
     def get(self, district: str | None, occupation: str | None) -> float:
-        return self._growth.get((district, occupation), self.default)  # type: ignore[arg-type]
+        if district is None or occupation is None:  # no series has an unknown district or occupation
+            return self.default
+        return self._growth.get((district, occupation), self.default)
 
     def growth(self, district: np.ndarray, occupation: np.ndarray) -> np.ndarray:
         district = np.asarray(district, dtype=object).reshape(-1)
@@ -56,7 +58,7 @@ class TableDemand:
         for i, key in enumerate(zip(district.tolist(), occupation.tolist())):
             value = cache.get(key)
             if value is None:
-                value = cache[key] = self._growth.get(key, self.default)  # type: ignore[arg-type]
+                value = cache[key] = self._growth.get(key, self.default)
             out[i] = value
         return out
 

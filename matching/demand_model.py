@@ -65,19 +65,28 @@ forecast themselves.
 
 from __future__ import annotations
 
-import csv
-import datetime
-import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
+
+from .demand_fitting import (
+    _MAX_ITER,
+    _MAX_SLOPE,
+    _MIN_TAU2,
+    _SEASON_PSEUDO,
+    _TOL,
+    _between_variance,
+    _count_interval,
+    _dispersion,
+    _level_slope_step,
+    _pooled,
+    _posterior,
+)
+from .demand_signals import SignalFrame, _as_frame, _openings_frame, period_index, period_label
 
 __all__ = [
     "OTHER_SECTOR",
@@ -96,157 +105,10 @@ TRUSTED_TYPES: list[str] = ["matching.demand_model.DemandForecaster"]
 #: The sector given to occupations that ``sector_of`` does not know.
 OTHER_SECTOR = "other"
 
-_PERIOD_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-#: Newton/backfitting rounds of the fit.
-_MAX_ITER = 60
-_TOL = 1e-8
-#: Largest monthly log-slope a series may have (about x6 a year), and the largest Newton step.
-_MAX_SLOPE = 0.15
-_MAX_STEP = 0.05
-#: Damping added to the Newton step of a slope (numerical only; it vanishes at convergence).
-_RIDGE = 25.0
-#: Pseudo-counts keeping the log of a seasonal ratio finite.
-_SEASON_PSEUDO = 0.5
-#: Below this spread a trend level is pooled completely (prior precision 1 / this).
-_MIN_TAU2 = 1e-12
 
-
-# --------------------------------------------------------------------------- periods
-
-
-def period_index(period: Any) -> int:
-    """Month index (``year * 12 + month - 1``) of a ``YYYY-MM`` label, a date, or an index already."""
-    if isinstance(period, (int, np.integer)) and not isinstance(period, bool):
-        return int(period)
-    if isinstance(period, (datetime.date, datetime.datetime)):
-        return period.year * 12 + period.month - 1
-    if isinstance(period, str):
-        match = _PERIOD_RE.match(period[:7] if len(period) >= 10 and period[7:8] == "-" else period)
-        if match:
-            year, month = int(match.group(1)), int(match.group(2))
-            if 1 <= month <= 12:
-                return year * 12 + month - 1
-    raise ValueError(f"not a month (YYYY-MM): {period!r}")
-
-
-def period_label(index: int) -> str:
-    """``YYYY-MM`` label of a month index."""
-    index = int(index)
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-# --------------------------------------------------------------------------- input
-
-
-@dataclass(frozen=True, eq=False)
-class SignalFrame:
-    """Monthly posting counts, one row per (district, occupation, month), summed over sources.
-
-    ``period`` holds month indices (:func:`period_index`); rows are sorted by
-    district, occupation and month.
-    """
-
-    district: np.ndarray
-    occupation: np.ndarray
-    period: np.ndarray
-    postings: np.ndarray
-
-    @classmethod
-    def from_records(cls, records: Iterable[Mapping[str, Any]]) -> SignalFrame:
-        """Rows with ``district``, ``occupation``, ``period`` (``YYYY-MM``) and ``postings``.
-
-        Rows of the same district, occupation and month (several sources) are summed.
-        Raises ``ValueError`` naming the first bad row.
-        """
-        totals: dict[tuple[str, str, int], float] = {}
-        for number, record in enumerate(records, start=1):
-            try:
-                district = str(record["district"]).strip()
-                occupation = str(record["occupation"]).strip()
-                period = period_index(record["period"])
-                postings = float(record["postings"])
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"market signal row {number}: {exc}") from None
-            if not district or not occupation:
-                raise ValueError(f"market signal row {number}: district and occupation are required")
-            if not math.isfinite(postings) or postings < 0:
-                raise ValueError(f"market signal row {number}: postings must be a count >= 0, not {postings!r}")
-            key = (district, occupation, period)
-            totals[key] = totals.get(key, 0.0) + postings
-        return cls._from_totals(totals)
-
-    @classmethod
-    def from_csv(cls, path: Path | str) -> SignalFrame:
-        """Read a ``market_signals.csv`` (see the import-bundle spec)."""
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            return cls.from_records(csv.DictReader(handle))
-
-    @classmethod
-    def _from_totals(cls, totals: Mapping[tuple[str, str, int], float]) -> SignalFrame:
-        keys = sorted(totals)
-        return cls(
-            district=np.array([k[0] for k in keys], dtype=str),
-            occupation=np.array([k[1] for k in keys], dtype=str),
-            period=np.array([k[2] for k in keys], dtype=np.int64),
-            postings=np.array([totals[k] for k in keys], dtype=np.float64),
-        )
-
-    def __len__(self) -> int:
-        return int(self.period.shape[0])
-
-    def until(self, period: Any) -> SignalFrame:
-        """The rows up to and including ``period``."""
-        keep = self.period <= period_index(period)
-        return SignalFrame(self.district[keep], self.occupation[keep], self.period[keep], self.postings[keep])
-
-    @property
-    def first_period(self) -> str:
-        return period_label(int(self.period.min()))
-
-    @property
-    def last_period(self) -> str:
-        return period_label(int(self.period.max()))
-
-    def series(self) -> list[tuple[str, str]]:
-        """The distinct (district, occupation) pairs, sorted."""
-        return sorted(set(zip(self.district.tolist(), self.occupation.tolist())))
-
-    def dense(self, keys: Sequence[tuple[str, str]], first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(values, observed)`` of shape ``(len(keys), last - first + 1)``; unobserved cells hold 0."""
-        row_of = {key: i for i, key in enumerate(keys)}
-        values = np.zeros((len(keys), last - first + 1), dtype=np.float64)
-        observed = np.zeros(values.shape, dtype=bool)
-        inside = (self.period >= first) & (self.period <= last)
-        rows = np.fromiter((row_of.get(k, -1) for k in zip(self.district[inside].tolist(),
-                                                              self.occupation[inside].tolist())),
-                           dtype=np.int64, count=int(inside.sum()))
-        cols = self.period[inside] - first
-        ok = rows >= 0
-        values[rows[ok], cols[ok]] = self.postings[inside][ok]
-        observed[rows[ok], cols[ok]] = True
-        return values, observed
-
-
-def _as_frame(signals: SignalFrame | Iterable[Mapping[str, Any]]) -> SignalFrame:
-    return signals if isinstance(signals, SignalFrame) else SignalFrame.from_records(signals)
-
-
-def _openings_frame(records: Iterable[Mapping[str, Any]]) -> SignalFrame:
-    """Monthly counts of the programme's own openings by (district, occupation) of the month posted."""
-    counts: dict[tuple[str, str, int], float] = {}
-    for number, record in enumerate(records, start=1):
-        district = str(record.get("district") or "").strip()
-        occupation = str(record.get("occupation") or "").strip()
-        when = record.get("posted_on", record.get("period"))
-        if not district or not occupation or when in (None, ""):
-            continue
-        try:
-            month = period_index(when)
-        except ValueError:
-            raise ValueError(f"own opening {number}: posted_on {when!r} is not a date") from None
-        key = (district, occupation, month)
-        counts[key] = counts.get(key, 0.0) + 1.0
-    return SignalFrame._from_totals(counts)
+def _sector(sector_of: Mapping[str, str], occupation: str) -> str:
+    """The sector of an occupation code (:data:`OTHER_SECTOR` when ``sector_of`` does not know it)."""
+    return str(sector_of.get(occupation, OTHER_SECTOR) or OTHER_SECTOR)
 
 
 # --------------------------------------------------------------------------- output
@@ -262,84 +124,6 @@ class ForecastRow:
     postings: float
     lower: float
     upper: float
-
-
-# --------------------------------------------------------------------------- fitting helpers
-
-
-def _level_slope_step(y: np.ndarray, observed: np.ndarray, seasonal: np.ndarray, x: np.ndarray,
-                      slope: np.ndarray, fixed: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Level in closed form and (unless ``fixed``) one Newton step of the slope, given seasonal factors.
-
-    Returns ``(level, slope, information)`` where ``information`` is the Poisson information of the
-    slope with the level profiled out.
-    """
-    shape = np.where(observed, seasonal * np.exp(slope[:, None] * x[None, :]), 0.0)
-    total = y.sum(axis=1)
-    exposure = shape.sum(axis=1)
-    level = np.where(exposure > 0, total / np.where(exposure > 0, exposure, 1.0), 0.0)
-    mu = level[:, None] * shape
-    s0 = mu.sum(axis=1)
-    s1 = (mu * x).sum(axis=1)
-    s2 = (mu * x * x).sum(axis=1)
-    safe = np.where(s0 > 0, s0, 1.0)
-    information = np.where(s0 > 0, s2 - s1 * s1 / safe, 0.0)
-    if not fixed:
-        gradient = ((y - mu) * x).sum(axis=1)
-        step = np.clip(gradient / (information + _RIDGE), -_MAX_STEP, _MAX_STEP)
-        slope = np.clip(slope + step, -_MAX_SLOPE, _MAX_SLOPE)
-    return level, slope, np.maximum(information, 0.0)
-
-
-def _dispersion(y: np.ndarray, mu: np.ndarray, observed: np.ndarray, group: np.ndarray, n_groups: int,
-                params_per_row: float, params_per_group: float) -> np.ndarray:
-    """Pearson over-dispersion per group (at least 1: counts are never taken as less noisy than Poisson)."""
-    pearson = np.where(observed & (mu > 0), (y - mu) ** 2 / np.where(mu > 0, mu, 1.0), 0.0).sum(axis=1)
-    n_obs = observed.sum(axis=1).astype(np.float64)
-    chi2 = np.bincount(group, weights=pearson, minlength=n_groups)
-    dof = (np.bincount(group, weights=n_obs, minlength=n_groups)
-           - params_per_row * np.bincount(group, minlength=n_groups) - params_per_group)
-    phi = np.where(dof > 0, chi2 / np.where(dof > 0, dof, 1.0), 1.0)
-    return np.maximum(phi, 1.0)
-
-
-def _between_variance(estimate: np.ndarray, variance: np.ndarray, group: np.ndarray, n_groups: int) -> float:
-    """DerSimonian-Laird moment estimate of the spread of true values around their group means."""
-    if estimate.size == 0:
-        return 0.0
-    w = 1.0 / variance
-    sw = np.bincount(group, weights=w, minlength=n_groups)
-    swx = np.bincount(group, weights=w * estimate, minlength=n_groups)
-    swx2 = np.bincount(group, weights=w * estimate * estimate, minlength=n_groups)
-    sww = np.bincount(group, weights=w * w, minlength=n_groups)
-    count = np.bincount(group, minlength=n_groups)
-    used = count >= 2
-    if not used.any():
-        return 0.0
-    q = float(np.sum(swx2[used] - swx[used] ** 2 / sw[used]))
-    dof = float(np.sum(count[used] - 1))
-    c = float(np.sum(sw[used] - sww[used] / sw[used]))
-    return max(0.0, (q - dof) / c) if c > 0 else 0.0
-
-
-def _pooled(estimate: np.ndarray, variance: np.ndarray, group: np.ndarray, n_groups: int
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """Precision-weighted mean and its variance per group (NaN mean, inf variance for empty groups)."""
-    w = 1.0 / variance
-    sw = np.bincount(group, weights=w, minlength=n_groups)
-    swx = np.bincount(group, weights=w * estimate, minlength=n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(sw > 0, swx / np.where(sw > 0, sw, 1.0), np.nan), np.where(sw > 0, 1.0 / sw, np.inf)
-
-
-def _posterior(estimate: np.ndarray, variance: np.ndarray, prior_mean: np.ndarray, prior_precision: float
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Normal posterior of a noisy estimate under a normal prior; an estimate of infinite variance takes the prior."""
-    own = np.where(np.isfinite(variance) & np.isfinite(estimate), 1.0 / variance, 0.0)
-    own_estimate = np.where(own > 0, estimate, 0.0)
-    precision = own + prior_precision
-    mean = (own * own_estimate + prior_precision * prior_mean) / precision
-    return mean, 1.0 / precision
 
 
 # --------------------------------------------------------------------------- the estimator
@@ -445,60 +229,19 @@ class DemandForecaster(BaseEstimator):
         """
         self._check_params()
         period = int(self.seasonal_period)
-        frame = _as_frame(signals)
-        last = period_index(as_of_period) if as_of_period is not None else (
-            int(frame.period.max()) if len(frame) else None)
-        if last is None:
-            raise ValueError("no market signals to learn from")
-        frame = frame.until(last)
-        if len(frame) == 0:
-            raise ValueError(f"no market signals up to {period_label(last)}")
-        first = int(frame.period.min())
-        keys = frame.series()
-        y, observed = frame.dense(keys, first, last)
-        n_obs = observed.sum(axis=1)
-        keep = n_obs >= self.min_history
-        if not keep.any():
-            raise ValueError(f"no series has {self.min_history} observed months up to {period_label(last)}")
-        keys = [k for k, kept in zip(keys, keep) if kept]
-        y, observed, n_obs = y[keep], observed[keep], n_obs[keep]
-
+        first, last, keys, y, observed, n_obs = _observed_series(_as_frame(signals), as_of_period,
+                                                                 self.min_history)
         months = np.arange(first, last + 1)
         x = (months - last).astype(np.float64)
         phase = months % period
-        sectors = sorted({str(sector_of.get(o, OTHER_SECTOR) or OTHER_SECTOR) for _, o in keys})
+        sectors = sorted({_sector(sector_of, o) for _, o in keys})
         sector_index = {s: i for i, s in enumerate(sectors)}
-        series_sector = np.array([sector_index[str(sector_of.get(o, OTHER_SECTOR) or OTHER_SECTOR)]
-                                  for _, o in keys], dtype=np.int64)
+        series_sector = np.array([sector_index[_sector(sector_of, o)] for _, o in keys], dtype=np.int64)
         n, n_sectors = len(keys), len(sectors)
 
         # --- 1. level, slope and pooled seasonal profiles, by backfitting
-        onehot = (phase[:, None] == np.arange(period)[None, :]).astype(np.float64)  # (months, period)
-        sector_onehot = (series_sector[None, :] == np.arange(n_sectors)[:, None]).astype(np.float64)
-        y_phase = sector_onehot @ (y @ onehot)  # postings per sector and phase
-        y_phase_all = y_phase.sum(axis=0)
-        log_season = np.zeros((n_sectors, period))
-        log_season_all = np.zeros(period)
-        slope = np.zeros(n)
-        phi = np.ones(n_sectors)
-        n_iter = 0
-        for n_iter in range(1, _MAX_ITER + 1):
-            seasonal = np.exp(log_season[series_sector][:, phase])
-            level, new_slope, _ = _level_slope_step(y, observed, seasonal, x, slope)
-            base = np.where(observed, level[:, None] * np.exp(new_slope[:, None] * x[None, :]), 0.0)
-            e_phase = sector_onehot @ (base @ onehot)
-            raw_all = np.log((y_phase_all + _SEASON_PSEUDO) / (e_phase.sum(axis=0) + _SEASON_PSEUDO))
-            raw_all -= raw_all.mean()
-            raw = np.log((y_phase + _SEASON_PSEUDO) / (e_phase + _SEASON_PSEUDO))
-            raw -= raw.mean(axis=1, keepdims=True)
-            new_log_season, new_log_all = self._shrink_seasons(raw, raw_all, y_phase, phi)
-            mu = base * np.exp(new_log_season[series_sector][:, phase])
-            phi = _dispersion(y, mu, observed, series_sector, n_sectors, 2.0, float(period - 1))
-            change = max(float(np.max(np.abs(new_slope - slope), initial=0.0)),
-                         float(np.max(np.abs(new_log_season - log_season), initial=0.0)))
-            slope, log_season, log_season_all = new_slope, new_log_season, new_log_all
-            if change < _TOL:
-                break
+        slope, log_season, log_season_all, phi, n_iter = self._backfit(y, observed, x, phase, series_sector,
+                                                                       n_sectors)
         seasonal = np.exp(log_season[series_sector][:, phase])
         for _ in range(3):  # settle the slopes on the final profiles
             level, slope, information = _level_slope_step(y, observed, seasonal, x, slope)
@@ -513,17 +256,7 @@ class DemandForecaster(BaseEstimator):
         trend, trend_var, spread = self._pool_trends(keys, series_sector, n_sectors, slope, slope_var, aux)
 
         # --- 3. the current level, from recent months, given the pooled trend
-        if self.level_halflife is None:
-            weight = np.ones_like(x)
-        else:
-            weight = 0.5 ** (-x / float(self.level_halflife))
-        shape = np.where(observed, seasonal * np.exp(trend[:, None] * x[None, :]), 0.0)
-        exposure = (shape * weight).sum(axis=1)
-        level = np.where(exposure > 0, (y * weight).sum(axis=1) / np.where(exposure > 0, exposure, 1.0), 0.0)
-        mu = level[:, None] * shape
-        s_w = (weight * mu).sum(axis=1)
-        s_ww = (weight * weight * mu).sum(axis=1)
-        level_var = np.where(s_w > 0, phi[series_sector] * s_ww / np.where(s_w > 0, s_w, 1.0) ** 2, 0.0)
+        level, level_var = self._current_level(y, observed, seasonal, x, trend, phi[series_sector])
 
         self.series_ = [(str(d), str(o)) for d, o in keys]
         self.n_series_ = n
@@ -544,6 +277,59 @@ class DemandForecaster(BaseEstimator):
         self.n_iter_ = int(n_iter)
         return self
 
+    def _backfit(self, y: np.ndarray, observed: np.ndarray, x: np.ndarray, phase: np.ndarray,
+                 series_sector: np.ndarray, n_sectors: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+        """Alternate level and slope of every series with the pooled seasonal profiles until they settle.
+
+        Returns ``(slope, log_season, log_season_all, dispersion per sector, rounds run)``.
+        """
+        period = int(self.seasonal_period)
+        onehot = (phase[:, None] == np.arange(period)[None, :]).astype(np.float64)  # (months, period)
+        sector_onehot = (series_sector[None, :] == np.arange(n_sectors)[:, None]).astype(np.float64)
+        y_phase = sector_onehot @ (y @ onehot)  # postings per sector and phase
+        y_phase_all = y_phase.sum(axis=0)
+        log_season = np.zeros((n_sectors, period))
+        log_season_all = np.zeros(period)
+        slope = np.zeros(y.shape[0])
+        phi = np.ones(n_sectors)
+        n_iter = 0
+        for rounds in range(1, _MAX_ITER + 1):
+            n_iter = rounds
+            seasonal = np.exp(log_season[series_sector][:, phase])
+            level, new_slope, _ = _level_slope_step(y, observed, seasonal, x, slope)
+            base = np.where(observed, level[:, None] * np.exp(new_slope[:, None] * x[None, :]), 0.0)
+            e_phase = sector_onehot @ (base @ onehot)
+            raw_all = np.log((y_phase_all + _SEASON_PSEUDO) / (e_phase.sum(axis=0) + _SEASON_PSEUDO))
+            raw_all -= raw_all.mean()
+            raw = np.log((y_phase + _SEASON_PSEUDO) / (e_phase + _SEASON_PSEUDO))
+            raw -= raw.mean(axis=1, keepdims=True)
+            new_log_season, new_log_all = self._shrink_seasons(raw, raw_all, y_phase, phi)
+            mu = base * np.exp(new_log_season[series_sector][:, phase])
+            phi = _dispersion(y, mu, observed, series_sector, n_sectors, 2.0, float(period - 1))
+            change = max(float(np.max(np.abs(new_slope - slope), initial=0.0)),
+                         float(np.max(np.abs(new_log_season - log_season), initial=0.0)))
+            slope, log_season, log_season_all = new_slope, new_log_season, new_log_all
+            if change < _TOL:
+                break
+        return slope, log_season, log_season_all, phi, n_iter
+
+    def _current_level(self, y: np.ndarray, observed: np.ndarray, seasonal: np.ndarray, x: np.ndarray,
+                       trend: np.ndarray, dispersion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Level of every series now (recent months weigh more), given its trend; and the variance of its log."""
+        if self.level_halflife is None:
+            weight = np.ones_like(x)
+        else:
+            weight = 0.5 ** (-x / float(self.level_halflife))
+        shape = np.where(observed, seasonal * np.exp(trend[:, None] * x[None, :]), 0.0)
+        exposure = (shape * weight).sum(axis=1)
+        level = np.where(exposure > 0, (y * weight).sum(axis=1) / np.where(exposure > 0, exposure, 1.0), 0.0)
+        mu = level[:, None] * shape
+        s_w = (weight * mu).sum(axis=1)
+        s_ww = (weight * weight * mu).sum(axis=1)
+        level_var = np.where(s_w > 0, dispersion * s_ww / np.where(s_w > 0, s_w, 1.0) ** 2, 0.0)
+        return level, level_var
+
     def _shrink_seasons(self, raw: np.ndarray, raw_all: np.ndarray, counts: np.ndarray, phi: np.ndarray
                         ) -> tuple[np.ndarray, np.ndarray]:
         """Sector profiles shrunk towards the all-series profile by empirical Bayes (log scale).
@@ -551,10 +337,10 @@ class DemandForecaster(BaseEstimator):
         The all-series profile is first shrunk towards flat the same way (a month-to-month pattern
         no stronger than its noise is not a season). Each sector's prior is that profile scaled by
         how strongly the sector follows it (``beta``, a precision-weighted regression over the
-        months: about 1 for a sector with the common peak, about 0 for a flat one). The sector's own departure from that prior is kept in
-        proportion to its reliability: ``tau2 / (tau2 + shrinkage * v)``, with ``v`` the sampling
-        variance of the month (over-dispersion / postings) and ``tau2`` the sector's spread of true
-        departures, estimated from its months (a sector whose departures are no larger than noise
+        months: about 1 for a sector with the common peak, about 0 for a flat one). The sector's own
+        departure from that prior is kept in proportion to its reliability: ``tau2 / (tau2 + shrinkage * v)``,
+        with ``v`` the sampling variance of the month (over-dispersion / postings) and ``tau2`` the sector's
+        spread of true departures, estimated from its months (a sector whose departures are no larger than noise
         takes the prior).
         """
         variance = phi[:, None] / (counts + _SEASON_PSEUDO)
@@ -584,8 +370,7 @@ class DemandForecaster(BaseEstimator):
         frame = _openings_frame(records).until(last)
         if len(frame) == 0:
             return None
-        sectors = [sector_index.get(str(sector_of.get(o, OTHER_SECTOR) or OTHER_SECTOR), -1)
-                   for o in frame.occupation.tolist()]
+        sectors = [sector_index.get(_sector(sector_of, o), -1) for o in frame.occupation.tolist()]
         totals: dict[tuple[str, int, int], float] = {}
         for d, k, p, v in zip(frame.district.tolist(), sectors, frame.period.tolist(), frame.postings.tolist()):
             if k >= 0 and p >= first:  # sectors without market series have nothing to inform
@@ -722,7 +507,9 @@ class DemandForecaster(BaseEstimator):
 
     def get(self, district: str | None, occupation: str | None) -> float:
         """Yearly growth of one series; 0.0 for a series the model does not know."""
-        return self.growth_table().get((district, occupation), 0.0)  # type: ignore[arg-type]
+        if district is None or occupation is None:  # no series has an unknown district or occupation
+            return 0.0
+        return self.growth_table().get((district, occupation), 0.0)
 
     def growth(self, district: np.ndarray, occupation: np.ndarray) -> np.ndarray:
         """Yearly growth (``+0.12`` = 12 % a year) for aligned arrays of district names and occupation codes.
@@ -738,22 +525,25 @@ class DemandForecaster(BaseEstimator):
                            dtype=np.float64, count=district.shape[0])
 
 
-def _count_interval(mean: np.ndarray, variance: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray]:
-    """Central interval of a count with this mean and variance: negative binomial (Poisson if not over-dispersed)."""
-    alpha = (1.0 - coverage) / 2.0
-    mean = np.maximum(mean, 0.0)
-    over = variance > mean * (1.0 + 1e-9)
-    lower = np.zeros_like(mean)
-    upper = np.zeros_like(mean)
-    positive = mean > 0
-    nb = over & positive
-    if nb.any():
-        n = mean[nb] ** 2 / (variance[nb] - mean[nb])
-        p = mean[nb] / variance[nb]
-        lower[nb] = stats.nbinom.ppf(alpha, n, p)
-        upper[nb] = stats.nbinom.ppf(1.0 - alpha, n, p)
-    pois = positive & ~over
-    if pois.any():
-        lower[pois] = stats.poisson.ppf(alpha, mean[pois])
-        upper[pois] = stats.poisson.ppf(1.0 - alpha, mean[pois])
-    return lower, upper
+def _observed_series(frame: SignalFrame, as_of_period: str | None, min_history: int
+                     ) -> tuple[int, int, list[tuple[str, str]], np.ndarray, np.ndarray, np.ndarray]:
+    """The series with at least ``min_history`` observed months up to ``as_of_period`` (default: the last).
+
+    Returns ``(first month, last month, series, postings, observed, observed months per series)``.
+    """
+    last = period_index(as_of_period) if as_of_period is not None else (
+        int(frame.period.max()) if len(frame) else None)
+    if last is None:
+        raise ValueError("no market signals to learn from")
+    frame = frame.until(last)
+    if len(frame) == 0:
+        raise ValueError(f"no market signals up to {period_label(last)}")
+    first = int(frame.period.min())
+    keys = frame.series()
+    y, observed = frame.dense(keys, first, last)
+    n_obs = observed.sum(axis=1)
+    keep = n_obs >= min_history
+    if not keep.any():
+        raise ValueError(f"no series has {min_history} observed months up to {period_label(last)}")
+    keys = [k for k, kept in zip(keys, keep) if kept]
+    return first, last, keys, y[keep], observed[keep], n_obs[keep]

@@ -173,7 +173,7 @@ class MatchEngine:
         violations = evaluate_rules(ctx, self.rules)
         features = features_from_context(ctx, demand=self.demand)
         score, contributions = self.scorer.predict(features)
-        return PairScores(score=score, allowed=~violations.any(axis=1), violations=violations,
+        return PairScores(score=score, allowed=np.asarray(~violations.any(axis=1)), violations=violations,
                           rule_codes=self.rule_codes, features=features, contributions=contributions)
 
     def context(self, trainees: TraineeTable, t_idx: np.ndarray, openings: OpeningTable, o_idx: np.ndarray, *,

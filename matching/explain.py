@@ -14,7 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from .features import PairContext
-from .safety import format_duration, format_money
+from .formatting import format_duration, format_site_money
+from .reference import Taxonomy
 
 __all__ = ["DEMAND_THRESHOLD", "occupation_phrase", "reasons", "skill_shortfalls"]
 
@@ -22,10 +23,6 @@ __all__ = ["DEMAND_THRESHOLD", "occupation_phrase", "reasons", "skill_shortfalls
 DEMAND_THRESHOLD = 0.05
 #: At most this many skills are named in a shortfall reason.
 MAX_NAMED_SKILLS = 3
-
-
-def _money(ctx: PairContext, amount: float) -> str:
-    return format_money(amount, ctx.site.currency_symbol, indian=ctx.site.country == "IN")
 
 
 def _mid_sentence(name: str) -> str:
@@ -40,7 +37,7 @@ def _mid_sentence(name: str) -> str:
     return " ".join(words)
 
 
-def occupation_phrase(taxonomy, code: str | None) -> str:  # noqa: ANN001
+def occupation_phrase(taxonomy: Taxonomy | None, code: str | None) -> str:
     """The occupation's name as it reads mid-sentence ("retail sales associate", "F&B service associate")."""
     occupation = taxonomy.occupations.get(code) if taxonomy is not None and code else None
     return "this occupation" if occupation is None else _mid_sentence(occupation.name)
@@ -102,11 +99,11 @@ def reasons(ctx: PairContext, features: Mapping[str, np.ndarray], i: int) -> lis
     if np.isfinite(wage):
         if np.isfinite(expected) and expected > 0:
             verb = "meets" if wage >= expected else "is below"
-            text = f"{_money(ctx, wage)} {verb} her {_money(ctx, expected)}"
+            text = f"{format_site_money(ctx.site, wage)} {verb} her {format_site_money(ctx.site, expected)}"
         else:
-            text = f"{_money(ctx, wage)} a month (the wage she needs is not recorded)"
+            text = f"{format_site_money(ctx.site, wage)} a month (the wage she needs is not recorded)"
         if np.isfinite(minimum):
-            text += f"; statutory minimum {_money(ctx, minimum)}"
+            text += f"; statutory minimum {format_site_money(ctx.site, minimum)}"
         out.append(text)
 
     # Shift and transport

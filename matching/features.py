@@ -15,7 +15,6 @@ trainee is a survivor is not a feature and is never read.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import math
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .commute import DEFAULT_COMMUTE_MODEL, CommuteModel
+from .dates import months_before
 from .demand import DemandSignal, NeutralDemand
 from .geo import haversine_km, haversine_prepared
 from .reference import Site, Taxonomy
@@ -84,14 +84,6 @@ EDUCATION_LEVELS: tuple[str, ...] = ("none", "primary", "secondary", "higher_sec
 _EDUCATION_RANK = {label: float(rank) for rank, label in enumerate(EDUCATION_LEVELS)}
 
 
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` calendar months earlier (the month's last day when it is shorter)."""
-    total = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(total, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def _object_array(values: tuple[Any, ...]) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     for k, value in enumerate(values):
@@ -122,15 +114,17 @@ class PairContext:
         self.o_idx = np.asarray(o_idx, dtype=np.int64).reshape(-1)
         if self.t_idx.shape != self.o_idx.shape:
             raise ValueError(f"t_idx and o_idx must be aligned ({self.t_idx.shape} != {self.o_idx.shape})")
-        as_of = to_day(as_of)
-        if as_of is None:
+        day = to_day(as_of)
+        if day is None:
             raise ValueError("as_of is required")
+        as_of = day
         self.as_of: datetime.date = as_of
         self.as_of64 = _day64(as_of)
         self.vetting_cutoff: datetime.date = months_before(as_of, VETTING_VALID_MONTHS)
-        self.site = site or openings.site or trainees.site
-        if self.site is None:
+        found_site = site or openings.site or trainees.site
+        if found_site is None:
             raise ValueError("a site is needed (tables built with from_records carry theirs)")
+        self.site: Site = found_site
         self.taxonomy = taxonomy or openings.taxonomy or trainees.taxonomy
         self.commute_model = commute_model or DEFAULT_COMMUTE_MODEL
         self.single_trainee = single_trainee

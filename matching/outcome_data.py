@@ -44,7 +44,6 @@ applied: history is what it is. Trainee attributes are those on record now.
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
@@ -54,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from .dates import FOLLOWUP_MONTHS, add_months
 from .engine import MatchEngine
 from .features import features_from_context
 from .reference import Taxonomy
@@ -63,21 +63,13 @@ __all__ = ["BOUNDARIES", "FOLLOWUP_GRACE_DAYS", "INTERVALS", "BundleRecords", "O
            "add_months", "build_training_set", "code_placement", "read_bundle_records"]
 
 #: Interval boundaries in months since the start: the intervals are (0,1], (1,3], (3,6], (6,12].
-BOUNDARIES: tuple[int, ...] = (0, 1, 3, 6, 12)
+BOUNDARIES: tuple[int, ...] = (0, *FOLLOWUP_MONTHS)
 INTERVALS: tuple[tuple[int, int], ...] = tuple(zip(BOUNDARIES[:-1], BOUNDARIES[1:]))
 N_INTERVALS = len(INTERVALS)
 #: Days after an interval's end before it counts as closed (follow-ups are often done a little late).
 FOLLOWUP_GRACE_DAYS = 30
 #: Average days in a month, to express tenures in months.
 DAYS_PER_MONTH = 365.25 / 12
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` calendar months later (the month's last day when it is shorter)."""
-    total = day.year * 12 + (day.month - 1) + int(months)
-    year, month = divmod(total, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _interval_ending_by(month: float) -> int | None:
@@ -121,10 +113,10 @@ def code_placement(started_on: Any, ended_on: Any, followups: Iterable[Mapping[s
 
     ``followups`` are the placement's follow-up records (``month``, ``employed``, ``checked_on``).
     """
-    start = to_day(started_on)
-    as_of = to_day(as_of)
-    if start is None or as_of is None:
+    start, day = to_day(started_on), to_day(as_of)
+    if start is None or day is None:
         raise ValueError("started_on and as_of are required")
+    as_of = day
     closes = [add_months(start, high) for _, high in INTERVALS]
     grace = datetime.timedelta(days=grace_days)
     closed = [day + grace <= as_of for day in closes]
@@ -143,7 +135,8 @@ def code_placement(started_on: Any, ended_on: Any, followups: Iterable[Mapping[s
     for row in followups:
         employed = _bool_or_none(row.get("employed"))
         try:
-            month = float(row.get("month"))
+            month_value: Any = row.get("month")
+            month = float(month_value)
         except (TypeError, ValueError):
             continue
         if employed is None or not month > 0:
@@ -279,6 +272,7 @@ def build_training_set(*, engine: MatchEngine, trainees: Sequence[Mapping[str, A
         if reason is not None:
             skipped[reason] = skipped.get(reason, 0) + 1
             continue
+        assert start is not None  # no reason to skip it: it has a start
         coding = code_placement(start, record.get("ended_on"), checks.get(str(record.get("external_id")), ()),
                                 as_of=as_of_day, grace_days=grace_days)
         kept.append((record, start, coding))

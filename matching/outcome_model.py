@@ -54,10 +54,10 @@ from scipy.stats import chi2
 from sklearn.base import BaseEstimator
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from .outcome_data import INTERVALS, N_INTERVALS, OutcomeTrainingSet
+from .outcome_metrics import _json_safe, _summary, brier_score, reliability_table
 from .scoring import BASELINE, ScoreWeights, WeightedScorer, logit, sigmoid
 
 __all__ = ["DEFAULT_BASE_RATE", "FACTORS", "TERMS", "TRUSTED_TYPES", "OutcomeModel", "brier_score",
@@ -73,7 +73,6 @@ CV_FOLDS = 5
 MIN_KNOWN_FOR_CALIBRATION = 50
 #: Significance of the likelihood-ratio test that adds the Platt step under ``calibrate="auto"``.
 CALIBRATION_ALPHA = 0.01
-RELIABILITY_BINS = 10
 
 Features = Mapping[str, np.ndarray]
 
@@ -152,55 +151,6 @@ _TERM_FUNCTIONS = {name: fn for name, _, fn in TERMS}
 FACTORS: tuple[str, ...] = tuple(dict.fromkeys(group for _, group, _ in TERMS))
 
 
-# --------------------------------------------------------------------------- metrics
-
-
-def brier_score(predicted: np.ndarray, observed: np.ndarray) -> float:
-    predicted = np.asarray(predicted, dtype=np.float64)
-    observed = np.asarray(observed, dtype=np.float64)
-    return float(np.mean((predicted - observed) ** 2)) if predicted.size else float("nan")
-
-
-def reliability_table(predicted: np.ndarray, observed: np.ndarray,
-                      bins: int = RELIABILITY_BINS) -> list[tuple[float, float, int]]:
-    """``(mean predicted, observed rate, n)`` per bin of equal count (predictions sorted; ties in input order)."""
-    predicted = np.asarray(predicted, dtype=np.float64)
-    observed = np.asarray(observed, dtype=np.float64)
-    order = np.argsort(predicted, kind="stable")
-    out = []
-    for chunk in np.array_split(order, min(bins, predicted.size)) if predicted.size else []:
-        out.append((float(predicted[chunk].mean()), float(observed[chunk].mean()), int(chunk.size)))
-    return out
-
-
-def _auc(predicted: np.ndarray, observed: np.ndarray) -> float:
-    observed = np.asarray(observed, dtype=bool)
-    if observed.all() or not observed.any():
-        return float("nan")
-    return float(roc_auc_score(observed, predicted))
-
-
-def _json_safe(value: Any) -> Any:
-    """Metrics as plain JSON values: NaN (no AUC with one class, say) becomes None."""
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_json_safe(v) for v in value)
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
-
-
-def _summary(predicted: np.ndarray, observed: np.ndarray, base_rate: float) -> dict[str, Any]:
-    observed = np.asarray(observed, dtype=bool)
-    n = int(observed.size)
-    return _json_safe({
-        "n": n, "observed_rate": float(observed.mean()) if n else float("nan"),
-        "mean_predicted": float(np.mean(predicted)) if n else float("nan"),
-        "brier": brier_score(predicted, observed), "brier_base_rate": brier_score(np.full(n, base_rate), observed),
-        "auc": _auc(predicted, observed), "reliability": reliability_table(predicted, observed)})
-
-
 # --------------------------------------------------------------------------- survival pieces
 
 
@@ -273,7 +223,7 @@ def employer_history(data: OutcomeTrainingSet, strength: float) -> tuple[np.ndar
     return loo, {str(e): float(r) for e, r in zip(employers.tolist(), retention.tolist())}
 
 
-def _clip_p(p: np.ndarray) -> np.ndarray:
+def _clip_p(p: np.ndarray | float) -> np.ndarray:
     return np.clip(np.asarray(p, dtype=np.float64), _EPS, 1.0 - _EPS)
 
 
@@ -346,7 +296,7 @@ class OutcomeModel(BaseEstimator):
         self.reason_ = (f"learnt from {len(usable)} placements ({n_events} left within 12 months)")
         fitted = self._fit_hazards(usable)
         self._set(fitted)
-        self.calibration_ = None
+        self.calibration_: str | None = None
         self.platt_ = np.array([0.0, 1.0])
         self.isotonic_x_ = np.zeros(0)
         self.isotonic_y_ = np.zeros(0)
@@ -379,12 +329,12 @@ class OutcomeModel(BaseEstimator):
             self.prior_centre_ = 0.0
         self.coef_ = np.zeros(0)
         self.intercepts_ = np.zeros(0)
-        self.feature_names_ = []
-        self.feature_factors_ = []
+        self.feature_names_: list[str] = []
+        self.feature_factors_: list[str] = []
         self.mean_ = np.zeros(0)
         self.scale_ = np.zeros(0)
-        self.employer_retention_ = {}
-        self.employer_logit_ = {}
+        self.employer_retention_: dict[str, float] = {}
+        self.employer_logit_: dict[str, float] = {}
         self.default_employer_logit_ = float(logit(_clip_p(np.array(self.base_rate_))))
         self.calibration_ = None
         self.platt_ = np.array([0.0, 1.0])
@@ -472,7 +422,10 @@ class OutcomeModel(BaseEstimator):
         platt.fit(x[:, None], y.astype(np.int64))
         a, b = float(platt.intercept_[0]), float(platt.coef_[0, 0])
         q_identity, q_platt = _clip_p(sigmoid(x)), _clip_p(sigmoid(a + b * x))
-        loglik = (lambda q: float(np.sum(np.where(y, np.log(q), np.log1p(-q)))))
+
+        def loglik(q: np.ndarray) -> float:
+            return float(np.sum(np.where(y, np.log(q), np.log1p(-q))))
+
         statistic = 2.0 * (loglik(q_platt) - loglik(q_identity))
         p_value = float(chi2.sf(max(statistic, 0.0), df=2))
         self.metrics_["calibration_test"] = {"platt_intercept": a, "platt_slope": b, "lr_statistic": statistic,
@@ -504,8 +457,8 @@ class OutcomeModel(BaseEstimator):
         ids = features.get("employer_external_id")
         if ids is None or not logits:
             return np.full(n, default)
-        ids = np.asarray(ids, dtype=object).reshape(n).tolist()
-        return np.fromiter(map(logits.get, ids, repeat(default, n)), dtype=np.float64, count=n)
+        id_list = np.asarray(ids, dtype=object).reshape(n).tolist()
+        return np.fromiter(map(logits.get, id_list, repeat(default, n)), dtype=np.float64, count=n)
 
     def _hazard_terms(self, features: Features, fitted: dict[str, Any]) -> np.ndarray:
         """``β_j z_j`` per pair and kept term ``(n, p)``; unknown values count as the training mean (0)."""

@@ -15,12 +15,15 @@ are all treated as breaking the rule concerned.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .features import VETTING_VALID_MONTHS, PairContext, months_before
+from .dates import add_months
+from .features import VETTING_VALID_MONTHS, PairContext
+from .formatting import format_duration, format_money, format_site_money
 from .reference import MinimumWageLookupError
 
 __all__ = [
@@ -72,30 +75,6 @@ class SafetyRule(Protocol):
     def sentence(self, ctx: PairContext, i: int) -> str:
         """Why pair ``i`` of ``ctx`` breaks the rule, in plain language."""
         ...
-
-
-def format_money(amount: float, symbol: str, *, indian: bool = True) -> str:
-    """``₹11,500``; with ``indian`` grouping, lakhs are grouped too (``₹1,15,000``)."""
-    if amount is None or not np.isfinite(amount):
-        return "unknown"
-    whole = int(round(float(amount)))
-    sign, digits = ("-" if whole < 0 else ""), str(abs(whole))
-    if indian and len(digits) > 3:
-        head, tail = digits[:-3], digits[-3:]
-        groups = []
-        while len(head) > 2:
-            groups.insert(0, head[-2:])
-            head = head[:-2]
-        if head:
-            groups.insert(0, head)
-        text = ",".join(groups) + "," + tail
-    else:
-        text = f"{abs(whole):,}"
-    return f"{sign}{symbol}{text}"
-
-
-def _money(ctx: PairContext, amount: float) -> str:
-    return format_money(amount, ctx.site.currency_symbol, indian=ctx.site.country == "IN")
 
 
 def _day(value: np.datetime64) -> datetime.date | None:
@@ -171,13 +150,9 @@ class EmployerNotVetted:
             return "The employer's safety check has no date, so it cannot be shown to be current"
         if checked > ctx.as_of:
             return f"The employer's safety check is dated {checked.isoformat()}, after {ctx.as_of.isoformat()}"
-        valid_until = _add_months(checked, VETTING_VALID_MONTHS)
+        valid_until = add_months(checked, VETTING_VALID_MONTHS)
         return (f"The employer's safety check of {checked.isoformat()} is older than {VETTING_VALID_MONTHS} months"
                 f" (it lapsed after {valid_until.isoformat()})")
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    return months_before(day, -months)
 
 
 class BelowMinimumWage:
@@ -199,8 +174,9 @@ class BelowMinimumWage:
             rate = ctx.site.minimum_wages.rate(skill_category=category, zone=zone, on=ctx.as_of)
         except (MinimumWageLookupError, TypeError):
             return (f"No statutory minimum wage is known for this workplace on {ctx.as_of.isoformat()}"
-                    f" (zone {zone or 'unknown'}), so {_money(ctx, wage)} cannot be checked")
-        return (f"{_money(ctx, wage)} a month is below the statutory minimum of {_money(ctx, rate.monthly_wage_inr)}"
+                    f" (zone {zone or 'unknown'}), so {format_site_money(ctx.site, wage)} cannot be checked")
+        minimum = format_site_money(ctx.site, rate.monthly_wage_inr)
+        return (f"{format_site_money(ctx.site, wage)} a month is below the statutory minimum of {minimum}"
                 f" ({str(category).replace('_', '-')}, zone {zone}, in force from {rate.effective_from.isoformat()})")
 
 
@@ -272,15 +248,6 @@ class CommuteTooLong:
         return text
 
 
-def format_duration(minutes: float) -> str:
-    """An estimated journey, no more precise than it is: "8 min", "35 min" (to 5), "3.5 hours" (to half hours)."""
-    if minutes < 10:
-        return f"{max(1, round(minutes))} min"
-    if minutes < 120:
-        return f"{int(5 * round(minutes / 5))} min"
-    return f"{round(minutes / 30) / 2:g} hours"
-
-
 #: The rules in force, in the order they are checked and reported.
 SAFETY_RULES: tuple[SafetyRule, ...] = (
     TraineeNotReady(),
@@ -294,7 +261,7 @@ SAFETY_RULES: tuple[SafetyRule, ...] = (
 )
 
 
-def evaluate_rules(ctx: PairContext, rules=SAFETY_RULES) -> np.ndarray:  # noqa: ANN001
+def evaluate_rules(ctx: PairContext, rules: Sequence[SafetyRule] = SAFETY_RULES) -> np.ndarray:
     """``(len(ctx), len(rules))`` bool matrix: column ``k`` is where rule ``k`` is broken."""
     out = np.zeros((len(ctx), len(rules)), dtype=bool)
     for k, rule in enumerate(rules):
@@ -307,7 +274,7 @@ def rule_scope(rule: SafetyRule) -> str:
     return getattr(rule, "scope", "pair")
 
 
-def narrow(ctx: PairContext, rules=SAFETY_RULES) -> tuple[np.ndarray, PairContext]:  # noqa: ANN001
+def narrow(ctx: PairContext, rules: Sequence[SafetyRule] = SAFETY_RULES) -> tuple[np.ndarray, PairContext]:
     """The positions of the pairs of ``ctx`` breaking none of ``rules``, and the context of those pairs.
 
     Each rule is evaluated only on the pairs that passed the previous ones (cheaper than
@@ -325,12 +292,12 @@ def narrow(ctx: PairContext, rules=SAFETY_RULES) -> tuple[np.ndarray, PairContex
     return keep, current
 
 
-def allowed_positions(ctx: PairContext, rules=SAFETY_RULES) -> np.ndarray:  # noqa: ANN001
+def allowed_positions(ctx: PairContext, rules: Sequence[SafetyRule] = SAFETY_RULES) -> np.ndarray:
     """Positions of the pairs of ``ctx`` breaking none of ``rules``."""
     return narrow(ctx, rules)[0]
 
 
 def violations_for(ctx: PairContext, i: int, broken: np.ndarray,
-                   rules=SAFETY_RULES) -> list[RuleViolation]:  # noqa: ANN001
+                   rules: Sequence[SafetyRule] = SAFETY_RULES) -> list[RuleViolation]:
     """The violations of pair ``i`` given its row of :func:`evaluate_rules`."""
     return [RuleViolation(rule.code, rule.sentence(ctx, i)) for rule, hit in zip(rules, broken) if hit]

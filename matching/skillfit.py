@@ -20,9 +20,13 @@ and never loop over pairs in Python.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    from .reference import Taxonomy
 
 __all__ = ["RelatedSkills", "SkillFit", "skill_fit_one_opening", "skill_fit_one_trainee", "skill_fit_pairs"]
 
@@ -66,7 +70,7 @@ class RelatedSkills:
         self._weights = csc.data.astype(np.float64)
 
     @classmethod
-    def from_taxonomy(cls, taxonomy) -> RelatedSkills:  # noqa: ANN001
+    def from_taxonomy(cls, taxonomy: Taxonomy) -> RelatedSkills:
         return cls(taxonomy.related_matrix())
 
     def sources(self, skill: int) -> tuple[np.ndarray, np.ndarray]:
@@ -102,11 +106,11 @@ class RelatedSkills:
         return self.credit(levels, rows, skill, level).reshape(t, 3, s)
 
 
-def _as_related(related) -> RelatedSkills:  # noqa: ANN001
+def _as_related(related: RelatedSkills | np.ndarray) -> RelatedSkills:
     return related if isinstance(related, RelatedSkills) else RelatedSkills(related)
 
 
-def _dense_levels(levels) -> np.ndarray:  # noqa: ANN001
+def _dense_levels(levels: Any) -> np.ndarray:
     if sp.issparse(levels):
         return levels.toarray()
     return np.asarray(levels)

@@ -26,7 +26,7 @@ import datetime
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -220,6 +220,9 @@ class _Columnar:
 
     _cache: dict[str, Any]
     external_id: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # both tables are dataclasses
 
     def __len__(self) -> int:
         return int(self.external_id.shape[0])
@@ -262,7 +265,7 @@ class _Columnar:
         """The rows at ``index`` (integer positions or a boolean mask), in that order."""
         rows = _normalise_index(index, len(self))
         values: dict[str, Any] = {}
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in fields(self):
             if not f.init:
                 continue
             value = getattr(self, f.name)
@@ -335,7 +338,6 @@ class OpeningTable(_Columnar):
         records = list(records)
         places = _Places(site)
         intern = _Interner()
-        n_skills = len(taxonomy.skill_index)
         occupations = taxonomy.occupations
         cols: dict[str, list[Any]] = {name: [] for name in (
             "external_id", "employer_external_id", "employer_vetted", "vetted_on", "occupation_code", "sector",
@@ -346,24 +348,9 @@ class OpeningTable(_Columnar):
         for record in records:
             employer_id = str(record.get("employer_external_id") or "")
             employer = employers.get(employer_id) or {}
-            code = record.get("occupation_code")
-            if code not in occupations:
-                text = record.get("occupation")
-                code = text if text in occupations else None
-                if code is None and occupation_normaliser is not None and isinstance(text, str) and text.strip():
-                    code = occupation_normaliser.match(text).code
+            code = _occupation_code(record, occupations, occupation_normaliser)
             occupation = occupations.get(code) if code else None
-            district = places.district(record.get("district"))
-            lat, lon = _float(record.get("lat")), _float(record.get("lon"))
-            if district is not None:
-                if math.isnan(lat) or math.isnan(lon):
-                    lat, lon = district.lat, district.lon
-                zone, area = district.zone, district.area_type
-            elif not (math.isnan(lat) or math.isnan(lon)):
-                nearest = site.gazetteer.nearest(lat, lon)
-                zone, area = nearest.zone, nearest.area_type
-            else:
-                zone, area = None, None
+            lat, lon, zone, area = _opening_place(record, places, site)
             levels = _levels(record.get("required_skills"), taxonomy, skill_normaliser)
             if not levels and occupation is not None and core_skills_when_empty:
                 levels = {taxonomy.skill_index[s]: lvl for s, lvl in occupation.core_skills}
@@ -391,8 +378,15 @@ class OpeningTable(_Columnar):
             cols["posted_on"].append(record.get("posted_on"))
             cols["closes_on"].append(record.get("closes_on"))
 
+        return cls._from_columns(cols, required_rows, taxonomy=taxonomy, site=site)
+
+    @classmethod
+    def _from_columns(cls, cols: dict[str, list[Any]], required_rows: list[dict[int, int]], *, taxonomy: Taxonomy,
+                      site: Site) -> OpeningTable:
+        n_skills = len(taxonomy.skill_index)
+
         def obj(name: str) -> np.ndarray:
-            out = np.empty(len(records), dtype=object)
+            out = np.empty(len(cols[name]), dtype=object)
             out[:] = cols[name]
             return out
 
@@ -422,6 +416,32 @@ class OpeningTable(_Columnar):
             taxonomy=taxonomy,
             site=site,
         )
+
+
+def _occupation_code(record: Mapping[str, Any], occupations: Mapping[str, Any], occupation_normaliser: Any) -> Any:
+    """``occupation_code`` when it is a taxonomy code, else ``occupation`` when that is one (or maps to one)."""
+    code = record.get("occupation_code")
+    if code not in occupations:
+        text = record.get("occupation")
+        code = text if text in occupations else None
+        if code is None and occupation_normaliser is not None and isinstance(text, str) and text.strip():
+            code = occupation_normaliser.match(text).code
+    return code
+
+
+def _opening_place(record: Mapping[str, Any], places: _Places, site: Site
+                   ) -> tuple[float, float, str | None, str | None]:
+    """``(lat, lon, zone, area type)``: the district's, or the nearest district's to the point given."""
+    district = places.district(record.get("district"))
+    lat, lon = _float(record.get("lat")), _float(record.get("lon"))
+    if district is not None:
+        if math.isnan(lat) or math.isnan(lon):
+            lat, lon = district.lat, district.lon
+        return lat, lon, district.zone, district.area_type
+    if not (math.isnan(lat) or math.isnan(lon)):
+        nearest = site.gazetteer.nearest(lat, lon)
+        return lat, lon, nearest.zone, nearest.area_type
+    return lat, lon, None, None
 
 
 # --------------------------------------------------------------------------- trainees

@@ -375,7 +375,7 @@ for district in ("Kolkata", "Howrah"):
 # %%
 from scipy.stats import spearmanr  # noqa: E402
 
-from service.demo_data.truth import TruthModel  # noqa: E402
+from demo.truth import TruthModel  # noqa: E402
 
 truth_file = BUNDLE_DIR / "_truth" / "truth.json"
 if truth_file.is_file():

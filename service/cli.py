@@ -164,7 +164,7 @@ def demo_data(out_dir: Annotated[Path, typer.Argument(help="Folder to write the 
               trainees: Annotated[int, typer.Option(help="Trainees to generate.")] = 2000,
               openings: Annotated[int, typer.Option(help="Open openings to generate.")] = 500) -> None:
     """Generate a plausible synthetic programme as a bundle (no real person in it)."""
-    from service.demo_data.generator import generate_bundle
+    from demo.generator import generate_bundle
     with progress_bar("generating") as advance:
         counts = generate_bundle(out_dir, seed=seed, trainees=trainees, openings=openings,
                                  data_dir=get_settings().data_dir, progress=advance)

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, ConfigDict, Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from matching.dates import FOLLOWUP_MONTHS
 from service.core.models import Day, ExternalId, Flag, MonthlyMoney, Tracked, TrackedPublic
 
 FollowupMonth = Literal[1, 3, 6, 12]
+# A Literal cannot be built from the constant for type checkers, so it is checked against it here.
+if get_args(FollowupMonth) != FOLLOWUP_MONTHS:
+    raise AssertionError(f"FollowupMonth {get_args(FollowupMonth)} differs from FOLLOWUP_MONTHS {FOLLOWUP_MONTHS}")
 
 
 def _followup_month(value: int) -> int:
-    if value not in (1, 3, 6, 12):
+    if value not in FOLLOWUP_MONTHS:
         raise ValueError("must be 1, 3, 6 or 12")
     return value
 
 
 # The same months as a query parameter: a number read from text (a Literal would refuse the string "6").
 FollowupMonthQuery = Annotated[int, AfterValidator(_followup_month),
-                              PydanticField(json_schema_extra={"enum": [1, 3, 6, 12]})]
+                              PydanticField(json_schema_extra={"enum": list(FOLLOWUP_MONTHS)})]
 
 
 class FollowupBase(SQLModel):

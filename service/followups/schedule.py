@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from matching.dates import FOLLOWUP_MONTHS, add_months
 from service.followups.models import Followup
 from service.records import writes
-
-FOLLOWUP_MONTHS = (1, 3, 6, 12)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day of the month, months later (the month's last day when it is shorter)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def schedule(*, session: Session, placements: Iterable[tuple[str, datetime.date, datetime.date | None]]) -> int:

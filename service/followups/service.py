@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel import Session
 
+from matching.dates import FOLLOWUP_MONTHS
 from service.core.models import Code, Day, ExternalId, Instant
 from service.core import prepare as prep
 from service.core.errors import InvalidInput
@@ -31,9 +32,6 @@ class FollowupFilters(BaseModel):
     employed: bool | None = None
     risk_flag: bool | None = None
     updated_since: Instant | None = None
-
-
-FOLLOWUP_MONTHS = (1, 3, 6, 12)
 
 
 def key(placement_external_id: ExternalIdPath,

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from matching.geo import haversine_km_scalar as _haversine_km
 from matching.reference import normalise_text
 
 __all__ = [
@@ -95,7 +96,6 @@ MAX_SKILL_LABEL = 100
 MAX_SKILLS = 100
 MAX_POSITIONS = 10_000
 MAX_MONTHLY_WAGE = 10_000_000
-EARTH_RADIUS_KM = 6371.0088
 
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")
 _NUMBER = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
@@ -243,13 +243,6 @@ def _number(value: Any) -> float | None:
 
 def _round_half_up(value: float) -> int:
     return int(math.floor(value + 0.5))
-
-
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _text_of(value: Any) -> str | None:

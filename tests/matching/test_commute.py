@@ -59,3 +59,21 @@ def test_parameters_are_configurable() -> None:
     assert commute_minutes(10.0, "metro", "metro", slow) == pytest.approx(20 + 15 * 5)
     with pytest.raises(Exception):
         slow.wait_minutes = 3  # type: ignore[misc]
+
+
+def test_reach_is_an_upper_bound_on_the_distance_within_the_minutes() -> None:
+    model = DEFAULT_COMMUTE_MODEL
+    limits = np.array([5.0, 10.0, 30.0, 60.0, 90.0, 240.0])
+    reach = model.reach_km(limits)
+    assert reach[0] == 0.0  # less than the wait: nowhere
+    for origin in ("metro", "urban", "rural", None):
+        for dest in ("metro", "urban", "rural", None):
+            assert np.all(commute_minutes(reach, origin, dest) >= limits - 1e-9)
+
+
+def test_minutes_from_road_is_the_formula_on_road_kilometres() -> None:
+    model = CommuteModel()
+    road = np.array([0.0, 10.0, 20.0, 50.0])
+    assert model.minutes_from_road(road, 4.0).tolist() == pytest.approx([10, 50, 90, 135])
+    km = road / model.detour_factor
+    assert np.allclose(model.minutes_from_rates(km, 4.0, 4.0), model.minutes_from_road(road, 4.0))

@@ -248,7 +248,7 @@ def test_growth_is_a_demand_signal(demo_model: DemandForecaster) -> None:
 
 
 def test_growth_agrees_with_the_true_growth_on_demo_data(demo_model: DemandForecaster) -> None:
-    from service.demo_data.truth import TruthModel
+    from demo.truth import TruthModel
 
     truth = TruthModel.load(DEMO)
     true = np.array([truth.demand_growth(d, o) for d, o in demo_model.series_])

@@ -39,3 +39,14 @@ def test_symmetric_and_vectorised() -> None:
 def test_missing_coordinates_give_nan() -> None:
     out = haversine_km(np.array([22.5, np.nan]), np.array([88.3, 88.3]), 22.6, 88.4)
     assert np.isfinite(out[0]) and np.isnan(out[1])
+
+
+def test_the_scalar_distance_is_the_vectorised_one() -> None:
+    from matching.geo import haversine_km_scalar
+
+    rng = np.random.default_rng(3)
+    points = rng.uniform([-80, -180, -80, -180], [80, 180, 80, 180], size=(200, 4))
+    for lat1, lon1, lat2, lon2 in points.tolist():
+        assert haversine_km_scalar(lat1, lon1, lat2, lon2) == pytest.approx(
+            float(haversine_km(lat1, lon1, lat2, lon2)), rel=1e-12, abs=1e-9)
+    assert haversine_km_scalar(*KOLKATA, *KOLKATA) == 0.0

@@ -15,6 +15,8 @@ from scipy.stats import spearmanr
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
+from demo.generator import generate_bundle
+from demo.truth import TruthModel
 from matching.engine import MatchEngine
 from matching.features import features_from_context
 from matching.outcome_data import OutcomeTrainingSet, build_training_set, read_bundle_records
@@ -29,8 +31,6 @@ from matching.outcome_model import (
 from matching.reference import Site, Taxonomy, default_data_dir
 from matching.scoring import BASELINE, Scorer, logit
 from matching.tables import OpeningTable, TraineeTable
-from service.demo_data.generator import generate_bundle
-from service.demo_data.truth import TruthModel
 
 DEMO = default_data_dir() / "demo"
 SENSITIVE = "is_survivor"

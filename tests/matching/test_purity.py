@@ -11,19 +11,20 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "matching"
-MODULES = sorted(PACKAGE.glob("*.py"))
+MODULES = sorted(PACKAGE.rglob("*.py"))
 FORBIDDEN = {"service", "fastapi", "sqlmodel", "sqlalchemy", "starlette", "pydantic_settings", "alembic",
              "uvicorn", "psycopg"}
 SENSITIVE = "is_survivor"
 
 
 def test_every_module_is_scanned() -> None:
-    names = {path.stem for path in MODULES}
+    names = {".".join(path.relative_to(PACKAGE).with_suffix("").parts) for path in MODULES}
     assert {"tables", "geo", "skillfit", "commute", "wages", "demand", "safety", "features", "scoring", "explain",
-            "engine", "naive", "reference", "skills"} <= names
+            "engine", "testing.naive", "reference.__init__", "reference.normalise", "reference.loading",
+            "reference.gazetteer", "reference.wages", "reference.site", "reference.taxonomy", "skills"} <= names
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(p.parents[1])))
 def test_no_forbidden_imports_or_environment(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     problems = []
@@ -46,7 +47,7 @@ def test_no_forbidden_imports_or_environment(path: Path) -> None:
     assert not problems, f"{path.name}: " + "; ".join(problems)
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(p.parents[1])))
 def test_survivor_status_is_never_read(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in ast.walk(tree):
@@ -62,8 +63,36 @@ def test_importing_the_engine_pulls_in_no_service_code() -> None:
 
 
 def test_importing_every_module_pulls_in_no_framework() -> None:
-    modules = ", ".join(f"matching.{path.stem}" for path in MODULES if path.stem != "__init__")
+    modules = ", ".join(".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+                        for path in MODULES)
     code = (f"import sys, {modules}\n"
             f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {sorted(FORBIDDEN)!r})\n"
             "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PACKAGE.parent, timeout=60)
+
+
+DEMO_PACKAGE = PACKAGE.parent / "demo"
+DEMO_MODULES = sorted(DEMO_PACKAGE.rglob("*.py"))
+
+
+def test_every_demo_module_is_scanned() -> None:
+    assert {"generator", "truth"} <= {path.stem for path in DEMO_MODULES}
+
+
+@pytest.mark.parametrize("path", DEMO_MODULES, ids=lambda p: str(p.relative_to(p.parents[1])))
+def test_demo_never_imports_service(path: Path) -> None:
+    """The demo generator builds on the matching library only, never on the service."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            problems += [f"line {node.lineno}: import {a.name}" for a in node.names if a.name.split(".")[0] == "service"]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.split(".")[0] == "service":
+                problems.append(f"line {node.lineno}: from {node.module} import ...")
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+def test_importing_the_demo_generator_pulls_in_no_service_code() -> None:
+    code = "import demo.generator, sys; bad = sorted(m for m in sys.modules if m.split('.')[0] == 'service'); assert not bad, bad"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=PACKAGE.parent, timeout=60)

@@ -45,6 +45,8 @@ def _year_before(day: datetime.date) -> datetime.date:
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # An independent oracle, like the other helpers here: written out rather than imported from matching.geo,
+    # so that the rules are checked against a second implementation of the distance.
     p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
     a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0088 * math.asin(math.sqrt(a))

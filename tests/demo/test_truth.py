@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.demo_data import TruthModel, generate_bundle
-from service.demo_data.truth import FEATURE_NAMES, skill_fit_from_levels
+from demo import TruthModel, generate_bundle
+from demo.truth import FEATURE_NAMES, skill_fit_from_levels
 
 REF = date(2026, 11, 1)
 

@@ -55,6 +55,8 @@ from typing import Any
 
 import numpy as np
 
+from matching.geo import haversine_km
+
 TRUTH_DIR = "_truth"
 TRUTH_FILE = "truth.json"
 FORMAT_VERSION = 1
@@ -96,7 +98,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "employer_effect",
 )
 
-EARTH_RADIUS_KM = 6371.0088
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 
 
@@ -106,16 +107,6 @@ _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 def logistic(x: np.ndarray | float) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km (vectorised)."""
-    p1 = np.radians(np.asarray(lat1, dtype=float))
-    p2 = np.radians(np.asarray(lat2, dtype=float))
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2, dtype=float) - np.asarray(lon1, dtype=float))
-    a = np.sin(dp / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _as_bool(values: Any) -> np.ndarray:
@@ -211,7 +202,7 @@ class TruthModel:
         return path
 
     @classmethod
-    def load(cls, bundle_dir: Path) -> "TruthModel":
+    def load(cls, bundle_dir: Path) -> TruthModel:
         """Read ``bundle_dir/_truth/truth.json`` (or the file itself if given)."""
         path = Path(bundle_dir)
         if path.is_dir():
@@ -380,56 +371,37 @@ class TruthModel:
         employer_effect: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Canonical features (``FEATURE_NAMES``) from the flexible column mappings."""
+        cols = _PairColumns(trainees, openings)
+        f = self._job_features(cols)
+        f.update(_person_features(cols))
+        f.update(self._employer_features(cols, employer_effect))
+        return f
 
-        def pick(*names: str) -> np.ndarray | None:
-            for source in (openings, trainees):
-                for name in names:
-                    if name in source and source[name] is not None:
-                        return np.asarray(source[name])
-            return None
-
-        def need(source: Mapping[str, np.ndarray], name: str, what: str) -> np.ndarray:
-            if name not in source:
-                raise KeyError(f"retention_probability needs {what} column {name!r}")
-            return np.asarray(source[name])
-
-        n = None
-        for source in (trainees, openings):
-            for value in source.values():
-                if value is not None:
-                    n = len(np.atleast_1d(np.asarray(value)))
-                    break
-            if n is not None:
-                break
-        if n is None:
-            raise ValueError("empty feature mappings")
-        zeros = np.zeros(n)
+    def _job_features(self, cols: _PairColumns) -> dict[str, np.ndarray]:
+        """Skill fit, commute, wage ratio, shift, transport and accommodation of each pair."""
         f: dict[str, np.ndarray] = {}
-
-        value = pick("skill_fit")
+        value = cols.pick("skill_fit")
         if value is None:
-            ts = need(trainees, "skills", "trainee")
-            rs = need(openings, "required_skills", "opening")
+            ts, rs = cols.trainee("skills"), cols.opening("required_skills")
             value = np.array([self.skill_fit(a, b) for a, b in zip(ts, rs)], dtype=float)
         f["skill_fit"] = value.astype(float)
 
-        value = pick("commute_km")
+        value = cols.pick("commute_km")
         if value is None:
-            value = haversine_km(
-                need(trainees, "lat", "trainee").astype(float), need(trainees, "lon", "trainee").astype(float),
-                need(openings, "lat", "opening").astype(float), need(openings, "lon", "opening").astype(float))
+            value = haversine_km(cols.trainee("lat").astype(float), cols.trainee("lon").astype(float),
+                                 cols.opening("lat").astype(float), cols.opening("lon").astype(float))
         f["commute_km"] = value.astype(float)
 
-        value = pick("wage_ratio")
+        value = cols.pick("wage_ratio")
         if value is None:
-            wage = need(openings, "monthly_wage_inr", "opening").astype(float)
-            expected = need(trainees, "expected_wage_inr", "trainee").astype(float)
+            wage = cols.opening("monthly_wage_inr").astype(float)
+            expected = cols.trainee("expected_wage_inr").astype(float)
             value = wage / np.maximum(expected, 1.0)
         f["wage_ratio"] = value.astype(float)
 
-        night, rotating = pick("night"), pick("rotating")
+        night, rotating = cols.pick("night"), cols.pick("rotating")
         if night is None or rotating is None:
-            shift = np.char.lower(np.asarray(need(openings, "shift", "opening"), dtype=str))
+            shift = np.char.lower(np.asarray(cols.opening("shift"), dtype=str))
             night = shift == "night" if night is None else night
             rotating = shift == "rotating" if rotating is None else rotating
         f["night"] = _as_bool(night).astype(float)
@@ -437,48 +409,39 @@ class TruthModel:
 
         for key, names in (("transport", ("transport", "transport_provided")),
                            ("accommodation", ("accommodation", "accommodation_provided"))):
-            value = pick(*names)
-            f[key] = zeros.copy() if value is None else _as_bool(value).astype(float)
+            value = cols.pick(*names)
+            f[key] = np.zeros(cols.n) if value is None else _as_bool(value).astype(float)
+        return f
 
-        f["has_dependents"] = _as_bool(need(trainees, "has_dependents", "trainee")).astype(float)
-        f["attendance_rate"] = need(trainees, "attendance_rate", "trainee").astype(float)
-        value = pick("night_shift_ok")
-        f["night_shift_ok"] = np.ones(n) if value is None else _as_bool(value).astype(float)
-        value = pick("willing_to_relocate")
-        f["willing_to_relocate"] = zeros.copy() if value is None else _as_bool(value).astype(float)
-
-        value = pick("preferred_sector_match")
-        if value is None:
-            prefs = need(trainees, "preferred_sectors", "trainee")
-            sectors = need(openings, "sector", "opening")
-            value = np.array([str(s).strip() in {x.strip() for x in str(p).split(";")} for p, s in zip(prefs, sectors)])
-        f["preferred_sector_match"] = _as_bool(value).astype(float)
-
-        value = pick("below_minimum")
+    def _employer_features(self, cols: _PairColumns, employer_effect: np.ndarray | None) -> dict[str, np.ndarray]:
+        """Below the statutory minimum, unvetted employer, and the hidden employer effect, of each pair."""
+        n, openings = cols.n, cols.openings
+        f: dict[str, np.ndarray] = {}
+        value = cols.pick("below_minimum")
         if value is None and all(k in openings for k in ("occupation", "district", "monthly_wage_inr", "posted_on")):
             value = np.array([
                 self.is_below_minimum(o, d, w, p)
                 for o, d, w, p in zip(openings["occupation"], openings["district"],
                                       openings["monthly_wage_inr"], openings["posted_on"])
             ])
-        f["below_minimum"] = zeros.copy() if value is None else _as_bool(value).astype(float)
+        f["below_minimum"] = np.zeros(n) if value is None else _as_bool(value).astype(float)
 
-        employer_ids = pick("employer_external_id")
-        value = pick("unvetted")
+        employer_ids = cols.pick("employer_external_id")
+        value = cols.pick("unvetted")
         if value is None:
-            vetted = pick("vetted", "employer_vetted")
+            vetted = cols.pick("vetted", "employer_vetted")
             if vetted is not None:
                 value = ~_as_bool(vetted)
             elif employer_ids is not None:
                 value = np.array([str(e) in self.unvetted_employers for e in employer_ids])
-        f["unvetted"] = zeros.copy() if value is None else _as_bool(value).astype(float)
+        f["unvetted"] = np.zeros(n) if value is None else _as_bool(value).astype(float)
 
         if employer_effect is not None:
             f["employer_effect"] = np.asarray(employer_effect, dtype=float) * np.ones(n)
         elif employer_ids is not None:
             f["employer_effect"] = np.array([self.employer_effects.get(str(e), 0.0) for e in employer_ids], dtype=float)
         else:
-            f["employer_effect"] = zeros.copy()
+            f["employer_effect"] = np.zeros(n)
         return f
 
     def pair_probability_from_rows(
@@ -500,3 +463,60 @@ class TruthModel:
         t["attendance_rate"] = t["attendance_rate"].astype(float)
         o["monthly_wage_inr"] = o["monthly_wage_inr"].astype(float)
         return float(self.retention_probability(t, o)[0])
+
+
+class _PairColumns:
+    """The column mappings of :meth:`TruthModel.pair_features`: pair-level columns may be in either."""
+
+    def __init__(self, trainees: Mapping[str, np.ndarray], openings: Mapping[str, np.ndarray]):
+        self.trainees, self.openings = trainees, openings
+        n = None
+        for source in (trainees, openings):
+            for value in source.values():
+                if value is not None:
+                    n = len(np.atleast_1d(np.asarray(value)))
+                    break
+            if n is not None:
+                break
+        if n is None:
+            raise ValueError("empty feature mappings")
+        self.n: int = n
+
+    def pick(self, *names: str) -> np.ndarray | None:
+        """The first of ``names`` given, in the openings, then in the trainees."""
+        for source in (self.openings, self.trainees):
+            for name in names:
+                if name in source and source[name] is not None:
+                    return np.asarray(source[name])
+        return None
+
+    def trainee(self, name: str) -> np.ndarray:
+        return _need(self.trainees, name, "trainee")
+
+    def opening(self, name: str) -> np.ndarray:
+        return _need(self.openings, name, "opening")
+
+
+def _need(source: Mapping[str, np.ndarray], name: str, what: str) -> np.ndarray:
+    if name not in source:
+        raise KeyError(f"retention_probability needs {what} column {name!r}")
+    return np.asarray(source[name])
+
+
+def _person_features(cols: _PairColumns) -> dict[str, np.ndarray]:
+    """Dependents, attendance, night shifts, relocation and preferred sector of each pair's woman."""
+    f: dict[str, np.ndarray] = {}
+    f["has_dependents"] = _as_bool(cols.trainee("has_dependents")).astype(float)
+    f["attendance_rate"] = cols.trainee("attendance_rate").astype(float)
+    value = cols.pick("night_shift_ok")
+    f["night_shift_ok"] = np.ones(cols.n) if value is None else _as_bool(value).astype(float)
+    value = cols.pick("willing_to_relocate")
+    f["willing_to_relocate"] = np.zeros(cols.n) if value is None else _as_bool(value).astype(float)
+
+    value = cols.pick("preferred_sector_match")
+    if value is None:
+        prefs = cols.trainee("preferred_sectors")
+        sectors = cols.opening("sector")
+        value = np.array([str(s).strip() in {x.strip() for x in str(p).split(";")} for p, s in zip(prefs, sectors)])
+    f["preferred_sector_match"] = _as_bool(value).astype(float)
+    return f

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from demo import BUNDLE_FILES, generate_bundle
+from demo.generator import EMPLOYER_WORDS, DEFAULT_EMPLOYER_WORDS
 from matching.reference import default_data_dir, load_site, load_taxonomy
-from service.demo_data import BUNDLE_FILES, generate_bundle
-from service.demo_data.generator import EMPLOYER_WORDS, DEFAULT_EMPLOYER_WORDS
 
 REF = date(2026, 11, 1)
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 DEMO_DIR = REPO / "data" / "demo"
 DEMO_ARGS = dict(seed=7, trainees=400, openings=120)
 

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.auth import service
+from service.auth.deps import CurrentKey, Permission
 from service.auth.models import ApiKeyPublic, Role
 from service.core.errors import Conflict, problem_responses
 from service.core.models import MAX_ID, Code, ExternalId, Instant, ShortText
-from service.auth.deps import CurrentKey, Permission
+from service.keys import bindings
 from service.records.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"], responses=problem_responses(401, 403, 422, 429))
@@ -55,7 +56,7 @@ def list_keys(session: SessionDep) -> Any:
 @router.post("", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED, summary="Create an API key",
              dependencies=[Permission("key:write")])
 def create_key(body: ApiKeyCreate, session: SessionDep) -> Any:
-    key, raw = service.create(session=session, **body.model_dump())
+    key, raw = service.create(session=session, **body.model_dump(), check_binding=bindings.check)
     return ApiKeyCreated(**ApiKeyPublic.model_validate(key).model_dump(), key=raw)
 
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from service.audit import service
 from service.audit.models import AuditEventsPublic
 from service.audit.service import AuditFilters
-from service.core.errors import problem_responses
 from service.auth.deps import Permission
 from service.core.deps import PageDep
+from service.core.errors import problem_responses
 from service.records.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=problem_responses(401, 403, 422, 429))

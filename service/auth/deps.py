@@ -73,7 +73,7 @@ def api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
 
 def check_permissions(routes: Iterable[BaseRoute]) -> None:
     """Fail closed at start: every /v1 route declares exactly one permission."""
-    missing = [f"{sorted(route.methods)} {route.path}" for route in api_routes(routes)
+    missing = [f"{sorted(route.methods or ())} {route.path}" for route in api_routes(routes)
                if route.path.startswith("/v1") and permission_of(route) is None]
     if missing:
         raise RuntimeError(f"Routes without exactly one Permission dependency: {', '.join(missing)}")

@@ -3,6 +3,7 @@ the employer routes call, each scoped to the calling key (`service.employers.sco
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from pydantic import BaseModel
@@ -36,7 +37,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return values, findings
 
 
-def conditions(filters: EmployerFilters) -> list[Any]:
+def conditions(filters: EmployerFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters."""
     found = [getattr(Employer, name) == value
              for name, value in filters.model_dump(exclude={"updated_since"}, exclude_none=True).items()]

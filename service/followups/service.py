@@ -3,6 +3,7 @@ operations the follow-up routes call, each scoped to the calling key (`service.f
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -16,8 +17,14 @@ from service.core import prepare as prep
 from service.core.models import Code, Day, ExternalId, Instant, Page
 from service.core.reference import Reference
 from service.followups import scope
-from service.followups.models import (Followup, FollowupCreate, FollowupMonthQuery,
-                                     FollowupPublic, FollowupsPublic, FollowupUpdate)
+from service.followups.models import (
+    Followup,
+    FollowupCreate,
+    FollowupMonthQuery,
+    FollowupPublic,
+    FollowupsPublic,
+    FollowupUpdate,
+)
 from service.placements import scope as placement_scope
 from service.placements.models import Placement
 from service.records import resource, unit_of_work, writes
@@ -39,7 +46,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return dict(values), prep.Findings()
 
 
-def conditions(filters: FollowupFilters) -> list[Any]:
+def conditions(filters: FollowupFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters."""
     found = [getattr(Followup, name) == value for name, value in
              filters.model_dump(exclude={"updated_since", "due_before", "partner_org"}, exclude_none=True).items()]
@@ -59,7 +66,7 @@ def after_write(session: Session, row: Followup) -> None:
     raise_risk_flags(session, [(row.placement_external_id, row.checked_on)] if row.risk_flag else [])
 
 
-def raise_risk_flags(session: Session, flagged: list[tuple[str, date | None]]) -> None:
+def raise_risk_flags(session: Session, flagged: builtins.list[tuple[str, date | None]]) -> None:
     """Raise the flag on the trainees of these placements, dated by their latest flagged check."""
     latest: dict[str, date] = {}
     placements = sorted({pid for pid, _ in flagged})
@@ -75,7 +82,7 @@ def raise_risk_flags(session: Session, flagged: list[tuple[str, date | None]]) -
                             values={"risk_flag": True, "risk_flagged_on": day}, action="risk_flag")
 
 
-def enrich(session: Session, rows: Sequence[Followup]) -> list[FollowupPublic]:
+def enrich(session: Session, rows: Sequence[Followup]) -> builtins.list[FollowupPublic]:
     """Each follow-up with whose it is and whether a risk flag is open on her record."""
     placements = sorted({row.placement_external_id for row in rows})
     owners = {pid: (tid, flag) for pid, tid, flag in session.execute(

@@ -52,7 +52,7 @@ def _own_employer(mapped: MappedPosting, path: str, employer: str | None) -> lis
 
 
 def _checked(session: Session, reference: Reference, document: dict[str, Any] | list[dict[str, Any]],
-             caller: ApiKey) -> list[tuple[MappedPosting, OpeningCreate]]:
+             caller: ApiKey) -> list[tuple[str, MappedPosting, OpeningCreate]]:
     """Every posting mapped and checked; any problem in any of them and a 422 names each field by JSON path."""
     try:
         postings = postings_from_document(document)
@@ -62,15 +62,14 @@ def _checked(session: Session, reference: Reference, document: dict[str, Any] | 
         raise InvalidInput(f"At most {MAX_POSTINGS} postings per request.")
     today = site_today(reference.site.timezone)
     errors: list[dict[str, Any]] = []
-    ready: list[tuple[MappedPosting, OpeningCreate]] = []
+    ready: list[tuple[str, MappedPosting, OpeningCreate]] = []
     for path, posting in postings:
         mapped = map_posting(posting, reference=reference, path=path, today=today)
         errors += _own_employer(mapped, path, opening_scope.own_employer(caller))
         errors += [{"loc": [error["field"]], "reason": error["reason"]} for error in mapped.errors]
-        if mapped.errors:
+        if mapped.errors or mapped.external_id is None:  # a posting without its id has an error naming it
             continue
-        if mapped.external_id and not openings.writable(session=session, external_id=mapped.external_id,
-                                                        caller=caller):
+        if not openings.writable(session=session, external_id=mapped.external_id, caller=caller):
             errors.append({"loc": [f"{path}.identifier"], "reason": "this identifier cannot be written with this key"})
             continue
         try:
@@ -79,7 +78,7 @@ def _checked(session: Session, reference: Reference, document: dict[str, Any] | 
             errors += [{"loc": [f"{path}.{'.'.join(map(str, err['loc']))}"], "reason": err["msg"]}
                        for err in exc.errors()]
             continue
-        ready.append((mapped, body))
+        ready.append((mapped.external_id, mapped, body))
     if errors:
         raise Unresolvable("Some postings cannot be used; nothing was written.", errors=errors)
     return ready
@@ -89,9 +88,9 @@ def create(*, session: Session, reference: Reference, document: dict[str, Any] |
            caller: ApiKey) -> PostingResults:
     """Create or update the openings of one JobPosting, a list of them, or an @graph of them: all or none."""
     results = []
-    for mapped, body in _checked(session, reference, document, caller):
-        opening, created = openings.upsert(session=session, reference=reference, external_id=mapped.external_id,
-                                           body=body, if_match=None, caller=caller)
+    for external_id, mapped, body in _checked(session, reference, document, caller):
+        opening, created = openings.upsert(session=session, reference=reference, external_id=external_id, body=body,
+                                           if_match=None, caller=caller)
         results.append(PostingResult(external_id=opening.external_id, created=created, opening=opening,
                                      unmapped=[PostingField(**item) for item in mapped.unmapped]))
     return PostingResults(data=results, count=len(results))

@@ -13,8 +13,13 @@ from service.core.errors import problem_responses
 from service.core.http import IfMatch, etag, parse_if_match
 from service.core.models import ONE_LINE
 from service.market_signals import service
-from service.market_signals.models import (PERIOD, MarketSignalCreate, MarketSignalPublic, MarketSignalsPublic,
-                                           MarketSignalUpdate)
+from service.market_signals.models import (
+    PERIOD,
+    MarketSignalCreate,
+    MarketSignalPublic,
+    MarketSignalsPublic,
+    MarketSignalUpdate,
+)
 from service.market_signals.service import MarketSignalFilters
 from service.records.unit_of_work import SessionDep
 

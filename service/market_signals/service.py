@@ -3,6 +3,7 @@ the list filters, and the operations the market-signal routes call (`service.mar
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,8 +14,14 @@ from service.core import prepare as prep
 from service.core.models import Code, Instant, Page, ShortText
 from service.core.reference import Reference
 from service.market_signals import scope
-from service.market_signals.models import (MarketSignal, MarketSignalCreate, MarketSignalPublic, MarketSignalsPublic,
-                                           MarketSignalUpdate, Period)
+from service.market_signals.models import (
+    MarketSignal,
+    MarketSignalCreate,
+    MarketSignalPublic,
+    MarketSignalsPublic,
+    MarketSignalUpdate,
+    Period,
+)
 from service.records import resource
 
 
@@ -36,9 +43,9 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return values, findings
 
 
-def conditions(filters: MarketSignalFilters) -> list[Any]:
+def conditions(filters: MarketSignalFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters; an occupation matches the code or the text as given."""
-    found: list[Any] = []
+    found: builtins.list[Any] = []
     if filters.district:
         found.append(MarketSignal.district == filters.district)
     if filters.occupation:

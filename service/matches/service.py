@@ -23,8 +23,18 @@ from service.core.errors import Forbidden, NotFound
 from service.core.reference import Reference
 from service.matches import loader
 from service.matches.index import MatchIndex, Segment
-from service.matches.models import (BlockedRule, Candidate, CandidateDetail, CandidateProfile, Introduction,
-                                    OpeningCandidates, OpeningMatch, OpeningMatches, ProfilePreview, SkillShown)
+from service.matches.models import (
+    BlockedRule,
+    Candidate,
+    CandidateDetail,
+    CandidateProfile,
+    Introduction,
+    OpeningCandidates,
+    OpeningMatch,
+    OpeningMatches,
+    ProfilePreview,
+    SkillShown,
+)
 from service.openings import service as openings
 from service.records.resource import raise_findings
 from service.records.unit_of_work import release_connection

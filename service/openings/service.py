@@ -4,6 +4,7 @@ operations the opening routes (and JSON-LD job postings) call, each scoped to th
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from pydantic import BaseModel
@@ -48,9 +49,9 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return values, findings
 
 
-def conditions(filters: OpeningFilters) -> list[Any]:
+def conditions(filters: OpeningFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters; an occupation matches the code or the text as given."""
-    found: list[Any] = []
+    found: builtins.list[Any] = []
     for name in ("status", "district", "sector", "employer_external_id"):
         value = getattr(filters, name)
         if value is not None:

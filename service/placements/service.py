@@ -3,6 +3,7 @@ scoped to the calling key (`service.placements.scope`)."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from pydantic import BaseModel
@@ -17,8 +18,7 @@ from service.followups.schedule import schedule
 from service.openings import scope as opening_scope
 from service.openings.models import Opening
 from service.placements import scope
-from service.placements.models import (Placement, PlacementCreate, PlacementPublic, PlacementsPublic,
-                                       PlacementUpdate)
+from service.placements.models import Placement, PlacementCreate, PlacementPublic, PlacementsPublic, PlacementUpdate
 from service.records import resource
 from service.trainees import scope as trainee_scope
 from service.trainees.models import Trainee
@@ -39,9 +39,9 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return dict(values), findings
 
 
-def conditions(filters: PlacementFilters) -> list[Any]:
+def conditions(filters: PlacementFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters."""
-    found: list[Any] = []
+    found: builtins.list[Any] = []
     if filters.trainee_external_id:
         found.append(Placement.trainee_external_id == filters.trainee_external_id)
     if filters.opening_external_id:

@@ -4,6 +4,7 @@ these from its verb-named service functions; nothing here knows a domain or a ro
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,28 +14,29 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, SQLModel
 
 from service.audit import service as audit
-from service.core.actor import Actor
 from service.core.errors import Conflict, InvalidInput, NotFound, Unresolvable
 from service.core.models import Page
 from service.core.prepare import Findings
 from service.core.reference import Reference
 from service.records import crud
 
+# The calling API key (service.auth.models.ApiKey, or None for the CLI): the records layer may not name auth's types.
+Caller = Any
 Prepare = Callable[..., tuple[dict[str, Any], Findings]]
 BeforeWrite = Callable[..., None]  # (session=, values=, caller=): writes that must commit with the record
 AfterWrite = Callable[[Session, Any], None]  # follow-on writes, in the same transaction
 ExplainConflict = Callable[[Session, dict[str, Any]], str | None]  # a Conflict's sentence, when the domain has one
 
 
-def _every_row(_key: Actor) -> list[Any]:
+def _every_row(_key: Caller) -> builtins.list[Any]:
     return []
 
 
-def _any_id(_key: Actor, _external_id: str) -> bool:
+def _any_id(_key: Caller, _external_id: str) -> bool:
     return True
 
 
-def _any_values(_key: Actor, _values: Mapping[str, Any]) -> None:
+def _any_values(_key: Caller, _values: Mapping[str, Any]) -> None:
     return None
 
 
@@ -42,7 +44,7 @@ def _any_values(_key: Actor, _values: Mapping[str, Any]) -> None:
 class Scope:
     """Which rows of one table a key may see, create and write: answered by the table's own domain."""
 
-    visible: Callable[[Any], list[Any]] = _every_row  # SQL conditions on the rows the key may see (empty: all)
+    visible: Callable[[Any], builtins.list[Any]] = _every_row  # SQL conditions on the rows the key may see (empty: all)
     may_create: Callable[[Any, str], bool] = _any_id  # whether the key may create a record under this unused id
     check_ownership: Callable[[Any, Mapping[str, Any]], None] = _any_values  # Forbidden: values leave its scope
 
@@ -61,9 +63,9 @@ class Resource:
     audited: bool = False  # every read is written to the audit log (every write is, by the write path)
 
 
-def _audit(session: Session, resource: Resource, caller: Actor, action: str, rows: Sequence[Any]) -> None:
+def _audit(session: Session, resource: Resource, caller: Caller, action: str, rows: Sequence[Any]) -> None:
     if resource.audited:
-        audit.record(session=session, caller=caller, action=action, entity=resource.table.__tablename__,
+        audit.record(session=session, caller=caller, action=action, entity=str(resource.table.__tablename__),
                      external_ids=[row.external_id for row in rows])
 
 
@@ -74,7 +76,7 @@ def raise_findings(findings: Findings) -> None:
                            errors=[{"loc": ["body", column], "reason": reason} for column, reason in findings.errors])
 
 
-def check_references(*, session: Session, resource: Resource, values: Mapping[str, Any], caller: Actor) -> None:
+def check_references(*, session: Session, resource: Resource, values: Mapping[str, Any], caller: Caller) -> None:
     """Every external id a record points at must exist and be visible to the caller."""
     findings = Findings()
     for column, (table, scope) in resource.references.items():
@@ -85,13 +87,13 @@ def check_references(*, session: Session, resource: Resource, values: Mapping[st
     raise_findings(findings)
 
 
-def get(*, session: Session, resource: Resource, ident: dict[str, Any], caller: Actor) -> Any:
+def get(*, session: Session, resource: Resource, ident: dict[str, Any], caller: Caller) -> Any:
     """One record by its natural key, if the caller may see it (404 otherwise)."""
     return crud.get(session=session, table=resource.table, key=ident, label=resource.label,
                     conditions=resource.scope.visible(caller))
 
 
-def read(*, session: Session, resource: Resource, ident: dict[str, Any], caller: Actor) -> Any:
+def read(*, session: Session, resource: Resource, ident: dict[str, Any], caller: Caller) -> Any:
     """One record for the caller to read (the read audited where the resource is)."""
     row = get(session=session, resource=resource, ident=ident, caller=caller)
     _audit(session, resource, caller, "read", [row])
@@ -99,7 +101,7 @@ def read(*, session: Session, resource: Resource, ident: dict[str, Any], caller:
 
 
 def list(*, session: Session, resource: Resource, conditions: Sequence[Any], page: Page,  # noqa: A001
-         caller: Actor) -> tuple[Sequence[Any], int]:
+         caller: Caller) -> tuple[Sequence[Any], int]:
     """A page of the records the caller may see that meet the conditions (audited where the resource is)."""
     order = [getattr(resource.table, name) for name in resource.order_by]
     rows, count = crud.list(session=session, table=resource.table, page=page, order_by=order,
@@ -130,7 +132,7 @@ def _explained(session: Session, explain_conflict: ExplainConflict | None, value
 
 
 def upsert(*, session: Session, resource: Resource, reference: Reference, ident: dict[str, Any], body: SQLModel,
-           if_match: int | None, caller: Actor, before_write: BeforeWrite | None = None,
+           if_match: int | None, caller: Caller, before_write: BeforeWrite | None = None,
            after_write: AfterWrite | None = None, explain_conflict: ExplainConflict | None = None) -> tuple[Any, bool]:
     """Create or replace a record by its natural key; returns the row and whether it was created."""
     ident, values = _prepared(resource, reference, ident, body.model_dump())
@@ -164,7 +166,7 @@ def _merged(resource: Resource, row: Any, body: BaseModel) -> dict[str, Any]:
 
 
 def patch(*, session: Session, resource: Resource, reference: Reference, ident: dict[str, Any], body: BaseModel,
-          if_match: int | None, caller: Actor, before_write: BeforeWrite | None = None,
+          if_match: int | None, caller: Caller, before_write: BeforeWrite | None = None,
           after_write: AfterWrite | None = None, explain_conflict: ExplainConflict | None = None) -> Any:
     """Change some fields of a record the caller may see."""
     row = get(session=session, resource=resource, ident=ident, caller=caller)
@@ -180,7 +182,8 @@ def patch(*, session: Session, resource: Resource, reference: Reference, ident: 
                           after_write=after_write)
 
 
-def delete(*, session: Session, resource: Resource, ident: dict[str, Any], if_match: int | None, caller: Actor) -> None:
+def delete(*, session: Session, resource: Resource, ident: dict[str, Any], if_match: int | None, caller: Caller
+           ) -> None:
     """Delete a record the caller may see; refused (409) while other records refer to it."""
     row = get(session=session, resource=resource, ident=ident, caller=caller)
     crud.delete(session=session, row=row, label=resource.label, if_match=if_match)

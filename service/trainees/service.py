@@ -3,6 +3,7 @@ the trainee routes call. Every operation is scoped to the calling key (`service.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from pydantic import BaseModel
@@ -16,8 +17,7 @@ from service.core.models import Code, Instant, Page, ShortText
 from service.core.reference import Reference
 from service.records import crud, resource
 from service.trainees import erasure, scope
-from service.trainees.models import (Trainee, TraineeCreate, TraineePublic, TraineesPublic, TraineeStatus,
-                                     TraineeUpdate)
+from service.trainees.models import Trainee, TraineeCreate, TraineePublic, TraineesPublic, TraineeStatus, TraineeUpdate
 
 
 class TraineeFilters(BaseModel):
@@ -44,7 +44,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return values, findings
 
 
-def conditions(filters: TraineeFilters) -> list[Any]:
+def conditions(filters: TraineeFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters."""
     found = [getattr(Trainee, name) == value
              for name, value in filters.model_dump(exclude={"updated_since"}, exclude_none=True).items()]

@@ -7,14 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from matching.dates import FOLLOWUP_MONTHS
 from service.auth.deps import CurrentKey, Permission
 from service.core.deps import PageDep, ReferenceDep
-from service.core.errors import InvalidInput, problem_responses
+from service.core.errors import problem_responses
 from service.core.http import ExternalIdPath, IfMatch, etag, parse_if_match
 from service.followups import service
 from service.followups.models import FollowupCreate, FollowupPublic, FollowupsPublic, FollowupUpdate
-from service.followups.service import FollowupFilters
+from service.followups.service import FOLLOWUP_MONTHS, FollowupFilters
 from service.records.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/v1/followups", tags=["followups"], responses=problem_responses(401, 403, 422, 429))
@@ -24,10 +23,7 @@ ITEM = "/{placement_external_id}/{month}"
 def followup_month(month: Annotated[int, Path(json_schema_extra={"enum": list(FOLLOWUP_MONTHS)},
                                               description="Months since the start: 1, 3, 6 or 12.")]) -> int:
     """A follow-up's month in a path: 1, 3, 6 or 12."""
-    if month not in FOLLOWUP_MONTHS:
-        raise InvalidInput("Follow-ups are at 1, 3, 6 and 12 months.",
-                           errors=[{"loc": ["path", "month"], "reason": "must be 1, 3, 6 or 12"}])
-    return month
+    return service.check_month(month)
 
 
 Month = Annotated[int, Depends(followup_month)]

@@ -12,8 +12,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel import Session
 
+from matching.dates import FOLLOWUP_MONTHS
 from service.auth.models import ApiKey
 from service.core import prepare as prep
+from service.core.errors import InvalidInput
 from service.core.models import Code, Day, ExternalId, Instant, Page
 from service.core.reference import Reference
 from service.followups import scope
@@ -39,6 +41,14 @@ class FollowupFilters(BaseModel):
     employed: bool | None = None
     risk_flag: bool | None = None
     updated_since: Instant | None = None
+
+
+def check_month(month: int) -> int:
+    """A follow-up's month: 1, 3, 6 or 12 (the checks after a placement starts)."""
+    if month not in FOLLOWUP_MONTHS:
+        raise InvalidInput("Follow-ups are at 1, 3, 6 and 12 months.",
+                           errors=[{"loc": ["path", "month"], "reason": "must be 1, 3, 6 or 12"}])
+    return month
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:

@@ -347,13 +347,14 @@ def keys_create(role: Annotated[str, typer.Option(help="admin, coordinator, empl
     """Create an API key; the key itself is the last line of the output, shown only this once."""
     from service.auth import service as keys
     from service.auth.models import ROLES
+    from service.keys import bindings
     if role not in ROLES:
         _fail(f"--role must be one of {', '.join(ROLES)}")
     expires = clock.now() + timedelta(days=expires_in_days) if expires_in_days is not None else None
     try:
         with _unit_of_work() as session:
             key, raw = keys.create(session=session, role=role, name=name, employer_external_id=employer,
-                                   partner_org=partner, expires_at=expires)
+                                   partner_org=partner, expires_at=expires, check_binding=bindings.check)
     except DomainError as exc:
         _fail(exc.detail)
     console.print(f"created key {key.id} ({key.role}, prefix {key.prefix})")

@@ -13,6 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.audit.router import router as audit_router
+from service.auth.deps import check_permissions
+from service.auth.gate import Authenticate
+from service.auth.router import router as keys_router
+from service.consents.router import router as consents_router
 from service.core import migrate
 from service.core.caching import NoStore
 from service.core.config import Settings, get_settings
@@ -20,33 +25,28 @@ from service.core.db import make_engine, make_probe_engine
 from service.core.errors import install_error_handlers, problem_response, problem_responses
 from service.core.limits import RateLimit
 from service.core.logging import configure as configure_logging
-from service.core.resource import build_router
-from service.core.text import refuse_control_characters
+from service.core.reference import load_reference
 from service.core.saturation import InFlightLimit
-from service.auth.gate import Authenticate
-from service.auth.deps import Authorized, CurrentKey
-from service.core.deps import PageDep, ReferenceDep
-from service.records.unit_of_work import SessionDep
-from service.employers.service import RESOURCE as EMPLOYERS
-from service.followups.service import RESOURCE as FOLLOWUPS
-from service.audit.router import router as audit_router
-from service.auth.router import router as keys_router
-from service.consents.router import router as consents_router
+from service.core.text import refuse_control_characters
+from service.employers.router import router as employers_router
+from service.followups.router import router as followups_router
 from service.idempotency.middleware import Idempotency
 from service.imports.router import router as imports_router
 from service.job_postings.router import router as job_postings_router
-from service.matches.index import MatchIndex
 from service.market.router import router as market_router
+from service.market_signals.router import router as market_signals_router
+from service.matches.index import MatchIndex
 from service.matches.router import router as matches_router
 from service.nightly.router import router as nightly_router
-from service.market_signals.service import RESOURCE as MARKET_SIGNALS
-from service.openings.service import RESOURCE as OPENINGS
-from service.placements.service import RESOURCE as PLACEMENTS
-from service.core.reference import load_reference
-from service.trainees.service import RESOURCE as TRAINEES
+from service.openings.router import router as openings_router
+from service.placements.router import router as placements_router
+from service.trainees.router import router as trainees_router
 
 log = logging.getLogger("jobmatch.http")
-RECORD_RESOURCES = (TRAINEES, EMPLOYERS, OPENINGS, PLACEMENTS, FOLLOWUPS, MARKET_SIGNALS)
+# Every route of the API, in the order of its OpenAPI document; each route declares its own permission.
+ROUTERS = [trainees_router, employers_router, openings_router, placements_router, followups_router,
+           market_signals_router, imports_router, consents_router, audit_router, keys_router, job_postings_router,
+           matches_router, nightly_router, market_router]
 
 
 UPLOAD_ROUTES = {("POST", "/v1/imports")}  # the only routes that take a large (multipart) upload
@@ -158,13 +158,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reference = load_reference(settings.data_dir, settings.site, settings.currency)
     install_error_handlers(app)
 
-    for resource in RECORD_RESOURCES:
-        app.include_router(build_router(resource, dependencies=[Authorized], session_dep=SessionDep,
-                                        reference_dep=ReferenceDep, page_dep=PageDep, caller_dep=CurrentKey))
     app.state.index = MatchIndex(engine=app.state.engine, reference=app.state.reference)
-    for router in (imports_router, consents_router, audit_router, keys_router, job_postings_router, matches_router,
-                   nightly_router, market_router):
+    for router in ROUTERS:
         app.include_router(router)
+    check_permissions(app.routes)  # fail closed: a /v1 route without a permission stops the start
 
     # Async, touching no pool: it answers on the event loop even when every thread and connection is busy.
     @app.get("/healthz", tags=["health"], summary="The process is up")

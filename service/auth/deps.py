@@ -1,11 +1,16 @@
-"""FastAPI dependencies of authentication, named once: the calling key, and the role check of a route."""
+"""FastAPI dependencies of authentication and authorisation, named once: the calling key, and the permission a
+route declares (`dependencies=[Permission("trainee:read")]`)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads the signature of `RequirePermission.__call__`, and an
+# instance has no module globals to resolve string annotations in.
 
-from typing import Annotated
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.routing import BaseRoute
 
 from service.auth import policy
 from service.auth.gate import authenticated_key
@@ -28,13 +33,47 @@ async def get_current_key(request: Request,
 CurrentKey = Annotated[ApiKey, Depends(get_current_key)]
 
 
-async def authorize(request: Request, key: CurrentKey) -> ApiKey:
-    """The one check every /v1 route passes: may this key's role call this route at all?"""
-    route = request.scope.get("route")
-    roles = policy.allowed_roles(request.method, getattr(route, "path", ""))
-    if roles is None or key.role not in roles:
-        raise Forbidden(f"The '{key.role}' role may not use this route.")
-    return key
+class RequirePermission:
+    """A route's permission check: the calling key's role must be granted the route's action."""
+
+    def __init__(self, action: str) -> None:
+        policy.roles_for(action)  # an unknown action fails when the route is declared, not when it is called
+        self.action = action
+
+    async def __call__(self, key: CurrentKey) -> ApiKey:
+        if not policy.allows(key, self.action):
+            raise Forbidden(f"The '{key.role}' role may not use this route.")
+        return key
+
+    def __repr__(self) -> str:
+        return f"Permission({self.action!r})"
 
 
-Authorized = Depends(authorize)
+def Permission(action: str) -> Any:  # noqa: N802 - used like FastAPI's Depends, which it returns
+    """The dependency a route declares for the action it performs, e.g. `dependencies=[Permission("trainee:read")]`."""
+    return Depends(RequirePermission(action))
+
+
+def permission_of(route: APIRoute) -> str | None:
+    """The action a route declares (None: it declares none)."""
+    found = [dependency.call.action for dependency in route.dependant.dependencies
+             if isinstance(dependency.call, RequirePermission)]
+    return found[0] if len(found) == 1 else None
+
+
+def api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
+    """Every API route, also those of included routers (FastAPI keeps an included router whole)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from api_routes(included.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def check_permissions(routes: Iterable[BaseRoute]) -> None:
+    """Fail closed at start: every /v1 route declares exactly one permission."""
+    missing = [f"{sorted(route.methods or ())} {route.path}" for route in api_routes(routes)
+               if route.path.startswith("/v1") and permission_of(route) is None]
+    if missing:
+        raise RuntimeError(f"Routes without exactly one Permission dependency: {', '.join(missing)}")

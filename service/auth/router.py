@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.auth import service
+from service.auth.deps import CurrentKey, Permission
 from service.auth.models import ApiKeyPublic, Role
 from service.core.errors import Conflict, problem_responses
 from service.core.models import MAX_ID, Code, ExternalId, Instant, ShortText
-from service.auth.deps import Authorized, CurrentKey
+from service.keys import bindings
 from service.records.unit_of_work import SessionDep
 
-router = APIRouter(prefix="/v1/keys", tags=["keys"], dependencies=[Authorized],
-                   responses=problem_responses(401, 403, 422, 429))
+router = APIRouter(prefix="/v1/keys", tags=["keys"], responses=problem_responses(401, 403, 422, 429))
 
 
 def _bound(role: str, field: str) -> dict:
@@ -47,20 +46,22 @@ class ApiKeysPublic(BaseModel):
     count: int
 
 
-@router.get("", response_model=ApiKeysPublic, summary="List API keys (never the keys themselves)")
+@router.get("", response_model=ApiKeysPublic, summary="List API keys (never the keys themselves)",
+            dependencies=[Permission("key:read")])
 def list_keys(session: SessionDep) -> Any:
     rows = service.list(session=session)
     return ApiKeysPublic(data=[ApiKeyPublic.model_validate(row) for row in rows], count=len(rows))
 
 
-@router.post("", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED, summary="Create an API key")
+@router.post("", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED, summary="Create an API key",
+             dependencies=[Permission("key:write")])
 def create_key(body: ApiKeyCreate, session: SessionDep) -> Any:
-    key, raw = service.create(session=session, **body.model_dump())
+    key, raw = service.create(session=session, **body.model_dump(), check_binding=bindings.check)
     return ApiKeyCreated(**ApiKeyPublic.model_validate(key).model_dump(), key=raw)
 
 
 @router.delete("/{key_id}", status_code=204, summary="Revoke an API key (never the last working admin key)",
-               responses=problem_responses(404, 409))
+               responses=problem_responses(404, 409), dependencies=[Permission("key:write")])
 def revoke_key(key_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, caller: CurrentKey) -> None:
     if key_id == caller.id:  # an admin locking itself out by mistake (a fuzzer did, with the only admin key)
         raise Conflict("A key cannot revoke itself; use another admin key or 'jobmatch keys revoke'.")

@@ -5,21 +5,37 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from service.audit import service as audit
+from service.auth import policy
 from service.auth.models import ApiKey
 from service.consents.models import Consent, ConsentCreate
 from service.records import crud
-from service.core.errors import Unresolvable
+from service.core.errors import NotFound, Unresolvable
 from service.employers.models import Employer
+from service.trainees import scope as trainee_scope
+from service.trainees.models import Trainee
 
 
-def list(*, session: Session, trainee_external_id: str) -> list[Consent]:  # noqa: A001
-    """Her consent history, oldest first."""
-    return [*session.exec(select(Consent).where(Consent.trainee_external_id == trainee_external_id)
+def _trainee(session: Session, trainee_external_id: str, caller: ApiKey) -> Trainee:
+    """Her record, if this key may read her consents: they are a sensitive field, so a key that may not read them
+    learns nothing, as for another partner's trainee (404)."""
+    trainee = crud.get(session=session, table=Trainee, key={"external_id": trainee_external_id}, label="trainee",
+                       conditions=trainee_scope.visible(caller))
+    if "consents" not in policy.sensitive_fields(caller, partner_org=trainee.partner_org):
+        raise NotFound(f"No trainee with external_id={trainee.external_id}.")
+    return trainee
+
+
+def list(*, session: Session, trainee_external_id: str, caller: ApiKey) -> list[Consent]:  # noqa: A001
+    """Her consent history, oldest first (reading it is a read of her record, and audited as one)."""
+    trainee = _trainee(session, trainee_external_id, caller)
+    audit.record(session=session, caller=caller, action="read", entity="trainee", external_ids=[trainee.external_id])
+    return [*session.exec(select(Consent).where(Consent.trainee_external_id == trainee.external_id)
                           .order_by(Consent.id))]
 
 
 def record(*, session: Session, trainee_external_id: str, body: ConsentCreate, caller: ApiKey) -> Consent:
     """Append a consent (given or withdrawn) for one employer."""
+    trainee_external_id = _trainee(session, trainee_external_id, caller).external_id
     if crud.find(session=session, table=Employer, key={"external_id": body.employer_external_id}) is None:
         raise Unresolvable("Unknown employer.", errors=[{"loc": ["body", "employer_external_id"],
                                                          "reason": f"no employer '{body.employer_external_id}'"}])

@@ -1,17 +1,21 @@
-"""Employer records: how input maps onto the reference data, and which filters coordinators use."""
+"""Employer records: how input maps onto the reference data, which filters coordinators use, and the operations
+the employer routes call, each scoped to the calling key (`service.employers.scope`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import builtins
 from typing import Any
 
 from pydantic import BaseModel
+from sqlmodel import Session
 
-from service.core.models import Code, Instant
+from service.auth.models import ApiKey
 from service.core import prepare as prep
-from service.core.resource import Resource
-from service.employers.models import Employer, EmployerCreate, EmployerPublic, EmployersPublic, EmployerUpdate
+from service.core.models import Code, Instant, Page
 from service.core.reference import Reference
+from service.employers import scope
+from service.employers.models import Employer, EmployerCreate, EmployerPublic, EmployersPublic, EmployerUpdate
+from service.records import resource
 
 
 class EmployerFilters(BaseModel):
@@ -33,7 +37,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return values, findings
 
 
-def conditions(filters: EmployerFilters) -> list[Any]:
+def conditions(filters: EmployerFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters."""
     found = [getattr(Employer, name) == value
              for name, value in filters.model_dump(exclude={"updated_since"}, exclude_none=True).items()]
@@ -42,6 +46,40 @@ def conditions(filters: EmployerFilters) -> list[Any]:
     return found
 
 
-RESOURCE = Resource(label="employer", path="/employers", table=Employer, create=EmployerCreate,
-                    update=EmployerUpdate, public=EmployerPublic, page=EmployersPublic, filters=EmployerFilters,
-                    conditions=conditions, prepare=prepare)
+RESOURCE = resource.Resource(label="employer", table=Employer, create=EmployerCreate, prepare=prepare,
+                             scope=scope.SCOPE)
+
+
+def list(*, session: Session, filters: EmployerFilters, page: Page, caller: ApiKey) -> EmployersPublic:  # noqa: A001
+    """A page of the employers this key may see that match the filters."""
+    rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
+                                caller=caller)
+    return EmployersPublic(data=[EmployerPublic.model_validate(row) for row in rows], count=count)
+
+
+def get(*, session: Session, external_id: str, caller: ApiKey) -> EmployerPublic:
+    """One employer this key may see."""
+    row = resource.read(session=session, resource=RESOURCE, ident={"external_id": external_id}, caller=caller)
+    return EmployerPublic.model_validate(row)
+
+
+def upsert(*, session: Session, reference: Reference, external_id: str, body: EmployerCreate, if_match: int | None,
+           caller: ApiKey) -> tuple[EmployerPublic, bool]:
+    """Create or replace an employer; returns it and whether it was created."""
+    row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
+                                   ident={"external_id": external_id}, body=body, if_match=if_match, caller=caller)
+    return EmployerPublic.model_validate(row), created
+
+
+def patch(*, session: Session, reference: Reference, external_id: str, body: EmployerUpdate, if_match: int | None,
+          caller: ApiKey) -> EmployerPublic:
+    """Change some fields of an employer."""
+    row = resource.patch(session=session, resource=RESOURCE, reference=reference, ident={"external_id": external_id},
+                         body=body, if_match=if_match, caller=caller)
+    return EmployerPublic.model_validate(row)
+
+
+def delete(*, session: Session, external_id: str, if_match: int | None, caller: ApiKey) -> None:
+    """Delete an employer no other record refers to."""
+    resource.delete(session=session, resource=RESOURCE, ident={"external_id": external_id}, if_match=if_match,
+                    caller=caller)

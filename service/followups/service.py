@@ -1,27 +1,36 @@
-"""Follow-ups, addressed by placement and month."""
+"""Follow-ups, addressed by placement and month: the filters coordinators use, the risk flags they raise, and the
+operations the follow-up routes call, each scoped to the calling key (`service.followups.scope`)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Path
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel import Session
 
 from matching.dates import FOLLOWUP_MONTHS
-from service.core.models import Code, Day, ExternalId, Instant
+from service.auth.models import ApiKey
 from service.core import prepare as prep
 from service.core.errors import InvalidInput
-from service.core.resource import ExternalIdPath, Resource
-from service.followups.models import (Followup, FollowupCreate, FollowupMonthQuery,
-                                     FollowupPublic, FollowupsPublic, FollowupUpdate)
-from service.placements.models import Placement
-from service.trainees.models import Trainee
+from service.core.models import Code, Day, ExternalId, Instant, Page
 from service.core.reference import Reference
-from service.records import unit_of_work, writes
+from service.followups import scope
+from service.followups.models import (
+    Followup,
+    FollowupCreate,
+    FollowupMonthQuery,
+    FollowupPublic,
+    FollowupsPublic,
+    FollowupUpdate,
+)
+from service.placements import scope as placement_scope
+from service.placements.models import Placement
+from service.records import resource, unit_of_work, writes
+from service.trainees.models import Trainee
 
 
 class FollowupFilters(BaseModel):
@@ -34,14 +43,12 @@ class FollowupFilters(BaseModel):
     updated_since: Instant | None = None
 
 
-def key(placement_external_id: ExternalIdPath,
-        month: Annotated[int, Path(json_schema_extra={"enum": list(FOLLOWUP_MONTHS)},
-                                   description="Months since the start: 1, 3, 6 or 12.")]) -> dict[str, Any]:
-    """A follow-up is addressed by its placement and month."""
+def check_month(month: int) -> int:
+    """A follow-up's month: 1, 3, 6 or 12 (the checks after a placement starts)."""
     if month not in FOLLOWUP_MONTHS:
         raise InvalidInput("Follow-ups are at 1, 3, 6 and 12 months.",
                            errors=[{"loc": ["path", "month"], "reason": "must be 1, 3, 6 or 12"}])
-    return {"placement_external_id": placement_external_id, "month": month}
+    return month
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:
@@ -49,7 +56,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return dict(values), prep.Findings()
 
 
-def conditions(filters: FollowupFilters) -> list[Any]:
+def conditions(filters: FollowupFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters."""
     found = [getattr(Followup, name) == value for name, value in
              filters.model_dump(exclude={"updated_since", "due_before", "partner_org"}, exclude_none=True).items()]
@@ -69,7 +76,7 @@ def after_write(session: Session, row: Followup) -> None:
     raise_risk_flags(session, [(row.placement_external_id, row.checked_on)] if row.risk_flag else [])
 
 
-def raise_risk_flags(session: Session, flagged: list[tuple[str, date | None]]) -> None:
+def raise_risk_flags(session: Session, flagged: builtins.list[tuple[str, date | None]]) -> None:
     """Raise the flag on the trainees of these placements, dated by their latest flagged check."""
     latest: dict[str, date] = {}
     placements = sorted({pid for pid, _ in flagged})
@@ -85,7 +92,7 @@ def raise_risk_flags(session: Session, flagged: list[tuple[str, date | None]]) -
                             values={"risk_flag": True, "risk_flagged_on": day}, action="risk_flag")
 
 
-def enrich(session: Session, rows: Sequence[Followup]) -> list[FollowupPublic]:
+def enrich(session: Session, rows: Sequence[Followup]) -> builtins.list[FollowupPublic]:
     """Each follow-up with whose it is and whether a risk flag is open on her record."""
     placements = sorted({row.placement_external_id for row in rows})
     owners = {pid: (tid, flag) for pid, tid, flag in session.execute(
@@ -97,8 +104,47 @@ def enrich(session: Session, rows: Sequence[Followup]) -> list[FollowupPublic]:
         "trainee_risk_flag": owners.get(row.placement_external_id, (None, None))[1]}) for row in rows]
 
 
-RESOURCE = Resource(label="follow-up", path="/followups", table=Followup, create=FollowupCreate,
-                    update=FollowupUpdate, public=FollowupPublic, page=FollowupsPublic, filters=FollowupFilters,
-                    conditions=conditions, prepare=prepare, references={"placement_external_id": Placement},
-                    key_path="/{placement_external_id}/{month}", key=key, order_by=("placement_external_id", "month"),
-                    after_write=after_write, enrich=enrich)
+RESOURCE = resource.Resource(label="follow-up", table=Followup, create=FollowupCreate, prepare=prepare,
+                             scope=scope.SCOPE, order_by=("placement_external_id", "month"),
+                             references={"placement_external_id": (Placement, placement_scope.SCOPE)})
+
+
+def _ident(placement_external_id: str, month: int) -> dict[str, Any]:
+    return {"placement_external_id": placement_external_id, "month": month}
+
+
+def list(*, session: Session, filters: FollowupFilters, page: Page, caller: ApiKey) -> FollowupsPublic:  # noqa: A001
+    """A page of the follow-ups this key may see that match the filters, each with whose it is."""
+    rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
+                                caller=caller)
+    return FollowupsPublic(data=enrich(session, rows), count=count)
+
+
+def get(*, session: Session, placement_external_id: str, month: int, caller: ApiKey) -> FollowupPublic:
+    """One follow-up this key may see."""
+    row = resource.read(session=session, resource=RESOURCE, ident=_ident(placement_external_id, month), caller=caller)
+    return enrich(session, [row])[0]
+
+
+def upsert(*, session: Session, reference: Reference, placement_external_id: str, month: int, body: FollowupCreate,
+           if_match: int | None, caller: ApiKey) -> tuple[FollowupPublic, bool]:
+    """Create or replace a follow-up (raising any risk flag on her record); returns it and whether it is new."""
+    row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
+                                   ident=_ident(placement_external_id, month), body=body, if_match=if_match,
+                                   caller=caller, after_write=after_write)
+    return enrich(session, [row])[0], created
+
+
+def patch(*, session: Session, reference: Reference, placement_external_id: str, month: int, body: FollowupUpdate,
+          if_match: int | None, caller: ApiKey) -> FollowupPublic:
+    """Change some fields of a follow-up (a risk flag is raised on her record too)."""
+    row = resource.patch(session=session, resource=RESOURCE, reference=reference,
+                         ident=_ident(placement_external_id, month), body=body, if_match=if_match, caller=caller,
+                         after_write=after_write)
+    return enrich(session, [row])[0]
+
+
+def delete(*, session: Session, placement_external_id: str, month: int, if_match: int | None, caller: ApiKey) -> None:
+    """Delete a follow-up."""
+    resource.delete(session=session, resource=RESOURCE, ident=_ident(placement_external_id, month), if_match=if_match,
+                    caller=caller)

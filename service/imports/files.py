@@ -9,7 +9,7 @@ from pydantic import create_model
 from sqlmodel import SQLModel
 
 from service.core.models import Code, ExternalId, ShortText
-from service.core.resource import Resource
+from service.records.resource import Resource
 from service.employers.service import RESOURCE as EMPLOYERS
 from service.followups.models import FollowupMonth
 from service.followups.service import RESOURCE as FOLLOWUPS

@@ -12,13 +12,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from service.core.errors import Unresolvable, problem_responses
-from service.auth.deps import Authorized, CurrentKey
+from service.auth.deps import CurrentKey, Permission
 from service.core.deps import ReferenceDep
 from service.imports.reader import UnzipLimits
 from service.imports.service import import_bundle
 
-router = APIRouter(prefix="/v1/imports", tags=["imports"], dependencies=[Authorized],
-                   responses=problem_responses(401, 403, 409, 413, 422))
+router = APIRouter(prefix="/v1/imports", tags=["imports"], responses=problem_responses(401, 403, 409, 413, 422))
 
 
 class FileCountsPublic(BaseModel):
@@ -42,7 +41,8 @@ class ImportReportPublic(BaseModel):
     warnings: list[BundleProblem]
 
 
-@router.post("", response_model=ImportReportPublic, summary="Import a bundle (.zip of CSV files)")
+@router.post("", response_model=ImportReportPublic, summary="Import a bundle (.zip of CSV files)",
+             dependencies=[Permission("import:create")])
 async def create_import(request: Request, reference: ReferenceDep, caller: CurrentKey,
                         file: Annotated[UploadFile, File(description="A .zip of the bundle's CSV files.")],
                         dry_run: Annotated[bool, Query(description="Validate and count, write nothing.")] = False,

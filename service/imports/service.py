@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from service.auth import policy
 from service.auth.models import ApiKey
 from service.consents import service as consents
 from service.records import writes
@@ -152,7 +151,7 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
         return None
     if caller is not None:
         try:
-            policy.check_ownership(caller, spec.resource.table, values)
+            spec.resource.scope.check_ownership(caller, values)
         except Forbidden as exc:
             problems.error(spec.name, row.line, "partner_org" if "partner_org" in values else "", exc.detail)
             return None
@@ -223,18 +222,18 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
             continue
         if len(spec.key) == 1:
             bundle_ids[spec.name] = mentioned
-            scope = policy.visible(caller, spec.resource.table) if caller is not None else []
+            scope = spec.resource.scope.visible(caller) if caller is not None else []
             if scope:  # rows of another party's records cannot be written with this key (and are not named)
                 ids = sorted(key[0] for key in seen_lines)
                 stored = _existing_ids(session, spec, ids)
                 hidden = stored - _existing_ids(session, spec, ids, scope)
                 # New ids outside the key's namespace get the same answer as another party's ids.
-                hidden |= {i for i in set(ids) - stored if not policy.may_create(caller, spec.resource.table, i)}
+                hidden |= {i for i in set(ids) - stored if not spec.resource.scope.may_create(caller, i)}
                 for external_id in sorted(hidden):
                     problems.error(spec.name, seen_lines[(external_id,)], spec.key[0],
                                    "this external_id cannot be written with this key")
     for target in sorted({item[3] for item in pending}):
-        target_scope = policy.visible(caller, BY_NAME[target].resource.table) if caller is not None else []
+        target_scope = BY_NAME[target].resource.scope.visible(caller) if caller is not None else []
         known = _existing_ids(session, BY_NAME[target], sorted({item[4] for item in pending if item[3] == target}),
                               target_scope)
         for file, line, column, item_target, value, is_warning in pending:

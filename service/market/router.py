@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,14 +12,13 @@ from matching.training_priorities import Priority
 from service.core.clock import site_today
 from service.core.errors import problem_responses
 from service.core.models import Code, ShortText
-from service.auth.deps import Authorized
+from service.auth.deps import Permission
 from service.core.deps import PageDep, ReferenceDep
 from service.records.unit_of_work import SessionDep
 from service.market import service
 from service.matches.index import MatchIndex
 
-router = APIRouter(prefix="/v1/market", tags=["market"], dependencies=[Authorized],
-                   responses=problem_responses(401, 403, 422, 429))
+router = APIRouter(prefix="/v1/market", tags=["market"], responses=problem_responses(401, 403, 422, 429))
 
 
 class DemandPage(BaseModel):
@@ -56,7 +54,8 @@ DemandDep = Annotated[tuple[DemandForecaster | None, str], Depends(demand_model)
 Horizon = Annotated[int, Query(ge=1, le=24, description="Months ahead.")]
 
 
-@router.get("/demand", response_model=DemandPage, summary="Forecast monthly postings per district × occupation")
+@router.get("/demand", response_model=DemandPage, summary="Forecast monthly postings per district × occupation",
+            dependencies=[Permission("market:read")])
 def demand(model: DemandDep, page: PageDep, district: Annotated[Code | None, Query()] = None,
            occupation: Annotated[ShortText | None, Query()] = None,
            horizon: Horizon = 6) -> Any:
@@ -69,7 +68,8 @@ def demand(model: DemandDep, page: PageDep, district: Annotated[Code | None, Que
 
 
 @router.get("/training-priorities", response_model=PrioritiesPublic,
-            summary="What the next cohort should learn: occupations by forecast demand against local supply")
+            summary="What the next cohort should learn: occupations by forecast demand against local supply",
+            dependencies=[Permission("market:read")])
 def training_priorities(model: DemandDep, session: SessionDep, reference: ReferenceDep,
                         district: Annotated[Code | None, Query(description="A district; all when empty.")] = None,
                         horizon: Horizon = 6) -> Any:

@@ -1,21 +1,28 @@
-"""Market signals, addressed by district, occupation, period and source."""
+"""Market signals, addressed by district, occupation, period and source: how input maps onto the reference data,
+the list filters, and the operations the market-signal routes call (`service.market_signals.scope`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+import builtins
+from typing import Any
 
-from fastapi import Path, Query
 from pydantic import BaseModel
+from sqlmodel import Session
 
-from service.core.models import Code, Instant, ONE_LINE, ShortText
+from service.auth.models import ApiKey
 from service.core import prepare as prep
-from service.core.resource import Resource
-from service.market_signals.models import (MarketSignal, MarketSignalCreate, MarketSignalPublic, MarketSignalsPublic,
-                                           MarketSignalUpdate, PERIOD, Period)
+from service.core.models import Code, Instant, Page, ShortText
 from service.core.reference import Reference
-
-Segment = Annotated[str, Path(min_length=1, max_length=200, pattern=ONE_LINE)]
+from service.market_signals import scope
+from service.market_signals.models import (
+    MarketSignal,
+    MarketSignalCreate,
+    MarketSignalPublic,
+    MarketSignalsPublic,
+    MarketSignalUpdate,
+    Period,
+)
+from service.records import resource
 
 
 class MarketSignalFilters(BaseModel):
@@ -27,14 +34,6 @@ class MarketSignalFilters(BaseModel):
     updated_since: Instant | None = None
 
 
-def key(district: Segment, occupation: Segment,
-        period: Annotated[str, Path(pattern=PERIOD, description="YYYY-MM")],
-        source: Annotated[str, Query(max_length=200, pattern=ONE_LINE, description="Where the count comes from.")] = ""
-        ) -> dict[str, Any]:
-    """A signal is addressed by district, occupation and period (and its source)."""
-    return {"district": district, "occupation": occupation, "period": period, "source": source}
-
-
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:
     """Resolve the district and map the occupation onto the taxonomy."""
     findings = prep.Findings()
@@ -44,9 +43,9 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return values, findings
 
 
-def conditions(filters: MarketSignalFilters) -> list[Any]:
+def conditions(filters: MarketSignalFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters; an occupation matches the code or the text as given."""
-    found: list[Any] = []
+    found: builtins.list[Any] = []
     if filters.district:
         found.append(MarketSignal.district == filters.district)
     if filters.occupation:
@@ -63,8 +62,50 @@ def conditions(filters: MarketSignalFilters) -> list[Any]:
     return found
 
 
-RESOURCE = Resource(label="market signal", path="/market-signals", table=MarketSignal, create=MarketSignalCreate,
-                    update=MarketSignalUpdate, public=MarketSignalPublic, page=MarketSignalsPublic,
-                    filters=MarketSignalFilters, conditions=conditions, prepare=prepare,
-                    key_path="/{district}/{occupation}/{period}", key=key,
-                    order_by=("district", "occupation", "period", "source"))
+RESOURCE = resource.Resource(label="market signal", table=MarketSignal, create=MarketSignalCreate, prepare=prepare,
+                             scope=scope.SCOPE, order_by=("district", "occupation", "period", "source"))
+
+
+def _ident(district: str, occupation: str, period: str, source: str) -> dict[str, Any]:
+    return {"district": district, "occupation": occupation, "period": period, "source": source}
+
+
+def list(*, session: Session, filters: MarketSignalFilters, page: Page, caller: ApiKey  # noqa: A001
+         ) -> MarketSignalsPublic:
+    """A page of the market signals that match the filters."""
+    rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
+                                caller=caller)
+    return MarketSignalsPublic(data=[MarketSignalPublic.model_validate(row) for row in rows], count=count)
+
+
+def get(*, session: Session, district: str, occupation: str, period: str, source: str, caller: ApiKey
+        ) -> MarketSignalPublic:
+    """One market signal."""
+    row = resource.read(session=session, resource=RESOURCE, ident=_ident(district, occupation, period, source),
+                        caller=caller)
+    return MarketSignalPublic.model_validate(row)
+
+
+def upsert(*, session: Session, reference: Reference, district: str, occupation: str, period: str, source: str,
+           body: MarketSignalCreate, if_match: int | None, caller: ApiKey) -> tuple[MarketSignalPublic, bool]:
+    """Create or replace a market signal; returns it and whether it was created."""
+    row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
+                                   ident=_ident(district, occupation, period, source), body=body, if_match=if_match,
+                                   caller=caller)
+    return MarketSignalPublic.model_validate(row), created
+
+
+def patch(*, session: Session, reference: Reference, district: str, occupation: str, period: str, source: str,
+          body: MarketSignalUpdate, if_match: int | None, caller: ApiKey) -> MarketSignalPublic:
+    """Change some fields of a market signal."""
+    row = resource.patch(session=session, resource=RESOURCE, reference=reference,
+                         ident=_ident(district, occupation, period, source), body=body, if_match=if_match,
+                         caller=caller)
+    return MarketSignalPublic.model_validate(row)
+
+
+def delete(*, session: Session, district: str, occupation: str, period: str, source: str, if_match: int | None,
+           caller: ApiKey) -> None:
+    """Delete a market signal."""
+    resource.delete(session=session, resource=RESOURCE, ident=_ident(district, occupation, period, source),
+                    if_match=if_match, caller=caller)

@@ -1,4 +1,6 @@
-"""Ranking openings for a trainee and candidates for an opening, over the live index."""
+"""Ranking openings for a trainee and candidates for an opening, over the live index: what the match routes call.
+Scoring reads nothing from the database, so the request's connection goes back to the pool before it
+(`release_connection`) and the audit entries are written after it, stored by the request's one commit."""
 
 from __future__ import annotations
 
@@ -11,18 +13,36 @@ from datetime import date
 from sqlmodel import Session
 
 from matching.engine import Match, MatchEngine
+from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
 from service.consents import service as consents
 from service.core import secrets
-from service.core.errors import NotFound
+from service.core.clock import site_today
+from service.core.errors import Forbidden, NotFound
+from service.core.reference import Reference
 from service.matches import loader
 from service.matches.index import MatchIndex, Segment
-from service.matches.models import (BlockedRule, Candidate, CandidateDetail, CandidateProfile, Introduction,
-                                    OpeningMatch, SkillShown)
-from service.core.reference import Reference
+from service.matches.models import (
+    BlockedRule,
+    Candidate,
+    CandidateDetail,
+    CandidateProfile,
+    Introduction,
+    OpeningCandidates,
+    OpeningMatch,
+    OpeningMatches,
+    ProfilePreview,
+    SkillShown,
+)
+from service.openings import service as openings
+from service.records.resource import raise_findings
+from service.records.unit_of_work import release_connection
+from service.trainees import scope as trainee_scope
+from service.trainees import service as trainees
 
 SCORE_DECIMALS = 12
+BLOCKED_REVEALS = frozenset({"lat", "lon", "excluded_employers", "excluded_districts"})  # commute and exclusions
 
 
 def merge(segments: list[Segment], run: Callable[[object, int], list[Match]], *, limit: int,
@@ -89,7 +109,7 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
         return engine.rank_trainees(openings, 0, trainees, as_of=as_of, limit=size)
 
     # A coordinator sees only her partner's trainees: rank deeper until enough of them are found.
-    visible = policy.candidate_pool(caller)
+    visible = trainee_scope.candidate_pool(caller)
     size = limit
     while True:
         ranked = merge(index.trainees.segments(), run, limit=size, include_blocked=False)
@@ -99,7 +119,7 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
             break
         size *= 4
     ranked = [m for m in ranked if m.external_id in records][:limit]
-    staff = caller.role != "employer"
+    staff = policy.allows(caller, "candidate:identify")
     return [(m.external_id,
              Candidate(handle=handle(session=session, employer_external_id=opening["employer_external_id"],
                                      trainee_external_id=m.external_id),
@@ -129,7 +149,8 @@ def candidate(*, session: Session, index: MatchIndex, engine: MatchEngine, refer
                 continue
             if handle(session=session, employer_external_id=employer, trainee_external_id=external_id) \
                     == candidate_handle:
-                found = loader.trainee_records(session, ids=[external_id], conditions=policy.candidate_pool(caller))
+                found = loader.trainee_records(session, ids=[external_id],
+                                               conditions=trainee_scope.candidate_pool(caller))
                 if not found or not allowed_today(session=session, engine=engine, reference=reference,
                                                   opening=opening, trainee=found[0], as_of=as_of):
                     break
@@ -140,5 +161,77 @@ def candidate(*, session: Session, index: MatchIndex, engine: MatchEngine, refer
                                                 message="She agreed to be introduced; arrange it through her partner.")
                 return external_id, CandidateDetail(
                     handle=candidate_handle, profile=profile(reference, record),
-                    trainee_external_id=external_id if caller.role != "employer" else None, introduction=introduction)
+                    trainee_external_id=external_id if policy.allows(caller, "candidate:identify") else None,
+                    introduction=introduction)
     raise NotFound("No candidate with that handle for this opening.")
+
+
+def rank_openings(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
+                  external_id: str, as_of: date | None, limit: int, include_blocked: bool, caller: ApiKey
+                  ) -> OpeningMatches:
+    """What she should be offered: ranked openings with reasons (and, on request, the blocked ones and why)."""
+    trainee = trainees.find(session=session, external_id=external_id, caller=caller)
+    if include_blocked and not BLOCKED_REVEALS <= policy.sensitive_fields(caller, partner_org=trainee.partner_org):
+        raise Forbidden("Why an opening is blocked tells where she lives and whom she excludes; this key may not "
+                        "read that.")
+    values = {name: getattr(trainee, name) for name in type(trainee).model_fields}
+    release_connection(session)  # nothing read from here on: the connection goes back to the pool while scoring
+    day = as_of or site_today(reference.site.timezone)
+    data = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values, as_of=day,
+                        limit=limit, include_blocked=include_blocked)
+    audit.record(session=session, caller=caller, action="match", entity="trainee", external_ids=[external_id])
+    return OpeningMatches(trainee_external_id=external_id, as_of=day, model_version=engine.scorer_version, data=data,
+                          count=len(data))
+
+
+def preview(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference, body: ProfilePreview,
+            as_of: date | None, limit: int, include_blocked: bool) -> OpeningMatches:
+    """The open openings ranked for a profile that is not stored."""
+    values, findings = trainees.prepare(values={**body.model_dump(), "external_id": "preview"}, reference=reference)
+    raise_findings(findings)
+    release_connection(session)  # nothing read from here on: the connection goes back to the pool while scoring
+    day = as_of or site_today(reference.site.timezone)
+    data = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values, as_of=day,
+                        limit=limit, include_blocked=include_blocked)
+    return OpeningMatches(trainee_external_id=None, as_of=day, model_version=engine.scorer_version, data=data,
+                          count=len(data))
+
+
+def candidate_day(*, as_of: date | None, caller: ApiKey, reference: Reference) -> date:
+    """The day the rules are checked for: an employer's key always sees today (site time), so that a lapsed
+    vetting or a back-dated opening cannot be stepped around by choosing the date."""
+    if as_of is not None and not policy.allows(caller, "candidate:choose_day"):
+        raise Forbidden("An employer key may not choose as_of: candidates are always for today (site time). "
+                        "Leave the parameter out.")
+    return as_of or site_today(reference.site.timezone)
+
+
+def _opening(session: Session, external_id: str, caller: ApiKey) -> dict:
+    """The opening as the ranking reads it, if this key may see it (404 otherwise)."""
+    openings.find(session=session, external_id=external_id, caller=caller)
+    return loader.opening_records(session, ids=[external_id], open_only=False)[0]
+
+
+def rank_candidates(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
+                    external_id: str, as_of: date | None, limit: int, caller: ApiKey) -> OpeningCandidates:
+    """Who fits an opening: ranked job-ready trainees (anonymised for an employer's key); each view audited."""
+    opening = _opening(session, external_id, caller)
+    release_connection(session)  # while scoring; the session takes one again only to read records
+    day = candidate_day(as_of=as_of, caller=caller, reference=reference)
+    found = candidates_for(session=session, index=index, engine=engine, reference=reference, opening=opening,
+                           as_of=day, limit=limit, caller=caller)
+    audit.record(session=session, caller=caller, action="candidate_view", entity="trainee",
+                 external_ids=[trainee_id for trainee_id, _ in found])
+    return OpeningCandidates(opening_external_id=external_id, as_of=day, model_version=engine.scorer_version,
+                             data=[c for _, c in found], count=len(found))
+
+
+def get_candidate(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
+                  external_id: str, candidate_handle: str, as_of: date | None, caller: ApiKey) -> CandidateDetail:
+    """One candidate of an opening by handle; her identity only after her recorded consent (audited)."""
+    opening = _opening(session, external_id, caller)
+    day = candidate_day(as_of=as_of, caller=caller, reference=reference)
+    trainee_id, detail = candidate(session=session, index=index, engine=engine, reference=reference, opening=opening,
+                                   candidate_handle=candidate_handle, as_of=day, caller=caller)
+    audit.record(session=session, caller=caller, action="candidate_detail", entity="trainee", external_ids=[trainee_id])
+    return detail

@@ -10,20 +10,21 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from service.core.models import MAX_ID, Day
 from service.core.errors import problem_responses
-from service.auth.deps import Authorized, CurrentKey
+from service.auth.deps import CurrentKey, Permission
 from service.core.deps import PageDep
 from service.records.unit_of_work import SessionDep
 from service.imports.cells import escape_formula
 from service.nightly import service
 from service.nightly.models import MatchRunPublic, MatchRunsPublic, ProposalPublic, ProposalsPublic
 
-router = APIRouter(tags=["match-runs"], dependencies=[Authorized], responses=problem_responses(401, 403, 404, 422, 429))
+router = APIRouter(tags=["match-runs"], responses=problem_responses(401, 403, 404, 422, 429))
 RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
 CSV_COLUMNS = ["trainee_external_id", "opening_external_id", "kind", "score", "rank_in_her_list", "alternative_rank",
                "status"]
 
 
-@router.get("/v1/match-runs", response_model=MatchRunsPublic, summary="Nightly runs, newest first")
+@router.get("/v1/match-runs", response_model=MatchRunsPublic, summary="Nightly runs, newest first",
+            dependencies=[Permission("match_run:read")])
 def list_runs(session: SessionDep, page: PageDep) -> Any:
     rows, count = service.list_runs(session=session, page=page)
     return MatchRunsPublic(data=[MatchRunPublic.model_validate(row) for row in rows], count=count)
@@ -31,7 +32,8 @@ def list_runs(session: SessionDep, page: PageDep) -> Any:
 
 @router.get("/v1/match-runs/latest/proposals", response_model=ProposalsPublic,
             responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv"}},
-            summary="The newest complete run's proposals and alternatives")
+            summary="The newest complete run's proposals and alternatives",
+            dependencies=[Permission("match_run:read")])
 def latest_proposals(session: SessionDep, caller: CurrentKey, page: PageDep,
                      as_of: Annotated[Day | None, Query(description="The newest complete run for this day.")] = None,
                      kind: Annotated[str | None, Query(pattern="^(proposal|alternative)$")] = None,
@@ -53,18 +55,21 @@ def latest_proposals(session: SessionDep, caller: CurrentKey, page: PageDep,
                            count=count)
 
 
-@router.get("/v1/match-runs/{run_id}", response_model=MatchRunPublic, summary="One run: counts, objective, models")
+@router.get("/v1/match-runs/{run_id}", response_model=MatchRunPublic, summary="One run: counts, objective, models",
+            dependencies=[Permission("match_run:read")])
 def get_run(run_id: RunId, session: SessionDep) -> Any:
     return service.get_run(session=session, run_id=run_id)
 
 
 @router.post("/v1/proposals/{proposal_id}/accept", response_model=ProposalPublic,
-             responses=problem_responses(409), summary="Accept: creates her placement and its follow-ups")
+             responses=problem_responses(409), summary="Accept: creates her placement and its follow-ups",
+             dependencies=[Permission("proposal:decide")])
 def accept(proposal_id: RunId, body: service.Decision, session: SessionDep, caller: CurrentKey) -> Any:
     return service.accept(session=session, proposal_id=proposal_id, decision=body, caller=caller)
 
 
 @router.post("/v1/proposals/{proposal_id}/decline", response_model=ProposalPublic,
-             responses=problem_responses(409), summary="Decline, with the reason (kept for learning)")
+             responses=problem_responses(409), summary="Decline, with the reason (kept for learning)",
+             dependencies=[Permission("proposal:decide")])
 def decline(proposal_id: RunId, body: service.Decline, session: SessionDep, caller: CurrentKey) -> Any:
     return service.decline(session=session, proposal_id=proposal_id, body=body, caller=caller)

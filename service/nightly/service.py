@@ -12,15 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.audit import service as audit
-from service.auth import policy
 from service.auth.models import ApiKey
 from service.records import crud, unit_of_work, writes
 from service.core.errors import Conflict, NotFound
 from service.core.models import Day, FreeText, Page, utcnow
 from service.followups.schedule import schedule
+from service.nightly import scope
 from service.nightly.models import DeclineReason, MatchRun, Proposal
 from service.placements.models import Placement
 from service.placements.service import open_placement
+from service.trainees import scope as trainee_scope
 from service.trainees.models import Trainee
 
 
@@ -60,14 +61,10 @@ def latest_run(*, session: Session, as_of: datetime.date | None = None) -> Match
     return run
 
 
-def _scope(caller: ApiKey) -> list[Any]:
-    return [Proposal.partner_org == caller.partner_org] if caller.role == "coordinator" else []
-
-
 def proposals(*, session: Session, run: MatchRun, caller: ApiKey, kind: str | None, page: Page | None
               ) -> tuple[list[Proposal], int]:
     """A run's proposals (and alternatives) the caller may see, by trainee."""
-    conditions = [Proposal.run_id == run.id, *_scope(caller)]
+    conditions = [Proposal.run_id == run.id, *scope.visible(caller)]
     if kind:
         conditions.append(Proposal.kind == kind)
     total = session.execute(select(func.count()).select_from(Proposal).where(*conditions)).scalar_one()
@@ -81,7 +78,7 @@ def proposals(*, session: Session, run: MatchRun, caller: ApiKey, kind: str | No
 def _proposal(session: Session, proposal_id: int, caller: ApiKey) -> Proposal:
     row = session.execute(select(Proposal).join(MatchRun, MatchRun.id == Proposal.run_id)
                           .where(Proposal.id == proposal_id, MatchRun.status.in_(("complete", "superseded")),
-                                 *_scope(caller))).scalar_one_or_none()
+                                 *scope.visible(caller))).scalar_one_or_none()
     if row is None:
         raise NotFound(f"No proposal {proposal_id}.")
     if row.status != "proposed":
@@ -113,7 +110,7 @@ def accept(*, session: Session, proposal_id: int, decision: Decision, caller: Ap
     """Accepting creates her placement and its follow-ups due at 1, 3, 6 and 12 months; she is now placed."""
     row = _proposal(session, proposal_id, caller)
     trainee = crud.find(session=session, table=Trainee, key={"external_id": row.trainee_external_id},
-                        conditions=policy.visible(caller, Trainee))
+                        conditions=trainee_scope.visible(caller))
     if trainee is None:
         raise NotFound(f"No proposal {proposal_id}.")
     if (placed := _already_placed(session, row.trainee_external_id)) is not None:

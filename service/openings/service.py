@@ -1,19 +1,25 @@
-"""Openings: how input maps onto the reference data, and which filters coordinators and employers use."""
+"""Openings: how input maps onto the reference data, which filters coordinators and employers use, and the
+operations the opening routes (and JSON-LD job postings) call, each scoped to the calling key
+(`service.openings.scope`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import builtins
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import or_
+from sqlmodel import Session
 
-from service.core.models import Code, Day, ExternalId, Instant, ShortText
+from service.auth.models import ApiKey
 from service.core import prepare as prep
-from service.core.resource import Resource
-from service.employers.models import Employer
-from service.openings.models import Opening, OpeningCreate, OpeningPublic, OpeningsPublic, OpeningStatus, OpeningUpdate
+from service.core.models import Code, Day, ExternalId, Instant, Page, ShortText
 from service.core.reference import Reference
+from service.employers import scope as employer_scope
+from service.employers.models import Employer
+from service.openings import scope
+from service.openings.models import Opening, OpeningCreate, OpeningPublic, OpeningsPublic, OpeningStatus, OpeningUpdate
+from service.records import crud, resource
 
 
 class OpeningFilters(BaseModel):
@@ -43,9 +49,9 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return values, findings
 
 
-def conditions(filters: OpeningFilters) -> list[Any]:
+def conditions(filters: OpeningFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters; an occupation matches the code or the text as given."""
-    found: list[Any] = []
+    found: builtins.list[Any] = []
     for name in ("status", "district", "sector", "employer_external_id"):
         value = getattr(filters, name)
         if value is not None:
@@ -61,6 +67,54 @@ def conditions(filters: OpeningFilters) -> list[Any]:
     return found
 
 
-RESOURCE = Resource(label="opening", path="/openings", table=Opening, create=OpeningCreate, update=OpeningUpdate,
-                    public=OpeningPublic, page=OpeningsPublic, filters=OpeningFilters, conditions=conditions,
-                    prepare=prepare, references={"employer_external_id": Employer})
+RESOURCE = resource.Resource(label="opening", table=Opening, create=OpeningCreate, prepare=prepare, scope=scope.SCOPE,
+                             references={"employer_external_id": (Employer, employer_scope.SCOPE)})
+
+
+def find(*, session: Session, external_id: str, caller: ApiKey) -> Opening:
+    """The stored opening, if this key may see it (404 otherwise): for other operations to build on."""
+    return resource.get(session=session, resource=RESOURCE, ident={"external_id": external_id}, caller=caller)
+
+
+def writable(*, session: Session, external_id: str, caller: ApiKey) -> bool:
+    """Whether the key may write an opening under this id: its own, or a new one in its namespace. Another
+    party's id and an unused id outside the namespace get the same answer."""
+    if crud.find(session=session, table=Opening, key={"external_id": external_id}) is None:
+        return scope.may_create(caller, external_id)
+    return crud.find(session=session, table=Opening, key={"external_id": external_id},
+                     conditions=scope.visible(caller)) is not None
+
+
+def list(*, session: Session, filters: OpeningFilters, page: Page, caller: ApiKey) -> OpeningsPublic:  # noqa: A001
+    """A page of the openings this key may see that match the filters."""
+    rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
+                                caller=caller)
+    return OpeningsPublic(data=[OpeningPublic.model_validate(row) for row in rows], count=count)
+
+
+def get(*, session: Session, external_id: str, caller: ApiKey) -> OpeningPublic:
+    """One opening this key may see."""
+    row = resource.read(session=session, resource=RESOURCE, ident={"external_id": external_id}, caller=caller)
+    return OpeningPublic.model_validate(row)
+
+
+def upsert(*, session: Session, reference: Reference, external_id: str, body: OpeningCreate, if_match: int | None,
+           caller: ApiKey) -> tuple[OpeningPublic, bool]:
+    """Create or replace an opening; returns it and whether it was created."""
+    row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
+                                   ident={"external_id": external_id}, body=body, if_match=if_match, caller=caller)
+    return OpeningPublic.model_validate(row), created
+
+
+def patch(*, session: Session, reference: Reference, external_id: str, body: OpeningUpdate, if_match: int | None,
+          caller: ApiKey) -> OpeningPublic:
+    """Change some fields of an opening."""
+    row = resource.patch(session=session, resource=RESOURCE, reference=reference, ident={"external_id": external_id},
+                         body=body, if_match=if_match, caller=caller)
+    return OpeningPublic.model_validate(row)
+
+
+def delete(*, session: Session, external_id: str, if_match: int | None, caller: ApiKey) -> None:
+    """Delete an opening no other record refers to."""
+    resource.delete(session=session, resource=RESOURCE, ident={"external_id": external_id}, if_match=if_match,
+                    caller=caller)

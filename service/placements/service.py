@@ -1,22 +1,26 @@
-"""Placements: checks on input and the filters coordinators use."""
+"""Placements: checks on input, the filters coordinators use, and the operations the placement routes call, each
+scoped to the calling key (`service.placements.scope`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import builtins
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlmodel import Session
 
-from service.core.models import ExternalId, Instant
+from service.auth.models import ApiKey
 from service.core import prepare as prep
-from service.core.resource import Resource
-from service.followups.schedule import schedule
-from service.openings.models import Opening
-from service.placements.models import (Placement, PlacementCreate, PlacementPublic, PlacementsPublic,
-                                       PlacementUpdate)
+from service.core.models import ExternalId, Instant, Page
 from service.core.reference import Reference
+from service.followups.schedule import schedule
+from service.openings import scope as opening_scope
+from service.openings.models import Opening
+from service.placements import scope
+from service.placements.models import Placement, PlacementCreate, PlacementPublic, PlacementsPublic, PlacementUpdate
+from service.records import resource
+from service.trainees import scope as trainee_scope
 from service.trainees.models import Trainee
 
 
@@ -35,9 +39,9 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return dict(values), findings
 
 
-def conditions(filters: PlacementFilters) -> list[Any]:
+def conditions(filters: PlacementFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters."""
-    found: list[Any] = []
+    found: builtins.list[Any] = []
     if filters.trainee_external_id:
         found.append(Placement.trainee_external_id == filters.trainee_external_id)
     if filters.opening_external_id:
@@ -72,8 +76,44 @@ def explain_conflict(session: Session, values: dict[str, Any]) -> str | None:
             "so that she is never counted as placed twice.")
 
 
-RESOURCE = Resource(label="placement", path="/placements", table=Placement, create=PlacementCreate,
-                    update=PlacementUpdate, public=PlacementPublic, page=PlacementsPublic, filters=PlacementFilters,
-                    conditions=conditions, prepare=prepare,
-                    references={"trainee_external_id": Trainee, "opening_external_id": Opening},
-                    after_write=after_write, explain_conflict=explain_conflict)
+RESOURCE = resource.Resource(label="placement", table=Placement, create=PlacementCreate, prepare=prepare,
+                             scope=scope.SCOPE, references={"trainee_external_id": (Trainee, trainee_scope.SCOPE),
+                                                            "opening_external_id": (Opening, opening_scope.SCOPE)})
+
+
+def list(*, session: Session, filters: PlacementFilters, page: Page, caller: ApiKey  # noqa: A001
+         ) -> PlacementsPublic:
+    """A page of the placements this key may see that match the filters."""
+    rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
+                                caller=caller)
+    return PlacementsPublic(data=[PlacementPublic.model_validate(row) for row in rows], count=count)
+
+
+def get(*, session: Session, external_id: str, caller: ApiKey) -> PlacementPublic:
+    """One placement this key may see."""
+    row = resource.read(session=session, resource=RESOURCE, ident={"external_id": external_id}, caller=caller)
+    return PlacementPublic.model_validate(row)
+
+
+def upsert(*, session: Session, reference: Reference, external_id: str, body: PlacementCreate, if_match: int | None,
+           caller: ApiKey) -> tuple[PlacementPublic, bool]:
+    """Create or replace a placement (and schedule its follow-ups); returns it and whether it was created."""
+    row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
+                                   ident={"external_id": external_id}, body=body, if_match=if_match, caller=caller,
+                                   after_write=after_write, explain_conflict=explain_conflict)
+    return PlacementPublic.model_validate(row), created
+
+
+def patch(*, session: Session, reference: Reference, external_id: str, body: PlacementUpdate, if_match: int | None,
+          caller: ApiKey) -> PlacementPublic:
+    """Change some fields of a placement (and re-schedule its follow-ups)."""
+    row = resource.patch(session=session, resource=RESOURCE, reference=reference, ident={"external_id": external_id},
+                         body=body, if_match=if_match, caller=caller, after_write=after_write,
+                         explain_conflict=explain_conflict)
+    return PlacementPublic.model_validate(row)
+
+
+def delete(*, session: Session, external_id: str, if_match: int | None, caller: ApiKey) -> None:
+    """Delete a placement no other record refers to."""
+    resource.delete(session=session, resource=RESOURCE, ident={"external_id": external_id}, if_match=if_match,
+                    caller=caller)

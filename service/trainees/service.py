@@ -1,22 +1,22 @@
-"""Trainee records: how input maps onto the reference data, and which filters coordinators use."""
+"""Trainee records: how input maps onto the reference data, which filters coordinators use, and the operations
+the trainee routes call. Every operation is scoped to the calling key (`service.trainees.scope`) and audited."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import builtins
 from typing import Any
 
 from pydantic import BaseModel
-
 from sqlmodel import Session
 
 from service.auth import policy
-from service.core.models import Code, Instant, ShortText
 from service.auth.models import ApiKey
 from service.consents import service as consents
 from service.core import prepare as prep
-from service.trainees import erasure
-from service.core.resource import Resource
+from service.core.models import Code, Instant, Page, ShortText
 from service.core.reference import Reference
+from service.records import crud, resource
+from service.trainees import erasure, scope
 from service.trainees.models import Trainee, TraineeCreate, TraineePublic, TraineesPublic, TraineeStatus, TraineeUpdate
 
 
@@ -44,7 +44,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     return values, findings
 
 
-def conditions(filters: TraineeFilters) -> list[Any]:
+def conditions(filters: TraineeFilters) -> builtins.list[Any]:
     """SQL conditions for the list filters."""
     found = [getattr(Trainee, name) == value
              for name, value in filters.model_dump(exclude={"updated_since"}, exclude_none=True).items()]
@@ -59,18 +59,55 @@ def withdraw_excluded_consents(*, session: Session, values: dict[str, Any], call
                                caller=caller)
 
 
-def present(*, caller: ApiKey, view: TraineePublic) -> TraineePublic:
+def present(*, caller: ApiKey, row: Trainee) -> TraineePublic:
     """Her record as this key may read it: sensitive fields it may not read are withheld (null)."""
+    view = TraineePublic.model_validate(row)
     withheld = policy.SENSITIVE_TRAINEE_FIELDS - policy.sensitive_fields(caller, partner_org=view.partner_org)
     return view.model_copy(update={name: None for name in withheld if name in TraineePublic.model_fields})
 
 
-def erase(*, session: Session, row: Trainee, caller: ApiKey, reference: Reference) -> None:
-    """DELETE erases her personal data; placements keep an anonymised stub for learning."""
+RESOURCE = resource.Resource(label="trainee", table=Trainee, create=TraineeCreate, prepare=prepare,
+                             scope=scope.SCOPE, audited=True)
+
+
+def find(*, session: Session, external_id: str, caller: ApiKey) -> Trainee:
+    """Her stored record, if this key may see it (404 otherwise); not audited: for other operations to build on."""
+    return resource.get(session=session, resource=RESOURCE, ident={"external_id": external_id}, caller=caller)
+
+
+def list(*, session: Session, filters: TraineeFilters, page: Page, caller: ApiKey) -> TraineesPublic:  # noqa: A001
+    """A page of the trainees this key may see that match the filters, as it may read them."""
+    rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
+                                caller=caller)
+    return TraineesPublic(data=[present(caller=caller, row=row) for row in rows], count=count)
+
+
+def get(*, session: Session, external_id: str, caller: ApiKey) -> TraineePublic:
+    """One trainee, as this key may read her record."""
+    row = resource.read(session=session, resource=RESOURCE, ident={"external_id": external_id}, caller=caller)
+    return present(caller=caller, row=row)
+
+
+def upsert(*, session: Session, reference: Reference, external_id: str, body: TraineeCreate, if_match: int | None,
+           caller: ApiKey) -> tuple[TraineePublic, bool]:
+    """Create or replace her record; returns it as this key may read it, and whether it was created."""
+    row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
+                                   ident={"external_id": external_id}, body=body, if_match=if_match, caller=caller,
+                                   before_write=withdraw_excluded_consents)
+    return present(caller=caller, row=row), created
+
+
+def patch(*, session: Session, reference: Reference, external_id: str, body: TraineeUpdate, if_match: int | None,
+          caller: ApiKey) -> TraineePublic:
+    """Change some fields of her record."""
+    row = resource.patch(session=session, resource=RESOURCE, reference=reference, ident={"external_id": external_id},
+                         body=body, if_match=if_match, caller=caller, before_write=withdraw_excluded_consents)
+    return present(caller=caller, row=row)
+
+
+def delete(*, session: Session, reference: Reference, external_id: str, if_match: int | None,
+           caller: ApiKey) -> None:
+    """Erase her personal data; her placements keep an anonymised stub for learning."""
+    row = find(session=session, external_id=external_id, caller=caller)
+    crud.check_version(row, if_match)
     erasure.erase(session=session, trainee=row, gazetteer=reference.site.gazetteer)
-
-
-RESOURCE = Resource(label="trainee", path="/trainees", table=Trainee, create=TraineeCreate, update=TraineeUpdate,
-                    public=TraineePublic, page=TraineesPublic, filters=TraineeFilters, conditions=conditions,
-                    prepare=prepare, audited=True, erase=erase,
-                    before_write=withdraw_excluded_consents, present=present)

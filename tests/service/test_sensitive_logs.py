@@ -75,7 +75,7 @@ def test_the_engine_never_puts_parameters_into_its_errors(engine):
 
 
 def test_an_unexpected_error_logs_its_type_and_route_only(client, admin_headers, logs, monkeypatch):
-    from service.core import resource
+    from service.records import resource
 
     def broken(**_kwargs):
         raise RuntimeError("row (is_survivor=True, lat=22.61, lon=88.41, excluded_employers=['EM-9'], 'Malda')")

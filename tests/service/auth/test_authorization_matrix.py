@@ -1,6 +1,7 @@
 """Every route × every role × own/other record, generated from the app's own route table.
 
-A route without a rule in service/auth/policy.py, or without a request case below, fails this test."""
+A route without a permission dependency (`service.auth.deps.Permission`), or without a request case below, fails
+this test; each role's expected answer comes from the route's declared action in service/auth/policy.py."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import zipfile
 from collections.abc import Callable
 
 import pytest
+from fastapi import FastAPI
 
-from service.auth.policy import allowed_roles
+from service.auth.deps import api_routes, permission_of
+from service.auth.policy import roles_for
 from tests.service.auth import world
 
 ROLES = ("admin", "coordinator", "employer", "batch")
@@ -19,6 +22,15 @@ SCOPED = {"/v1/trainees": {"coordinator"}, "/v1/trainees/{external_id}/matches":
           "/v1/openings": {"employer"}, "/v1/trainees/{external_id}/consents": {"coordinator"},
           "/v1/imports": {"coordinator"}, "/v1/proposals": {"coordinator"}, "/v1/job-postings": {"employer"}}
 BULK = {("POST", "/v1/imports"), ("POST", "/v1/job-postings")}  # out-of-scope rows are 422 problems, not 404
+
+
+def allowed_roles(app: FastAPI, method: str, path: str) -> frozenset[str] | None:
+    """The roles granted the action the route declares; None when it declares none."""
+    for route in api_routes(app.routes):
+        if route.path == path and method in route.methods:
+            action = permission_of(route)
+            return None if action is None else roles_for(action)
+    return None
 
 
 def bundle_zip(side: str) -> bytes:
@@ -110,8 +122,8 @@ def case(method: str, path: str, side: str, client, headers) -> tuple[str, str, 
     raise AssertionError(f"no request case for {method} {path}: add one to this test")
 
 
-def expected(method: str, path: str, role: str, side: str) -> set[int]:
-    roles = allowed_roles(method, path)
+def expected(app: FastAPI, method: str, path: str, role: str, side: str) -> set[int]:
+    roles = allowed_roles(app, method, path)
     if role not in roles:
         return {403}
     prefix = next((p for p in sorted(SCOPED, key=len, reverse=True) if path == p or path.startswith(p + "/")), None)
@@ -128,7 +140,7 @@ def routes(client) -> list[tuple[str, str]]:
 
 
 def test_every_route_has_a_rule(client):
-    missing = [(m, p) for m, p in routes(client) if allowed_roles(m, p) is None]
+    missing = [(m, p) for m, p in routes(client) if allowed_roles(client.app, m, p) is None]
     assert missing == []
 
 
@@ -143,7 +155,7 @@ def test_authorisation_matrix(client, db, role, frozen_today):
         for side in ("own", "other"):
             verb, concrete, kwargs = case(method, path, side, client, built.headers)
             response = client.request(verb, concrete, headers=built.headers[role], **kwargs)
-            want = expected(method, path, role, side)
+            want = expected(client.app, method, path, role, side)
             assert response.status_code in want, (role, side, method, path, response.status_code, response.text[:300])
             checked += 1
     assert checked == 2 * len(routes(client))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -19,6 +19,12 @@ from service.core import clock
 from service.core.clock import site_today
 from service.core.config import get_settings
 from service.core.errors import DomainError
+
+if TYPE_CHECKING:  # the commands import what they use when they run, so that `jobmatch --help` starts fast
+    from sqlalchemy.engine import Engine
+
+    from service.core.reference import Reference
+    from service.imports.service import ImportReport
 
 app = typer.Typer(help="jobmatch: safe, explained job-matching for workforce-development programmes.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
@@ -71,26 +77,27 @@ def print_table(headers: list[str], rows: list[list[str]], title: str | None = N
         out.print("\t".join(row), highlight=False, markup=False, soft_wrap=True)
 
 
-def _engine():  # noqa: ANN202
+def _engine() -> Engine:
     from service.core.db import make_engine
     settings = get_settings()
     return make_engine(settings.database_url, pool_size=settings.db_pool_size,
-                       pool_timeout=settings.db_pool_timeout_seconds, busy_timeout=settings.sqlite_busy_timeout_seconds)
+                       pool_timeout=settings.db_pool_timeout_seconds,
+                       busy_timeout=settings.sqlite_busy_timeout_seconds)
 
 
-def _reference():  # noqa: ANN202
+def _reference() -> Reference:
     from service.core.reference import load_reference
     settings = get_settings()
     return load_reference(settings.data_dir, settings.site, settings.currency)
 
 
-def _unit_of_work():  # noqa: ANN202
+def _unit_of_work() -> AbstractContextManager[Session]:
     """One unit of work for a command: committed once when the command's work is done."""
     from service.records.unit_of_work import unit_of_work
     return unit_of_work(_engine(), timezone=_reference().site.timezone)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     console.print(f"[red]error:[/red] {message}", soft_wrap=True)  # one line, for scripts and logs
     raise typer.Exit(code=1)
 
@@ -104,9 +111,9 @@ def db_upgrade() -> None:
 
 
 @app.command("serve")
-def serve(host: Annotated[Optional[str], typer.Option(help="Address to listen on.")] = None,
-          port: Annotated[Optional[int], typer.Option(help="Port.")] = None,
-          workers: Annotated[Optional[int], typer.Option(help="Worker processes.")] = None) -> None:
+def serve(host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+          port: Annotated[int | None, typer.Option(help="Port.")] = None,
+          workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
     settings = get_settings()
@@ -116,9 +123,10 @@ def serve(host: Annotated[Optional[str], typer.Option(help="Address to listen on
                 timeout_graceful_shutdown=settings.shutdown_timeout_seconds)
 
 
-def _print_report(report) -> None:  # noqa: ANN001
+def _print_report(report: ImportReport) -> None:
     print_table(["file", "rows", "inserted", "updated", "unchanged"],
-                [[name, str(c.rows), str(c.inserted), str(c.updated), str(c.unchanged)] for name, c in report.files.items()],
+                [[name, str(c.rows), str(c.inserted), str(c.updated), str(c.unchanged)]
+                 for name, c in report.files.items()],
                 title="dry run: nothing written" if report.dry_run else "imported")
     for warning in report.warnings:
         out.print(f"warning: {warning['file']}:{warning['line']}:{warning['column']}: {warning['reason']}",
@@ -197,19 +205,20 @@ def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the datab
 
 
 @app.command("nightly")
-def nightly(as_of: Annotated[Optional[str], typer.Option("--as-of", help="Day the run is for (YYYY-MM-DD); today "
-                                                                          "by default.")] = None,
-            engine: Annotated[str, typer.Option(help="local, or dask to spread scoring over a Dask cluster.")] = "local",
-            scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://host:8786); a "
-                                                                   "local 2-worker cluster when not given.")] = None,
-            export: Annotated[Optional[Path], typer.Option("--export", help="Write proposals.csv and "
-                                                                             "alternatives.csv here.")] = None) -> None:
+def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the run is for (YYYY-MM-DD); today "
+                                                                       "by default.")] = None,
+            engine: Annotated[str, typer.Option(help="local, or dask to spread scoring over a Dask "
+                                                     "cluster.")] = "local",
+            scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786); a "
+                                                               "local 2-worker cluster when not given.")] = None,
+            export: Annotated[Path | None, typer.Option("--export", help="Write proposals.csv and "
+                                                                         "alternatives.csv here.")] = None) -> None:
     """Propose the best set of placements for every job-ready trainee at once."""
     from datetime import date
 
     from service.core.errors import Conflict
-    from service.nightly.run import RunOptions, run_nightly
     from service.models_registry.matcher import build_matcher
+    from service.nightly.run import RunOptions, run_nightly
     if engine not in ("local", "dask"):
         _fail("--engine must be local or dask")
     try:
@@ -232,14 +241,15 @@ def nightly(as_of: Annotated[Optional[str], typer.Option("--as-of", help="Day th
     console.print(f"run {run.id} for {run.as_of}: {counts['proposals']} proposals for "
                   f"{counts['job_ready_trainees']} job-ready trainees; expected lasting placements "
                   f"{run.objective:.1f} (greedy {run.greedy_objective:.1f}); no feasible opening "
-                  f"{counts['unassigned_no_feasible_opening']}, lost to capacity {counts['unassigned_lost_to_capacity']}")
+                  f"{counts['unassigned_no_feasible_opening']}, lost to capacity "
+                  f"{counts['unassigned_lost_to_capacity']}")
     if export:
         console.print(f"wrote {export / 'proposals.csv'} and {export / 'alternatives.csv'}")
 
 
 @app.command("train")
-def train(as_of: Annotated[Optional[str], typer.Option("--as-of", help="Learn from what was known on this day "
-                                                                        "(default today).")] = None,
+def train(as_of: Annotated[str | None, typer.Option("--as-of", help="Learn from what was known on this day "
+                                                                     "(default today).")] = None,
           promote: Annotated[bool, typer.Option(help="Make the new models the active ones.")] = True) -> None:
     """Train the market-demand and outcome models from the database and store them in the registry."""
     from datetime import date
@@ -259,15 +269,16 @@ def train(as_of: Annotated[Optional[str], typer.Option("--as-of", help="Learn fr
     backtest = (demand.metrics.get("backtest") or {})
     console.print(f"demand model {demand.version}: {demand.metrics.get('series')} series; backtest WAPE "
                   f"{backtest.get('wape', {})}")
+    reason = f" — {trained.outcome_reason}" if trained.outcome_is_prior else ""
     console.print(f"outcome model {outcome.version}: Brier {outcome.metrics.get('brier')}, AUC "
-                  f"{outcome.metrics.get('auc')}" + (f" — {trained.outcome_reason}" if trained.outcome_is_prior else ""))
+                  f"{outcome.metrics.get('auc')}{reason}")
     console.print("promoted: the service uses them from its next answer" if promote else "stored, not promoted")
 
 
 @app.command("forecast")
 def forecast(horizon: Annotated[int, typer.Option(help="Months ahead.")] = 6,
              out: Annotated[Path, typer.Option("--out", help="CSV file to write.")] = Path("forecast.csv"),
-             as_of: Annotated[Optional[str], typer.Option("--as-of", help="Use signals up to this day's month.")] = None
+             as_of: Annotated[str | None, typer.Option("--as-of", help="Use signals up to this day's month.")] = None
              ) -> None:
     """Forecast monthly postings per district × occupation (columns district, occupation, period, postings)."""
     import csv
@@ -299,7 +310,7 @@ app.add_typer(retention_app, name="retention")
 
 
 @retention_app.command("apply")
-def retention_apply(days: Annotated[Optional[int], typer.Option(help="Override JOBMATCH_RETENTION_DAYS.")] = None
+def retention_apply(days: Annotated[int | None, typer.Option(help="Override JOBMATCH_RETENTION_DAYS.")] = None
                     ) -> None:
     """Erase the personal data of exited trainees unchanged for the retention period (keeps outcome statistics)."""
 
@@ -340,15 +351,15 @@ def audit_purge(before: Annotated[str, typer.Option("--before", help="Delete eve
 
 @keys_app.command("create")
 def keys_create(role: Annotated[str, typer.Option(help="admin, coordinator, employer or batch.")],
-                employer: Annotated[Optional[str], typer.Option(help="Employer external id (employer keys).")] = None,
-                partner: Annotated[Optional[str], typer.Option(help="Partner organisation (coordinator keys).")] = None,
+                employer: Annotated[str | None, typer.Option(help="Employer external id (employer keys).")] = None,
+                partner: Annotated[str | None, typer.Option(help="Partner organisation (coordinator keys).")] = None,
                 name: Annotated[str, typer.Option(help="What the key is for.")] = "",
-                expires_in_days: Annotated[Optional[int], typer.Option(help="Days until it expires.")] = None) -> None:
+                expires_in_days: Annotated[int | None, typer.Option(help="Days until it expires.")] = None) -> None:
     """Create an API key; the key itself is the last line of the output, shown only this once."""
     from service.auth import service as keys
-    from service.auth.models import ROLES
+    from service.auth.models import ROLES, is_role
     from service.keys import bindings
-    if role not in ROLES:
+    if not is_role(role):
         _fail(f"--role must be one of {', '.join(ROLES)}")
     expires = clock.now() + timedelta(days=expires_in_days) if expires_in_days is not None else None
     try:

@@ -23,7 +23,8 @@ class AuditEventBase(SQLModel):
 class AuditEvent(AuditEventBase, table=True):
     __tablename__ = "audit_event"
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
+    id: int | None = Field(default=None,
+                           sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
 
 
 class AuditEventPublic(AuditEventBase):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.orm import Session
+from sqlmodel import Session, col
 
 from service.audit import service as audit
 from service.audit.models import AuditEvent, AuditPurge
@@ -21,7 +21,7 @@ def purge(*, session: Session, before: datetime) -> int:
     permit = AuditPurge()
     session.add(permit)
     session.flush()
-    deleted = session.execute(delete(AuditEvent).where(AuditEvent.at < before)).rowcount
+    deleted = session.exec(delete(AuditEvent).where(col(AuditEvent.at) < before)).rowcount
     session.delete(permit)
     session.flush()
     audit.record(session=session, caller=None, action="purge", entity="audit_event",

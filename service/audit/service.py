@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from service.audit import subjects
 from service.audit.models import AuditEvent, AuditEventPublic
 from service.auth.models import ApiKey
-from service.records import crud
+from service.core.db import table_of
 from service.core.models import MAX_ID, ONE_LINE, Code, Instant, Page, utcnow
+from service.records import crud
 
 
 class AuditFilters(BaseModel):
@@ -39,24 +41,24 @@ def record(*, session: Session, caller: ApiKey | None, action: str, entity: str,
     rows = [{**who, "at": now, "action": action, "entity": entity, "external_id": external_id}
             for external_id in external_ids]
     if rows:
-        session.execute(insert(AuditEvent.__table__), rows)
+        session.execute(insert(table_of(AuditEvent)), rows)
 
 
-def list(*, session: Any, filters: AuditFilters, page: Page) -> tuple[list[AuditEventPublic], int]:  # noqa: A001
+def list(*, session: Any, filters: AuditFilters, page: Page) -> tuple[builtins.list[AuditEventPublic], int]:
     """Events matching the filters, newest first; a trainee's pseudonym shown as her id while it is linked
     ('erased' once erasure removed the link)."""
     conditions = [getattr(AuditEvent, name) == value for name, value in
                   filters.model_dump(exclude={"since", "until", "external_id"}, exclude_none=True).items()]
     if filters.external_id is not None:  # a trainee's events are stored under her pseudonym, found while linked
         linked = subjects.linked_token(session=session, external_id=filters.external_id)
-        conditions.append(AuditEvent.external_id.in_([filters.external_id, *([linked] if linked else [])]))
+        conditions.append(col(AuditEvent.external_id).in_([filters.external_id, *([linked] if linked else [])]))
     if filters.since:
-        conditions.append(AuditEvent.at >= filters.since)
+        conditions.append(col(AuditEvent.at) >= filters.since)
     if filters.until:
-        conditions.append(AuditEvent.at < filters.until)
+        conditions.append(col(AuditEvent.at) < filters.until)
     rows, count = crud.list(session=session, table=AuditEvent, conditions=conditions, page=page,
-                            order_by=[AuditEvent.id.desc()])
-    linked = subjects.names(session=session, tokens=[row.external_id for row in rows if row.entity == subjects.ENTITY])
+                            order_by=[col(AuditEvent.id).desc()])
+    names = subjects.names(session=session, tokens=[row.external_id for row in rows if row.entity == subjects.ENTITY])
     return [AuditEventPublic.model_validate(row).model_copy(update={
-        "external_id": linked.get(row.external_id, subjects.ERASED)} if row.entity == subjects.ENTITY else {})
+        "external_id": names.get(row.external_id, subjects.ERASED)} if row.entity == subjects.ENTITY else {})
         for row in rows], count

@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from service.audit.models import AuditSubject
 from service.core import secrets
+from service.core.db import table_of
 
 SECRET = "audit_subjects"
 ENTITY = "trainee"  # the entity whose ids are personal data
@@ -34,7 +36,7 @@ def link(*, session: Session, external_ids: Iterable[str]) -> dict[str, str]:
     tokens = {external_id: token(session=session, external_id=external_id) for external_id in set(external_ids)}
     if tokens:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(dialect.insert(AuditSubject.__table__).on_conflict_do_nothing(),
+        session.execute(dialect.insert(table_of(AuditSubject)).on_conflict_do_nothing(),
                         [{"token": t, "external_id": external_id} for external_id, t in sorted(tokens.items())])
     return tokens
 
@@ -44,17 +46,17 @@ def names(*, session: Session, tokens: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(tokens))
     found: dict[str, str] = {}
     for start in range(0, len(wanted), 1000):
-        found.update(session.execute(select(AuditSubject.token, AuditSubject.external_id)
-                                     .where(AuditSubject.token.in_(wanted[start:start + 1000]))).all())
+        found.update(session.execute(select(col(AuditSubject.token), col(AuditSubject.external_id))
+                                     .where(col(AuditSubject.token).in_(wanted[start:start + 1000]))).all())
     return found
 
 
 def linked_token(*, session: Session, external_id: str) -> str | None:
     """Her token while the link exists: once she is erased, knowing her id no longer finds her events (the
     hash would, so the filter goes through the link, not the hash)."""
-    return session.execute(select(AuditSubject.token).where(AuditSubject.external_id == external_id)).scalar()
+    return session.execute(select(col(AuditSubject.token)).where(col(AuditSubject.external_id) == external_id)).scalar()
 
 
 def unlink(*, session: Session, external_id: str) -> None:
     """Forget which trainee a token stands for (erasure)."""
-    session.execute(delete(AuditSubject).where(AuditSubject.external_id == external_id))
+    session.execute(delete(AuditSubject).where(col(AuditSubject.external_id) == external_id))

@@ -49,7 +49,7 @@ class RequirePermission:
         return f"Permission({self.action!r})"
 
 
-def Permission(action: str) -> Any:  # noqa: N802 - used like FastAPI's Depends, which it returns
+def Permission(action: str) -> Any:  # capitalised: used like FastAPI's Depends, which it returns
     """The dependency a route declares for the action it performs, e.g. `dependencies=[Permission("trainee:read")]`."""
     return Depends(RequirePermission(action))
 

@@ -18,7 +18,6 @@ from service.core.errors import Unauthorized, busy_response, is_saturation, prob
 from service.core.limits import TokenBuckets
 
 
-
 def bearer_token(scope: Scope) -> str | None:
     """The key sent as 'Authorization: Bearer <key>' (scheme in any case, any spacing), or None."""
     for name, value in scope.get("headers") or []:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
@@ -12,6 +12,11 @@ from service.core.models import UtcDateTime, utcnow
 
 Role = Literal["admin", "coordinator", "employer", "batch"]
 ROLES: tuple[str, ...] = ("admin", "coordinator", "employer", "batch")
+
+
+def is_role(value: str) -> TypeGuard[Role]:
+    """Whether a string (as the CLI reads it) names a role."""
+    return value in ROLES
 
 
 class ApiKeyBase(SQLModel):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from service.auth.models import ApiKey
-from service.core.errors import Conflict, InvalidInput, NotFound, Unresolvable, Unauthorized
+from service.auth.models import ApiKey, Role
+from service.core.errors import Conflict, InvalidInput, NotFound, Unauthorized, Unresolvable
 from service.core.models import utcnow
 
 KEY_PREFIX = "jm_"
@@ -22,7 +23,7 @@ def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-def create(*, session: Session, role: str, name: str = "", employer_external_id: str | None = None,
+def create(*, session: Session, role: Role, name: str = "", employer_external_id: str | None = None,
            partner_org: str | None = None, expires_at: datetime | None = None,
            check_binding: BindingCheck | None = None) -> tuple[ApiKey, str]:
     """Create a key; returns the stored row and the raw key, which is shown only this once. `check_binding`
@@ -50,16 +51,16 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _usable_admins(session: Session) -> list[ApiKey]:
+def _usable_admins(session: Session) -> builtins.list[ApiKey]:
     """Admin keys that still work (not revoked, not expired), locked until the transaction ends on PostgreSQL."""
-    rows = session.exec(select(ApiKey).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))
+    rows = session.exec(select(ApiKey).where(ApiKey.role == "admin", col(ApiKey.revoked_at).is_(None))
                         .with_for_update()).all()
     return [key for key in rows if key.expires_at is None or _aware(key.expires_at) > utcnow()]
 
 
-def list(*, session: Session) -> list[ApiKey]:  # noqa: A001 - verb-named like every service
+def list(*, session: Session) -> builtins.list[ApiKey]:  # verb-named like every service
     """All keys, newest first."""
-    return session.exec(select(ApiKey).order_by(ApiKey.id.desc())).all()
+    return [*session.exec(select(ApiKey).order_by(col(ApiKey.id).desc())).all()]
 
 
 def revoke(*, session: Session, key_id: int) -> ApiKey:
@@ -90,4 +91,5 @@ def authenticate(*, session: Session, raw_key: str) -> ApiKey:
 
 def any_admin(*, session: Session) -> bool:
     """Whether a usable admin key exists."""
-    return session.exec(select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))).first() is not None
+    admin = select(ApiKey.id).where(ApiKey.role == "admin", col(ApiKey.revoked_at).is_(None))
+    return session.exec(admin).first() is not None

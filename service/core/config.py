@@ -31,8 +31,9 @@ class Settings(BaseSettings):
     default_page_size: int = 50
     max_page_size: int = 500
     max_body_bytes: int = Field(default=1_000_000, description="Largest JSON request body accepted.")
-    max_upload_bytes: int = Field(default=200_000_000, description="Largest bundle upload (.zip) accepted; only "
-                                                                   "POST /v1/imports may send more than max_body_bytes.")
+    max_upload_bytes: int = Field(default=200_000_000,
+                                  description="Largest bundle upload (.zip) accepted; only POST /v1/imports may "
+                                              "send more than max_body_bytes.")
     max_unzipped_bytes: int = Field(default=1_000_000_000, description="Largest total size of a bundle .zip's "
                                                                        "files once decompressed.")
     max_zip_ratio: int = Field(default=100, description="Largest decompressed:compressed size ratio of a bundle .zip.")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.pool import NullPool
-from sqlmodel import create_engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
+from sqlmodel import SQLModel, create_engine
 
 
 def make_engine(database_url: str, *, pool_size: int = 8, pool_timeout: float = 3.0,
@@ -21,13 +22,13 @@ def make_engine(database_url: str, *, pool_size: int = 8, pool_timeout: float = 
     pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if url.get_backend_name() == "sqlite":
         in_memory = not url.database or url.database == ":memory:"
-        if not in_memory:
+        if url.database and not in_memory:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": busy_timeout},
                                hide_parameters=True, **({} if in_memory else pool))
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
@@ -47,3 +48,12 @@ def make_probe_engine(database_url: str) -> Engine:
                              connect_args={"check_same_thread": False, "timeout": 2})
     return create_engine(database_url, poolclass=NullPool, hide_parameters=True,
                          connect_args={"connect_timeout": 2})
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table a table model maps to, for set-based statements (SQLModel's types do not declare
+    `__table__`)."""
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table

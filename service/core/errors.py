@@ -47,7 +47,8 @@ class DomainError(Exception):
     title = "Bad request"
     slug = "bad-request"
 
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None):
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
@@ -76,8 +77,9 @@ class InvalidInput(DomainError):
 
 class Unresolvable(InvalidInput):
     """Schema-valid, but not resolvable against the reference data or the stored records: an unknown district,
-    a referenced record that does not exist, a file or posting whose content does not fit, a moment already past. The one 422 that no
-    schema can predict; its own problem type lets clients (and the conformance test) tell it apart."""
+    a referenced record that does not exist, a file or posting whose content does not fit, a moment already past.
+    The one 422 that no schema can predict; its own problem type lets clients (and the conformance test) tell it
+    apart."""
 
     title, slug = "Not resolvable", "unresolvable"
 
@@ -217,7 +219,7 @@ class UnexpectedErrors:
 
         try:
             await self.app(scope, receive, tracked_send)
-        except Exception as exc:  # noqa: BLE001 - the one place that turns the unexpected into a 500
+        except Exception as exc:  # the one place that turns the unexpected into a 500
             route = getattr(scope.get("route"), "path", "unmatched")
             log.error("unhandled error", extra={"error": type(exc).__name__, "route": route})
             if not started:

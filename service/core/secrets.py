@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy.orm import Session
+from sqlmodel import Field, SQLModel
 
 
 class ServiceSecret(SQLModel, table=True):
@@ -30,5 +31,7 @@ def get(*, session: Session, name: str) -> bytes:
             except IntegrityError:
                 pass  # another worker created it first: read theirs
             row = session.get(ServiceSecret, name)
+            if row is None:
+                raise RuntimeError(f"service secret {name!r} was neither found nor created")
         _CACHE[cache_key] = bytes.fromhex(row.value)
     return _CACHE[cache_key]

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from service.idempotency.models import IdempotencyRecord
 
@@ -17,9 +18,11 @@ def forget(*, session: Session, external_id: str) -> int:
     # LIKE narrows the rows (its '_' wildcard may over-match); the exact check keeps 'TR-1' from hitting 'TR-10'.
     exact = re.compile(rf"(?<![{_ID_CHAR}]){re.escape(external_id)}(?![{_ID_CHAR}])".encode())
     pattern = f"%{external_id}%"
-    rows = session.execute(select(IdempotencyRecord.id, IdempotencyRecord.path, IdempotencyRecord.body).where(
-        or_(IdempotencyRecord.path.like(pattern), IdempotencyRecord.body.like(pattern.encode())))).all()
+    rows = session.execute(
+        select(col(IdempotencyRecord.id), col(IdempotencyRecord.path), col(IdempotencyRecord.body))
+        .where(or_(col(IdempotencyRecord.path).like(pattern), col(IdempotencyRecord.body).like(pattern.encode())))
+    ).all()
     doomed = [row.id for row in rows if exact.search(row.path.encode()) or exact.search(bytes(row.body))]
     if doomed:
-        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(doomed)))
+        session.execute(delete(IdempotencyRecord).where(col(IdempotencyRecord.id).in_(doomed)))
     return len(doomed)

@@ -9,7 +9,6 @@ from pydantic import create_model
 from sqlmodel import SQLModel
 
 from service.core.models import Code, ExternalId, ShortText
-from service.records.resource import Resource
 from service.employers.service import RESOURCE as EMPLOYERS
 from service.followups.models import FollowupMonth
 from service.followups.service import RESOURCE as FOLLOWUPS
@@ -17,6 +16,7 @@ from service.market_signals.models import Period
 from service.market_signals.service import RESOURCE as MARKET_SIGNALS
 from service.openings.service import RESOURCE as OPENINGS
 from service.placements.service import RESOURCE as PLACEMENTS
+from service.records.resource import Resource
 from service.trainees.service import RESOURCE as TRAINEES
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import codecs
-import io
 import csv
+import io
 import zipfile
 import zlib
 from collections.abc import Iterator

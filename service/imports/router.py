@@ -11,9 +11,9 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from service.core.errors import Unresolvable, problem_responses
 from service.auth.deps import CurrentKey, Permission
 from service.core.deps import ReferenceDep
+from service.core.errors import Unresolvable, problem_responses
 from service.imports.reader import UnzipLimits
 from service.imports.service import import_bundle
 

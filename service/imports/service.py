@@ -16,18 +16,18 @@ from sqlmodel import Session
 
 from service.auth.models import ApiKey
 from service.consents import service as consents
-from service.records import writes
-from service.records.unit_of_work import unit_of_work
-from service.records.writes import same
-from service.followups.schedule import schedule
-from service.followups.service import raise_risk_flags
 from service.core.errors import Conflict, Forbidden, Unresolvable
 from service.core.models import CONTROL
+from service.core.reference import Reference
+from service.followups.schedule import schedule
+from service.followups.service import raise_risk_flags
 from service.imports.cells import READERS, CellError
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
 from service.imports.reader import EXTRA, Bundle, Row, UnreadableRow, UnzipLimits
 from service.placements.models import Placement
-from service.core.reference import Reference
+from service.records import writes
+from service.records.unit_of_work import unit_of_work
+from service.records.writes import same
 
 log = logging.getLogger("jobmatch.imports")
 MAX_WARNINGS = 1_000

@@ -2,7 +2,6 @@
 
 from service.audit.models import AuditEvent, AuditPurge, AuditSubject
 from service.auth.models import ApiKey
-from service.records.models import Change
 from service.consents.models import Consent
 from service.core.secrets import ServiceSecret
 from service.employers.models import Employer
@@ -13,6 +12,9 @@ from service.models_registry.models import ModelVersion
 from service.nightly.models import MatchRun, Proposal
 from service.openings.models import Opening
 from service.placements.models import Placement
+from service.records.models import Change
 from service.trainees.models import Trainee
 
-__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "Change", "Consent", "IdempotencyRecord", "MatchRun", "ModelVersion", "Proposal", "ServiceSecret", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]
+__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "Change", "Consent", "IdempotencyRecord", "MatchRun",
+           "ModelVersion", "Proposal", "ServiceSecret", "Employer", "Followup", "MarketSignal", "Opening", "Placement",
+           "Trainee"]

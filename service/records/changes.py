@@ -6,9 +6,11 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
-from service.records.models import Change
+from service.core.db import table_of
 from service.core.models import utcnow
+from service.records.models import Change
 
 ERASURE = "erasure"  # logged under a pseudonym: the index reloads its trainees
 TRACKED = {"trainee", "employer", "opening", "model", ERASURE}  # what the match index holds or depends on
@@ -21,18 +23,19 @@ def record(*, session: Session, entity: str, external_ids: Iterable[str]) -> Non
     now = utcnow()
     rows = [{"entity": entity, "external_id": external_id, "changed_at": now} for external_id in external_ids]
     if rows:
-        session.execute(insert(Change.__table__), rows)
+        session.execute(insert(table_of(Change)), rows)
 
 
 def latest(*, session: Session) -> int:
     """The newest change id (0 when nothing was ever recorded)."""
-    return session.execute(select(func.coalesce(func.max(Change.id), 0))).scalar_one()
+    return session.execute(select(func.max(col(Change.id)))).scalar_one() or 0
 
 
 def since(*, session: Session, after: int, upto: int) -> dict[str, set[str]]:
     """External ids changed after one change id up to another, by entity."""
     changed: dict[str, set[str]] = {}
-    rows = session.execute(select(Change.entity, Change.external_id).where(Change.id > after, Change.id <= upto))
+    rows = session.execute(select(col(Change.entity), col(Change.external_id))
+                           .where(col(Change.id) > after, col(Change.id) <= upto))
     for entity, external_id in rows:
         changed.setdefault(entity, set()).add(external_id)
     return changed
@@ -41,6 +44,6 @@ def since(*, session: Session, after: int, upto: int) -> dict[str, set[str]]:
 def forget(*, session: Session, entity: str, external_id: str, pseudonym: str) -> None:
     """Erasure: the log's rows naming this record name a pseudonym instead, and an 'erasure' change (under the
     pseudonym) tells every index to reload that table, since it can no longer learn which id went."""
-    session.execute(update(Change).where(Change.entity == entity, Change.external_id == external_id)
+    session.execute(update(Change).where(col(Change.entity) == entity, col(Change.external_id) == external_id)
                     .values(external_id=pseudonym))
     record(session=session, entity=ERASURE, external_ids=[pseudonym])

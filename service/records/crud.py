@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -39,8 +40,8 @@ def get(*, session: Session, table: type[T], key: Mapping[str, Any], label: str,
     return row
 
 
-def list(*, session: Session, table: type[T], conditions: Sequence[Any], page: Page,  # noqa: A001
-         order_by: Sequence[Any]) -> tuple[list[T], int]:
+def list(*, session: Session, table: type[T], conditions: Sequence[Any], page: Page,
+         order_by: Sequence[Any]) -> tuple[builtins.list[T], int]:
     """One page of rows matching the conditions, and how many match in all."""
     count_statement = select(func.count()).select_from(table)
     statement = select(table)

@@ -14,7 +14,8 @@ class Change(SQLModel, table=True):
     __tablename__ = "change_log"
 
     # BIGINT on PostgreSQL; plain INTEGER on SQLite, where only that type auto-increments.
-    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
+    id: int | None = Field(default=None,
+                           sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
     entity: str = Field(max_length=32, index=True)
     external_id: str = Field(max_length=200)
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

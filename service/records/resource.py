@@ -100,7 +100,7 @@ def read(*, session: Session, resource: Resource, ident: dict[str, Any], caller:
     return row
 
 
-def list(*, session: Session, resource: Resource, conditions: Sequence[Any], page: Page,  # noqa: A001
+def list(*, session: Session, resource: Resource, conditions: Sequence[Any], page: Page,
          caller: Caller) -> tuple[Sequence[Any], int]:
     """A page of the records the caller may see that meet the conditions (audited where the resource is)."""
     order = [getattr(resource.table, name) for name in resource.order_by]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy import insert as sql_insert
@@ -22,7 +22,8 @@ from sqlalchemy import update as sql_update
 from sqlmodel import Session, SQLModel, select
 
 from service.audit import service as audit
-from service.core.models import utcnow
+from service.core.db import table_of
+from service.core.models import Tracked, utcnow
 from service.records import changes
 from service.records.unit_of_work import ACTOR
 
@@ -60,7 +61,7 @@ def record_written(session: Session, table: type[SQLModel], rows: Sequence[Mappi
     ids = [*dict.fromkeys(name for name in map(record_id, rows) if name is not None)]
     if not ids:
         return
-    entity = table.__tablename__  # type: ignore[attr-defined]  # every table model names its table
+    entity = table_of(table).name
     changes.record(session=session, entity=entity, external_ids=ids)
     openings = sorted({row["opening_external_id"] for row in rows if row.get("opening_external_id")})
     if openings:  # a placement changes how many positions its opening has left
@@ -89,8 +90,9 @@ def update(*, session: Session, row: T, values: Mapping[str, Any], action: str =
     before = _identity(row)
     for name, value in changed.items():
         setattr(row, name, value)
-    row.version += 1  # type: ignore[attr-defined]  # records are Tracked
-    row.updated_at = utcnow()  # type: ignore[attr-defined]
+    tracked = cast(Tracked, row)  # every record is a Tracked table model
+    tracked.version += 1
+    tracked.updated_at = utcnow()
     session.add(row)
     session.flush()
     record_written(session, type(row), [before, _identity(row)] if before != _identity(row) else [before], action)
@@ -111,7 +113,7 @@ def insert_many(*, session: Session, table: type[SQLModel], rows: Sequence[dict[
     if not rows:
         return
     now = utcnow()
-    session.execute(sql_insert(table.__table__),  # type: ignore[attr-defined]
+    session.execute(sql_insert(table_of(table)),
                     [{**row, "created_at": now, "updated_at": now, "version": 1} for row in rows])
     record_written(session, table, rows, action)
 
@@ -126,15 +128,15 @@ def update_many(*, session: Session, table: type[SQLModel], changes_by_row: Sequ
     session.execute(sql_update(table), [{"id": current["id"], **fields, "version": current["version"] + 1,
                                          "updated_at": now} for current, fields in changes_by_row])
     # A placement moved to another opening changes the positions left of both.
-    record_written(session, table, [row for current, fields in changes_by_row for row in (current, {**current, **fields})],
-                   action)
+    record_written(session, table,
+                   [row for current, fields in changes_by_row for row in (current, {**current, **fields})], action)
 
 
 def update_where(*, session: Session, table: type[SQLModel], where: Iterable[ColumnElement[bool]],
                  values: Mapping[str, Any], action: str = "update") -> list[str]:
     """Set the same values on every record matching the conditions (only where a value differs); returns the
     external ids of the records changed."""
-    columns = table.__table__.c  # type: ignore[attr-defined]
+    columns = table_of(table).c
     conditions = [*where]
     differs = [columns[name].is_distinct_from(value) for name, value in values.items()]
     targets = [*session.execute(select(columns.external_id).where(*conditions, or_(*differs))).scalars()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -130,14 +131,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level, settings.log_format)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # noqa: ANN202
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from sqlmodel import Session
         # Blocking handlers run on this many threads; the pool holds as many connections, so none waits for one.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         try:
             with Session(app.state.engine) as session:
                 app.state.index.current(session)  # built at start, not on the first query
-        except Exception:  # noqa: BLE001 - an unmigrated database: /readyz says so; the index builds later
+        except Exception:  # an unmigrated database: /readyz says so; the index builds later
             log.warning("match index not built at start", exc_info=True)
         yield
         app.state.engine.dispose()
@@ -149,8 +150,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "Every /v1 route needs `Authorization: Bearer <API key>`; errors are RFC 9457 "
                               "problem+json.")
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url, pool_size=max(settings.db_pool_size,
-                                                                 settings.max_in_flight_requests + settings.worker_threads),
+    pool_size = max(settings.db_pool_size, settings.max_in_flight_requests + settings.worker_threads)
+    app.state.engine = make_engine(settings.database_url, pool_size=pool_size,
                                    pool_timeout=settings.db_pool_timeout_seconds,
                                    busy_timeout=settings.sqlite_busy_timeout_seconds)
     app.state.probe_engine = make_probe_engine(settings.database_url)
@@ -179,7 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             current = await anyio.to_thread.run_sync(database_is_current, request.app.state.probe_engine,
                                                      limiter=probe_threads)
-        except Exception:  # noqa: BLE001 - any failure means not ready
+        except Exception:  # any failure means not ready
             return problem_response(503, "Not ready", "The database does not answer.", slug="not-ready")
         if not current:
             return problem_response(503, "Not ready", "The database needs migrating: run 'jobmatch db upgrade'.",

@@ -11,13 +11,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from service.core.db import table_of
 from service.imports.cells import write_cell
 from service.imports.files import BUNDLE_FILES, BundleFile
 
 
 def _write_file(engine: Engine, spec: BundleFile, handle: io.TextIOBase, progress: Callable[[str, int], None] | None
                 ) -> int:
-    table = spec.resource.table.__table__
+    table = table_of(spec.resource.table)
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(list(spec.columns))
     count = 0

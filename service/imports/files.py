@@ -49,7 +49,9 @@ _ROW_MODELS: dict[str, type[SQLModel]] = {}
 def _row_model(spec: BundleFile) -> type[SQLModel]:
     """The resource's create model plus its key fields: one row of the file, validated at once."""
     if spec.name not in _ROW_MODELS:
-        fields = {name: (kind, spec.key_defaults.get(name, ...)) for name, kind in spec.key_types.items()}
+        # Any: the names are field names, but create_model's keyword parameters also take its __options__.
+        fields: dict[str, Any] = {name: (kind, spec.key_defaults.get(name, ...))
+                                  for name, kind in spec.key_types.items()}
         _ROW_MODELS[spec.name] = create_model(f"{spec.resource.create.__name__}Row", __base__=spec.resource.create,
                                               **fields)
     return _ROW_MODELS[spec.name]
@@ -70,8 +72,8 @@ TRAINEES_FILE = BundleFile(
              "has_dependents": "bool", "attendance_rate": "float", "expected_wage_inr": "int",
              "excluded_employers": "list", "excluded_districts": "list", "available_from": "date",
              "is_survivor": "bool", "training_track": "text"},
-    key=("external_id",), key_types={"external_id": ExternalId}, list_references={"excluded_employers": "employers.csv"},
-    derived={"district": ("lat", "lon")})
+    key=("external_id",), key_types={"external_id": ExternalId},
+    list_references={"excluded_employers": "employers.csv"}, derived={"district": ("lat", "lon")})
 
 OPENINGS_FILE = BundleFile(
     name="openings.csv", resource=OPENINGS,

@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from service.core.errors import InvalidInput, PayloadTooLarge
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 MAX_CELL_CHARS = 1_000_000
 MAX_LINE_BYTES = 16 * MAX_CELL_CHARS  # a row of several long cells, but never a whole upload in one line
@@ -93,12 +96,13 @@ class _Counted(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # noqa: ANN001
-        data = self.raw.read(len(buffer))
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.raw.read(len(view))
         if len(data) > self.left:
             raise ArchiveTooLarge(f"{self.name_in_zip} expands to more than its header declares; nothing was written.")
         self.left -= len(data)
-        buffer[:len(data)] = data
+        view[:len(data)] = data
         return len(data)
 
 

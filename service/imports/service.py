@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,10 +12,11 @@ from pydantic import ValidationError
 from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service.auth.models import ApiKey
 from service.consents import service as consents
+from service.core.db import table_of
 from service.core.errors import Conflict, Forbidden, Unresolvable
 from service.core.models import CONTROL
 from service.core.reference import Reference
@@ -159,17 +160,17 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
     return _Parsed(line=row.line, key=key, values=values)
 
 
-def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions: list[Any] = ()) -> set[str]:
+def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions: Sequence[Any] = ()) -> set[str]:
     """Which of these external ids are stored (among the rows the conditions allow)."""
-    table = spec.resource.table
+    external_id = table_of(spec.resource.table).c.external_id
     found: set[str] = set()
     for start in range(0, len(ids), 1000):
         chunk = ids[start:start + 1000]
-        found.update(session.exec(select(table.external_id).where(table.external_id.in_(chunk), *conditions)).scalars())
+        found.update(session.execute(select(external_id).where(external_id.in_(chunk), *conditions)).scalars())
     return found
 
 
-def _validate_file(spec: BundleFile, bundle: Bundle, session: Session, reference: Reference, problems: _Problems,
+def _validate_file(spec: BundleFile, bundle: Bundle, reference: Reference, problems: _Problems,
                    progress: Progress | None, caller: ApiKey | None, bundle_ids: dict[str, set[Any]],
                    pending: list[tuple[str, int, str, str, str, bool]], file_columns: dict[str, list[str]],
                    seen_lines: dict[tuple[Any, ...], int], mentioned: set[str]) -> None:
@@ -215,7 +216,7 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
         seen_lines: dict[tuple[Any, ...], int] = {}
         mentioned: set[str] = set()  # ids of every row, valid or not: a bad row is reported once, not by referrers
         try:
-            _validate_file(spec, bundle, session, reference, problems, progress, caller, bundle_ids, pending,
+            _validate_file(spec, bundle, reference, problems, progress, caller, bundle_ids, pending,
                            file_columns, seen_lines, mentioned)
         except UnreadableRow as exc:
             problems.error(spec.name, exc.line, "", exc.reason)
@@ -261,8 +262,8 @@ def _check_open_placements(bundle: Bundle, session: Session, problems: _Problems
                 open_rows[trainee] = (row.line, placement)
     trainees = sorted(open_rows)
     for start in range(0, len(trainees), 1000):
-        stored = session.execute(select(Placement.trainee_external_id, Placement.external_id).where(
-            Placement.trainee_external_id.in_(trainees[start:start + 1000]), Placement.ended_on.is_(None)))
+        stored = session.execute(select(col(Placement.trainee_external_id), col(Placement.external_id)).where(
+            col(Placement.trainee_external_id).in_(trainees[start:start + 1000]), col(Placement.ended_on).is_(None)))
         for trainee, placement in stored:
             line, new = open_rows[trainee]
             if placement not in in_bundle and placement != new:
@@ -292,8 +293,9 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
     keys = [parsed.key for parsed in chunk]
     condition = key_columns[0].in_([key[0] for key in keys]) if len(keys[0]) == 1 else tuple_(*key_columns).in_(keys)
     existing = {tuple(row[name] for name in spec.key): row
-                for row in session.execute(select(table.__table__).where(condition)).mappings()}
-    existing_by_id = {row["id"]: row.get("external_id") for row in existing.values()}
+                for row in session.execute(select(table_of(table)).where(condition)).mappings()}
+    # id -> external id (None for follow-ups, which have none); values as the database gave them
+    existing_by_id: dict[int, Any] = {row["id"]: row.get("external_id") for row in existing.values()}
     inserts: list[dict[str, Any]] = []
     changed: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for parsed in chunk:

@@ -12,6 +12,9 @@ from sqlalchemy.exc import DBAPIError
 from tests.service.auth.world import trainee_body
 
 SENSITIVE = ("is_survivor", "22.61", "88.41", "EM-9", "Malda")
+# What every LogRecord carries (its timestamps, source line, process...): not what the service said. `created`
+# and `msecs` are digits that may happen to contain "22.61"; the extra fields a log call adds are searched.
+_BUILT_IN = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
 @pytest.fixture
@@ -26,9 +29,24 @@ def logs(caplog):
         logger.removeHandler(caplog.handler)
 
 
+def _logged(record: logging.LogRecord) -> str:
+    """One record as the service wrote it: the rendered message, the extra fields, the exception's text."""
+    extra = {key: value for key, value in record.__dict__.items() if key not in _BUILT_IN}
+    return f"{record.getMessage()} {extra} {record.exc_text or ''}"
+
+
 def _all_text(caplog) -> str:
     """What the service logged (the test client's own request lines left out)."""
-    return "\n".join(f"{r.getMessage()} {r.__dict__} {r.exc_text or ''}" for r in caplog.records if r.name != "httpx")
+    return "\n".join(_logged(r) for r in caplog.records if r.name != "httpx")
+
+
+def test_the_log_search_sees_extra_fields_and_not_timestamps():
+    record = logging.LogRecord("jobmatch", logging.INFO, __file__, 1, "stored %s", ("a row",), None)
+    record.created, record.msecs = 1722.61, 22.61  # a timestamp that contains the digits of a coordinate
+    assert "22.61" not in _logged(record)
+    record.__dict__["lat"] = 22.61  # an extra field, as `extra={"lat": ...}` would add
+    assert "22.61" in _logged(record)
+    assert "a row" in _logged(record)
 
 
 @pytest.mark.parametrize("where", ["cohort", "skill label", "excluded district"])

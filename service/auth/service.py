@@ -63,8 +63,10 @@ def list(*, session: Session) -> builtins.list[ApiKey]:  # verb-named like every
     return [*session.exec(select(ApiKey).order_by(col(ApiKey.id).desc())).all()]
 
 
-def revoke(*, session: Session, key_id: int) -> ApiKey:
-    """Revoke a key; it answers 401 from then on."""
+def revoke(*, session: Session, key_id: int, caller: ApiKey | None = None) -> ApiKey:
+    """Revoke a key; it answers 401 from then on. Over the API a key cannot revoke itself."""
+    if caller is not None and key_id == caller.id:  # an admin locking itself out by mistake
+        raise Conflict("A key cannot revoke itself; use another admin key or 'jobmatch keys revoke'.")
     key = session.get(ApiKey, key_id)
     if key is None:
         raise NotFound(f"No API key with id {key_id}.")

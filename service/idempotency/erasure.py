@@ -20,7 +20,8 @@ def forget(*, session: Session, external_id: str) -> int:
     pattern = f"%{external_id}%"
     rows = session.execute(
         select(col(IdempotencyRecord.id), col(IdempotencyRecord.path), col(IdempotencyRecord.body))
-        .where(or_(col(IdempotencyRecord.path).like(pattern), col(IdempotencyRecord.body).like(pattern.encode())))
+        # LIKE on the stored bytes: spelled as an operator, since the binary type declares no string operators.
+        .where(or_(col(IdempotencyRecord.path).like(pattern), col(IdempotencyRecord.body).op("LIKE")(pattern.encode())))
     ).all()
     doomed = [row.id for row in rows if exact.search(row.path.encode()) or exact.search(bytes(row.body))]
     if doomed:

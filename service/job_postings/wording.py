@@ -23,10 +23,7 @@ NEGATION_WORDS = ("no", "not", "without", "nor", "none", "unavailable")
 #: A clause with one of these words speaks of money towards it, which is not providing it: it does not count.
 ALLOWANCE_WORDS = ("allowance", "allowances", "reimbursed", "reimbursement", "reimburse")
 
-_CLAUSE_SEPARATORS = re.compile(r"[.;,\n\r•|()]+|\bbut\b")
-
-_FREE_OF_CHARGE = re.compile(r"\b(at\s+)?no\s+(extra\s+|additional\s+)?(cost|charge|fee|rent)s?\b")
-
+# --------------------------------------------------------------------------- shift
 
 _NIGHT = re.compile(r"\b(over)?nights?\b")
 _NO_NIGHT = re.compile(r"\b(no|not|never|without|zero)\s+(any\s+)?nights?\b")
@@ -119,6 +116,8 @@ def shift_from_work_hours(text: str) -> tuple[str, bool]:
     return "day", bool(kinds) or bool(_DAY.search(lowered)) or bool(_NO_NIGHT.search(lowered))
 
 
+# --------------------------------------------------------------------------- experience
+
 _NO_EXPERIENCE = re.compile(r"\bno\s+(prior\s+|previous\s+|work\s+)?experience\b|\bnot\s+(required|necessary|needed)\b"
                             r"|\bfreshers?\b|\bnone\b|\bwithout\s+experience\b")
 
@@ -143,6 +142,12 @@ def experience_level(requirement: Any) -> int:
     if _NO_EXPERIENCE.search(lowered):
         return 1
     return 2 if "experience" in lowered else 1
+
+
+# --------------------------------------------------------------------------- accommodation and transport
+
+_CLAUSE_SEPARATORS = re.compile(r"[.;,\n\r•|()]+|\bbut\b")
+_FREE_OF_CHARGE = re.compile(r"\b(at\s+)?no\s+(extra\s+|additional\s+)?(cost|charge|fee|rent)s?\b")
 
 
 def _word_pattern(words: tuple[str, ...]) -> re.Pattern:

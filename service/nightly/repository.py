@@ -121,3 +121,9 @@ def export_rows(session: Session, run_id: int, kind: str) -> Sequence[Row[str, s
                                           col(Proposal.alternative_rank))
                            .where(col(Proposal.run_id) == run_id, col(Proposal.kind) == kind)
                            .order_by(col(Proposal.trainee_external_id), col(Proposal.alternative_rank))).all()
+
+
+def repoint_trainee(session: Session, external_id: str, pseudonym: str) -> None:
+    """Her proposals (declines included) stay for learning, under another id: the erasure's pseudonym."""
+    session.exec(update(Proposal).where(col(Proposal.trainee_external_id) == external_id)
+                 .values(trainee_external_id=pseudonym))

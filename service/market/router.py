@@ -9,14 +9,14 @@ from pydantic import BaseModel
 
 from matching.demand_model import DemandForecaster, ForecastRow
 from matching.training_priorities import Priority
+from service.auth.deps import Permission
 from service.core.clock import site_today
+from service.core.deps import PageDep, ReferenceDep
 from service.core.errors import problem_responses
 from service.core.models import Code, ShortText
-from service.auth.deps import Permission
-from service.core.deps import PageDep, ReferenceDep
-from service.records.unit_of_work import SessionDep
 from service.market import service
 from service.matches.index import MatchIndex
+from service.records.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/v1/market", tags=["market"], responses=problem_responses(401, 403, 422, 429))
 

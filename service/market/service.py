@@ -6,33 +6,34 @@ import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from matching.demand_model import DemandForecaster, ForecastRow
 from matching.training_priorities import Priority, district_neighbours, supply_from_trainees, training_priorities
+from service.core.reference import Reference
 from service.market_signals.models import MarketSignal
 from service.openings.models import Opening
-from service.core.reference import Reference
 from service.trainees.models import Trainee
 
 
 def signal_records(session: Session, *, until: datetime.date | None = None) -> list[dict[str, Any]]:
     """Monthly postings per district × occupation code, summed over sources (up to a day's month)."""
-    occupation = func.coalesce(MarketSignal.occupation_code, MarketSignal.occupation)
-    statement = select(MarketSignal.district, occupation, MarketSignal.period, func.sum(MarketSignal.postings)) \
-        .group_by(MarketSignal.district, occupation, MarketSignal.period)
+    district, period = col(MarketSignal.district), col(MarketSignal.period)
+    occupation = func.coalesce(col(MarketSignal.occupation_code), col(MarketSignal.occupation))
+    statement = select(district, occupation, period, func.sum(col(MarketSignal.postings))) \
+        .group_by(district, occupation, period)
     if until is not None:
-        statement = statement.where(MarketSignal.period <= f"{until:%Y-%m}")
+        statement = statement.where(period <= f"{until:%Y-%m}")
     return [{"district": d, "occupation": o, "period": p, "postings": int(n)}
-            for d, o, p, n in session.execute(statement.order_by(MarketSignal.district, occupation, MarketSignal.period))]
+            for d, o, p, n in session.execute(statement.order_by(district, occupation, period))]
 
 
 def own_opening_records(session: Session, *, until: datetime.date | None = None) -> list[dict[str, Any]]:
     """The programme's own openings: a second, smaller signal of the same demand."""
-    statement = select(Opening.district, Opening.occupation_code, Opening.posted_on).where(
-        Opening.occupation_code.is_not(None), Opening.posted_on.is_not(None))
+    statement = select(col(Opening.district), col(Opening.occupation_code), col(Opening.posted_on)).where(
+        col(Opening.occupation_code).is_not(None), col(Opening.posted_on).is_not(None))
     if until is not None:
-        statement = statement.where(Opening.posted_on <= until)
+        statement = statement.where(col(Opening.posted_on) <= until)
     return [{"district": d, "occupation": o, "posted_on": p} for d, o, p in session.execute(statement)]
 
 
@@ -64,8 +65,8 @@ def priorities(*, session: Session, reference: Reference, model: DemandForecaste
                horizon: int = 6) -> list[Priority]:
     """Occupations ranked by forecast demand against job-ready and in-training trainees nearby."""
     trainees = [dict(row) for row in session.execute(
-        select(Trainee.district, Trainee.status, Trainee.training_track, Trainee.skills)
-        .where(Trainee.erased_at.is_(None), Trainee.status.in_(("job_ready", "in_training")))).mappings()]
+        select(col(Trainee.district), col(Trainee.status), col(Trainee.training_track), col(Trainee.skills))
+        .where(col(Trainee.erased_at).is_(None), col(Trainee.status).in_(("job_ready", "in_training")))).mappings()]
     neighbours = district_neighbours(reference.site.gazetteer)
     supply = supply_from_trainees(trainees, reference.taxonomy, reference.site.gazetteer, neighbours=neighbours)
     rows = forecast(model=model, horizon=horizon, district=None)

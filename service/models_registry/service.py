@@ -3,28 +3,30 @@ promoting a version to active."""
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import io
 import logging
 import zipfile
+from collections.abc import Sequence
 from typing import Any
 
 import skops.io as sio
-from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from matching.demand import NeutralDemand
 from matching.scoring import WeightedScorer
-from service.records import changes
 from service.core.errors import NotFound
-from service.models_registry.models import ModelVersion
+from service.models_registry import repository
+from service.models_registry.models import ModelKind, ModelVersion
+from service.records import changes
 
 log = logging.getLogger("jobmatch.models")
 _LOADED: dict[str, Any] = {}  # version -> loaded model (artefacts never change once stored)
 
 
-def trusted_types(kind: str) -> list[str]:
+def trusted_types(kind: str) -> builtins.list[str]:
     """The types a model of this kind may contain: its module's own list, nothing guessed from the file."""
     if kind == "outcome":
         from matching.outcome_model import TRUSTED_TYPES
@@ -52,29 +54,27 @@ def dumps(model: Any) -> bytes:
     return packed.getvalue()
 
 
-def save(*, session: Session, kind: str, model: Any, as_of: Any, data_fingerprint: str, metrics: dict,
-         note: str = "") -> ModelVersion:
+def save(*, session: Session, kind: ModelKind, model: Any, as_of: Any, data_fingerprint: str,
+         metrics: dict[str, Any], note: str = "") -> ModelVersion:
     """Store a trained model; training the same data again finds the same version instead of a duplicate."""
     artefact = dumps(model)
     checksum = hashlib.sha256(artefact).hexdigest()
     version = f"{kind}-{as_of}-{data_fingerprint[:10]}"
-    existing = session.execute(select(ModelVersion).where(ModelVersion.version == version)).scalar_one_or_none()
+    existing = repository.find(session=session, version=version)
     if existing is not None:
         return existing
     row = ModelVersion(kind=kind, version=version, as_of=as_of, data_fingerprint=data_fingerprint,
                        artefact_sha256=checksum, metrics=metrics, artefact=artefact, note=note)
-    session.add(row)
-    session.flush()
+    repository.add(session=session, row=row)
     return row
 
 
 def promote(*, session: Session, version: str) -> ModelVersion:
     """Make a version the active one of its kind; every worker picks it up before its next answer."""
-    row = session.execute(select(ModelVersion).where(ModelVersion.version == version)).scalar_one_or_none()
+    row = repository.find(session=session, version=version)
     if row is None:
         raise NotFound(f"No model version {version}.")
-    session.execute(update(ModelVersion).where(ModelVersion.kind == row.kind).values(active=False))
-    session.execute(update(ModelVersion).where(ModelVersion.id == row.id).values(active=True))
+    repository.activate(session=session, row=row)
     changes.record(session=session, entity="model", external_ids=[version])
     return row
 
@@ -97,11 +97,10 @@ def active_models(*, db: Engine) -> tuple[Any, Any, dict[str, str]]:
     demand: Any = NeutralDemand()
     versions = {"outcome": scorer.version, "demand": "neutral"}
     with Session(db) as session:
-        rows = session.execute(select(ModelVersion).where(ModelVersion.active.is_(True))).scalars().all()
-        for row in rows:
+        for row in repository.active(session=session):
             try:
                 model = load(row)
-            except Exception:  # noqa: BLE001 - a bad artefact must not take matching down: fall back, loudly
+            except Exception:  # a bad artefact must not take matching down: fall back, loudly
                 log.exception("model could not be loaded; using the default", extra={"version": row.version})
                 continue
             if row.kind == "outcome":
@@ -111,6 +110,6 @@ def active_models(*, db: Engine) -> tuple[Any, Any, dict[str, str]]:
     return scorer, demand, versions
 
 
-def list(*, session: Session) -> Any:  # noqa: A001
+def list(*, session: Session) -> Sequence[ModelVersion]:
     """Every stored version, newest first."""
-    return session.execute(select(ModelVersion).order_by(ModelVersion.id.desc())).scalars().all()
+    return repository.newest_first(session=session)

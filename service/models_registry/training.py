@@ -10,19 +10,20 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from matching.backtest import rolling_origin_backtest
 from matching.engine import MatchEngine
 from matching.outcome_data import build_training_set
 from matching.outcome_model import OutcomeModel
 from service.core.errors import InvalidInput
+from service.core.reference import Reference
 from service.followups.models import Followup
 from service.market import service as market
 from service.matches import loader
 from service.models_registry import service as registry
 from service.models_registry.models import ModelVersion
 from service.placements.models import Placement
-from service.core.reference import Reference
 from service.records.unit_of_work import unit_of_work
 
 log = logging.getLogger("jobmatch.training")
@@ -57,10 +58,11 @@ def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bo
                                    data_fingerprint=_fingerprint([signals, own, as_of]), metrics=demand_metrics)
 
         matcher = MatchEngine(taxonomy=reference.taxonomy, site=reference.site, demand=demand)
-        placements = [dict(r) for r in session.execute(select(Placement.__table__)).mappings()]
+        placements = [dict(r) for r in session.execute(select(Placement.metadata.tables["placement"])).mappings()]
         followups = [dict(r) for r in session.execute(
-            select(Followup.placement_external_id, Followup.month, Followup.employed, Followup.checked_on)
-            .where(Followup.checked_on.is_not(None))).mappings()]
+            select(col(Followup.placement_external_id), col(Followup.month), col(Followup.employed),
+                   col(Followup.checked_on))
+            .where(col(Followup.checked_on).is_not(None))).mappings()]
         trainee_ids = {p["trainee_external_id"] for p in placements}
         opening_ids = {p["opening_external_id"] for p in placements}
         trainees = loader.trainee_records(session, ids=trainee_ids, job_ready_only=False, include_erased=True)

@@ -35,8 +35,9 @@ def generate(*, matcher: MatchEngine, trainees: TraineeTable, openings: OpeningT
     return Candidates.concat(parts), len(blocks)
 
 
-def _on_dask(matcher, trainees, openings, blocks, open_rows, as_of, k, excluded, scheduler, workers,  # noqa: ANN001
-             progress) -> Candidates:
+def _on_dask(matcher: MatchEngine, trainees: TraineeTable, openings: OpeningTable, blocks: list[np.ndarray],
+             open_rows: np.ndarray, as_of: datetime.date, k: int, excluded: np.ndarray, scheduler: str | None,
+             workers: int, progress: Progress | None) -> Candidates:
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None

@@ -30,7 +30,8 @@ def nightly_lock(engine: Engine) -> Iterator[None]:
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
         return
-    path = f"{url.database}.nightly.lock" if url.database and url.database != ":memory:" else "/tmp/jobmatch.nightly.lock"
+    on_disk = url.database and url.database != ":memory:"
+    path = f"{url.database}.nightly.lock" if on_disk else "/tmp/jobmatch.nightly.lock"
     handle = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     try:
         try:

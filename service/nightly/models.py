@@ -67,7 +67,8 @@ class Proposal(ProposalBase, table=True):
     __table_args__ = (Index("ux_proposal_one_accepted_per_trainee_run", "run_id", "trainee_external_id", unique=True,
                             sqlite_where=text("status = 'accepted'"), postgresql_where=text("status = 'accepted'")),)
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
+    id: int | None = Field(default=None,
+                           sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
     run_id: int = Field(sa_column=Column(Integer, ForeignKey("match_run.id", ondelete="CASCADE"), index=True,
                                          nullable=False))
     partner_org: str = Field(max_length=64, index=True)

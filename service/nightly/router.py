@@ -8,14 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from service.core.models import MAX_ID, Day
-from service.core.errors import problem_responses
 from service.auth.deps import CurrentKey, Permission
 from service.core.deps import PageDep
-from service.records.unit_of_work import SessionDep
+from service.core.errors import problem_responses
+from service.core.models import MAX_ID, Day
 from service.imports.cells import escape_formula
 from service.nightly import service
 from service.nightly.models import MatchRunPublic, MatchRunsPublic, ProposalPublic, ProposalsPublic
+from service.records.unit_of_work import SessionDep
 
 router = APIRouter(tags=["match-runs"], responses=problem_responses(401, 403, 404, 422, 429))
 RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -51,6 +51,7 @@ def latest_proposals(session: SessionDep, caller: CurrentKey, page: PageDep,
                              for column in CSV_COLUMNS])
         return Response(buffer.getvalue(), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="proposals-{run.as_of}.csv"'})
+    assert run.id is not None  # a stored run has its id
     return ProposalsPublic(run_id=run.id, as_of=run.as_of, data=[ProposalPublic.model_validate(r) for r in rows],
                            count=count)
 

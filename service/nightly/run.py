@@ -10,34 +10,38 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from matching.assignment import greedy_assignment, ranked_alternatives, solve_assignment
 from matching.candidates import Candidates, pair_keys
 from matching.engine import MatchEngine
 from matching.explain import reasons as explain_reasons
 from matching.features import features_from_context
+from matching.tables import OpeningTable, TraineeTable
 from service.core.models import utcnow
+from service.core.reference import Reference
 from service.imports.cells import escape_formula
 from service.matches import loader
 from service.nightly import candidates as candidate_engine
+from service.nightly import repository
 from service.nightly.lock import nightly_lock
-from service.nightly.models import MatchRun, Proposal
+from service.nightly.models import MatchRun
+from service.nightly.repository import DeclineRow
 from service.records.unit_of_work import unit_of_work
-from service.core.reference import Reference
 from service.trainees.models import Trainee
 
 log = logging.getLogger("jobmatch.nightly")
 Progress = Callable[[str, int], None]
-DECLINE_WORDS = {"trainee_declined": "she declined", "employer_declined": "the employer declined",
-                 "safety_concern": "a safety concern was raised", "other": "it was declined"}
+DECLINE_WORDS: dict[str | None, str] = {
+    "trainee_declined": "she declined", "employer_declined": "the employer declined",
+    "safety_concern": "a safety concern was raised", "other": "it was declined"}
 
 
 @dataclass(frozen=True)
@@ -51,23 +55,6 @@ class RunOptions:
     block_size: int = 500
     write_chunk: int = 5_000
     workers: int = 2
-
-
-def clear_stale_runs(session: Session) -> int:
-    """Runs left 'running' (by a version that wrote runs in steps, killed mid-way): their rows go and the run is
-    marked failed. A run now appears whole, in one transaction, or not at all."""
-    stale = session.execute(select(MatchRun.id).where(MatchRun.status == "running")).scalars().all()
-    if stale:
-        session.execute(delete(Proposal).where(Proposal.run_id.in_(stale)))
-        session.execute(update(MatchRun).where(MatchRun.id.in_(stale)).values(status="failed", finished_at=utcnow()))
-    return len(stale)
-
-
-def _declines(session: Session) -> list[tuple[str, str, str, datetime.datetime]]:
-    """Every declined proposal: (trainee, opening, reason, when), newest first."""
-    return [tuple(row) for row in session.execute(
-        select(Proposal.trainee_external_id, Proposal.opening_external_id, Proposal.decline_reason,
-               Proposal.decided_at).where(Proposal.status == "declined").order_by(Proposal.decided_at.desc()))]
 
 
 def _rank_in_list(candidates: Candidates) -> np.ndarray:
@@ -104,9 +91,9 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
         opening_rows = loader.opening_records(session)
         trainees = loader.trainee_table(reference, trainee_rows)
         openings = loader.opening_table(session, reference, opening_rows)
-        declines = _declines(session)
-        partner_of = dict(session.execute(select(Trainee.external_id, Trainee.partner_org)
-                                          .where(Trainee.status == "job_ready")).all())
+        declines = repository.declines(session)
+        partner_of: dict[str, str | None] = dict(session.exec(select(col(Trainee.external_id), col(Trainee.partner_org))
+                                                              .where(col(Trainee.status) == "job_ready")).all())
     del trainee_rows, opening_rows
     trainee_row = {tid: i for i, tid in enumerate(trainees.external_id.tolist())}
     opening_row = {oid: j for j, oid in enumerate(openings.external_id.tolist())}
@@ -164,39 +151,37 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
     log.info("nightly run complete", extra={"run": run.id, **counts, "objective": round(best.objective, 3),
                                              "greedy_objective": round(greedy.objective, 3)})
     if options.export_dir is not None:
+        assert run.id is not None  # written and flushed: the run has its id
         export(db=db, run_id=run.id, directory=options.export_dir)
     return run
 
 
-def _write_run(db: Engine, options: RunOptions, rows: list[dict], counts: dict, timings: dict[str, float],
-               started: float, progress: Progress | None, *, versions: dict[str, str], objective: float,
-               greedy_objective: float) -> MatchRun:
+def _write_run(db: Engine, options: RunOptions, rows: Sequence[dict[str, Any]], counts: dict[str, int],
+               timings: dict[str, float], started: float, progress: Progress | None, *, versions: dict[str, str],
+               objective: float, greedy_objective: float) -> MatchRun:
     """The run, its proposals and the switch from the day's previous run, in one unit of work."""
     mark = time.perf_counter()
     log.info("nightly run writing", extra={"rows": len(rows)})
     with unit_of_work(db) as session:
-        clear_stale_runs(session)
-        session.execute(update(MatchRun).where(MatchRun.as_of == options.as_of, MatchRun.status == "complete")
-                        .values(status="superseded"))
+        repository.clear_stale_runs(session)
+        repository.supersede_complete_runs(session, options.as_of)
         run = MatchRun(as_of=options.as_of, engine=options.engine, status="complete", model_versions=versions,
                        objective=objective, greedy_objective=greedy_objective)
-        session.add(run)
-        session.flush()
+        repository.save_run(session, run)
         for start in range(0, len(rows), options.write_chunk):
-            session.execute(insert(Proposal.__table__), [{**row, "run_id": run.id}
-                                                         for row in rows[start:start + options.write_chunk]])
+            repository.insert_proposals(session, run.id, rows[start:start + options.write_chunk])
             if progress:
                 progress("writing proposals", min(options.write_chunk, len(rows) - start))
         timings["write_s"] = time.perf_counter() - mark
         timings["total_s"] = time.perf_counter() - started
         run.counts = {**counts, "timings": {k: round(v, 2) for k, v in timings.items()}}
         run.finished_at = utcnow()
-        session.add(run)
+        repository.save_run(session, run)
     return run
 
 
-def _reasons(matcher: MatchEngine, trainees, openings, t_idx: np.ndarray, o_idx: np.ndarray,  # noqa: ANN001
-             as_of: datetime.date, declines: list) -> list[list[str]]:
+def _reasons(matcher: MatchEngine, trainees: TraineeTable, openings: OpeningTable, t_idx: np.ndarray,
+             o_idx: np.ndarray, as_of: datetime.date, declines: Sequence[DeclineRow]) -> list[list[str]]:
     """Plain-language reasons for each proposal, and her earlier declines (kept for learning, shown here)."""
     if t_idx.size == 0:
         return []
@@ -233,10 +218,7 @@ def export(*, db: Engine, run_id: int, directory: Path) -> tuple[Path, Path]:
 def _write_export(db: Engine, run_id: int, folder: Path) -> None:
     with Session(db) as session:
         for name, kind in (("proposals.csv", "proposal"), ("alternatives.csv", "alternative")):
-            rows = session.execute(select(Proposal.trainee_external_id, Proposal.opening_external_id, Proposal.score,
-                                          Proposal.rank_in_her_list, Proposal.alternative_rank)
-                                   .where(Proposal.run_id == run_id, Proposal.kind == kind)
-                                   .order_by(Proposal.trainee_external_id, Proposal.alternative_rank)).all()
+            rows = repository.export_rows(session, run_id, kind)
             with open(folder / name, "w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle, lineterminator="\n")
                 header = ["trainee_external_id", "opening_external_id", "score", "rank"]

@@ -7,20 +7,19 @@ import secrets
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.audit import service as audit
 from service.auth.models import ApiKey
-from service.records import crud, unit_of_work, writes
 from service.core.errors import Conflict, NotFound
-from service.core.models import Day, FreeText, Page, utcnow
+from service.core.models import Day, FreeText, Page
 from service.followups.schedule import schedule
-from service.nightly import scope
+from service.nightly import repository
 from service.nightly.models import DeclineReason, MatchRun, Proposal
 from service.placements.models import Placement
 from service.placements.service import open_placement
+from service.records import crud, unit_of_work, writes
 from service.trainees import scope as trainee_scope
 from service.trainees.models import Trainee
 
@@ -40,11 +39,11 @@ class Decline(BaseModel):
 
 def list_runs(*, session: Session, page: Page) -> tuple[list[MatchRun], int]:
     """Runs, newest first."""
-    return crud.list(session=session, table=MatchRun, conditions=[], page=page, order_by=[MatchRun.id.desc()])
+    return repository.page_of_runs(session=session, page=page)
 
 
 def get_run(*, session: Session, run_id: int) -> MatchRun:
-    run = session.get(MatchRun, run_id)
+    run = repository.find_run(session=session, run_id=run_id)
     if run is None:
         raise NotFound(f"No match run {run_id}.")
     return run
@@ -52,10 +51,7 @@ def get_run(*, session: Session, run_id: int) -> MatchRun:
 
 def latest_run(*, session: Session, as_of: datetime.date | None = None) -> MatchRun:
     """The newest complete run (for a day, when given): readers never see a running or killed one."""
-    statement = select(MatchRun).where(MatchRun.status == "complete")
-    if as_of is not None:
-        statement = statement.where(MatchRun.as_of == as_of)
-    run = session.execute(statement.order_by(MatchRun.finished_at.desc(), MatchRun.id.desc()).limit(1)).scalar_one_or_none()
+    run = repository.newest_complete_run(session=session, as_of=as_of)
     if run is None:
         raise NotFound("No complete match run yet.")
     return run
@@ -64,21 +60,11 @@ def latest_run(*, session: Session, as_of: datetime.date | None = None) -> Match
 def proposals(*, session: Session, run: MatchRun, caller: ApiKey, kind: str | None, page: Page | None
               ) -> tuple[list[Proposal], int]:
     """A run's proposals (and alternatives) the caller may see, by trainee."""
-    conditions = [Proposal.run_id == run.id, *scope.visible(caller)]
-    if kind:
-        conditions.append(Proposal.kind == kind)
-    total = session.execute(select(func.count()).select_from(Proposal).where(*conditions)).scalar_one()
-    statement = select(Proposal).where(*conditions).order_by(Proposal.trainee_external_id, Proposal.kind.desc(),
-                                                             Proposal.alternative_rank)
-    if page is not None:
-        statement = statement.offset(page.offset).limit(page.limit)
-    return [*session.execute(statement).scalars()], total
+    return repository.page_of_proposals(session=session, run_id=run.id, caller=caller, kind=kind, page=page)
 
 
 def _proposal(session: Session, proposal_id: int, caller: ApiKey) -> Proposal:
-    row = session.execute(select(Proposal).join(MatchRun, MatchRun.id == Proposal.run_id)
-                          .where(Proposal.id == proposal_id, MatchRun.status.in_(("complete", "superseded")),
-                                 *scope.visible(caller))).scalar_one_or_none()
+    row = repository.find_decidable_proposal(session=session, proposal_id=proposal_id, caller=caller)
     if row is None:
         raise NotFound(f"No proposal {proposal_id}.")
     if row.status != "proposed":
@@ -93,8 +79,7 @@ def _claim(session: Session, proposal_id: int, **values: Any) -> None:
     # Nothing is written yet: end the read transaction so that the claim starts a fresh one (SQLite refuses to
     # upgrade a read snapshot that another writer has since moved past).
     unit_of_work.release_connection(session)
-    claimed = session.execute(update(Proposal).where(Proposal.id == proposal_id, Proposal.status == "proposed")
-                              .values(decided_at=utcnow(), **values)).rowcount
+    claimed = repository.claim_proposal(session=session, proposal_id=proposal_id, values=values)
     if claimed != 1:
         raise Conflict(f"Proposal {proposal_id} was already decided.")
 
@@ -119,9 +104,9 @@ def accept(*, session: Session, proposal_id: int, decision: Decision, caller: Ap
     placement_id = f"PL-{started:%Y%m%d}-{secrets.token_hex(4)}"
     try:
         _claim(session, proposal_id, status="accepted", placement_external_id=placement_id)
-        writes.insert(session=session, row=Placement(external_id=placement_id, trainee_external_id=row.trainee_external_id,
-                                                     opening_external_id=row.opening_external_id, started_on=started),
-                      action="proposal_accepted")
+        placement = Placement(external_id=placement_id, trainee_external_id=row.trainee_external_id,
+                              opening_external_id=row.opening_external_id, started_on=started)
+        writes.insert(session=session, row=placement, action="proposal_accepted")
         schedule(session=session, placements=[(placement_id, started, None)])
         writes.update(session=session, row=trainee, values={"status": "placed"}, action="proposal_accepted")
     except IntegrityError as exc:  # another proposal of hers was accepted meanwhile: the unique indexes refuse

@@ -1,0 +1,129 @@
+"""Match runs and their proposals in the database: every statement on match_run and proposal, and which
+proposals a key may see (a coordinator only her partner's trainees')."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, delete, func, insert, update
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, col, select
+
+from service.auth.models import ApiKey
+from service.core.models import Page, utcnow
+from service.nightly.models import DeclineReason, MatchRun, Proposal
+from service.records import crud
+
+PROPOSAL_TABLE = Proposal.metadata.tables["proposal"]
+DECIDABLE = ("complete", "superseded")  # a proposal can be decided once its run has been complete
+DeclineRow = tuple[str, str, DeclineReason | None, datetime.datetime | None]
+
+
+def visible(key: ApiKey) -> list[ColumnElement[bool]]:
+    """SQL conditions restricting proposals to the rows this key may see."""
+    return [col(Proposal.partner_org) == key.partner_org] if key.role == "coordinator" else []
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def page_of_runs(*, session: Session, page: Page) -> tuple[list[MatchRun], int]:
+    """One page of runs, newest first, and how many there are."""
+    return crud.list(session=session, table=MatchRun, conditions=[], page=page, order_by=[col(MatchRun.id).desc()])
+
+
+def find_run(*, session: Session, run_id: int) -> MatchRun | None:
+    return session.get(MatchRun, run_id)
+
+
+def newest_complete_run(*, session: Session, as_of: datetime.date | None = None) -> MatchRun | None:
+    """The newest complete run (for a day, when given)."""
+    statement = select(MatchRun).where(col(MatchRun.status) == "complete")
+    if as_of is not None:
+        statement = statement.where(col(MatchRun.as_of) == as_of)
+    return session.exec(statement.order_by(col(MatchRun.finished_at).desc(), col(MatchRun.id).desc())
+                        .limit(1)).one_or_none()
+
+
+def clear_stale_runs(session: Session) -> int:
+    """Runs left 'running' (by a version that wrote runs in steps, killed mid-way): their rows go and the run is
+    marked failed. A run now appears whole, in one transaction, or not at all."""
+    stale = session.exec(select(MatchRun.id).where(col(MatchRun.status) == "running")).all()
+    if stale:
+        session.exec(delete(Proposal).where(col(Proposal.run_id).in_(stale)))
+        session.exec(update(MatchRun).where(col(MatchRun.id).in_(stale)).values(status="failed", finished_at=utcnow()))
+    return len(stale)
+
+
+def supersede_complete_runs(session: Session, as_of: datetime.date) -> None:
+    """The day's complete runs become superseded (by the run being written)."""
+    session.exec(update(MatchRun).where(col(MatchRun.as_of) == as_of, col(MatchRun.status) == "complete")
+                 .values(status="superseded"))
+
+
+def save_run(session: Session, run: MatchRun) -> None:
+    """Store the run (new or changed) and flush it, so that a new run has its id."""
+    session.add(run)
+    session.flush()
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+def insert_proposals(session: Session, run_id: int | None, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Proposal rows of a run, in one multi-row insert."""
+    session.execute(insert(PROPOSAL_TABLE), [{**row, "run_id": run_id} for row in rows])
+
+
+def page_of_proposals(*, session: Session, run_id: int | None, caller: ApiKey, kind: str | None,
+                      page: Page | None) -> tuple[list[Proposal], int]:
+    """A run's proposals (and alternatives) the caller may see, by trainee, and how many there are."""
+    conditions = [col(Proposal.run_id) == run_id, *visible(caller)]
+    if kind:
+        conditions.append(col(Proposal.kind) == kind)
+    total = session.exec(select(func.count()).select_from(Proposal).where(*conditions)).one()
+    statement = select(Proposal).where(*conditions).order_by(col(Proposal.trainee_external_id),
+                                                             col(Proposal.kind).desc(),
+                                                             col(Proposal.alternative_rank))
+    if page is not None:
+        statement = statement.offset(page.offset).limit(page.limit)
+    return [*session.exec(statement)], total
+
+
+def find_decidable_proposal(*, session: Session, proposal_id: int, caller: ApiKey) -> Proposal | None:
+    """The proposal, if the caller may see it and its run has been complete (decided or not)."""
+    return session.exec(select(Proposal).join(MatchRun, col(MatchRun.id) == col(Proposal.run_id))
+                        .where(col(Proposal.id) == proposal_id, col(MatchRun.status).in_(DECIDABLE),
+                               *visible(caller))).one_or_none()
+
+
+def claim_proposal(*, session: Session, proposal_id: int, values: Mapping[str, Any]) -> int:
+    """Decide a proposal only if it is still undecided, in one statement; the number of rows changed (0 or 1)."""
+    return session.exec(update(Proposal).where(col(Proposal.id) == proposal_id, col(Proposal.status) == "proposed")
+                        .values(decided_at=utcnow(), **values)).rowcount
+
+
+def declines(session: Session) -> list[DeclineRow]:
+    """Every declined proposal: (trainee, opening, reason, when), newest first."""
+    return [(trainee, opening, reason, when) for trainee, opening, reason, when in session.exec(
+        select(col(Proposal.trainee_external_id), col(Proposal.opening_external_id), col(Proposal.decline_reason),
+               col(Proposal.decided_at)).where(col(Proposal.status) == "declined")
+        .order_by(col(Proposal.decided_at).desc()))]
+
+
+def export_rows(session: Session, run_id: int, kind: str) -> Sequence[Row[str, str, float, int, int | None]]:
+    """(trainee, opening, score, rank in her list, alternative rank) of a run's proposals of one kind, by trainee."""
+    # Five columns: more than sqlmodel's select is typed for, so SQLAlchemy's own.
+    return session.execute(select_columns(col(Proposal.trainee_external_id), col(Proposal.opening_external_id),
+                                          col(Proposal.score), col(Proposal.rank_in_her_list),
+                                          col(Proposal.alternative_rank))
+                           .where(col(Proposal.run_id) == run_id, col(Proposal.kind) == kind)
+                           .order_by(col(Proposal.trainee_external_id), col(Proposal.alternative_rank))).all()
+
+
+def repoint_trainee(session: Session, external_id: str, pseudonym: str) -> None:
+    """Her proposals (declines included) stay for learning, under another id: the erasure's pseudonym."""
+    session.exec(update(Proposal).where(col(Proposal.trainee_external_id) == external_id)
+                 .values(trainee_external_id=pseudonym))

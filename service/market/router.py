@@ -10,12 +10,10 @@ from pydantic import BaseModel
 from matching.demand_model import DemandForecaster, ForecastRow
 from matching.training_priorities import Priority
 from service.auth.deps import Permission
-from service.core.clock import site_today
 from service.core.deps import PageDep, ReferenceDep
 from service.core.errors import problem_responses
 from service.core.models import Code, ShortText
 from service.market import service
-from service.matches.index import MatchIndex
 from service.records.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/v1/market", tags=["market"], responses=problem_responses(401, 403, 422, 429))
@@ -37,17 +35,8 @@ class PrioritiesPublic(BaseModel):
 
 def demand_model(request: Request, session: SessionDep, reference: ReferenceDep
                  ) -> tuple[DemandForecaster | None, str]:
-    """The active trained demand model; without one, a model fitted now on the stored signals (None when the
-    signals are too short to fit one)."""
-    index: MatchIndex = request.app.state.index.current(session)
-    demand = index.matcher.demand
-    if isinstance(demand, DemandForecaster):
-        return demand, index.model_versions.get("demand", "demand")
-    today = site_today(reference.site.timezone)
-    try:
-        return service.fit(session=session, reference=reference, as_of=today), "demand-fitted-on-request"
-    except ValueError as exc:  # too little market history for any series
-        return None, f"none: {exc}"
+    """The active demand model, or one fitted on request (see `service.demand_model`)."""
+    return service.demand_model(session=session, index=request.app.state.index.current(session), reference=reference)
 
 
 DemandDep = Annotated[tuple[DemandForecaster | None, str], Depends(demand_model)]

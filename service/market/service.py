@@ -12,7 +12,9 @@ from matching.demand_model import DemandForecaster, ForecastRow
 from matching.training_priorities import Priority, district_neighbours, supply_from_trainees, training_priorities
 from service.core.reference import Reference
 from service.market_signals.models import MarketSignal
+from service.matches.index import MatchIndex
 from service.openings.models import Opening
+from service.records.unit_of_work import today
 from service.trainees.models import Trainee
 
 
@@ -72,3 +74,15 @@ def priorities(*, session: Session, reference: Reference, model: DemandForecaste
     rows = forecast(model=model, horizon=horizon, district=None)
     return training_priorities(forecasts=rows, supply=supply, district=district, taxonomy=reference.taxonomy,
                                neighbours=neighbours, horizon=horizon, growth=model)
+
+
+def demand_model(*, session: Session, index: MatchIndex, reference: Reference) -> tuple[DemandForecaster | None, str]:
+    """The active trained demand model and its version; without one, a model fitted now on the stored signals
+    (None when the signals are too short to fit one)."""
+    demand = index.matcher.demand
+    if isinstance(demand, DemandForecaster):
+        return demand, index.model_versions.get("demand", "demand")
+    try:
+        return fit(session=session, reference=reference, as_of=today(session)), "demand-fitted-on-request"
+    except ValueError as exc:  # too little market history for any series
+        return None, f"none: {exc}"

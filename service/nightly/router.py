@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -12,15 +10,12 @@ from service.auth.deps import CurrentKey, Permission
 from service.core.deps import PageDep
 from service.core.errors import problem_responses
 from service.core.models import MAX_ID, Day
-from service.imports.cells import escape_formula
 from service.nightly import service
 from service.nightly.models import MatchRunPublic, MatchRunsPublic, ProposalPublic, ProposalsPublic
 from service.records.unit_of_work import SessionDep
 
 router = APIRouter(tags=["match-runs"], responses=problem_responses(401, 403, 404, 422, 429))
 RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
-CSV_COLUMNS = ["trainee_external_id", "opening_external_id", "kind", "score", "rank_in_her_list", "alternative_rank",
-               "status"]
 
 
 @router.get("/v1/match-runs", response_model=MatchRunsPublic, summary="Nightly runs, newest first",
@@ -43,13 +38,7 @@ def latest_proposals(session: SessionDep, caller: CurrentKey, page: PageDep,
     rows, count = service.proposals(session=session, run=run, caller=caller, kind=kind,
                                     page=None if wants_csv else page)
     if wants_csv:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        for row in rows:
-            writer.writerow([escape_formula(str(getattr(row, column))) if getattr(row, column) is not None else ""
-                             for column in CSV_COLUMNS])
-        return Response(buffer.getvalue(), media_type="text/csv",
+        return Response(service.proposals_csv(rows), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="proposals-{run.as_of}.csv"'})
     assert run.id is not None  # a stored run has its id
     return ProposalsPublic(run_id=run.id, as_of=run.as_of, data=[ProposalPublic.model_validate(r) for r in rows],

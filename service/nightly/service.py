@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +18,7 @@ from service.auth.models import ApiKey
 from service.core.errors import Conflict, NotFound
 from service.core.models import Day, FreeText, Page
 from service.followups.schedule import schedule
+from service.imports.cells import escape_formula
 from service.nightly import repository
 from service.nightly.models import DeclineReason, MatchRun, Proposal
 from service.placements.models import Placement
@@ -125,3 +129,18 @@ def decline(*, session: Session, proposal_id: int, body: Decline, caller: ApiKey
                  external_ids=[row.trainee_external_id])
     session.refresh(row)
     return row
+
+
+CSV_COLUMNS = ["trainee_external_id", "opening_external_id", "kind", "score", "rank_in_her_list", "alternative_rank",
+               "status"]
+
+
+def proposals_csv(rows: Sequence[Proposal]) -> str:
+    """Proposals as a spreadsheet: one row each, cells made formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([escape_formula(str(getattr(row, column))) if getattr(row, column) is not None else ""
+                         for column in CSV_COLUMNS])
+    return buffer.getvalue()

@@ -12,7 +12,7 @@ from service.core.clock import site_today
 from service.core.errors import InvalidInput, Unresolvable
 from service.core.reference import Reference
 from service.job_postings.mapping import MappedPosting, map_posting, postings_from_document
-from service.openings import scope as opening_scope
+from service.openings import repository as opening_scope
 from service.openings import service as openings
 from service.openings.models import OpeningCreate, OpeningPublic
 

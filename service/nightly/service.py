@@ -20,8 +20,8 @@ from service.followups.schedule import schedule
 from service.nightly import scope
 from service.nightly.models import DeclineReason, MatchRun, Proposal
 from service.placements.models import Placement
-from service.placements.service import open_placement
-from service.trainees import scope as trainee_scope
+from service.placements.repository import open_placement
+from service.trainees import repository as trainee_scope
 from service.trainees.models import Trainee
 
 

@@ -100,7 +100,7 @@ WITHHELD = "Sensitive: null when the key may not read it (only admins and her ow
 
 
 class TraineePublic(TraineeBase, TrackedPublic):
-    # The sensitive fields a key may not read are withheld as null, so here they may be None (the ignores below).
+    # Sensitive fields a key may not read are withheld as null: nullable here, though not in TraineeBase.
     external_id: ExternalId
     lat: Latitude | None = Field(default=None, description=WITHHELD)
     lon: Longitude | None = Field(default=None, description=WITHHELD)

@@ -18,11 +18,9 @@ from service.trainees.models import Trainee
 CHUNK = 1000  # ids per IN (...) list
 
 
-# Who sees what: a coordinator only her partner's trainees, an employer's key none. Erased trainees' anonymised
-# stubs are statistics, not records: nobody reads them through the API.
-
 def visible(key: ApiKey) -> list[Any]:
-    """SQL conditions restricting trainees to the rows this key may see."""
+    """SQL conditions restricting trainees to the rows this key may see: a coordinator only her partner's, an
+    employer's key none. Erased trainees' anonymised stubs are statistics, not records: nobody reads them here."""
     erased = [col(Trainee.erased_at).is_(None)]
     if key.role == "coordinator":
         return erased + ([Trainee.partner_org == key.partner_org] if key.partner_org is not None else [false()])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import ConfigDict
 from sqlalchemy import BigInteger, Column, Integer, String
 from sqlmodel import Field, SQLModel
 
@@ -22,11 +21,12 @@ class ConsentBase(SQLModel):
 
 
 class ConsentCreate(ConsentBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
 
 class Consent(ConsentBase, table=True):
-    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
+    id: int | None = Field(default=None,
+                           sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
     trainee_external_id: str = Field(foreign_key="trainee.external_id", max_length=64, index=True)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     key_id: int | None = None

@@ -6,15 +6,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Header, Path
+from pydantic import WithJsonSchema
 
 from service.core.errors import PreconditionFailed
 
 ExternalIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$",
                                      description="The programme's external id.")]
 
-# A plain string (not nullable): a header is present or absent, never null.
-IfMatch = Annotated[str, Header(pattern=r'^(\*|(W/)?"[0-9]{1,18}")$',
-                                description="ETag of the version the change is based on; 412 when stale.")]
+IF_MATCH_PATTERN = r'^(\*|(W/)?"[0-9]{1,18}")$'
+IF_MATCH_DESCRIPTION = "ETag of the version the change is based on; 412 when stale."
+# None when the header is absent; documented as a plain string, since a header is present or absent, never null.
+IfMatch = Annotated[str | None, Header(pattern=IF_MATCH_PATTERN, description=IF_MATCH_DESCRIPTION),
+                    WithJsonSchema({"type": "string", "pattern": IF_MATCH_PATTERN,
+                                    "description": IF_MATCH_DESCRIPTION})]
 
 
 def parse_if_match(value: str | None) -> int | None:

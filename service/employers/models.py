@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
 from service.core.models import Code, Day, ExternalId, Flag, Latitude, Longitude, ShortText, Tracked, TrackedPublic
@@ -19,11 +18,11 @@ class EmployerBase(SQLModel):
 
 
 class EmployerCreate(EmployerBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
 
 class EmployerUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
     name: ShortText | None = None
     sector: Code | None = None

@@ -1,5 +1,5 @@
 """Employer records: how input maps onto the reference data, which filters coordinators use, and the operations
-the employer routes call, each scoped to the calling key (`service.employers.scope`)."""
+the employer routes call, each scoped to the calling key (`service.employers.repository`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from service.auth.models import ApiKey
 from service.core import prepare as prep
 from service.core.models import Code, Instant, Page
 from service.core.reference import Reference
-from service.employers import scope
+from service.employers import repository
 from service.employers.models import Employer, EmployerCreate, EmployerPublic, EmployersPublic, EmployerUpdate
 from service.records import resource
 
@@ -47,10 +47,10 @@ def conditions(filters: EmployerFilters) -> builtins.list[Any]:
 
 
 RESOURCE = resource.Resource(label="employer", table=Employer, create=EmployerCreate, prepare=prepare,
-                             scope=scope.SCOPE)
+                             scope=repository.SCOPE)
 
 
-def list(*, session: Session, filters: EmployerFilters, page: Page, caller: ApiKey) -> EmployersPublic:  # noqa: A001
+def list(*, session: Session, filters: EmployerFilters, page: Page, caller: ApiKey) -> EmployersPublic:
     """A page of the employers this key may see that match the filters."""
     rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
                                 caller=caller)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, ConfigDict, Field as PydanticField
+from pydantic import AfterValidator
+from pydantic import Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -33,16 +34,17 @@ class FollowupBase(SQLModel):
     checked_on: Day | None = None
     employed: Flag | None = Field(default=None, description="Still in that job.")
     monthly_wage_inr: MonthlyMoney | None = None
-    wellbeing: int | None = Field(default=None, ge=1, le=5, description="1 in distress .. 5 thriving, as she reports it.")
+    wellbeing: int | None = Field(default=None, ge=1, le=5,
+                                  description="1 in distress .. 5 thriving, as she reports it.")
     risk_flag: Flag = Field(default=False, description="A sign of exploitation or re-trafficking risk was seen.")
 
 
 class FollowupCreate(FollowupBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
 
 class FollowupUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
     checked_on: Day | None = None
     employed: Flag | None = None

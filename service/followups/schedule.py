@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from matching.dates import FOLLOWUP_MONTHS, add_months
+from service.followups import repository
 from service.followups.models import Followup
 from service.records import writes
 
@@ -19,12 +19,7 @@ def schedule(*, session: Session, placements: Iterable[tuple[str, datetime.date,
               if ended is None or add_months(start, month) <= ended}
     if not wanted:
         return 0
-    placement_ids = sorted({pid for pid, _ in wanted})
-    existing: set[tuple[str, int]] = set()
-    for start in range(0, len(placement_ids), 1000):
-        existing.update(tuple(row) for row in session.execute(
-            select(Followup.placement_external_id, Followup.month)
-            .where(Followup.placement_external_id.in_(placement_ids[start:start + 1000]))))
+    existing = repository.list_scheduled(session=session, placement_external_ids={pid for pid, _ in wanted})
     rows = [{"placement_external_id": pid, "month": month, "due_on": due, "risk_flag": False}
             for (pid, month), due in wanted.items() if (pid, month) not in existing]
     writes.insert_many(session=session, table=Followup, rows=rows, action="schedule")

@@ -1,5 +1,5 @@
 """Follow-ups, addressed by placement and month: the filters coordinators use, the risk flags they raise, and the
-operations the follow-up routes call, each scoped to the calling key (`service.followups.scope`)."""
+operations the follow-up routes call, each scoped to the calling key (`service.followups.repository`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from matching.dates import FOLLOWUP_MONTHS
 from service.auth.models import ApiKey
@@ -18,7 +17,7 @@ from service.core import prepare as prep
 from service.core.errors import InvalidInput
 from service.core.models import Code, Day, ExternalId, Instant, Page
 from service.core.reference import Reference
-from service.followups import scope
+from service.followups import repository
 from service.followups.models import (
     Followup,
     FollowupCreate,
@@ -27,7 +26,7 @@ from service.followups.models import (
     FollowupsPublic,
     FollowupUpdate,
 )
-from service.placements import scope as placement_scope
+from service.placements import repository as placements
 from service.placements.models import Placement
 from service.records import resource, unit_of_work, writes
 from service.trainees.models import Trainee
@@ -53,6 +52,7 @@ def check_month(month: int) -> int:
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:
     """Nothing to map: follow-up fields are plain values."""
+    del reference  # every record's prepare is given it; a follow-up maps nothing onto the reference data
     return dict(values), prep.Findings()
 
 
@@ -61,11 +61,9 @@ def conditions(filters: FollowupFilters) -> builtins.list[Any]:
     found = [getattr(Followup, name) == value for name, value in
              filters.model_dump(exclude={"updated_since", "due_before", "partner_org"}, exclude_none=True).items()]
     if filters.due_before:
-        found += [Followup.checked_on.is_(None), Followup.due_on < filters.due_before]
+        found += [col(Followup.checked_on).is_(None), col(Followup.due_on) < filters.due_before]
     if filters.partner_org:
-        partner = select(Placement.external_id).join(Trainee, Trainee.external_id == Placement.trainee_external_id) \
-            .where(Trainee.partner_org == filters.partner_org)
-        found.append(Followup.placement_external_id.in_(partner))
+        found.append(repository.filter_by_partner(partner_org=filters.partner_org))
     if filters.updated_since:
         found.append(Followup.updated_at >= filters.updated_since)
     return found
@@ -79,41 +77,35 @@ def after_write(session: Session, row: Followup) -> None:
 def raise_risk_flags(session: Session, flagged: builtins.list[tuple[str, date | None]]) -> None:
     """Raise the flag on the trainees of these placements, dated by their latest flagged check."""
     latest: dict[str, date] = {}
-    placements = sorted({pid for pid, _ in flagged})
-    for start in range(0, len(placements), 1000):
-        owners = dict(session.execute(select(Placement.external_id, Placement.trainee_external_id)
-                                      .where(Placement.external_id.in_(placements[start:start + 1000]))).all())
-        for pid, checked_on in flagged:
-            if pid in owners:
-                day = checked_on or unit_of_work.today(session)
-                latest[owners[pid]] = max(day, latest.get(owners[pid], day))
+    owners = placements.map_trainees(session=session, placement_external_ids={pid for pid, _ in flagged})
+    for pid, checked_on in flagged:
+        if pid in owners:
+            day = checked_on or unit_of_work.today(session)
+            latest[owners[pid]] = max(day, latest.get(owners[pid], day))
     for trainee_id, day in latest.items():
-        writes.update_where(session=session, table=Trainee, where=[Trainee.external_id == trainee_id],
+        writes.update_where(session=session, table=Trainee, where=[col(Trainee.external_id) == trainee_id],
                             values={"risk_flag": True, "risk_flagged_on": day}, action="risk_flag")
 
 
 def enrich(session: Session, rows: Sequence[Followup]) -> builtins.list[FollowupPublic]:
     """Each follow-up with whose it is and whether a risk flag is open on her record."""
-    placements = sorted({row.placement_external_id for row in rows})
-    owners = {pid: (tid, flag) for pid, tid, flag in session.execute(
-        select(Placement.external_id, Trainee.external_id, Trainee.risk_flag)
-        .join(Trainee, Trainee.external_id == Placement.trainee_external_id)
-        .where(Placement.external_id.in_(placements)))} if placements else {}
+    owners = placements.map_trainees_and_flags(session=session, placement_external_ids=sorted(
+        {row.placement_external_id for row in rows}))
     return [FollowupPublic.model_validate(row).model_copy(update={
         "trainee_external_id": owners.get(row.placement_external_id, (None, None))[0],
         "trainee_risk_flag": owners.get(row.placement_external_id, (None, None))[1]}) for row in rows]
 
 
 RESOURCE = resource.Resource(label="follow-up", table=Followup, create=FollowupCreate, prepare=prepare,
-                             scope=scope.SCOPE, order_by=("placement_external_id", "month"),
-                             references={"placement_external_id": (Placement, placement_scope.SCOPE)})
+                             scope=repository.SCOPE, order_by=("placement_external_id", "month"),
+                             references={"placement_external_id": (Placement, placements.SCOPE)})
 
 
 def _ident(placement_external_id: str, month: int) -> dict[str, Any]:
     return {"placement_external_id": placement_external_id, "month": month}
 
 
-def list(*, session: Session, filters: FollowupFilters, page: Page, caller: ApiKey) -> FollowupsPublic:  # noqa: A001
+def list(*, session: Session, filters: FollowupFilters, page: Page, caller: ApiKey) -> FollowupsPublic:
     """A page of the follow-ups this key may see that match the filters, each with whose it is."""
     rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
                                 caller=caller)

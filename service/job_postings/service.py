@@ -12,7 +12,7 @@ from service.core.clock import site_today
 from service.core.errors import InvalidInput, Unresolvable
 from service.core.reference import Reference
 from service.job_postings.mapping import MappedPosting, map_posting, postings_from_document
-from service.openings import scope as opening_scope
+from service.openings import repository as opening_repository
 from service.openings import service as openings
 from service.openings.models import OpeningCreate, OpeningPublic
 
@@ -65,7 +65,7 @@ def _checked(session: Session, reference: Reference, document: dict[str, Any] | 
     ready: list[tuple[str, MappedPosting, OpeningCreate]] = []
     for path, posting in postings:
         mapped = map_posting(posting, reference=reference, path=path, today=today)
-        errors += _own_employer(mapped, path, opening_scope.own_employer(caller))
+        errors += _own_employer(mapped, path, opening_repository.own_employer(caller))
         errors += [{"loc": [error["field"]], "reason": error["reason"]} for error in mapped.errors]
         if mapped.errors or mapped.external_id is None:  # a posting without its id has an error naming it
             continue

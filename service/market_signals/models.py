@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, StringConstraints
+from pydantic import StringConstraints
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -19,11 +19,11 @@ class MarketSignalBase(SQLModel):
 
 
 class MarketSignalCreate(MarketSignalBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
 
 class MarketSignalUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
     postings: int | None = Field(default=None, ge=0, le=100_000_000)
 

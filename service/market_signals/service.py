@@ -1,5 +1,5 @@
 """Market signals, addressed by district, occupation, period and source: how input maps onto the reference data,
-the list filters, and the operations the market-signal routes call (`service.market_signals.scope`)."""
+the list filters, and the operations the market-signal routes call (`service.market_signals.repository`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from service.auth.models import ApiKey
 from service.core import prepare as prep
 from service.core.models import Code, Instant, Page, ShortText
 from service.core.reference import Reference
-from service.market_signals import scope
+from service.market_signals import repository
 from service.market_signals.models import (
     MarketSignal,
     MarketSignalCreate,
@@ -63,14 +63,14 @@ def conditions(filters: MarketSignalFilters) -> builtins.list[Any]:
 
 
 RESOURCE = resource.Resource(label="market signal", table=MarketSignal, create=MarketSignalCreate, prepare=prepare,
-                             scope=scope.SCOPE, order_by=("district", "occupation", "period", "source"))
+                             scope=repository.SCOPE, order_by=("district", "occupation", "period", "source"))
 
 
 def _ident(district: str, occupation: str, period: str, source: str) -> dict[str, Any]:
     return {"district": district, "occupation": occupation, "period": period, "source": source}
 
 
-def list(*, session: Session, filters: MarketSignalFilters, page: Page, caller: ApiKey  # noqa: A001
+def list(*, session: Session, filters: MarketSignalFilters, page: Page, caller: ApiKey
          ) -> MarketSignalsPublic:
     """A page of the market signals that match the filters."""
     rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,

@@ -14,14 +14,13 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlmodel import Session
 
-from service.records import changes
-from service.matches import loader
-from service.openings.models import Opening
 from service.core.reference import Reference
+from service.matches import loader
+from service.openings import repository as opening_repository
+from service.records import changes
 
 log = logging.getLogger("jobmatch.index")
 REBUILD_AFTER = 2_000  # changed rows kept in deltas before the base is rebuilt
@@ -111,19 +110,19 @@ class MatchIndex:
                 self.trainees.rebuild(session)
             elif changes.ERASURE in changed:
                 # An erasure is logged without her id (the log must not keep it): reload every trainee.
-                self.openings.apply(session, set(changed.get("opening", ())) | self._employers_openings(session, changed))
+                self.openings.apply(session, self._changed_openings(session, changed))
                 self.trainees.rebuild(session)
             else:
-                self.openings.apply(session, set(changed.get("opening", ())) | self._employers_openings(session, changed))
+                self.openings.apply(session, self._changed_openings(session, changed))
                 self.trainees.apply(session, set(changed.get("trainee", ())))
             self.version = latest
         return self
 
     @staticmethod
-    def _employers_openings(session: Session, changed: dict[str, set[str]]) -> set[str]:
-        """The openings of changed employers: vetting changes alter their openings' safety."""
+    def _changed_openings(session: Session, changed: dict[str, set[str]]) -> set[str]:
+        """The openings changed, and those of changed employers: vetting changes alter their openings' safety."""
+        found = set(changed.get("opening", ()))
         employers = changed.get("employer", set())
-        if not employers:
-            return set()
-        return set(session.execute(select(Opening.external_id).where(
-            Opening.employer_external_id.in_(sorted(employers)))).scalars())
+        if employers:
+            found |= opening_repository.list_ids_of_employers(session=session, employer_external_ids=employers)
+        return found

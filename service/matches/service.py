@@ -9,10 +9,12 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 
 from matching.engine import Match, MatchEngine
+from matching.tables import OpeningTable, TraineeTable
 from service.audit import service as audit
 from service.auth import policy
 from service.auth.models import ApiKey
@@ -38,14 +40,14 @@ from service.matches.models import (
 from service.openings import service as openings
 from service.records.resource import raise_findings
 from service.records.unit_of_work import release_connection
-from service.trainees import scope as trainee_scope
+from service.trainees import repository as trainee_repository
 from service.trainees import service as trainees
 
 SCORE_DECIMALS = 12
 BLOCKED_REVEALS = frozenset({"lat", "lon", "excluded_employers", "excluded_districts"})  # commute and exclusions
 
 
-def merge(segments: list[Segment], run: Callable[[object, int], list[Match]], *, limit: int,
+def merge(segments: list[Segment], run: Callable[[Any, int], list[Match]], *, limit: int,
           include_blocked: bool) -> list[Match]:
     """Rank over every segment of the index, drop rows a segment no longer answers for, merge and re-rank."""
     allowed: list[Match] = []
@@ -64,12 +66,12 @@ def merge(segments: list[Segment], run: Callable[[object, int], list[Match]], *,
                   blocked_by=m.blocked_by) for rank, m in enumerate(ranked, 1)]
 
 
-def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
-                 trainee: dict, as_of: date, limit: int, include_blocked: bool) -> list[OpeningMatch]:
+def openings_for(*, index: MatchIndex, engine: MatchEngine, reference: Reference, trainee: dict, as_of: date,
+                 limit: int, include_blocked: bool) -> list[OpeningMatch]:
     """The best open openings for one trainee (stored or a preview profile)."""
     trainees = loader.trainee_table(reference, [trainee])  # the index is current: the route's dependency saw to it
 
-    def run(openings, size):  # noqa: ANN001, ANN202
+    def run(openings: OpeningTable, size: int) -> list[Match]:
         return engine.rank_openings(trainees, 0, openings, as_of=as_of, limit=size, include_blocked=include_blocked,
                                     blocked_limit=size)
 
@@ -105,11 +107,11 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
     employer's key)."""
     openings = loader.opening_table(session, reference, [opening])
 
-    def run(trainees, size):  # noqa: ANN001, ANN202
+    def run(trainees: TraineeTable, size: int) -> list[Match]:
         return engine.rank_trainees(openings, 0, trainees, as_of=as_of, limit=size)
 
     # A coordinator sees only her partner's trainees: rank deeper until enough of them are found.
-    visible = trainee_scope.candidate_pool(caller)
+    visible = trainee_repository.candidate_pool(caller)
     size = limit
     while True:
         ranked = merge(index.trainees.segments(), run, limit=size, include_blocked=False)
@@ -150,7 +152,7 @@ def candidate(*, session: Session, index: MatchIndex, engine: MatchEngine, refer
             if handle(session=session, employer_external_id=employer, trainee_external_id=external_id) \
                     == candidate_handle:
                 found = loader.trainee_records(session, ids=[external_id],
-                                               conditions=trainee_scope.candidate_pool(caller))
+                                               conditions=trainee_repository.candidate_pool(caller))
                 if not found or not allowed_today(session=session, engine=engine, reference=reference,
                                                   opening=opening, trainee=found[0], as_of=as_of):
                     break
@@ -177,7 +179,7 @@ def rank_openings(*, session: Session, index: MatchIndex, engine: MatchEngine, r
     values = {name: getattr(trainee, name) for name in type(trainee).model_fields}
     release_connection(session)  # nothing read from here on: the connection goes back to the pool while scoring
     day = as_of or site_today(reference.site.timezone)
-    data = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values, as_of=day,
+    data = openings_for(index=index, engine=engine, reference=reference, trainee=values, as_of=day,
                         limit=limit, include_blocked=include_blocked)
     audit.record(session=session, caller=caller, action="match", entity="trainee", external_ids=[external_id])
     return OpeningMatches(trainee_external_id=external_id, as_of=day, model_version=engine.scorer_version, data=data,
@@ -191,7 +193,7 @@ def preview(*, session: Session, index: MatchIndex, engine: MatchEngine, referen
     raise_findings(findings)
     release_connection(session)  # nothing read from here on: the connection goes back to the pool while scoring
     day = as_of or site_today(reference.site.timezone)
-    data = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values, as_of=day,
+    data = openings_for(index=index, engine=engine, reference=reference, trainee=values, as_of=day,
                         limit=limit, include_blocked=include_blocked)
     return OpeningMatches(trainee_external_id=None, as_of=day, model_version=engine.scorer_version, data=data,
                           count=len(data))

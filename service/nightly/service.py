@@ -22,9 +22,9 @@ from service.imports.cells import escape_formula
 from service.nightly import repository
 from service.nightly.models import DeclineReason, MatchRun, Proposal
 from service.placements.models import Placement
-from service.placements.service import open_placement
+from service.placements.repository import open_placement
 from service.records import crud, unit_of_work, writes
-from service.trainees import scope as trainee_scope
+from service.trainees import repository as trainee_repository
 from service.trainees.models import Trainee
 
 
@@ -99,7 +99,7 @@ def accept(*, session: Session, proposal_id: int, decision: Decision, caller: Ap
     """Accepting creates her placement and its follow-ups due at 1, 3, 6 and 12 months; she is now placed."""
     row = _proposal(session, proposal_id, caller)
     trainee = crud.find(session=session, table=Trainee, key={"external_id": row.trainee_external_id},
-                        conditions=trainee_scope.visible(caller))
+                        conditions=trainee_repository.visible(caller))
     if trainee is None:
         raise NotFound(f"No proposal {proposal_id}.")
     if (placed := _already_placed(session, row.trainee_external_id)) is not None:

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
 from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
-from service.core.models import (MAX_LIST_ITEMS, Code, Day, ExternalId, Flag, LanguageCode, Latitude,
-                                 Longitude, MonthlyMoney, ShortText, SkillLevel, Tracked, TrackedPublic)
+from service.core.models import (
+    MAX_LIST_ITEMS,
+    Code,
+    Day,
+    ExternalId,
+    Flag,
+    LanguageCode,
+    Latitude,
+    Longitude,
+    MonthlyMoney,
+    ShortText,
+    SkillLevel,
+    Tracked,
+    TrackedPublic,
+)
 
 Shift = Literal["day", "night", "rotating"]
 OpeningStatus = Literal["open", "closed"]
@@ -36,11 +48,11 @@ class OpeningBase(SQLModel):
 
 
 class OpeningCreate(OpeningBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
 
 class OpeningUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
     title: ShortText | None = None
     occupation: ShortText | None = None

@@ -1,6 +1,6 @@
 """Openings: how input maps onto the reference data, which filters coordinators and employers use, and the
 operations the opening routes (and JSON-LD job postings) call, each scoped to the calling key
-(`service.openings.scope`)."""
+(`service.openings.repository`)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import or_
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service.auth.models import ApiKey
 from service.core import prepare as prep
 from service.core.models import Code, Day, ExternalId, Instant, Page, ShortText
 from service.core.reference import Reference
-from service.employers import scope as employer_scope
+from service.employers import repository as employers
 from service.employers.models import Employer
-from service.openings import scope
+from service.openings import repository
 from service.openings.models import Opening, OpeningCreate, OpeningPublic, OpeningsPublic, OpeningStatus, OpeningUpdate
 from service.records import crud, resource
 
@@ -57,18 +57,19 @@ def conditions(filters: OpeningFilters) -> builtins.list[Any]:
         if value is not None:
             found.append(getattr(Opening, name) == value)
     if filters.occupation:
-        found.append(or_(Opening.occupation_code == filters.occupation, Opening.occupation == filters.occupation))
+        found.append(or_(col(Opening.occupation_code) == filters.occupation,
+                         col(Opening.occupation) == filters.occupation))
     if filters.open_as_of:
         day = filters.open_as_of
-        found += [Opening.status == "open", or_(Opening.posted_on.is_(None), Opening.posted_on <= day),
-                  or_(Opening.closes_on.is_(None), Opening.closes_on >= day), Opening.positions > 0]
+        found += [Opening.status == "open", or_(col(Opening.posted_on).is_(None), col(Opening.posted_on) <= day),
+                  or_(col(Opening.closes_on).is_(None), col(Opening.closes_on) >= day), Opening.positions > 0]
     if filters.updated_since:
         found.append(Opening.updated_at >= filters.updated_since)
     return found
 
 
-RESOURCE = resource.Resource(label="opening", table=Opening, create=OpeningCreate, prepare=prepare, scope=scope.SCOPE,
-                             references={"employer_external_id": (Employer, employer_scope.SCOPE)})
+RESOURCE = resource.Resource(label="opening", table=Opening, create=OpeningCreate, prepare=prepare,
+                             scope=repository.SCOPE, references={"employer_external_id": (Employer, employers.SCOPE)})
 
 
 def find(*, session: Session, external_id: str, caller: ApiKey) -> Opening:
@@ -80,12 +81,12 @@ def writable(*, session: Session, external_id: str, caller: ApiKey) -> bool:
     """Whether the key may write an opening under this id: its own, or a new one in its namespace. Another
     party's id and an unused id outside the namespace get the same answer."""
     if crud.find(session=session, table=Opening, key={"external_id": external_id}) is None:
-        return scope.may_create(caller, external_id)
+        return repository.may_create(caller, external_id)
     return crud.find(session=session, table=Opening, key={"external_id": external_id},
-                     conditions=scope.visible(caller)) is not None
+                     conditions=repository.visible(caller)) is not None
 
 
-def list(*, session: Session, filters: OpeningFilters, page: Page, caller: ApiKey) -> OpeningsPublic:  # noqa: A001
+def list(*, session: Session, filters: OpeningFilters, page: Page, caller: ApiKey) -> OpeningsPublic:
     """A page of the openings this key may see that match the filters."""
     rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
                                 caller=caller)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
@@ -17,11 +16,11 @@ class PlacementBase(SQLModel):
 
 
 class PlacementCreate(PlacementBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
 
 class PlacementUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
     started_on: Day | None = None
     ended_on: Day | None = None

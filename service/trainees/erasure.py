@@ -4,31 +4,37 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col
 
+from matching.reference import Gazetteer
 from service.audit import subjects as audit_subjects
-from service.records import changes, writes
-from service.consents.models import Consent
+from service.consents import repository as consents
 from service.core.models import utcnow
 from service.idempotency import erasure as idempotency
 from service.nightly.models import Proposal
+from service.placements import repository as placements
 from service.placements.models import Placement
+from service.records import changes, writes
+from service.trainees import repository
 from service.trainees.models import Trainee
 
 WAGE_STEP = 500  # expected wage is kept only to the nearest ₹500 (or the site's currency unit)
 
 
-def anonymised_copy(trainee: Trainee, gazetteer) -> Trainee:  # noqa: ANN001
+def anonymised_copy(trainee: Trainee, gazetteer: Gazetteer) -> Trainee:
     """A stub with only coarse facts, under a new random id that links to nothing outside the database."""
     centre = gazetteer.resolve(trainee.district)
+    stored: list[dict[str, Any]] = cast(list[Any], trainee.skills)  # a row's JSON column holds dicts as stored
+    skills: list[Any] = [{"label": item["skill"], "level": item["level"], "skill": item["skill"]}
+                         for item in stored if item.get("skill")]
     return Trainee(
         external_id=f"ERASED-{secrets.token_hex(8)}", partner_org=trainee.partner_org, status="exited",
         district=trainee.district, lat=centre.lat if centre else None, lon=centre.lon if centre else None,
-        skills=[{"label": item["skill"], "level": item["level"], "skill": item["skill"]}
-                for item in trainee.skills if item.get("skill")],
-        languages=trainee.languages, education=trainee.education, preferred_sectors=trainee.preferred_sectors,
+        skills=skills, languages=trainee.languages, education=trainee.education,
+        preferred_sectors=trainee.preferred_sectors,
         max_commute_minutes=trainee.max_commute_minutes, willing_to_relocate=trainee.willing_to_relocate,
         night_shift_ok=trainee.night_shift_ok, has_dependents=trainee.has_dependents,
         attendance_rate=round(trainee.attendance_rate, 1) if trainee.attendance_rate is not None else None,
@@ -37,21 +43,21 @@ def anonymised_copy(trainee: Trainee, gazetteer) -> Trainee:  # noqa: ANN001
         training_track=trainee.training_track, is_survivor=False, erased_at=utcnow())
 
 
-def erase(*, session: Session, trainee: Trainee, gazetteer) -> str | None:  # noqa: ANN001
+def erase(*, session: Session, trainee: Trainee, gazetteer: Gazetteer) -> str | None:
     """Erase her record and every mention of her id, in the caller's unit of work (all or nothing); returns the
     anonymised stub's id when placements keep outcome statistics."""
     her = trainee.external_id
-    session.execute(delete(Consent).where(Consent.trainee_external_id == her))
-    has_placements = session.execute(select(Placement.id).where(Placement.trainee_external_id == her).limit(1)).first()
+    consents.delete_of_trainee(session=session, trainee_external_id=her)
     stub_id = None
-    if has_placements:
+    if placements.exists_for_trainee(session=session, trainee_external_id=her):
         stub = writes.insert(session=session, row=anonymised_copy(trainee, gazetteer), action="anonymise")
-        writes.update_where(session=session, table=Placement, where=[Placement.trainee_external_id == her],
+        writes.update_where(session=session, table=Placement, where=[col(Placement.trainee_external_id) == her],
                             values={"trainee_external_id": stub.external_id}, action="anonymise")
         stub_id = stub.external_id
     pseudonym = stub_id or f"ERASED-{secrets.token_hex(8)}"
     # Proposals (declines included) stay for learning, under the stub's id or a fresh one linking to nothing.
-    session.execute(update(Proposal).where(Proposal.trainee_external_id == her).values(trainee_external_id=pseudonym))
+    session.exec(update(Proposal).where(col(Proposal.trainee_external_id) == her)
+                 .values(trainee_external_id=pseudonym))
     idempotency.forget(session=session, external_id=her)  # her consents POSTs etc. are never replayed
     writes.delete(session=session, row=trainee, action="erase")
     changes.forget(session=session, entity="trainee", external_id=her, pseudonym=pseudonym)
@@ -59,11 +65,10 @@ def erase(*, session: Session, trainee: Trainee, gazetteer) -> str | None:  # no
     return stub_id
 
 
-def erase_expired(*, session: Session, retention_days: int, today: date, gazetteer) -> int:  # noqa: ANN001
+def erase_expired(*, session: Session, retention_days: int, today: date, gazetteer: Gazetteer) -> int:
     """Erase trainees who exited and whose record has not changed for the retention period."""
     cutoff = datetime.combine(today - timedelta(days=retention_days), time(), UTC)
-    expired = session.exec(select(Trainee).where(Trainee.status == "exited", Trainee.erased_at.is_(None),
-                                                 Trainee.updated_at < cutoff)).all()
+    expired = repository.list_expired(session=session, cutoff=cutoff)
     for trainee in expired:
         erase(session=session, trainee=trainee, gazetteer=gazetteer)
     return len(expired)

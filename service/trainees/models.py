@@ -5,12 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import ConfigDict
 from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
-from service.core.models import (MAX_LIST_ITEMS, Code, Day, ExternalId, Flag, LanguageCode, Latitude,
-                                 Longitude, MonthlyMoney, ShortText, SkillLevel, Tracked, TrackedPublic, UtcDateTime)
+from service.core.models import (
+    MAX_LIST_ITEMS,
+    Code,
+    Day,
+    ExternalId,
+    Flag,
+    LanguageCode,
+    Latitude,
+    Longitude,
+    MonthlyMoney,
+    ShortText,
+    SkillLevel,
+    Tracked,
+    TrackedPublic,
+    UtcDateTime,
+)
 
 TraineeStatus = Literal["in_training", "job_ready", "placed", "exited"]
 Education = Literal["none", "primary", "secondary", "higher_secondary", "graduate"]
@@ -43,11 +56,11 @@ class TraineeBase(SQLModel):
 
 
 class TraineeCreate(TraineeBase):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
 
 class TraineeUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
 
     partner_org: Code | None = None
     cohort: ShortText | None = None
@@ -87,12 +100,13 @@ WITHHELD = "Sensitive: null when the key may not read it (only admins and her ow
 
 
 class TraineePublic(TraineeBase, TrackedPublic):
+    # Sensitive fields a key may not read are withheld as null: nullable here, though not in TraineeBase.
     external_id: ExternalId
     lat: Latitude | None = Field(default=None, description=WITHHELD)
     lon: Longitude | None = Field(default=None, description=WITHHELD)
-    excluded_employers: list[ExternalId] | None = Field(default=None, description=WITHHELD)
-    excluded_districts: list[Code] | None = Field(default=None, description=WITHHELD)
-    is_survivor: bool | None = Field(default=None, description=WITHHELD)
+    excluded_employers: list[ExternalId] | None = Field(default=None, description=WITHHELD)  # type: ignore[assignment]  # withheld: null
+    excluded_districts: list[Code] | None = Field(default=None, description=WITHHELD)  # type: ignore[assignment]  # withheld: null
+    is_survivor: bool | None = Field(default=None, description=WITHHELD)  # type: ignore[assignment]  # withheld: null
     risk_flag: bool = False
     risk_flagged_on: date | None = None
 

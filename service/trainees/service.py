@@ -1,5 +1,5 @@
 """Trainee records: how input maps onto the reference data, which filters coordinators use, and the operations
-the trainee routes call. Every operation is scoped to the calling key (`service.trainees.scope`) and audited."""
+the trainee routes call. Every operation is scoped to the calling key (`service.trainees.repository`) and audited."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from service.core import prepare as prep
 from service.core.models import Code, Instant, Page, ShortText
 from service.core.reference import Reference
 from service.records import crud, resource
-from service.trainees import erasure, scope
+from service.trainees import erasure, repository
 from service.trainees.models import Trainee, TraineeCreate, TraineePublic, TraineesPublic, TraineeStatus, TraineeUpdate
 
 
@@ -67,7 +67,7 @@ def present(*, caller: ApiKey, row: Trainee) -> TraineePublic:
 
 
 RESOURCE = resource.Resource(label="trainee", table=Trainee, create=TraineeCreate, prepare=prepare,
-                             scope=scope.SCOPE, audited=True)
+                             scope=repository.SCOPE, audited=True)
 
 
 def find(*, session: Session, external_id: str, caller: ApiKey) -> Trainee:
@@ -75,7 +75,7 @@ def find(*, session: Session, external_id: str, caller: ApiKey) -> Trainee:
     return resource.get(session=session, resource=RESOURCE, ident={"external_id": external_id}, caller=caller)
 
 
-def list(*, session: Session, filters: TraineeFilters, page: Page, caller: ApiKey) -> TraineesPublic:  # noqa: A001
+def list(*, session: Session, filters: TraineeFilters, page: Page, caller: ApiKey) -> TraineesPublic:
     """A page of the trainees this key may see that match the filters, as it may read them."""
     rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
                                 caller=caller)

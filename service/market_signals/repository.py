@@ -1,4 +1,4 @@
-"""Which market signals a key may see: every one, except for an employer's key (none)."""
+"""Market signal rows: which a key may see (every one, except for an employer's key: none)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,21 @@
-"""Which openings a key may see, create and write: an employer's key only its own employer's."""
+"""Opening rows: which a key may see, create and write (an employer's key only its own employer's), and the
+statements that read them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, col, select
 
 from service.auth.models import ApiKey
 from service.core.errors import Forbidden
 from service.openings.models import Opening
 from service.records.resource import Scope
+
+CHUNK = 1000  # ids per IN (...) list
 
 
 def own_employer(key: ApiKey) -> str | None:
@@ -35,3 +42,22 @@ def check_ownership(key: ApiKey, values: Mapping[str, Any]) -> None:
 
 
 SCOPE = Scope(visible=visible, may_create=may_create, check_ownership=check_ownership)
+
+
+def list_records(*, session: Session, ids: Collection[str] | None = None, open_only: bool = True
+                 ) -> list[dict[str, Any]]:
+    """Opening rows as dicts: all of them or those with these ids (open ones only by default)."""
+    statement = sql_select(inspect(Opening).local_table)
+    if open_only:
+        statement = statement.where(col(Opening.status) == "open")
+    if ids is None:
+        return [dict(row) for row in session.execute(statement).mappings()]
+    ordered = sorted(ids)
+    return [dict(row) for start in range(0, len(ordered), CHUNK) for row in session.execute(
+        statement.where(col(Opening.external_id).in_(ordered[start:start + CHUNK]))).mappings()]
+
+
+def list_ids_of_employers(*, session: Session, employer_external_ids: Collection[str]) -> set[str]:
+    """The external ids of these employers' openings."""
+    return set(session.exec(select(Opening.external_id).where(
+        col(Opening.employer_external_id).in_(sorted(employer_external_ids)))))

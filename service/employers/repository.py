@@ -1,0 +1,26 @@
+"""Employer rows: which a key may see (an employer's key only its own), and the statements that read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from service.auth.models import ApiKey
+from service.employers.models import Employer
+from service.records.resource import Scope
+
+
+def visible(key: ApiKey) -> list[Any]:
+    """SQL conditions restricting employers to the rows this key may see."""
+    return [Employer.external_id == key.employer_external_id] if key.role == "employer" else []
+
+
+SCOPE = Scope(visible=visible)
+
+
+def list_vetting(*, session: Session) -> list[dict[str, Any]]:
+    """Every employer's external id and vetting state (a few thousand rows at most)."""
+    return [dict(row) for row in session.execute(
+        select(col(Employer.external_id), col(Employer.vetted), col(Employer.vetted_on))).mappings()]

@@ -6,7 +6,6 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import update
 from sqlmodel import Session, col
 
 from matching.reference import Gazetteer
@@ -14,7 +13,7 @@ from service.audit import subjects as audit_subjects
 from service.consents import repository as consents
 from service.core.models import utcnow
 from service.idempotency import erasure as idempotency
-from service.nightly.models import Proposal
+from service.nightly import repository as nightly_repository
 from service.placements import repository as placements
 from service.placements.models import Placement
 from service.records import changes, writes
@@ -56,8 +55,7 @@ def erase(*, session: Session, trainee: Trainee, gazetteer: Gazetteer) -> str | 
         stub_id = stub.external_id
     pseudonym = stub_id or f"ERASED-{secrets.token_hex(8)}"
     # Proposals (declines included) stay for learning, under the stub's id or a fresh one linking to nothing.
-    session.exec(update(Proposal).where(col(Proposal.trainee_external_id) == her)
-                 .values(trainee_external_id=pseudonym))
+    nightly_repository.repoint_trainee(session, her, pseudonym)
     idempotency.forget(session=session, external_id=her)  # her consents POSTs etc. are never replayed
     writes.delete(session=session, row=trainee, action="erase")
     changes.forget(session=session, entity="trainee", external_id=her, pseudonym=pseudonym)

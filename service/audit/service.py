@@ -7,16 +7,15 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from service.audit import subjects
 from service.audit.models import AuditEvent, AuditEventPublic
-from service.auth.models import ApiKey
+from service.core.actor import Actor
 from service.core.db import table_of
 from service.core.models import MAX_ID, ONE_LINE, Code, Instant, Page, utcnow
-from service.records import crud
 
 
 class AuditFilters(BaseModel):
@@ -29,7 +28,7 @@ class AuditFilters(BaseModel):
     until: Instant | None = None
 
 
-def record(*, session: Session, caller: ApiKey | None, action: str, entity: str, external_ids: Iterable[str]) -> None:
+def record(*, session: Session, caller: Actor | None, action: str, entity: str, external_ids: Iterable[str]) -> None:
     """Append one event per record; committed with the caller's transaction. Trainees are named by pseudonym."""
     external_ids = [*external_ids]
     if entity == subjects.ENTITY:
@@ -56,8 +55,9 @@ def list(*, session: Any, filters: AuditFilters, page: Page) -> tuple[builtins.l
         conditions.append(col(AuditEvent.at) >= filters.since)
     if filters.until:
         conditions.append(col(AuditEvent.at) < filters.until)
-    rows, count = crud.list(session=session, table=AuditEvent, conditions=conditions, page=page,
-                            order_by=[col(AuditEvent.id).desc()])
+    count = session.execute(select(func.count()).select_from(AuditEvent).where(*conditions)).scalar_one()
+    rows = session.execute(select(AuditEvent).where(*conditions).order_by(col(AuditEvent.id).desc())
+                           .offset(page.offset).limit(page.limit)).scalars().all()
     names = subjects.names(session=session, tokens=[row.external_id for row in rows if row.entity == subjects.ENTITY])
     return [AuditEventPublic.model_validate(row).model_copy(update={
         "external_id": names.get(row.external_id, subjects.ERASED)} if row.entity == subjects.ENTITY else {})

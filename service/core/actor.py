@@ -11,11 +11,16 @@ STATE_KEY = "api_key"  # where the authenticated key is kept in the request's sc
 
 
 class Actor(Protocol):
-    """What the write path and the audit log read of an API key."""
+    """What the write path and the audit log read of an API key (read-only: any key model with these fits)."""
 
-    id: int | None
-    prefix: str
-    role: str
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def prefix(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
 
 
 def request_actor(scope: Scope) -> Any:

@@ -34,10 +34,14 @@ def token(*, session: Session, external_id: str) -> str:
 def link(*, session: Session, external_ids: Iterable[str]) -> dict[str, str]:
     """Tokens for these ids, with their links stored (in the caller's transaction); id -> token."""
     tokens = {external_id: token(session=session, external_id=external_id) for external_id in set(external_ids)}
-    if tokens:
+    # Her link almost always exists already: look first, so that a read of her record takes no row lock (an
+    # insert that meets another request's uncommitted insert of the same token would wait for its commit).
+    known = set(session.execute(select(col(AuditSubject.token))
+                                .where(col(AuditSubject.token).in_(sorted(tokens.values())))).scalars())
+    missing = [{"token": t, "external_id": external_id} for external_id, t in sorted(tokens.items()) if t not in known]
+    if missing:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(dialect.insert(table_of(AuditSubject)).on_conflict_do_nothing(),
-                        [{"token": t, "external_id": external_id} for external_id, t in sorted(tokens.items())])
+        session.execute(dialect.insert(table_of(AuditSubject)).on_conflict_do_nothing(), missing)
     return tokens
 
 

@@ -23,7 +23,7 @@ test: install
 # ruff (rules in pyproject.toml) on the packages, then mypy (its files and settings are in pyproject.toml);
 # both run, and the target fails if either finds a problem.
 lint: install
-	$(BIN)/ruff check matching service demo; status=$$?; $(BIN)/mypy || status=1; exit $$status
+	$(BIN)/ruff check .; status=$$?; $(BIN)/mypy || status=1; exit $$status
 
 bench-import: install
 	$(BIN)/python benchmarks/import_speed.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"

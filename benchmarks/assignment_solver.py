@@ -31,7 +31,8 @@ sys.path.insert(0, str(REPO))
 from matching.assignment import greedy_assignment, solve_assignment  # noqa: E402
 
 
-def instance(n: int, m: int, k: int, seed: int, max_capacity: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def instance(n: int, m: int, k: int, seed: int, max_capacity: int = 5
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Aligned pair arrays (sorted by trainee, then opening; unique) and per-opening capacities."""
     rng = np.random.default_rng(seed)
     popularity = rng.lognormal(0.0, 1.0, m)

@@ -87,10 +87,12 @@ def main() -> None:
         print(f"{'database':<12}{'rows':>10}{'import s':>10}{'rows/s':>10}{'re-import s':>13}{'unchanged':>11}"
               f"{'peak MB':>10}")
         for name, figures in rows:
-            print(f"{name:<12}{figures['rows']:>10}{figures['seconds']:>10.1f}{figures['rows'] / figures['seconds']:>10.0f}"
+            rate = figures['rows'] / figures['seconds']
+            print(f"{name:<12}{figures['rows']:>10}{figures['seconds']:>10.1f}{rate:>10.0f}"
                   f"{figures['reimport_seconds']:>13.1f}{str(figures['reimport_unchanged']):>11}"
                   f"{figures['peak_rss_mb']:>10.0f}")
-        print(f"\nfloors: <= 60 s on SQLite, <= 120 s on PostgreSQL; memory well under 10x the bundle ({size_mb:.0f} MB)")
+        print(f"\nfloors: <= 60 s on SQLite, <= 120 s on PostgreSQL; memory well under 10x the bundle "
+              f"({size_mb:.0f} MB)")
 
 
 if __name__ == "__main__":

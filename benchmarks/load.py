@@ -154,7 +154,7 @@ async def load(base: str, key: str, trainees: list[str], openings: list[dict], *
             tally.sent += 1
             try:  # one deadline for the whole exchange (httpx's own timeout is per phase)
                 response = await asyncio.wait_for(client.request(method, path, json=body), timeout)
-            except (httpx.TimeoutException, asyncio.TimeoutError):
+            except (TimeoutError, httpx.TimeoutException):
                 tally.timeouts += 1
                 return None
             except httpx.TransportError as exc:
@@ -201,7 +201,8 @@ def report(name: str, tally: Tally) -> None:
     ms = [s * 1000 for s in tally.latencies]
     errors = {status: n for status, n in sorted(tally.statuses.items()) if status >= 400}
     print(f"{name}: sent {tally.sent}, completed {tally.completed}, by status {dict(sorted(tally.statuses.items()))}, "
-          f"errors {errors or 'none'}, timeouts {tally.timeouts}, transport errors {dict(tally.transport_errors) or 'none'}, "
+          f"errors {errors or 'none'}, timeouts {tally.timeouts}, "
+          f"transport errors {dict(tally.transport_errors) or 'none'}, "
           f"not sent (load generator behind schedule) {tally.behind}")
     print(f"{name} latency ms: p50 {percentile(ms, 50):.1f}  p95 {percentile(ms, 95):.1f}  "
           f"p99 {percentile(ms, 99):.1f}  max {max(ms, default=float('nan')):.1f}")
@@ -235,7 +236,8 @@ def main() -> None:
             server_env = {**env, "JOBMATCH_RATE_LIMIT_PER_MINUTE": "100000000",
                           "JOBMATCH_RATE_LIMIT_BURST": "100000000"}
             if args.pool_size is not None:
-                server_env |= {"JOBMATCH_DB_POOL_SIZE": str(args.pool_size), "JOBMATCH_WORKER_THREADS": str(args.pool_size)}
+                server_env |= {"JOBMATCH_DB_POOL_SIZE": str(args.pool_size),
+                               "JOBMATCH_WORKER_THREADS": str(args.pool_size)}
             if args.max_in_flight is not None:
                 server_env["JOBMATCH_MAX_IN_FLIGHT_REQUESTS"] = str(args.max_in_flight)
             log = Path(folder) / "server.log"

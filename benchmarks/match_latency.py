@@ -89,10 +89,10 @@ def prepare_database(folder: Path, *, seed: int, trainees: int, openings: int) -
     """Generate a bundle, import it into a fresh SQLite database and create an admin key."""
     from sqlmodel import Session
 
+    from demo.generator import generate_bundle
     from service.auth import service as keys
     from service.core.db import make_engine
     from service.core.migrate import upgrade
-    from demo.generator import generate_bundle
     from service.imports.service import import_bundle
 
     timings: dict[str, float] = {}
@@ -327,7 +327,7 @@ def plan(openings: list[int], trainees: list[int]) -> list[tuple[int | None, int
     bundles of openings sizes in order of size (one trainee size: the smallest openings size; two or more: the
     smallest with the smallest, the largest with the largest)."""
     openings, trainees = sorted(set(openings)), sorted(set(trainees))
-    pairs: dict[int, int | None] = {n: None for n in openings}
+    pairs: dict[int, int | None] = dict.fromkeys(openings)
     extra: list[int] = []
     if openings and trainees:
         if len(trainees) == 1:
@@ -343,7 +343,7 @@ def plan(openings: list[int], trainees: list[int]) -> list[tuple[int | None, int
             pairs[openings[slot]] = size
     else:
         extra = list(trainees)
-    return [(n, t) for n, t in pairs.items()] + [(None, t) for t in extra]
+    return list(pairs.items()) + [(None, t) for t in extra]
 
 
 def main() -> None:

@@ -150,9 +150,9 @@ def main() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sqlmodel import Session
 
+    from demo.truth import TruthModel
     from matching.engine import MatchEngine
     from service.core.db import make_engine
-    from demo.truth import TruthModel
     from service.matches import loader
 
     begun = time.perf_counter()

@@ -27,10 +27,10 @@ sys.path.insert(0, str(REPO))
 
 from matching.engine import MatchEngine  # noqa: E402
 from matching.features import PairContext  # noqa: E402
-from matching.testing.naive import naive_rank_openings, naive_rank_trainees  # noqa: E402
 from matching.reference import default_data_dir, load_site, load_taxonomy  # noqa: E402
 from matching.safety import evaluate_rules  # noqa: E402
 from matching.tables import OpeningTable, TraineeTable  # noqa: E402
+from matching.testing.naive import naive_rank_openings, naive_rank_trainees  # noqa: E402
 
 AS_OF = datetime.date(2026, 3, 1)
 LANGUAGE_SETS = ([], ["bn"], ["bn"], ["bn", "hi"], ["hi"], ["en"], ["bn", "en"])
@@ -187,7 +187,8 @@ def main() -> None:
     for n in args.sizes:
         records = synthetic_openings(n, taxonomy, site, employers, rng)
         table, build_s, retained = _build(
-            lambda: OpeningTable.from_records(records, employers=employers, taxonomy=taxonomy, site=site))
+            lambda records=records: OpeningTable.from_records(records, employers=employers, taxonomy=taxonomy,
+                                                              site=site))
         queries = [ready[int(k)] for k in rng.integers(0, len(ready), args.queries)]
         engine.rank_openings(pool_table, queries[0], table, as_of=AS_OF)         # warm the per-table caches
         times = []
@@ -222,7 +223,8 @@ def main() -> None:
     open_rows = np.flatnonzero(~checks.any(axis=1)).tolist()
     for n in args.trainee_sizes:
         records = synthetic_trainees(n, taxonomy, site, employers, rng)
-        table, build_s, retained = _build(lambda: TraineeTable.from_records(records, taxonomy=taxonomy, site=site))
+        table, build_s, retained = _build(lambda records=records: TraineeTable.from_records(records, taxonomy=taxonomy,
+                                                                                             site=site))
         queries = [open_rows[int(k)] for k in rng.integers(0, len(open_rows), args.queries)]
         engine.rank_trainees(openings, queries[0], table, as_of=AS_OF)
         times = []

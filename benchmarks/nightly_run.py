@@ -30,11 +30,11 @@ AS_OF = datetime.date(2026, 11, 1)
 
 
 def prepare(folder: Path, trainees: int, openings: int, seed: int) -> str:
+    from demo.generator import generate_bundle
     from service.core.db import make_engine
     from service.core.migrate import upgrade
-    from demo.generator import generate_bundle
-    from service.imports.service import import_bundle
     from service.core.reference import load_reference
+    from service.imports.service import import_bundle
     bundle = folder / "bundle"
     generate_bundle(bundle, seed=seed, trainees=trainees, openings=openings)
     url = f"sqlite:///{folder / 'bench.db'}"
@@ -80,8 +80,8 @@ def scale(sizes: list[str], engines: list[str]) -> None:
 
 def quality(trainees: int, openings: int, seed: int) -> None:
 
-    from service.core.db import make_engine
     from demo.truth import TruthModel
+    from service.core.db import make_engine
     from service.core.reference import load_reference
     with tempfile.TemporaryDirectory(prefix="jobmatch-quality-") as folder:
         url = prepare(Path(folder), trainees, openings, seed)
@@ -95,16 +95,16 @@ def quality(trainees: int, openings: int, seed: int) -> None:
             if trained:
                 from service.models_registry.training import train
                 train(db=db, reference=reference, as_of=AS_OF)
-            _quality_table(db, reference, bundle, truth, rows, trainees, openings, seed)
+            _quality_table(db, reference, truth, rows, trainees, openings, seed)
 
 
-def _quality_table(db, reference, bundle, truth, rows, trainees, openings, seed) -> None:  # noqa: ANN001
+def _quality_table(db, reference, truth, rows, trainees, openings, seed) -> None:  # noqa: ANN001
     from sqlmodel import Session
 
     from matching.assignment import greedy_assignment, solve_assignment
     from service.matches import loader
-    from service.nightly import candidates as candidate_engine
     from service.models_registry.matcher import build_matcher
+    from service.nightly import candidates as candidate_engine
     matcher, versions = build_matcher(db=db, reference=reference)
     with Session(db) as session:
         trainee_table = loader.load_trainees(session, reference)

@@ -16,7 +16,6 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session
 
 from service.core.config import Settings
 from service.core.db import make_engine

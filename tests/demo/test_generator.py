@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 from demo import BUNDLE_FILES, generate_bundle
-from demo.generator import EMPLOYER_WORDS, DEFAULT_EMPLOYER_WORDS
+from demo.generator import DEFAULT_EMPLOYER_WORDS, EMPLOYER_WORDS
 from matching.reference import default_data_dir, load_site, load_taxonomy
 
 REF = date(2026, 11, 1)
 REPO = Path(__file__).resolve().parents[2]
 DEMO_DIR = REPO / "data" / "demo"
-DEMO_ARGS = dict(seed=7, trainees=400, openings=120)
+DEMO_ARGS = {"seed": 7, "trainees": 400, "openings": 120}
 
 
 def read(bundle: Path, name: str) -> list[dict[str, str]]:
@@ -239,7 +239,7 @@ def test_trainee_shares(tables, taxonomy):
     assert all(30 <= int(r["max_commute_minutes"]) <= 90 for r in rows)
     avail = [(date.fromisoformat(r["available_from"]) - REF).days for r in rows]
     assert min(avail) >= -60 and max(avail) <= 45
-    assert set(r["training_track"] for r in rows) <= set(taxonomy.occupations)
+    assert {r["training_track"] for r in rows} <= set(taxonomy.occupations)
     # skills: the track's core skills with levels 1-3, mostly 2
     levels = Counter(p.rsplit(":", 1)[1] for r in rows for p in r["skills"].split(";"))
     assert levels["2"] == max(levels.values())

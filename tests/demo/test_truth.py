@@ -48,8 +48,8 @@ def history(bundle, truth):
                                          employers[openings[p["opening_external_id"]]["employer_external_id"]])
         for p in placements
     ])
-    return dict(trainees=trainees, openings=openings, employers=employers, placements=placements,
-                followups=followups, probs=probs)
+    return {"trainees": trainees, "openings": openings, "employers": employers, "placements": placements,
+                "followups": followups, "probs": probs}
 
 
 def test_truth_file_is_written_beside_the_bundle(bundle, truth):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -49,7 +49,7 @@ def dp_optimum(t: np.ndarray, o: np.ndarray, w: np.ndarray, c: np.ndarray) -> fl
     options = {i: [(int(j), w[k]) for k, (ii, j) in enumerate(zip(t.tolist(), o.tolist())) if ii == i]
                for i in trainees}
 
-    @lru_cache(maxsize=None)
+    @cache
     def best(pos: int, room: tuple[int, ...]) -> float:
         if pos == len(trainees):
             return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -57,7 +59,7 @@ def test_vectorised_over_area_types_and_nan() -> None:
 def test_parameters_are_configurable() -> None:
     slow = CommuteModel(wait_minutes=20, detour_factor=1.5, metro_minutes_per_km=5)
     assert commute_minutes(10.0, "metro", "metro", slow) == pytest.approx(20 + 15 * 5)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         slow.wait_minutes = 3  # type: ignore[misc]
 
 

@@ -10,11 +10,11 @@ import pytest
 
 from matching.demand import TableDemand
 from matching.engine import Match, MatchEngine, PairScores, top_k
-from matching.testing.naive import naive_pair, naive_rank_openings, naive_rank_trainees
 from matching.reference import Site, Taxonomy
 from matching.safety import SAFETY_RULES
 from matching.scoring import BASELINE, logit
 from matching.tables import OpeningTable, TraineeTable
+from matching.testing.naive import naive_pair, naive_rank_openings, naive_rank_trainees
 
 AS_OF = datetime.date(2026, 3, 1)
 

@@ -74,7 +74,7 @@ def assert_contributions_add_up(scorer: OutcomeModel, features: dict) -> None:
     score, contributions = scorer.predict(features)
     assert ((score > 0) & (score < 1)).all()
     assert BASELINE in contributions
-    total = np.sum([values for values in contributions.values()], axis=0)
+    total = np.sum(list(contributions.values()), axis=0)
     np.testing.assert_allclose(total, logit(score), rtol=0, atol=1e-9)
 
 

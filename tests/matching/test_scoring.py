@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.features import FEATURE_NAMES
-from matching.scoring import BASELINE, FACTOR_NAMES, ScoreWeights, Scorer, WeightedScorer, logit, sigmoid
+from matching.scoring import BASELINE, FACTOR_NAMES, Scorer, ScoreWeights, WeightedScorer, logit, sigmoid
 
 
 def features(n: int = 1, **values) -> dict[str, np.ndarray]:  # noqa: ANN003

@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from matching.reference import Taxonomy
-from matching.skillfit import (RelatedSkills, skill_fit_one_opening, skill_fit_one_trainee, skill_fit_pairs)
+from matching.skillfit import RelatedSkills, skill_fit_one_opening, skill_fit_one_trainee, skill_fit_pairs
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from matching.reference import Site, Taxonomy
 from matching.skills import SkillNormaliser
 from matching.tables import OpeningTable, TraineeTable, categorise, to_day
 
-
 EMPLOYERS = {"E1": {"vetted": True, "vetted_on": datetime.date(2025, 11, 2)},
              "E2": {"vetted": False, "vetted_on": None},
              "E3": {"vetted": "yes", "vetted_on": "2025-06-30"}}

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from tests.service.imports.bundles import FILES, write_bundle
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from __future__ import annotations
 import hypothesis
 import pytest
 import schemathesis
-from schemathesis import checks
 from fastapi.testclient import TestClient
+from schemathesis import checks
 
 from service.core.config import Settings
 from service.core.db import make_engine

@@ -70,9 +70,9 @@ def _nightly(engine: Engine) -> None:
     import datetime
 
     from service.core.config import get_settings
-    from service.nightly.run import RunOptions, run_nightly
     from service.core.reference import load_reference
     from service.models_registry.matcher import build_matcher
+    from service.nightly.run import RunOptions, run_nightly
     settings = get_settings()
     reference = load_reference(settings.data_dir, settings.site)
     matcher, versions = build_matcher(db=engine, reference=reference)

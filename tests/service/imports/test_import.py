@@ -8,8 +8,7 @@ import zipfile
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from service.imports.export import export_bundle
 from service.imports.service import BundleInvalid, import_bundle

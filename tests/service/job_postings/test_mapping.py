@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from service.core.reference import load_reference
 from service.job_postings import MappedPosting, map_posting, postings_from_document
 from service.job_postings.mapping import experience_level, shift_from_work_hours
 from service.openings.models import OpeningCreate
-from service.core.reference import load_reference
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = Path(__file__).resolve().parent / "examples"

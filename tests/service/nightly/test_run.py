@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -19,10 +18,10 @@ from sqlmodel import Session
 from service.core.errors import Conflict
 from service.imports.service import import_bundle
 from service.matches import loader
+from service.models_registry.matcher import build_matcher
 from service.nightly.lock import nightly_lock
 from service.nightly.models import MatchRun, Proposal
 from service.nightly.run import RunOptions, run_nightly
-from service.models_registry.matcher import build_matcher
 from tests.conftest import REPO
 
 AS_OF = datetime.date(2026, 11, 1)

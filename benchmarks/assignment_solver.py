@@ -28,7 +28,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from matching.assignment import greedy_assignment, solve_assignment  # noqa: E402
+from matching.assignment import greedy_assignment, solve_assignment
 
 
 def instance(n: int, m: int, k: int, seed: int, max_capacity: int = 5

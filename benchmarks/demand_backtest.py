@@ -26,12 +26,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from matching.backtest import METHODS, BacktestReport, rolling_origin_backtest  # noqa: E402
-from matching.demand_model import DemandForecaster, SignalFrame, period_index  # noqa: E402
-from matching.reference import load_taxonomy  # noqa: E402
+from matching.backtest import METHODS, BacktestReport, rolling_origin_backtest
+from matching.demand_model import DemandForecaster, SignalFrame, period_index
+from matching.reference import load_taxonomy
 
 
-def _truth(bundle: Path):  # noqa: ANN202 - service code is fine in a benchmark, never in the model
+def _truth(bundle: Path):
     if not (bundle / "_truth" / "truth.json").is_file():
         return None
     from demo.truth import TruthModel
@@ -41,12 +41,12 @@ def _truth(bundle: Path):  # noqa: ANN202 - service code is fine in a benchmark,
 class OracleForecaster(DemandForecaster):
     """Told the true seasonal profiles and growth rates; only the level is estimated (from all history)."""
 
-    def __init__(self, *, truth=None, signals=None, **kwargs):  # noqa: ANN001
+    def __init__(self, *, truth=None, signals=None, **kwargs):
         super().__init__(**kwargs)
         self.truth = truth
         self.signals = signals
 
-    def fit(self, signals, *, sector_of, own_openings=None, as_of_period=None):  # noqa: ANN001, ANN201
+    def fit(self, signals, *, sector_of, own_openings=None, as_of_period=None):
         super().fit(signals, sector_of=sector_of, as_of_period=as_of_period)
         seasons = self.truth.params.get("seasonality", {})
         for i, sector in enumerate(self.sectors_):
@@ -67,7 +67,7 @@ class OracleForecaster(DemandForecaster):
         return self
 
 
-def _growth_agreement(model: DemandForecaster, truth) -> str:  # noqa: ANN001
+def _growth_agreement(model: DemandForecaster, truth) -> str:
     from scipy.stats import spearmanr
 
     true = np.array([truth.demand_growth(d, o) for d, o in model.series_])

@@ -80,7 +80,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def reference():  # noqa: ANN201
+def reference():
     from service.core.reference import load_reference
     return load_reference(REPO / "data", "west_bengal", None)
 
@@ -201,7 +201,7 @@ def pick_openings(records: list[dict], employers: dict, n: int, rng: np.random.G
     return chosen
 
 
-def time_requests(client, paths: list[str]) -> tuple[list[float], list[dict]]:  # noqa: ANN001
+def time_requests(client, paths: list[str]) -> tuple[list[float], list[dict]]:
     """Sequential requests on one keep-alive connection: seconds each, and the answers."""
     seconds, answers = [], []
     for path in paths:
@@ -221,7 +221,7 @@ def percentiles(seconds: list[float]) -> tuple[float, float]:
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
 
 
-def naive_matches(engine, trainee_id: str) -> tuple[list[str], float, float]:  # noqa: ANN001
+def naive_matches(engine, trainee_id: str) -> tuple[list[str], float, float]:
     """Her openings the naive way: read the rows with SQL, score pair by pair. (ids, load s, score s)."""
     from sqlmodel import Session
 
@@ -239,7 +239,7 @@ def naive_matches(engine, trainee_id: str) -> tuple[list[str], float, float]:  #
     return [r.external_id for r in ranked], loaded - started, time.perf_counter() - loaded
 
 
-def naive_candidates(engine, opening_id: str) -> tuple[list[str], float, float]:  # noqa: ANN001
+def naive_candidates(engine, opening_id: str) -> tuple[list[str], float, float]:
     """The opening's candidates the naive way: read the rows with SQL, score pair by pair."""
     from sqlmodel import Session
 

@@ -45,9 +45,9 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from match_latency import AS_OF, pick_trainees, reference, served_programme  # noqa: E402
+from match_latency import AS_OF, pick_trainees, reference, served_programme
 
-from matching.geo import haversine_km  # noqa: E402
+from matching.geo import haversine_km
 
 K = 10
 SHUFFLES = 20
@@ -63,7 +63,7 @@ def labels(skill_list: str) -> list[str]:
     return [label for label, _ in parse_skill_list(skill_list)]
 
 
-def truth_probabilities(truth, trainee: dict[str, str], openings: list[dict[str, str]],  # noqa: ANN001
+def truth_probabilities(truth, trainee: dict[str, str], openings: list[dict[str, str]],
                         employers: dict[str, dict[str, str]]) -> np.ndarray:
     """The truth's 12-month retention probability of her in each opening, from the raw CSV rows (the same
     conversions as ``TruthModel.pair_probability_from_rows``, for many openings at once)."""
@@ -98,7 +98,7 @@ def bootstrap(values: np.ndarray, reps: int, rng: np.random.Generator) -> tuple[
     return float(low), float(high)
 
 
-def unseen_pairs(engine, ref, truth, trainee_rows, opening_rows, employer_rows, seed: int) -> list[dict]:  # noqa: ANN001
+def unseen_pairs(engine, ref, truth, trainee_rows, opening_rows, employer_rows, seed: int) -> list[dict]:
     """AUC and Brier of the trained outcome model and of the weighted score on allowed pairs that no placement
     ever joined, against outcomes drawn from the hidden truth (and Spearman against the truth probability)."""
     from scipy.stats import spearmanr
@@ -185,7 +185,7 @@ def main() -> None:
         o_lat = np.array([float(opening_rows[i]["lat"]) for i in open_ids])
         o_lon = np.array([float(opening_rows[i]["lon"]) for i in open_ids])
 
-        def measure():  # noqa: ANN202 - one pass of /matches over the same trainees
+        def measure():
             shuffle_rng = np.random.default_rng(args.seed + 1)
             results: dict[str, list[float]] = {name: [] for name in ("api", "tfidf", "random", "ideal")}
             top1: dict[str, list[float]] = {name: [] for name in ("api", "tfidf", "ideal", "mean_allowed")}

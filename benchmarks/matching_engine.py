@@ -25,12 +25,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from matching.engine import MatchEngine  # noqa: E402
-from matching.features import PairContext  # noqa: E402
-from matching.reference import default_data_dir, load_site, load_taxonomy  # noqa: E402
-from matching.safety import evaluate_rules  # noqa: E402
-from matching.tables import OpeningTable, TraineeTable  # noqa: E402
-from matching.testing.naive import naive_rank_openings, naive_rank_trainees  # noqa: E402
+from matching.engine import MatchEngine
+from matching.features import PairContext
+from matching.reference import default_data_dir, load_site, load_taxonomy
+from matching.safety import evaluate_rules
+from matching.tables import OpeningTable, TraineeTable
+from matching.testing.naive import naive_rank_openings, naive_rank_trainees
 
 AS_OF = datetime.date(2026, 3, 1)
 LANGUAGE_SETS = ([], ["bn"], ["bn"], ["bn", "hi"], ["hi"], ["en"], ["bn", "en"])
@@ -46,7 +46,7 @@ def synthetic_employers(n: int, rng: np.random.Generator) -> dict[str, dict[str,
             for i in range(n)}
 
 
-def synthetic_openings(n: int, taxonomy, site, employers: dict,  # noqa: ANN001
+def synthetic_openings(n: int, taxonomy, site, employers: dict,
                        rng: np.random.Generator) -> list[dict[str, Any]]:
     districts = site.gazetteer.districts
     occupations = list(taxonomy.occupations.values())
@@ -92,7 +92,7 @@ def synthetic_openings(n: int, taxonomy, site, employers: dict,  # noqa: ANN001
     return out
 
 
-def synthetic_trainees(n: int, taxonomy, site, employers: dict,  # noqa: ANN001
+def synthetic_trainees(n: int, taxonomy, site, employers: dict,
                        rng: np.random.Generator) -> list[dict[str, Any]]:
     districts = site.gazetteer.districts
     occupations = list(taxonomy.occupations.values())
@@ -136,7 +136,7 @@ def synthetic_trainees(n: int, taxonomy, site, employers: dict,  # noqa: ANN001
     return out
 
 
-def _district_weights(districts) -> np.ndarray:  # noqa: ANN001
+def _district_weights(districts) -> np.ndarray:
     weight = np.array([{"metro": 4.0, "urban": 2.0}.get(d.area_type, 1.0) for d in districts])
     return weight / weight.sum()
 
@@ -146,7 +146,7 @@ def _percentiles(seconds: list[float]) -> tuple[float, float]:
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
 
 
-def _build(build) -> tuple[Any, float, int]:  # noqa: ANN001
+def _build(build) -> tuple[Any, float, int]:
     """The table, the seconds one build takes, and the bytes the table holds (measured on a second build)."""
     started = time.perf_counter()
     table = build()

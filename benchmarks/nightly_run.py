@@ -98,7 +98,7 @@ def quality(trainees: int, openings: int, seed: int) -> None:
             _quality_table(db, reference, truth, rows, trainees, openings, seed)
 
 
-def _quality_table(db, reference, truth, rows, trainees, openings, seed) -> None:  # noqa: ANN001
+def _quality_table(db, reference, truth, rows, trainees, openings, seed) -> None:
     from sqlmodel import Session
 
     from matching.assignment import greedy_assignment, solve_assignment
@@ -120,7 +120,7 @@ def _quality_table(db, reference, truth, rows, trainees, openings, seed) -> None
     capacity = opening_table.positions_left.astype(np.int64)
     index_of = {key: i for i, key in enumerate(zip(found.trainee.tolist(), found.opening.tolist()))}
 
-    def truly(result) -> float:  # noqa: ANN001
+    def truly(result) -> float:
         return float(sum(true_p[index_of[(t, o)]] for t, o in zip(result.trainee.tolist(), result.opening.tolist())))
 
     ours = solve_assignment(found.trainee, found.opening, found.score, capacity)

@@ -38,14 +38,14 @@ from sklearn.metrics import roc_auc_score
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from demo.generator import generate_bundle  # noqa: E402
-from demo.truth import TruthModel  # noqa: E402
-from matching.engine import MatchEngine  # noqa: E402
-from matching.outcome_data import build_training_set, read_bundle_records  # noqa: E402
-from matching.outcome_model import OutcomeModel, brier_score  # noqa: E402
-from matching.reference import default_data_dir, load_site, load_taxonomy  # noqa: E402
-from matching.scoring import WeightedScorer  # noqa: E402
-from matching.tables import OpeningTable, TraineeTable  # noqa: E402
+from demo.generator import generate_bundle
+from demo.truth import TruthModel
+from matching.engine import MatchEngine
+from matching.outcome_data import build_training_set, read_bundle_records
+from matching.outcome_model import OutcomeModel, brier_score
+from matching.reference import default_data_dir, load_site, load_taxonomy
+from matching.scoring import WeightedScorer
+from matching.tables import OpeningTable, TraineeTable
 
 
 def raw_rows(path: Path) -> dict[str, dict[str, str]]:
@@ -121,7 +121,7 @@ def main() -> None:
         as_of = truth.reference_date
         records = read_bundle_records(bundle, taxonomy=taxonomy)
 
-        def training_set(placements: list[dict], day: datetime.date):  # noqa: ANN202
+        def training_set(placements: list[dict], day: datetime.date):
             return build_training_set(engine=engine, trainees=records.trainees, openings=records.openings,
                                       employers=records.employers, placements=placements,
                                       followups=records.followups, as_of=day)

@@ -373,9 +373,9 @@ for district in ("Kolkata", "Howrah"):
 # three years of counts; small series, with few postings a month, agree least.
 
 # %%
-from scipy.stats import spearmanr  # noqa: E402
+from scipy.stats import spearmanr
 
-from demo.truth import TruthModel  # noqa: E402
+from demo.truth import TruthModel
 
 truth_file = BUNDLE_DIR / "_truth" / "truth.json"
 if truth_file.is_file():

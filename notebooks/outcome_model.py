@@ -357,7 +357,7 @@ show(fig, "employers")
 # enough history.
 
 # %%
-from demo.truth import TruthModel  # noqa: E402
+from demo.truth import TruthModel
 
 TRUTH_TRAINEE_COLUMNS = ("external_id", "skills", "preferred_sectors", "has_dependents", "night_shift_ok",
                          "willing_to_relocate", "lat", "lon", "expected_wage_inr", "attendance_rate")

@@ -60,7 +60,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - unreachable PostgreSQL must fail loudly, never skip silently
+    except Exception as exc:
         pytest.fail(f"PostgreSQL at {admin_url.render_as_string(hide_password=True)} is not usable: {exc}")
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     upgrade(url)
@@ -125,6 +125,6 @@ def admin_headers(db: Engine) -> dict[str, str]:
 
 
 @pytest.fixture
-def reference():  # noqa: ANN201
+def reference():
     from service.core.reference import load_reference
     return load_reference(REPO / "data", "west_bengal")

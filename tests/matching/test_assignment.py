@@ -197,14 +197,14 @@ def test_same_inputs_give_identical_arrays_whatever_the_pair_order() -> None:
 
 
 @pytest.mark.parametrize("solve", [solve_assignment, greedy_assignment], ids=["exact", "greedy"])
-def test_equal_scores_go_to_the_lower_trainee_index(solve) -> None:  # noqa: ANN001
+def test_equal_scores_go_to_the_lower_trainee_index(solve) -> None:
     t, o, s, c = np.array([5, 2, 9]), np.array([0, 0, 0]), np.array([0.6, 0.6, 0.6]), np.array([1])
     result = solve(t, o, s, c)
     assert result.trainee.tolist() == [2] and result.opening.tolist() == [0]
 
 
 @pytest.mark.parametrize("solve", [solve_assignment, greedy_assignment], ids=["exact", "greedy"])
-def test_equal_scores_give_her_the_lower_opening_index(solve) -> None:  # noqa: ANN001
+def test_equal_scores_give_her_the_lower_opening_index(solve) -> None:
     t, o, s, c = np.array([0, 0, 0]), np.array([4, 1, 3]), np.array([0.7, 0.7, 0.7]), np.array([1, 1, 1, 1, 1])
     result = solve(t, o, s, c)
     assert result.trainee.tolist() == [0] and result.opening.tolist() == [1]
@@ -265,7 +265,7 @@ def test_more_places_than_trainees_places_everyone_at_her_best() -> None:
     (([0], [0], [0.5], [1]), {"scale": 0}, "scale"),
     (([0], [0], [0.5], [1]), {"scale": 10**18}, "too large"),
 ])
-def test_bad_input_is_refused(args, kwargs, message: str) -> None:  # noqa: ANN001
+def test_bad_input_is_refused(args, kwargs, message: str) -> None:
     arrays = [np.asarray(a) for a in args]
     with pytest.raises(ValueError, match=message):
         solve_assignment(*arrays, **kwargs)
@@ -310,7 +310,7 @@ def test_out_of_range_costs_fall_back_to_bare_weights(monkeypatch: pytest.Monkey
     base = assignment._min_cost_flow.SimpleMinCostFlow
 
     class Counting(base):  # type: ignore[misc, valid-type]
-        def solve(self):  # noqa: ANN202
+        def solve(self):
             status = super().solve()
             solves.append(int(status.value) if hasattr(status, "value") else int(status))
             return status
@@ -347,7 +347,7 @@ def test_nightly_shaped_instance_beats_greedy() -> None:
 # --------------------------------------------------------------------------- alternatives, pruning, reasons
 
 
-def naive_ranking(t, o, s, excluded=frozenset(), top=None):  # noqa: ANN001, ANN201
+def naive_ranking(t, o, s, excluded=frozenset(), top=None):
     rows = {}
     for a, b, x in zip(t.tolist(), o.tolist(), s.tolist()):
         if (a, b) not in excluded:

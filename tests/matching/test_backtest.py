@@ -80,7 +80,7 @@ def test_backtest_floor_on_demo_data(demo: SignalFrame, sector_of: dict[str, str
 class _SpyModel(DemandForecaster):
     seen: list[tuple[str | None, int]] = []
 
-    def fit(self, signals, *, sector_of, own_openings=None, as_of_period=None):  # noqa: ANN001, ANN201
+    def fit(self, signals, *, sector_of, own_openings=None, as_of_period=None):
         _SpyModel.seen.append((as_of_period, int(signals.period.max())))
         return super().fit(signals, sector_of=sector_of, own_openings=own_openings, as_of_period=as_of_period)
 

@@ -351,7 +351,7 @@ def test_demand_is_asked_once_per_district_and_occupation(taxonomy: Taxonomy, si
     asked = []
 
     class Counting:
-        def growth(self, district, occupation):  # noqa: ANN001, ANN201
+        def growth(self, district, occupation):
             asked.append(len(district))
             return np.where(np.asarray(district) == "Howrah", -0.2, 0.0)
 

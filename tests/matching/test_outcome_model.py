@@ -49,11 +49,11 @@ def truth(bundle: Path) -> TruthModel:
 
 
 @pytest.fixture(scope="module")
-def records(bundle: Path, taxonomy: Taxonomy):  # noqa: ANN201
+def records(bundle: Path, taxonomy: Taxonomy):
     return read_bundle_records(bundle, taxonomy=taxonomy)
 
 
-def training_set(engine: MatchEngine, records, as_of: datetime.date, **changes) -> OutcomeTrainingSet:  # noqa: ANN001
+def training_set(engine: MatchEngine, records, as_of: datetime.date, **changes) -> OutcomeTrainingSet:
     values = {"trainees": records.trainees, "openings": records.openings, "employers": records.employers,
               "placements": records.placements, "followups": records.followups}
     values.update(changes)
@@ -61,7 +61,7 @@ def training_set(engine: MatchEngine, records, as_of: datetime.date, **changes) 
 
 
 @pytest.fixture(scope="module")
-def data(engine: MatchEngine, records, truth: TruthModel) -> OutcomeTrainingSet:  # noqa: ANN001
+def data(engine: MatchEngine, records, truth: TruthModel) -> OutcomeTrainingSet:
     return training_set(engine, records, truth.reference_date)
 
 
@@ -106,7 +106,7 @@ def test_training_twice_gives_the_same_model(data: OutcomeTrainingSet, model: Ou
     np.testing.assert_array_equal(again.predict_proba_12(data.features), model.predict_proba_12(data.features))
 
 
-def test_survivor_status_changes_nothing(engine: MatchEngine, records, truth: TruthModel,  # noqa: ANN001
+def test_survivor_status_changes_nothing(engine: MatchEngine, records, truth: TruthModel,
                                          data: OutcomeTrainingSet, model: OutcomeModel) -> None:
     assert all(SENSITIVE in r for r in records.trainees)
     flipped = [{**r, SENSITIVE: str(r[SENSITIVE]).lower() != "true"} for r in records.trainees]
@@ -198,7 +198,7 @@ def _raw(path: Path) -> dict[str, dict[str, str]]:
         return {row["external_id"]: row for row in csv.DictReader(handle)}
 
 
-def test_agrees_with_the_true_model_on_unseen_pairs(model: OutcomeModel, records, bundle: Path,  # noqa: ANN001
+def test_agrees_with_the_true_model_on_unseen_pairs(model: OutcomeModel, records, bundle: Path,
                                                      truth: TruthModel, taxonomy: Taxonomy, site: Site) -> None:
     trainees = TraineeTable.from_records(records.trainees, taxonomy=taxonomy, site=site)
     openings = OpeningTable.from_records([r for r in records.openings if r["status"] == "open"],
@@ -233,7 +233,7 @@ def test_agrees_with_the_true_model_on_unseen_pairs(model: OutcomeModel, records
 # --------------------------------------------------------------------------- little history: the prior
 
 
-def test_prior_with_little_history(engine: MatchEngine, records, truth: TruthModel) -> None:  # noqa: ANN001
+def test_prior_with_little_history(engine: MatchEngine, records, truth: TruthModel) -> None:
     few = training_set(engine, records, truth.reference_date, placements=records.placements[:40])
     prior = OutcomeModel().fit(few)
     assert prior.is_prior_
@@ -253,7 +253,7 @@ def test_prior_with_few_events(data: OutcomeTrainingSet) -> None:
     assert prior.base_rate_ == pytest.approx(OutcomeModel().fit(data).base_rate_)
 
 
-def test_prior_without_any_history(engine: MatchEngine, records, truth: TruthModel) -> None:  # noqa: ANN001
+def test_prior_without_any_history(engine: MatchEngine, records, truth: TruthModel) -> None:
     nothing = training_set(engine, records, truth.reference_date, placements=[])
     prior = OutcomeModel().fit(nothing)
     assert prior.is_prior_ and prior.base_rate_ == DEFAULT_BASE_RATE
@@ -305,7 +305,7 @@ def test_skops_round_trip(kind: str, model: OutcomeModel, data: OutcomeTrainingS
         np.testing.assert_array_equal(contributions2[name], contributions[name])
 
 
-def test_the_engine_ranks_with_the_model(model: OutcomeModel, records, truth: TruthModel,  # noqa: ANN001
+def test_the_engine_ranks_with_the_model(model: OutcomeModel, records, truth: TruthModel,
                                          taxonomy: Taxonomy, site: Site) -> None:
     engine = MatchEngine(taxonomy=taxonomy, site=site, scorer=model)
     assert engine.scorer_version == model.version

@@ -111,18 +111,18 @@ def expected_violations(trainee: dict, opening: dict, employers: dict, as_of: da
 DISTRICTS_NEAR = ["Kolkata", "Calcutta", "Howrah", "North 24 Parganas", "N 24 Pgs", "South 24 Parganas"]
 
 
-def mostly(safe, other):  # noqa: ANN001, ANN201
+def mostly(safe, other):
     """``safe`` four times in five, else a draw from ``other``: most pairs pass most rules, so that
     allowed pairs are common and each rule is still broken often, alone and together."""
     return st.one_of(st.just(safe), st.just(safe), st.just(safe), st.just(safe), other)
 
 
-def offset(as_of: datetime.date, low: int, high: int):  # noqa: ANN201
+def offset(as_of: datetime.date, low: int, high: int):
     return st.integers(low, high).map(lambda d: as_of + datetime.timedelta(days=d))
 
 
 @st.composite
-def place(draw) -> dict:  # noqa: ANN001
+def place(draw) -> dict:
     district = draw(st.one_of(st.sampled_from(DISTRICTS_NEAR), st.sampled_from(DISTRICTS)))
     if draw(st.booleans()):
         return {"district": district}
@@ -132,7 +132,7 @@ def place(draw) -> dict:  # noqa: ANN001
 
 
 @st.composite
-def case(draw) -> tuple[list[dict], dict, list[dict], datetime.date]:  # noqa: ANN001
+def case(draw) -> tuple[list[dict], dict, list[dict], datetime.date]:
     as_of = draw(mostly(AS_OF, st.sampled_from([datetime.date(2024, 12, 31), datetime.date(2025, 6, 30),
                                                 datetime.date(2025, 7, 1), datetime.date(2028, 2, 29),
                                                 datetime.date(2027, 1, 15)])))
@@ -184,7 +184,7 @@ def case(draw) -> tuple[list[dict], dict, list[dict], datetime.date]:  # noqa: A
     return trainees, employers, openings, as_of
 
 
-def _tables(trainees, employers, openings):  # noqa: ANN001, ANN202
+def _tables(trainees, employers, openings):
     return (TraineeTable.from_records(trainees, taxonomy=TAXONOMY, site=SITE),
             OpeningTable.from_records(openings, employers=employers, taxonomy=TAXONOMY, site=SITE))
 
@@ -194,7 +194,7 @@ def _tables(trainees, employers, openings):  # noqa: ANN001, ANN202
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case())
-def test_proposed_matches_never_break_a_rule(data) -> None:  # noqa: ANN001
+def test_proposed_matches_never_break_a_rule(data) -> None:
     trainees, employers, openings, as_of = data
     trainee_table, opening_table = _tables(trainees, employers, openings)
     for i, trainee in enumerate(trainees):
@@ -212,7 +212,7 @@ def test_proposed_matches_never_break_a_rule(data) -> None:  # noqa: ANN001
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case())
-def test_blocked_results_name_exactly_the_rules_broken(data) -> None:  # noqa: ANN001
+def test_blocked_results_name_exactly_the_rules_broken(data) -> None:
     trainees, employers, openings, as_of = data
     trainee_table, opening_table = _tables(trainees, employers, openings)
     for i, trainee in enumerate(trainees):

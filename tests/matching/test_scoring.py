@@ -11,7 +11,7 @@ from matching.features import FEATURE_NAMES
 from matching.scoring import BASELINE, FACTOR_NAMES, Scorer, ScoreWeights, WeightedScorer, logit, sigmoid
 
 
-def features(n: int = 1, **values) -> dict[str, np.ndarray]:  # noqa: ANN003
+def features(n: int = 1, **values) -> dict[str, np.ndarray]:
     base = {"skill_fit": 0.8, "skills_required": 3, "skills_met": 2, "skills_partial": 1, "distance_km": 5.0,
             "commute_minutes": 30.0, "max_commute_minutes": 60.0, "commute_ratio": 0.5, "relocation": False,
             "monthly_wage": 11500.0, "expected_wage": 10500.0, "minimum_wage": 10329.0,
@@ -33,7 +33,7 @@ maybe = st.one_of(st.just(float("nan")), st.floats(0, 3, allow_nan=False))
        wage_ratio=maybe, over=maybe, night=st.booleans(), sector=st.sampled_from([0.0, 1.0, float("nan")]),
        language=st.floats(0, 1), growth=finite, attendance=st.one_of(st.just(float("nan")), st.floats(0, 1)),
        dependents=st.booleans(), track=st.sampled_from([0.0, 1.0, float("nan")]))
-def test_scores_are_probabilities_and_contributions_add_up(**kw) -> None:  # noqa: ANN003
+def test_scores_are_probabilities_and_contributions_add_up(**kw) -> None:
     values = features(skill_fit=kw["skill_fit"], commute_ratio=kw["ratio"], relocation=kw["relocation"],
                       wage_ratio=kw["wage_ratio"], wage_over_minimum=kw["over"], night_or_rotating=kw["night"],
                       preferred_sector_match=kw["sector"], language_match=kw["language"],
@@ -63,7 +63,7 @@ def test_scorer_protocol_and_version() -> None:
     ("training_track_match", 0.0, 1.0),
     ("night_or_rotating", True, False),
 ])
-def test_directions(feature: str, low, high) -> None:  # noqa: ANN001
+def test_directions(feature: str, low, high) -> None:
     scorer = WeightedScorer()
     worse, _ = scorer.predict(features(**{feature: low}))
     better, _ = scorer.predict(features(**{feature: high}))

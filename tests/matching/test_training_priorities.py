@@ -21,12 +21,12 @@ PERIODS = ["2026-11", "2026-12", "2027-01", "2027-02", "2027-03", "2027-04", "20
 
 
 @pytest.fixture(scope="module")
-def taxonomy():  # noqa: ANN201
+def taxonomy():
     return load_taxonomy(REPO / "data" / "taxonomy.json")
 
 
 @pytest.fixture(scope="module")
-def gazetteer():  # noqa: ANN201
+def gazetteer():
     return load_site(REPO / "data" / "sites" / "west_bengal").gazetteer
 
 
@@ -35,7 +35,7 @@ def rows(district: str, occupation: str, per_month: float, months: int = 7) -> l
             for p in PERIODS[:months]]
 
 
-def test_ranked_by_unmet_demand(taxonomy) -> None:  # noqa: ANN001
+def test_ranked_by_unmet_demand(taxonomy) -> None:
     forecasts = (rows("Howrah", "sewing_machine_operator", 10.0)   # 60 over 6 months
                  + rows("Howrah", "cashier", 8.0)                   # 48
                  + rows("Howrah", "housekeeping_attendant", 3.0)    # 18
@@ -59,7 +59,7 @@ def test_ranked_by_unmet_demand(taxonomy) -> None:  # noqa: ANN001
                                                                                        "sewing_machine_operator"]
 
 
-def test_growth_breaks_an_even_gap(taxonomy) -> None:  # noqa: ANN001
+def test_growth_breaks_an_even_gap(taxonomy) -> None:
     forecasts = rows("Nadia", "cashier", 10.0) + rows("Nadia", "warehouse_packer", 10.0)
     growth = {("Nadia", "cashier"): -0.10, ("Nadia", "warehouse_packer"): 0.20}
     ranked = training_priorities(forecasts=forecasts, supply={}, district="Nadia", taxonomy=taxonomy,
@@ -70,7 +70,7 @@ def test_growth_breaks_an_even_gap(taxonomy) -> None:  # noqa: ANN001
     assert ranked[0].growth == pytest.approx(0.20)
 
 
-def test_neighbours_add_reachable_demand_and_horizon_limits_the_sum(taxonomy) -> None:  # noqa: ANN001
+def test_neighbours_add_reachable_demand_and_horizon_limits_the_sum(taxonomy) -> None:
     forecasts = rows("Howrah", "cashier", 2.0) + rows("Kolkata", "cashier", 20.0) + rows("Howrah", "beautician", 5.0)
     neighbours = {"Howrah": ["Kolkata"], "Kolkata": ["Howrah"]}
     alone = training_priorities(forecasts=forecasts, supply={}, district="Howrah", taxonomy=taxonomy, horizon=3)
@@ -85,7 +85,7 @@ def test_neighbours_add_reachable_demand_and_horizon_limits_the_sum(taxonomy) ->
         training_priorities(forecasts=forecasts, supply={}, district="Howrah", taxonomy=taxonomy, market_share=0)
 
 
-def test_supply_from_trainees(taxonomy, gazetteer) -> None:  # noqa: ANN001
+def test_supply_from_trainees(taxonomy, gazetteer) -> None:
     sewing = taxonomy.occupations["sewing_machine_operator"]
     core = [code for code, _ in sewing.core_skills]
     half = (len(core) + 1) // 2
@@ -114,14 +114,14 @@ def test_supply_from_trainees(taxonomy, gazetteer) -> None:  # noqa: ANN001
     assert ("Kolkata", "sewing_machine_operator") not in own_only
 
 
-def test_district_neighbours(gazetteer) -> None:  # noqa: ANN001
+def test_district_neighbours(gazetteer) -> None:
     near = district_neighbours(gazetteer)
     assert "Howrah" in near["Kolkata"] and "Kolkata" in near["Howrah"]
     assert near["Purulia"] == ()
     assert all(name not in others for name, others in near.items())
 
 
-def test_end_to_end_on_demo_data(taxonomy, gazetteer) -> None:  # noqa: ANN001
+def test_end_to_end_on_demo_data(taxonomy, gazetteer) -> None:
     sector_of = {code: o.sector for code, o in taxonomy.occupations.items()}
     model = DemandForecaster().fit(SignalFrame.from_csv(REPO / "data" / "demo" / "market_signals.csv"),
                                    sector_of=sector_of)

@@ -30,7 +30,7 @@ def test_the_wage_table_is_read_once_per_distinct_category_and_zone(site: Site) 
     calls = []
 
     class Counting:
-        def minimum(self, **kwargs):  # noqa: ANN003, ANN201
+        def minimum(self, **kwargs):
             calls.append(kwargs)
             return site.minimum_wages.minimum(**kwargs)
 
@@ -49,7 +49,7 @@ def test_wage_ratio() -> None:
     assert np.isnan(ratio[1:]).all()
 
 
-def _reasons(taxonomy: Taxonomy, site: Site, wage: int, expected) -> list[str]:  # noqa: ANN001
+def _reasons(taxonomy: Taxonomy, site: Site, wage: int, expected) -> list[str]:
     employers = {"E1": {"vetted": True, "vetted_on": datetime.date(2026, 1, 1)}}
     opening = {"external_id": "O1", "employer_external_id": "E1", "title": "Helper", "occupation": "kitchen_helper",
                "occupation_code": "kitchen_helper", "required_skills": [], "district": "Kolkata",

@@ -10,7 +10,7 @@ TODAY = datetime.date(2026, 11, 1)
 
 
 @pytest.fixture
-def frozen_today(monkeypatch):  # noqa: ANN001, ANN201
+def frozen_today(monkeypatch):
     """The site's 'today' (an employer key cannot choose another day), so that the test world's dates stay valid
     whenever the tests run: noon UTC, the same calendar day in every site's timezone from UTC-11 to UTC+11."""
     from service.core import clock

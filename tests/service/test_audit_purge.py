@@ -12,13 +12,13 @@ from service.audit.models import AuditEvent
 from tests.service.test_cli import jobmatch
 
 
-def _add_event(engine, at: str, external_id: str) -> None:  # noqa: ANN001
+def _add_event(engine, at: str, external_id: str) -> None:
     with engine.begin() as connection:  # through the model's column type, as the service stores timestamps
         connection.execute(insert(AuditEvent.__table__).values(
             at=datetime.fromisoformat(at), role="cli", action="read", entity="employer", external_id=external_id))
 
 
-def _events(engine) -> list[tuple[str, str]]:  # noqa: ANN001
+def _events(engine) -> list[tuple[str, str]]:
     with engine.connect() as connection:
         return [tuple(r) for r in connection.execute(text("SELECT action, external_id FROM audit_event ORDER BY id"))]
 

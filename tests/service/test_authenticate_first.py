@@ -16,7 +16,7 @@ from tests.conftest import make_key
 from tests.service.auth import world
 
 
-def _raw_post(app, path: str, headers: dict[str, str], declared_bytes: int) -> tuple[int, int]:  # noqa: ANN001
+def _raw_post(app, path: str, headers: dict[str, str], declared_bytes: int) -> tuple[int, int]:
     """POST straight through ASGI; the status and how many times the app asked for the body."""
     reads = 0
     status = 0

@@ -58,7 +58,7 @@ def _bad(kind: str) -> st.SearchStrategy:
     return strategy.map(lambda value: [value]) if kind.startswith("list:") else strategy
 
 
-def targets(app) -> list[tuple[str, str, str, str, str, str | None]]:  # noqa: ANN001
+def targets(app) -> list[tuple[str, str, str, str, str, str | None]]:
     """(method, path, location, name, kind, body schema) for every parameter and top-level body field."""
     spec = app.openapi()
     components = spec["components"]["schemas"]
@@ -87,7 +87,7 @@ def _concrete(path: str, override: tuple[str, str] | None) -> str:
     return path
 
 
-def row_counts(engine) -> dict[str, int]:  # noqa: ANN001
+def row_counts(engine) -> dict[str, int]:
     names = [name for name in inspect(engine).get_table_names() if name != "alembic_version"]
     with engine.connect() as connection:
         return {name: connection.execute(select(func.count()).select_from(table(name))).scalar_one()
@@ -147,7 +147,7 @@ def test_out_of_range_values_on_every_operation_are_4xx_and_write_nothing(client
     @hypothesis.settings(max_examples=300, deadline=None, database=None,
                          suppress_health_check=list(hypothesis.HealthCheck))
     @hypothesis.given(data=st.data())
-    def check(data) -> None:  # noqa: ANN001
+    def check(data) -> None:
         method, path, location, name, kind, body_name = data.draw(st.sampled_from(every), label="target")
         value = data.draw(_bad(kind), label="value")
         body = dict(BASE.get(body_name, {})) if body_name else None

@@ -16,13 +16,13 @@ HER = "TR-own"
 AS_OF = "2026-11-01"
 
 
-def _cell(value) -> str:  # noqa: ANN001
+def _cell(value) -> str:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).decode("latin-1")
     return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
-def cells_naming(engine, needle: str) -> list[str]:  # noqa: ANN001
+def cells_naming(engine, needle: str) -> list[str]:
     """Every table.column (of every table in the database, not only the models') whose value contains needle."""
     found = []
     with engine.connect() as connection:
@@ -35,7 +35,7 @@ def cells_naming(engine, needle: str) -> list[str]:  # noqa: ANN001
     return sorted(set(found))
 
 
-def _give_her_a_history(client: TestClient, built) -> None:  # noqa: ANN001
+def _give_her_a_history(client: TestClient, built) -> None:
     admin, coordinator = built.headers["admin"], built.headers["coordinator"]
     consent = {"employer_external_id": "EM-1", "status": "given", "recorded_by": "desk"}
     posted = client.post(f"/v1/trainees/{HER}/consents", json=consent,
@@ -102,7 +102,7 @@ def test_erasure_is_all_or_nothing(client, db, monkeypatch):
     named = cells_naming(db, HER)
     from service.audit import subjects
 
-    def broken(**kwargs):  # noqa: ANN003, ANN202
+    def broken(**kwargs):
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(subjects, "unlink", broken)  # fails after the stub, proposals, consents, log were written
@@ -113,7 +113,7 @@ def test_erasure_is_all_or_nothing(client, db, monkeypatch):
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def blank_url(request, tmp_path):  # noqa: ANN001, ANN201
+def blank_url(request, tmp_path):
     """An empty database of each backend, for migrating step by step."""
     import uuid
 

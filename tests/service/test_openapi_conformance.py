@@ -38,7 +38,7 @@ STATE_REFUSALS = {422: "https://jobmatch.example/problems/unresolvable",
                   412: "https://jobmatch.example/problems/precondition-failed"}
 
 
-def refused_for_state(response) -> bool:  # noqa: ANN001
+def refused_for_state(response) -> bool:
     """A documented refusal for what the stored data says, not for the request's shape."""
     content_type = response.headers.get("content-type", "")
     content_type = content_type[0] if isinstance(content_type, list) else content_type
@@ -59,7 +59,7 @@ def test_api_conforms_to_its_openapi(fuzz_target):
         @hypothesis.given(case=operation.as_strategy())
         @hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
                              suppress_health_check=list(hypothesis.HealthCheck))
-        def check(case) -> None:  # noqa: ANN001
+        def check(case) -> None:
             nonlocal examples
             examples += 1
             response = case.call(headers=headers)
@@ -72,7 +72,7 @@ def test_api_conforms_to_its_openapi(fuzz_target):
 
         try:
             check()
-        except BaseException as exc:  # noqa: BLE001 - collect every operation's failure, then report them all
+        except BaseException as exc:
             failures.append(f"{operation.label}: {str(exc)[:1500]}")
     print(f"schemathesis: {len(operations)} operations, {examples} generated requests")
     assert not failures, "\n\n".join(failures)

@@ -34,7 +34,7 @@ trainee_strategy = st.fixed_dictionaries({
 })
 
 
-def numbers_in(value) -> set[float]:  # noqa: ANN001
+def numbers_in(value) -> set[float]:
     """Every number anywhere in a JSON answer."""
     if isinstance(value, dict):
         return set().union(*(numbers_in(v) for v in value.values())) if value else set()

@@ -15,9 +15,9 @@ from tests.service.auth.test_authorization_matrix import job_posting
 from tests.service.test_cli import jobmatch
 
 
-def _same_answer(first, second) -> None:  # noqa: ANN001
+def _same_answer(first, second) -> None:
     """Two answers a client cannot tell apart: equal once the id each asked about is blanked out."""
-    def seen(response) -> tuple:  # noqa: ANN001
+    def seen(response) -> tuple:
         asked = response.request.url.path.rsplit("/", 1)[-1]
         return response.status_code, response.headers["content-type"], response.text.replace(asked, "<id>")
     assert seen(first) == seen(second), (first.text, second.text)

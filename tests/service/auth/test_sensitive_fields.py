@@ -12,11 +12,11 @@ FIELDS = {"lat": 22.61, "lon": 88.41, "excluded_employers": ["EM-9"], "excluded_
 
 
 @pytest.fixture
-def built(client, db):  # noqa: ANN001, ANN201
+def built(client, db):
     return world.build(client, db)
 
 
-def _own(answer) -> dict:  # noqa: ANN001
+def _own(answer) -> dict:
     return next(t for t in answer.json()["data"] if t["external_id"] == "TR-own")
 
 

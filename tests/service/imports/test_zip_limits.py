@@ -22,7 +22,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def _upload(client: TestClient, headers: dict[str, str], archive: bytes):  # noqa: ANN202
+def _upload(client: TestClient, headers: dict[str, str], archive: bytes):
     return client.post("/v1/imports", files={"file": ("b.zip", archive, "application/zip")}, headers=headers)
 
 

@@ -19,11 +19,11 @@ EXAMPLES = Path(__file__).resolve().parent / "examples"
 
 
 @pytest.fixture(scope="module")
-def reference():  # noqa: ANN201
+def reference():
     return load_reference(REPO / "data", "west_bengal")
 
 
-def example(name: str):  # noqa: ANN201
+def example(name: str):
     return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
 
 
@@ -42,7 +42,7 @@ def reason(items: list[dict[str, str]], field: str) -> str:
     return found[0]
 
 
-def mapped(posting: dict, reference, **kwargs) -> MappedPosting:  # noqa: ANN001
+def mapped(posting: dict, reference, **kwargs) -> MappedPosting:
     return map_posting(posting, reference=reference, **kwargs)
 
 

@@ -9,7 +9,7 @@ from tests.service.auth import world
 from tests.service.conftest import TODAY
 
 
-def _handle(client, admin, opening="OP-own", trainee="TR-own"):  # noqa: ANN001, ANN202
+def _handle(client, admin, opening="OP-own", trainee="TR-own"):
     staff = client.get(f"/v1/openings/{opening}/candidates?as_of={TODAY}", headers=admin).json()["data"]
     return next(c["handle"] for c in staff if c["trainee_external_id"] == trainee)
 
@@ -51,7 +51,7 @@ def test_the_handle_route_applies_every_safety_rule(client, db, frozen_today):
     assert client.get(url, headers=employer).status_code == 200
 
 
-def _consent(client, coordinator, employer_id, status="given"):  # noqa: ANN001, ANN202
+def _consent(client, coordinator, employer_id, status="given"):
     answer = client.post("/v1/trainees/TR-own/consents", headers=coordinator,
                          json={"employer_external_id": employer_id, "status": status, "recorded_by": "desk"})
     assert answer.status_code == 201

@@ -43,13 +43,13 @@ def test_an_error_while_writing_leaves_the_previous_export_intact(db, tmp_path, 
 
     real_writer = nightly.csv.writer
 
-    def failing_writer(handle, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def failing_writer(handle, **kwargs):
         writer = real_writer(handle, **kwargs)
 
         class Failing:
             rows = 0
 
-            def writerow(self, row):  # noqa: ANN001, ANN202
+            def writerow(self, row):
                 self.rows += 1
                 if handle.name.endswith("alternatives.csv") and self.rows > 40:
                     raise OSError("disk full")

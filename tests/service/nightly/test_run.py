@@ -33,7 +33,7 @@ def demo(db, reference):
     return db
 
 
-def run(db, reference, **options):  # noqa: ANN001, ANN003, ANN201
+def run(db, reference, **options):
     matcher, versions = build_matcher(db=db, reference=reference)
     return run_nightly(db=db, reference=reference, matcher=matcher, options=RunOptions(as_of=AS_OF, **options),
                        model_versions=versions)

@@ -27,7 +27,7 @@ from tests.service.imports.bundles import FILES, write_bundle
 EXAMPLES = Path(__file__).parents[1] / "job_postings" / "examples"
 
 
-def version_of(engine, table, external_id: str) -> int:  # noqa: ANN001
+def version_of(engine, table, external_id: str) -> int:
     with Session(engine) as session:
         return session.execute(select(table.version).where(table.external_id == external_id)).scalar_one()
 
@@ -38,32 +38,32 @@ def audit_actions(client: TestClient, headers: dict, entity: str, external_id: s
 
 
 @pytest.fixture
-def second_instance(settings):  # noqa: ANN001, ANN201
+def second_instance(settings):
     """Another worker: its own app, engine and match index, built before the write."""
     with TestClient(create_app(settings)) as other:
         yield other
 
 
-def index_sees(app, table: str, external_id: str) -> bool:  # noqa: ANN001
+def index_sees(app, table: str, external_id: str) -> bool:
     """Whether the instance's index, brought up to date, has reloaded this record since its base was built."""
     with Session(app.state.engine) as session:
         index = app.state.index.current(session)
     return external_id in getattr(index, table).touched
 
 
-def through_the_api(client, built):  # noqa: ANN001, ANN201
+def through_the_api(client, built):
     body = {**world.trainee_body("own"), "cohort": "2026-Z"}
     assert client.put("/v1/trainees/TR-own", json=body, headers=built.headers["admin"]).status_code == 200
     return Trainee, "TR-own", "trainees", "update"
 
 
-def through_patch(client, built):  # noqa: ANN001, ANN201
+def through_patch(client, built):
     answer = client.patch("/v1/openings/OP-own", json={"positions": 5}, headers=built.headers["admin"])
     assert answer.status_code == 200
     return Opening, "OP-own", "openings", "update"
 
 
-def through_a_job_posting(client, built):  # noqa: ANN001, ANN201
+def through_a_job_posting(client, built):
     posting = json.loads((EXAMPLES / "google_style.json").read_text())
     posting["identifier"]["value"] = "OP-own"
     posting["hiringOrganization"]["identifier"] = {"@type": "PropertyValue", "value": "EM-1"} \
@@ -73,7 +73,7 @@ def through_a_job_posting(client, built):  # noqa: ANN001, ANN201
     return Opening, "OP-own", "openings", "update"
 
 
-def through_accept(client, built):  # noqa: ANN001, ANN201
+def through_accept(client, built):
     admin = built.headers["admin"]
     assert client.patch("/v1/placements/PL-own", json={"ended_on": "2026-10-01"}, headers=admin).status_code == 200
     proposals = client.get("/v1/match-runs/latest/proposals?limit=500", headers=admin).json()["data"]
@@ -82,7 +82,7 @@ def through_accept(client, built):  # noqa: ANN001, ANN201
     return Trainee, "TR-own", "trainees", "proposal_accepted"
 
 
-def through_a_risk_flag(client, built):  # noqa: ANN001, ANN201
+def through_a_risk_flag(client, built):
     answer = client.put("/v1/followups/PL-own/1", json={"employed": True, "risk_flag": True, "checked_on": "2026-02-10"},
                         headers=built.headers["admin"])
     assert answer.status_code == 200, answer.text
@@ -120,11 +120,11 @@ def test_an_import_moves_versions_reaches_other_indexes_and_is_audited(client, d
     assert "import" in audit_actions(client, admin_headers, "trainee", "TR-1")
 
 
-def fail_on_call(monkeypatch, module, name: str, call: int) -> None:  # noqa: ANN001
+def fail_on_call(monkeypatch, module, name: str, call: int) -> None:
     """Make the n-th call of a write function fail, as a crash in the middle of a multi-row write would."""
     original, calls = getattr(module, name), {"n": 0}
 
-    def failing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def failing(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == call:
             raise RuntimeError("simulated failure in the middle of a write")
@@ -133,7 +133,7 @@ def fail_on_call(monkeypatch, module, name: str, call: int) -> None:  # noqa: AN
     monkeypatch.setattr(module, name, failing)
 
 
-def counts(engine) -> dict[str, int]:  # noqa: ANN001
+def counts(engine) -> dict[str, int]:
     with Session(engine) as session:
         return {table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
                 for table in ("trainee", "opening", "placement", "followup", "change_log", "audit_event")}

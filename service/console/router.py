@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from service.console import csrf, signin, views
 from service.console.session import COOKIE
 from service.console.web import HEADERS, ConsoleRoute, CsrfChecked, PageDep, console_url, render, set_cookie
+from service.core.http import ExternalIdPath
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=500)]
@@ -42,3 +43,25 @@ def sign_out(request: Request) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def today(page: PageDep) -> Response:
     return page.render("today.html", views.today(page))
+
+
+@router.get("/trainees", response_class=HTMLResponse)
+def trainees(page: PageDep) -> Response:
+    return page.render("trainees.html", views.trainee_list(page), fragment="trainees_results.html")
+
+
+@router.get("/trainees/{external_id}", response_class=HTMLResponse)
+def trainee(external_id: ExternalIdPath, page: PageDep, blocked: bool = False) -> Response:
+    if page.wants_fragment:  # "show blocked" swaps only her matches
+        return page.render("trainee_matches.html", views.trainee_matches(page, external_id, show_blocked=blocked))
+    return page.render("trainee.html", views.trainee_page(page, external_id, show_blocked=blocked))
+
+
+@router.get("/openings", response_class=HTMLResponse)
+def openings(page: PageDep) -> Response:
+    return page.render("openings.html", views.opening_list(page), fragment="openings_results.html")
+
+
+@router.get("/openings/{external_id}", response_class=HTMLResponse)
+def opening(external_id: ExternalIdPath, page: PageDep) -> Response:
+    return page.render("opening.html", views.opening_page(page, external_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from service.console.session import COOKIE, ConsoleSession, SignInRequired, Staf
 from service.core.actor import STATE_KEY
 from service.core.errors import DomainError
 from service.core.reference import Reference
+from service.matches.index import MatchIndex
 from service.records.unit_of_work import unit_of_work
 
 HERE = Path(__file__).resolve().parent
@@ -135,6 +137,11 @@ class Page:
     def reference(self) -> Reference:
         return self.request.app.state.reference
 
+    @cached_property
+    def index(self) -> MatchIndex:
+        """The live match index, brought up to the database's newest change first (as the API's match routes)."""
+        return self.request.app.state.index.current(self.session)
+
     @property
     def wants_fragment(self) -> bool:
         """An htmx request for part of a page (not a boosted whole page)."""
@@ -197,9 +204,15 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
     return response
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    t = translator(request)
-    return render(request, "error.html", {"status": status, "message": message}, t=t, status=status)
+def error_page(request: Request, status: int, message: str, errors: list[str] | None = None) -> HTMLResponse:
+    """The page of an error: its status, the service's sentence and, for invalid input, each problem."""
+    return render(request, "error.html", {"status": status, "message": message, "errors": errors or []},
+                  status=status)
+
+
+def _located(errors: list[dict[str, Any]] | None) -> list[str]:
+    return [f"{'.'.join(str(part) for part in error.get('loc', ())[1:])}: {error.get('reason', '')}"
+            for error in errors or []]
 
 
 class ConsoleRoute(APIRoute):
@@ -219,10 +232,10 @@ class ConsoleRoute(APIRoute):
             except csrf.CsrfRejected:
                 return error_page(request, 403, translator(request)("error.csrf"))
             except DomainError as exc:
-                return error_page(request, exc.status, exc.detail)
+                return error_page(request, exc.status, exc.detail, _located(exc.errors))
             except RequestValidationError as exc:
-                where = "; ".join(f"{'.'.join(str(p) for p in err.get('loc', ())[1:])}: {err.get('msg')}"
-                                  for err in exc.errors())
-                return error_page(request, 422, translator(request)("error.invalid", where=where))
+                return error_page(request, 422, translator(request)("error.invalid"),
+                                  _located([{"loc": err.get("loc", ()), "reason": err.get("msg", "")}
+                                            for err in exc.errors()]))
 
         return console_handler

@@ -35,11 +35,11 @@ class Translator:
 
     lang: str
 
-    def __call__(self, key: str, **values: object) -> str:
-        """The string for a key in this language (English when it has none), with `{name}` fields filled in."""
-        text = catalogue(self.lang).get(key) or catalogue(DEFAULT).get(key)
+    def __call__(self, name: str, /, **values: object) -> str:
+        """The string named `name` in this language (English when it has none), with `{field}`s filled in."""
+        text = catalogue(self.lang).get(name) or catalogue(DEFAULT).get(name)
         if text is None:
-            raise KeyError(f"No string '{key}' in service/console/locales/{DEFAULT}.json")
+            raise KeyError(f"No string '{name}' in service/console/locales/{DEFAULT}.json")
         return text.format(**values) if values else text
 
 

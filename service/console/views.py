@@ -8,9 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, get_args
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
+from service.audit import service as audit
 from service.auth import policy
 from service.consents import service as consents
 from service.console.web import Page
@@ -65,12 +67,28 @@ def last_run(page: Page) -> dict[str, Any] | None:
     return {"run": run, "waiting": sum(1 for p in proposals if p.status == "proposed"), "proposals": len(proposals)}
 
 
+def last_import(page: Page) -> dict[str, str] | None:
+    """When records were last written by an import, as the audit log tells it (admins only: it is their log).
+    Failed imports write nothing, so the log has no trace of them."""
+    if not policy.allows(page.key, "audit:read"):
+        return None
+    events, _ = audit.list(session=page.session, filters=audit.AuditFilters(action="import"),
+                           page=Window(offset=0, limit=1))
+    if not events:
+        return None
+    at = events[0].at.astimezone(ZoneInfo(page.reference.site.timezone))
+    prefix = events[0].key_prefix
+    who = page.t("today.imports.by_key", key=prefix, role=page.t(f"role.{events[0].role}")) if prefix \
+        else page.t("today.imports.by_cli")
+    return {"at": f"{at:%Y-%m-%d %H:%M}", "who": who}
+
+
 def today(page: Page) -> dict[str, Any]:
     """The Today screen: follow-ups due, last night's run, imports."""
     day = site_today(page.session)
     due, total = due_followups(page, day)
     return {"day": day, "due": due, "due_total": total, "flagged": sum(1 for d in due if d.followup.trainee_risk_flag),
-            "overdue": sum(1 for d in due if d.overdue), "run": last_run(page)}
+            "overdue": sum(1 for d in due if d.overdue), "run": last_run(page), "last_import": last_import(page)}
 
 
 # ---- shared shaping ----

@@ -81,6 +81,7 @@ class Served:
     key: str
     trainee: str
     requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the browser's console errors (a refused script or style too)
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +129,8 @@ def page(browser: Any, served: Served) -> Iterator[Any]:
     context = browser.new_context(base_url=served.base_url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.on("request", lambda request: served.requests.append(request.url))
+    tab.on("console", lambda message: served.errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: served.errors.append(str(error)))
     tab.goto("/console/trainees")
     assert "/console/sign-in" in tab.url
     tab.get_by_label("API key").fill(served.key)
@@ -153,6 +156,7 @@ def test_sign_in_then_find_her_through_search(page: Any, served: Served, screens
     page.wait_for_url("**/console/")
     expect(page.get_by_role("heading", name="Today, 2026-11-01")).to_be_visible()
     expect(page.get_by_text(f"partner {PARTNER}")).to_be_visible()
+    expect(page.get_by_role("heading", name="Follow-ups due this week and overdue")).to_be_visible()
     page.screenshot(path=screenshots / "today.png", full_page=True)
     nav(page, "Trainees").click()
     page.get_by_label("Trainee id contains").fill(served.trainee.lower())
@@ -224,3 +228,4 @@ def test_keyboard_users_can_skip_to_the_content_and_nothing_loads_from_outside(p
     assert any(url.endswith("/console/static/console.css") for url in served.requests)
     outside = [url for url in served.requests if not url.startswith(served.base_url + "/")]
     assert not outside
+    assert not served.errors  # no script error, nothing the Content-Security-Policy refused

@@ -10,6 +10,8 @@ from typing import Any
 
 import anyio
 from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,6 +21,9 @@ from service.auth.deps import check_permissions
 from service.auth.gate import Authenticate
 from service.auth.router import router as keys_router
 from service.consents.router import router as consents_router
+from service.console.router import router as console_router
+from service.console.web import HERE as CONSOLE_DIR
+from service.console.web import STATIC as CONSOLE_STATIC
 from service.core import migrate
 from service.core.caching import NoStore
 from service.core.config import Settings, get_settings
@@ -163,6 +168,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     check_permissions(app.routes)  # fail closed: a /v1 route without a permission stops the start
+    # The coordinators' console: its pages sign in with a session cookie, never an Authorization header.
+    app.include_router(console_router)
+    app.mount(CONSOLE_STATIC, StaticFiles(directory=CONSOLE_DIR / "static"), name="console-static")
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/console/", status_code=307)
 
     # Async, touching no pool: it answers on the event loop even when every thread and connection is busy.
     @app.get("/healthz", tags=["health"], summary="The process is up")

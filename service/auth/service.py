@@ -95,3 +95,16 @@ def any_admin(*, session: Session) -> bool:
     """Whether a usable admin key exists."""
     admin = select(ApiKey.id).where(ApiKey.role == "admin", col(ApiKey.revoked_at).is_(None))
     return session.exec(admin).first() is not None
+
+
+def find_valid(*, session: Session, key_id: int) -> ApiKey:
+    """The key with this id, if it is valid now (a console session names its key by id and re-checks it on every
+    request, so a revocation or expiry applies at once)."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise Unauthorized("The API key is not valid.")
+    if key.revoked_at is not None:
+        raise Unauthorized("The API key has been revoked.")
+    if key.expires_at is not None and _aware(key.expires_at) <= utcnow():
+        raise Unauthorized("The API key has expired.")
+    return key

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     shutdown_timeout_seconds: int = Field(default=5, description="On SIGTERM, how long requests in flight may "
                                                                  "finish before the server stops anyway.")
     nightly_write_chunk: int = Field(default=5_000, description="Proposal rows the nightly run writes per commit.")
+    console_secure_cookie: bool | None = Field(default=None, description="Mark the console's cookies Secure: "
+                                                                        "unset, when the request came over https.")
+    console_session_hours: int = Field(default=8, ge=1, le=24 * 14, description="How long a console sign-in lasts.")
     retention_days: int | None = Field(default=None, description="Erase exited trainees unchanged for this many "
                                                                   "days (`jobmatch retention apply`); unset: keep.")
 

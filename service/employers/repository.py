@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -24,3 +25,10 @@ def list_vetting(*, session: Session) -> list[dict[str, Any]]:
     """Every employer's external id and vetting state (a few thousand rows at most)."""
     return [dict(row) for row in session.execute(
         select(col(Employer.external_id), col(Employer.vetted), col(Employer.vetted_on))).mappings()]
+
+
+def map_names(*, session: Session, external_ids: Collection[str], conditions: Sequence[Any]) -> dict[str, str]:
+    """The names of these employers (among those the conditions allow), by external id."""
+    statement = select(col(Employer.external_id), col(Employer.name)).where(
+        col(Employer.external_id).in_(sorted(external_ids)), *conditions)
+    return {str(row[0]): str(row[1]) for row in session.execute(statement)}

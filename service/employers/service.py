@@ -4,6 +4,7 @@ the employer routes call, each scoped to the calling key (`service.employers.rep
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -55,6 +56,13 @@ def list(*, session: Session, filters: EmployerFilters, page: Page, caller: ApiK
     rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
                                 caller=caller)
     return EmployersPublic(data=[EmployerPublic.model_validate(row) for row in rows], count=count)
+
+
+def names(*, session: Session, external_ids: Iterable[str], caller: ApiKey) -> dict[str, str]:
+    """The names of the employers this key may see among these, by external id: to show beside their ids."""
+    wanted = set(external_ids)
+    return repository.map_names(session=session, external_ids=wanted, conditions=repository.visible(caller)) \
+        if wanted else {}
 
 
 def get(*, session: Session, external_id: str, caller: ApiKey) -> EmployerPublic:

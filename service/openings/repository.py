@@ -3,10 +3,10 @@ statements that read them."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import ColumnElement, func, inspect, or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -61,3 +61,17 @@ def list_ids_of_employers(*, session: Session, employer_external_ids: Collection
     """The external ids of these employers' openings."""
     return set(session.exec(select(Opening.external_id).where(
         col(Opening.employer_external_id).in_(sorted(employer_external_ids)))))
+
+
+def text_contains(text: str) -> ColumnElement[bool]:
+    """The SQL condition for openings whose title or id contains this text (case ignored; % and _ are plain)."""
+    wanted = text.strip().lower()
+    return or_(func.lower(col(Opening.title)).contains(wanted, autoescape=True),
+               func.lower(col(Opening.external_id)).contains(wanted, autoescape=True))
+
+
+def list_by_ids(*, session: Session, external_ids: Collection[str], conditions: Sequence[Any]) -> list[Opening]:
+    """The openings with these ids that the conditions allow."""
+    ordered = sorted(external_ids)
+    return [row for start in range(0, len(ordered), CHUNK) for row in session.exec(
+        select(Opening).where(col(Opening.external_id).in_(ordered[start:start + CHUNK]), *conditions))]

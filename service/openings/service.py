@@ -5,6 +5,7 @@ operations the opening routes (and JSON-LD job postings) call, each scoped to th
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -30,6 +31,12 @@ class OpeningFilters(BaseModel):
     employer_external_id: ExternalId | None = None
     open_as_of: Day | None = None
     updated_since: Instant | None = None
+
+
+class OpeningSearch(OpeningFilters):
+    """The console's search: the list filters and part of the title or id."""
+
+    text: ShortText | None = None
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:
@@ -91,6 +98,22 @@ def list(*, session: Session, filters: OpeningFilters, page: Page, caller: ApiKe
     rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
                                 caller=caller)
     return OpeningsPublic(data=[OpeningPublic.model_validate(row) for row in rows], count=count)
+
+
+def search(*, session: Session, filters: OpeningSearch, page: Page, caller: ApiKey) -> OpeningsPublic:
+    """A page of the openings this key may see that match the filters and whose title or id contains the text."""
+    found = conditions(filters)
+    if filters.text and filters.text.strip():
+        found.append(repository.text_contains(filters.text))
+    rows, count = resource.list(session=session, resource=RESOURCE, conditions=found, page=page, caller=caller)
+    return OpeningsPublic(data=[OpeningPublic.model_validate(row) for row in rows], count=count)
+
+
+def map_visible(*, session: Session, external_ids: Iterable[str], caller: ApiKey) -> dict[str, OpeningPublic]:
+    """These openings (those this key may see), by external id: to show their titles beside their ids."""
+    rows = repository.list_by_ids(session=session, external_ids=set(external_ids),
+                                  conditions=repository.visible(caller))
+    return {row.external_id: OpeningPublic.model_validate(row) for row in rows}
 
 
 def get(*, session: Session, external_id: str, caller: ApiKey) -> OpeningPublic:

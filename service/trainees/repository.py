@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, inspect
+from sqlalchemy import ColumnElement, false, func, inspect
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -80,3 +80,13 @@ def list_expired(*, session: Session, cutoff: datetime) -> Sequence[Trainee]:
     """Trainees who exited and whose record has not changed since the cutoff (not yet erased)."""
     return session.exec(select(Trainee).where(Trainee.status == "exited", col(Trainee.erased_at).is_(None),
                                               col(Trainee.updated_at) < cutoff)).all()
+
+
+def id_contains(text: str) -> ColumnElement[bool]:
+    """The SQL condition for trainees whose id contains this text (case ignored; % and _ are plain characters)."""
+    return func.lower(col(Trainee.external_id)).contains(text.strip().lower(), autoescape=True)
+
+
+def list_partners(*, session: Session, conditions: Sequence[Any]) -> list[str]:
+    """The partner organisations named by the trainees these conditions allow, in order."""
+    return [*session.exec(select(Trainee.partner_org).where(*conditions).distinct().order_by(Trainee.partner_org))]

@@ -28,6 +28,13 @@ class TraineeFilters(BaseModel):
     updated_since: Instant | None = None
 
 
+class TraineeSearch(TraineeFilters):
+    """The console's search: the list filters, her training track, and part of her id."""
+
+    training_track: Code | None = None
+    id_contains: ShortText | None = None
+
+
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:
     """Map a trainee's district, coordinates, skills, exclusions and track onto the reference data."""
     findings = prep.Findings()
@@ -80,6 +87,23 @@ def list(*, session: Session, filters: TraineeFilters, page: Page, caller: ApiKe
     rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
                                 caller=caller)
     return TraineesPublic(data=[present(caller=caller, row=row) for row in rows], count=count)
+
+
+def search(*, session: Session, filters: TraineeSearch, page: Page, caller: ApiKey) -> TraineesPublic:
+    """A page of the trainees this key may see that match the filters, her track and part of her id (audited as a
+    list, as the API's is)."""
+    found = conditions(TraineeFilters.model_validate(filters.model_dump(include=set(TraineeFilters.model_fields))))
+    if filters.training_track:
+        found.append(Trainee.training_track == filters.training_track)
+    if filters.id_contains and filters.id_contains.strip():
+        found.append(repository.id_contains(filters.id_contains))
+    rows, count = resource.list(session=session, resource=RESOURCE, conditions=found, page=page, caller=caller)
+    return TraineesPublic(data=[present(caller=caller, row=row) for row in rows], count=count)
+
+
+def list_partners(*, session: Session, caller: ApiKey) -> builtins.list[str]:
+    """The partner organisations of the trainees this key may see (a coordinator's: her own)."""
+    return repository.list_partners(session=session, conditions=repository.visible(caller))
 
 
 def get(*, session: Session, external_id: str, caller: ApiKey) -> TraineePublic:

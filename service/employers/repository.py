@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +19,18 @@ def visible(key: ApiKey) -> list[Any]:
 
 
 SCOPE = Scope(visible=visible)
+CHUNK = 1000  # ids per IN (...) list
 
 
 def list_vetting(*, session: Session) -> list[dict[str, Any]]:
     """Every employer's external id and vetting state (a few thousand rows at most)."""
     return [dict(row) for row in session.execute(
         select(col(Employer.external_id), col(Employer.vetted), col(Employer.vetted_on))).mappings()]
+
+
+def names(*, session: Session, external_ids: Collection[str]) -> dict[str, str]:
+    """These employers' names by external id."""
+    ordered = sorted(external_ids)
+    return {external_id: name for start in range(0, len(ordered), CHUNK) for external_id, name in session.execute(
+        select(col(Employer.external_id), col(Employer.name)).where(
+            col(Employer.external_id).in_(ordered[start:start + CHUNK])))}

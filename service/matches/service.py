@@ -108,8 +108,9 @@ def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, re
         return allowed_pairs(engine, trainees, np.zeros(len(openings), np.int64), openings,
                              np.arange(len(openings)), as_of)
 
-    ranked = merge(index.openings.segments(), run, limit=limit, include_blocked=include_blocked)
-    ids, blocked = allowed_in(index.openings.segments(), allowed)
+    segments = index.openings.segments()  # one consistent set, should another request update the index meanwhile
+    ranked = merge(segments, run, limit=limit, include_blocked=include_blocked)
+    ids, blocked = allowed_in(segments, allowed)
     found = summaries.opening_summaries(session, [m.external_id for m in ranked])
     # An opening deleted since the index read it has no summary: left out, as the next answer would.
     shown = [m for m in ranked if m.external_id in found]
@@ -150,16 +151,17 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
 
     # A coordinator sees only her partner's trainees: rank deeper until enough of them are found.
     visible = trainee_repository.candidate_pool(caller)
+    segments = index.trainees.segments()  # one consistent set, should another request update the index meanwhile
     size = limit
     while True:
-        ranked = merge(index.trainees.segments(), run, limit=size, include_blocked=False)
+        ranked = merge(segments, run, limit=size, include_blocked=False)
         records = {r["external_id"]: r for r in loader.trainee_records(
             session, ids=[m.external_id for m in ranked], conditions=visible)}
         if len(records) >= limit or len(ranked) < size:
             break
         size *= 4
     ranked = [m for m in ranked if m.external_id in records][:limit]
-    allowed, _ = allowed_in(index.trainees.segments(), lambda trainees: allowed_pairs(
+    allowed, _ = allowed_in(segments, lambda trainees: allowed_pairs(
         engine, trainees, np.arange(len(trainees)), openings, np.zeros(len(trainees), np.int64), as_of))
     count = trainee_repository.count_job_ready(session=session, ids=allowed, conditions=visible) if allowed else 0
     staff = policy.allows(caller, "candidate:identify")

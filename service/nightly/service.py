@@ -16,7 +16,7 @@ from service.core.errors import Conflict, NotFound
 from service.core.models import Day, FreeText, Page
 from service.followups.schedule import schedule
 from service.matches import summaries
-from service.matches.models import OpeningSummary
+from service.matches.models import OpeningSummary, ScoreMeaning
 from service.nightly import repository, sheets
 from service.nightly.models import DecidedProposal, DeclineReason, MatchRun, Proposal, ProposalPublic, ProposalsPublic
 from service.placements.models import Placement
@@ -61,9 +61,9 @@ def latest_run(*, session: Session, as_of: datetime.date | None = None) -> Match
     return run
 
 
-def run_score_kind(run: MatchRun) -> str:
+def run_score_meaning(run: MatchRun) -> ScoreMeaning:
     """What the scores of this run are (from the version of the scorer it used)."""
-    return summaries.score_meaning(run.model_versions.get("score")).score_kind
+    return summaries.score_meaning(run.model_versions.get("score"))
 
 
 def public(row: Proposal, openings: dict[str, OpeningSummary]) -> ProposalPublic:
@@ -80,7 +80,7 @@ def latest_proposals(*, session: Session, caller: ApiKey, as_of: datetime.date |
     rows, count = repository.page_of_proposals(session=session, run_id=run.id, caller=caller, kind=kind, page=page)
     openings = summaries.opening_summaries(session, {row.opening_external_id for row in rows})
     return ProposalsPublic(run_id=run.id, as_of=run.as_of, data=[public(row, openings) for row in rows], count=count,
-                           **summaries.score_meaning(run.model_versions.get("score")).model_dump())
+                           **run_score_meaning(run).model_dump())
 
 
 def latest_proposals_csv(*, session: Session, caller: ApiKey, as_of: datetime.date | None, kind: str | None
@@ -89,7 +89,7 @@ def latest_proposals_csv(*, session: Session, caller: ApiKey, as_of: datetime.da
     run = latest_run(session=session, as_of=as_of)
     rows, _ = repository.page_of_proposals(session=session, run_id=run.id, caller=caller, kind=kind, page=None)
     openings = summaries.opening_summaries(session, {row.opening_external_id for row in rows})
-    return (sheets.text((row.model_dump() for row in rows), openings, run_score_kind(run)),
+    return (sheets.text((row.model_dump() for row in rows), openings, run_score_meaning(run).score_kind),
             f"proposals-{run.as_of}.csv")
 
 
@@ -97,8 +97,7 @@ def decided(session: Session, row: Proposal) -> DecidedProposal:
     """A proposal just decided, as answered: with its opening and what its score is."""
     run = get_run(session=session, run_id=row.run_id)
     openings = summaries.opening_summaries(session, [row.opening_external_id])
-    return DecidedProposal.model_validate({**public(row, openings).model_dump(),
-                                           **summaries.score_meaning(run.model_versions.get("score")).model_dump()})
+    return DecidedProposal.model_validate({**public(row, openings).model_dump(), **run_score_meaning(run).model_dump()})
 
 
 def _proposal(session: Session, proposal_id: int, caller: ApiKey) -> Proposal:

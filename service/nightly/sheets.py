@@ -26,7 +26,7 @@ def cells(row: Mapping[str, Any], opening: OpeningSummary | None, score_kind: st
         "trainee_external_id": row["trainee_external_id"], "opening_external_id": row["opening_external_id"],
         "score": f"{round_score(row['score']):.{SCORE_DECIMALS}f}", "score_kind": score_kind,
         "rank_in_her_list": row["rank_in_her_list"], "alternative_rank": row["alternative_rank"],
-        "reasons": REASON_SEPARATOR.join(sentence.rstrip(". ") for sentence in row["reasons"] or ()),
+        "reasons": REASON_SEPARATOR.join(row["reasons"] or ()),
     }
     if opening is not None:
         values |= {"opening_title": opening.title, "employer_external_id": opening.employer_external_id,

@@ -1,12 +1,27 @@
-"""Amounts and durations as a coordinator reads them: ``₹1,15,000``, ``35 min``, ``3.5 hours``."""
+"""Amounts, durations and scores as a coordinator reads them: ``₹1,15,000``, ``35 min``, ``3.5 hours``,
+``0.763`` (and what that score means)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["format_duration", "format_money", "format_site_money"]
+__all__ = ["SCORE_DECIMALS", "SCORE_MEANINGS", "ScoreKind", "format_duration", "format_money", "format_site_money",
+           "round_factors", "round_score", "score_kind"]
+
+#: Decimals a score or a factor is shown with: more would be noise, not precision.
+SCORE_DECIMALS = 3
+ScoreKind = Literal["retention_probability", "relative_score"]
+SCORE_MEANINGS: dict[ScoreKind, str] = {
+    "retention_probability": "The probability, from the trained outcome model, that she is still in this job 12 "
+                             "months after starting (0 to 1).",
+    "relative_score": "A relative score from 0 to 1 for ranking (higher fits better), not a probability: no "
+                      "trained outcome model is in use yet.",
+}
+#: The version an outcome model carries until it is trained (``matching.outcome_model.OutcomeModel.version``).
+UNTRAINED_OUTCOME = "outcome-untrained"
 
 
 def format_money(amount: float, symbol: str, *, indian: bool = True) -> str:
@@ -41,3 +56,23 @@ def format_duration(minutes: float) -> str:
     if minutes < 120:
         return f"{int(5 * round(minutes / 5))} min"
     return f"{round(minutes / 30) / 2:g} hours"
+
+
+def round_score(value: float) -> float:
+    """A score or factor as shown: three decimals, and never ``-0.0`` (a factor that contributes nothing is 0)."""
+    shown = round(float(value), SCORE_DECIMALS)
+    return 0.0 if shown == 0 else shown
+
+
+def round_factors(factors: Mapping[str, float]) -> dict[str, float]:
+    """Each factor's contribution, rounded as :func:`round_score`."""
+    return {name: round_score(value) for name, value in factors.items()}
+
+
+def score_kind(scorer_version: str | None) -> ScoreKind:
+    """What a score is, from the version of the scorer that gave it: a trained outcome model's (registry versions
+    ``outcome-<day>-<fingerprint>``) is the probability she is still in the job at 12 months; the transparent
+    default's, an untrained model's or an unknown scorer's only ranks."""
+    trained = scorer_version is not None and scorer_version.startswith("outcome-") \
+        and scorer_version != UNTRAINED_OUTCOME
+    return "retention_probability" if trained else "relative_score"

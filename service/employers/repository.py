@@ -19,6 +19,7 @@ def visible(key: ApiKey) -> list[Any]:
 
 
 SCOPE = Scope(visible=visible)
+CHUNK = 1000  # ids per IN (...) list
 
 
 def list_vetting(*, session: Session) -> list[dict[str, Any]]:
@@ -27,8 +28,9 @@ def list_vetting(*, session: Session) -> list[dict[str, Any]]:
         select(col(Employer.external_id), col(Employer.vetted), col(Employer.vetted_on))).mappings()]
 
 
-def map_names(*, session: Session, external_ids: Collection[str], conditions: Sequence[Any]) -> dict[str, str]:
-    """The names of these employers (among those the conditions allow), by external id."""
-    statement = select(col(Employer.external_id), col(Employer.name)).where(
-        col(Employer.external_id).in_(sorted(external_ids)), *conditions)
-    return {str(row[0]): str(row[1]) for row in session.execute(statement)}
+def names(*, session: Session, external_ids: Collection[str], conditions: Sequence[Any] = ()) -> dict[str, str]:
+    """These employers' names by external id (among those the conditions allow)."""
+    ordered = sorted(external_ids)
+    return {external_id: name for start in range(0, len(ordered), CHUNK) for external_id, name in session.execute(
+        select(col(Employer.external_id), col(Employer.name)).where(
+            col(Employer.external_id).in_(ordered[start:start + CHUNK]), *conditions))}

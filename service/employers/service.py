@@ -61,7 +61,7 @@ def list(*, session: Session, filters: EmployerFilters, page: Page, caller: ApiK
 def names(*, session: Session, external_ids: Iterable[str], caller: ApiKey) -> dict[str, str]:
     """The names of the employers this key may see among these, by external id: to show beside their ids."""
     wanted = set(external_ids)
-    return repository.map_names(session=session, external_ids=wanted, conditions=repository.visible(caller)) \
+    return repository.names(session=session, external_ids=wanted, conditions=repository.visible(caller)) \
         if wanted else {}
 
 

@@ -1,13 +1,44 @@
-"""What the match routes answer: ranked openings for a trainee, ranked candidates for an opening."""
+"""What the match routes answer: ranked openings for a trainee, ranked candidates for an opening. Each row carries
+a summary of the other side, scores and factors are rounded here (at the edge, never in the scoring), and every
+answer says what its scores mean."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from matching.formatting import ScoreKind, round_factors, round_score
 from service.core.models import Code
+from service.openings.models import Shift
 from service.trainees.models import TraineeCreate, TraineeStatus
+
+ShownScore = Annotated[float, AfterValidator(round_score)]
+ShownFactors = Annotated[dict[str, float], AfterValidator(round_factors)]
+COUNT = ("How many items match in all, on every page together; `data` holds the ones returned (at most `limit`). "
+         "Compare the two to know whether there are more.")
+
+
+class ScoreMeaning(BaseModel):
+    """What the scores of an answer are."""
+
+    score_kind: ScoreKind = Field(description="`retention_probability`: the probability she is still in the job at "
+                                              "12 months (a trained outcome model is in use); `relative_score`: a "
+                                              "ranking score, not a probability.")
+    score_meaning: str = Field(description="The same, in one plain sentence.")
+
+
+class OpeningSummary(BaseModel):
+    """An opening in one line, so that a match or proposal can be read without looking the opening up."""
+
+    title: str
+    employer_external_id: str
+    employer_name: str
+    district: str
+    monthly_wage_inr: int = Field(description="Monthly wage in the site's currency.")
+    shift: Shift
+    positions_left: int = Field(description="Positions not yet filled by a running placement, now.")
 
 
 class BlockedRule(BaseModel):
@@ -17,21 +48,24 @@ class BlockedRule(BaseModel):
 
 class OpeningMatch(BaseModel):
     opening_external_id: str
+    opening: OpeningSummary
     rank: int
-    score: float = Field(description="0..1; with a trained outcome model, the probability she is still there at "
-                                     "12 months. 0 for blocked openings.")
-    factors: dict[str, float] = Field(description="Each factor's contribution to the score (logit scale).")
-    reasons: list[str]
+    score: ShownScore = Field(description="0..1, three decimals; what it is: the answer's `score_kind`. 0 for "
+                                          "blocked openings.")
+    factors: ShownFactors = Field(description="Each factor's contribution to the score (logit scale: positive "
+                                              "raises it, 0 changes nothing), three decimals; empty when blocked.")
+    reasons: list[str] = Field(description="Why, in sentences a coordinator can repeat.")
     blocked: bool = False
     blocked_by: list[BlockedRule] = Field(default_factory=list)
 
 
-class OpeningMatches(BaseModel):
+class OpeningMatches(ScoreMeaning):
     trainee_external_id: str | None
     as_of: date
     model_version: str
-    data: list[OpeningMatch]
-    count: int
+    data: list[OpeningMatch] = Field(description="The best `limit` openings she may be offered, best first; with "
+                                                 "`include_blocked`, then up to `limit` blocked ones.")
+    count: int = Field(description=COUNT + " With `include_blocked`, the blocked openings are counted too.")
 
 
 class SkillShown(BaseModel):
@@ -41,15 +75,16 @@ class SkillShown(BaseModel):
 
 
 class CandidateProfile(BaseModel):
-    """What an employer may see of a candidate: no id, no coordinates, no exclusions, no survivor status."""
+    """The candidate in brief, and all an employer may see of her: no id, no coordinates, no exclusions, no
+    survivor status."""
 
     skills: list[SkillShown]
     district: str
     languages: list[str]
     # Optional in the schema: the candidate routes leave out nulls (response_model_exclude_none), so a
     # trainee without a track or a start date has no such key rather than a null.
-    available_from: date | None = None
-    training_track: str | None = None
+    available_from: date | None = Field(default=None, description="Her first possible day; absent: now.")
+    training_track: str | None = Field(default=None, description="The occupation she trained for.")
 
 
 class Introduction(BaseModel):
@@ -62,8 +97,9 @@ class Candidate(BaseModel):
     handle: str = Field(description="A pseudonym stable for this employer; not the programme's id.")
     trainee_external_id: str | None = Field(default=None, description="Programme staff only.")
     rank: int
-    score: float
-    factors: dict[str, float] | None = Field(default=None, description="Programme staff only.")
+    score: ShownScore = Field(description="0..1, three decimals; what it is: the answer's `score_kind`.")
+    factors: ShownFactors | None = Field(default=None, description="Programme staff only: each factor's "
+                                                                   "contribution (logit scale), three decimals.")
     reasons: list[str] | None = Field(default=None, description="Programme staff only.")
     profile: CandidateProfile
     introduction: Introduction | None = Field(default=None, description="Only after her recorded consent.")
@@ -76,12 +112,13 @@ class CandidateDetail(BaseModel):
     introduction: Introduction | None = Field(default=None, description="Only after her recorded consent.")
 
 
-class OpeningCandidates(BaseModel):
+class OpeningCandidates(ScoreMeaning):
     opening_external_id: str
+    opening: OpeningSummary
     as_of: date
     model_version: str
-    data: list[Candidate]
-    count: int
+    data: list[Candidate] = Field(description="The best `limit` candidates, best first.")
+    count: int = Field(description=COUNT)
 
 
 class ProfilePreview(TraineeCreate):

@@ -1,6 +1,7 @@
 """Ranking openings for a trainee and candidates for an opening, over the live index: what the match routes call.
 Scoring reads nothing from the database, so the request's connection goes back to the pool before it
-(`release_connection`) and the audit entries are written after it, stored by the request's one commit."""
+(`release_connection`); the summaries of the rows returned are read after it, in bulk, and the audit entries
+written last, stored by the request's one commit."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import numpy as np
 from sqlmodel import Session
 
 from matching.engine import Match, MatchEngine
+from matching.safety import allowed_positions
 from matching.tables import OpeningTable, TraineeTable
 from service.audit import service as audit
 from service.auth import policy
@@ -23,7 +26,7 @@ from service.core import secrets
 from service.core.clock import site_today
 from service.core.errors import Forbidden, NotFound
 from service.core.reference import Reference
-from service.matches import loader
+from service.matches import loader, summaries
 from service.matches.index import MatchIndex, Segment
 from service.matches.models import (
     BlockedRule,
@@ -66,19 +69,55 @@ def merge(segments: list[Segment], run: Callable[[Any, int], list[Match]], *, li
                   blocked_by=m.blocked_by) for rank, m in enumerate(ranked, 1)]
 
 
-def openings_for(*, index: MatchIndex, engine: MatchEngine, reference: Reference, trainee: dict, as_of: date,
-                 limit: int, include_blocked: bool) -> list[OpeningMatch]:
-    """The best open openings for one trainee (stored or a preview profile)."""
+def allowed_in(segments: list[Segment], allowed: Callable[[Any], np.ndarray]) -> tuple[set[str], int]:
+    """The ids of the rows the safety rules allow, over every segment (rows a segment no longer answers for left
+    out), and how many rows they block: what a list's `count` counts, without scoring anything."""
+    ids: set[str] = set()
+    blocked = 0
+    for segment in segments:
+        if not len(segment.table):
+            continue
+        external_ids = segment.table.external_id
+        live = ~np.isin(external_ids, list(segment.stale)) if segment.stale else np.ones(len(external_ids), bool)
+        mask = allowed(segment.table)
+        ids.update(external_ids[mask & live].tolist())
+        blocked += int((~mask & live).sum())
+    return ids, blocked
+
+
+def allowed_pairs(engine: MatchEngine, trainees: TraineeTable, t_rows: np.ndarray, openings: OpeningTable,
+                  o_rows: np.ndarray, as_of: date) -> np.ndarray:
+    """Per pair (trainee t_rows[p], opening o_rows[p]), whether every safety rule allows it on this day."""
+    context = engine.context(trainees, t_rows, openings, o_rows, as_of=as_of)
+    mask = np.zeros(len(context), dtype=bool)
+    mask[allowed_positions(context, engine.rules)] = True
+    return mask
+
+
+def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference, trainee: dict,
+                 as_of: date, limit: int, include_blocked: bool) -> tuple[list[OpeningMatch], int]:
+    """The best open openings for one trainee (stored or a preview profile), each with its summary, and how many
+    there are in all (the blocked ones too with include_blocked)."""
     trainees = loader.trainee_table(reference, [trainee])  # the index is current: the route's dependency saw to it
 
     def run(openings: OpeningTable, size: int) -> list[Match]:
         return engine.rank_openings(trainees, 0, openings, as_of=as_of, limit=size, include_blocked=include_blocked,
                                     blocked_limit=size)
 
-    return [OpeningMatch(opening_external_id=m.external_id, rank=m.rank, score=m.score, factors=m.factors,
-                         reasons=m.reasons, blocked=bool(m.blocked_by),
+    def allowed(openings: OpeningTable) -> np.ndarray:
+        return allowed_pairs(engine, trainees, np.zeros(len(openings), np.int64), openings,
+                             np.arange(len(openings)), as_of)
+
+    segments = index.openings.segments()  # one consistent set, should another request update the index meanwhile
+    ranked = merge(segments, run, limit=limit, include_blocked=include_blocked)
+    ids, blocked = allowed_in(segments, allowed)
+    found = summaries.opening_summaries(session, [m.external_id for m in ranked])
+    # An opening deleted since the index read it has no summary: left out, as the next answer would.
+    shown = [m for m in ranked if m.external_id in found]
+    return [OpeningMatch(opening_external_id=m.external_id, opening=found[m.external_id], rank=rank, score=m.score,
+                         factors=m.factors, reasons=m.reasons, blocked=bool(m.blocked_by),
                          blocked_by=[BlockedRule(rule=v.code, sentence=v.sentence) for v in m.blocked_by])
-            for m in merge(index.openings.segments(), run, limit=limit, include_blocked=include_blocked)]
+            for rank, m in enumerate(shown, 1)], len(ids) + (blocked if include_blocked else 0)
 
 
 def handle(*, session: Session, employer_external_id: str, trainee_external_id: str) -> str:
@@ -102,9 +141,9 @@ def profile(reference: Reference, trainee: dict) -> CandidateProfile:
 
 
 def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
-                   opening: dict, as_of: date, limit: int, caller: ApiKey) -> list[tuple[str, Candidate]]:
+                   opening: dict, as_of: date, limit: int, caller: ApiKey) -> tuple[list[tuple[str, Candidate]], int]:
     """The best job-ready trainees for one opening (her id, and what the caller may see: anonymised for an
-    employer's key)."""
+    employer's key), and how many the caller may see in all."""
     openings = loader.opening_table(session, reference, [opening])
 
     def run(trainees: TraineeTable, size: int) -> list[Match]:
@@ -112,15 +151,19 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
 
     # A coordinator sees only her partner's trainees: rank deeper until enough of them are found.
     visible = trainee_repository.candidate_pool(caller)
+    segments = index.trainees.segments()  # one consistent set, should another request update the index meanwhile
     size = limit
     while True:
-        ranked = merge(index.trainees.segments(), run, limit=size, include_blocked=False)
+        ranked = merge(segments, run, limit=size, include_blocked=False)
         records = {r["external_id"]: r for r in loader.trainee_records(
             session, ids=[m.external_id for m in ranked], conditions=visible)}
         if len(records) >= limit or len(ranked) < size:
             break
         size *= 4
     ranked = [m for m in ranked if m.external_id in records][:limit]
+    allowed, _ = allowed_in(segments, lambda trainees: allowed_pairs(
+        engine, trainees, np.arange(len(trainees)), openings, np.zeros(len(trainees), np.int64), as_of))
+    count = trainee_repository.count_job_ready(session=session, ids=allowed, conditions=visible) if allowed else 0
     staff = policy.allows(caller, "candidate:identify")
     return [(m.external_id,
              Candidate(handle=handle(session=session, employer_external_id=opening["employer_external_id"],
@@ -128,7 +171,7 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
                        trainee_external_id=m.external_id if staff else None, rank=rank, score=m.score,
                        factors=m.factors if staff else None, reasons=m.reasons if staff else None,
                        profile=profile(reference, records[m.external_id])))
-            for rank, m in enumerate(ranked, 1)]
+            for rank, m in enumerate(ranked, 1)], max(count, len(ranked))
 
 
 def allowed_today(*, session: Session, engine: MatchEngine, reference: Reference, opening: dict, trainee: dict,
@@ -177,13 +220,13 @@ def rank_openings(*, session: Session, index: MatchIndex, engine: MatchEngine, r
         raise Forbidden("Why an opening is blocked tells where she lives and whom she excludes; this key may not "
                         "read that.")
     values = {name: getattr(trainee, name) for name in type(trainee).model_fields}
-    release_connection(session)  # nothing read from here on: the connection goes back to the pool while scoring
+    release_connection(session)  # while scoring; the session takes one again to read the summaries
     day = as_of or site_today(reference.site.timezone)
-    data = openings_for(index=index, engine=engine, reference=reference, trainee=values, as_of=day,
-                        limit=limit, include_blocked=include_blocked)
+    data, count = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values,
+                               as_of=day, limit=limit, include_blocked=include_blocked)
     audit.record(session=session, caller=caller, action="match", entity="trainee", external_ids=[external_id])
     return OpeningMatches(trainee_external_id=external_id, as_of=day, model_version=engine.scorer_version, data=data,
-                          count=len(data))
+                          count=count, **summaries.score_meaning(engine.scorer_version).model_dump())
 
 
 def preview(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference, body: ProfilePreview,
@@ -191,12 +234,12 @@ def preview(*, session: Session, index: MatchIndex, engine: MatchEngine, referen
     """The open openings ranked for a profile that is not stored."""
     values, findings = trainees.prepare(values={**body.model_dump(), "external_id": "preview"}, reference=reference)
     raise_findings(findings)
-    release_connection(session)  # nothing read from here on: the connection goes back to the pool while scoring
+    release_connection(session)  # while scoring; the session takes one again to read the summaries
     day = as_of or site_today(reference.site.timezone)
-    data = openings_for(index=index, engine=engine, reference=reference, trainee=values, as_of=day,
-                        limit=limit, include_blocked=include_blocked)
+    data, count = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values,
+                               as_of=day, limit=limit, include_blocked=include_blocked)
     return OpeningMatches(trainee_external_id=None, as_of=day, model_version=engine.scorer_version, data=data,
-                          count=len(data))
+                          count=count, **summaries.score_meaning(engine.scorer_version).model_dump())
 
 
 def candidate_day(*, as_of: date | None, caller: ApiKey, reference: Reference) -> date:
@@ -218,14 +261,16 @@ def rank_candidates(*, session: Session, index: MatchIndex, engine: MatchEngine,
                     external_id: str, as_of: date | None, limit: int, caller: ApiKey) -> OpeningCandidates:
     """Who fits an opening: ranked job-ready trainees (anonymised for an employer's key); each view audited."""
     opening = _opening(session, external_id, caller)
+    summary = summaries.summarise_openings(session, [opening])[external_id]
     release_connection(session)  # while scoring; the session takes one again only to read records
     day = candidate_day(as_of=as_of, caller=caller, reference=reference)
-    found = candidates_for(session=session, index=index, engine=engine, reference=reference, opening=opening,
-                           as_of=day, limit=limit, caller=caller)
+    found, count = candidates_for(session=session, index=index, engine=engine, reference=reference, opening=opening,
+                                  as_of=day, limit=limit, caller=caller)
     audit.record(session=session, caller=caller, action="candidate_view", entity="trainee",
                  external_ids=[trainee_id for trainee_id, _ in found])
-    return OpeningCandidates(opening_external_id=external_id, as_of=day, model_version=engine.scorer_version,
-                             data=[c for _, c in found], count=len(found))
+    return OpeningCandidates(opening_external_id=external_id, opening=summary, as_of=day,
+                             model_version=engine.scorer_version, data=[c for _, c in found], count=count,
+                             **summaries.score_meaning(engine.scorer_version).model_dump())
 
 
 def get_candidate(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,

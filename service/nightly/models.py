@@ -7,12 +7,15 @@ earlier run in the one transaction that completes it."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from pydantic import AfterValidator
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, text
 from sqlmodel import Field, SQLModel
 
+from matching.formatting import ScoreKind, round_score
 from service.core.models import UtcDateTime, utcnow
+from service.matches.models import COUNT, OpeningSummary, ScoreMeaning, ShownScore
 
 RunStatus = Literal["running", "complete", "failed", "superseded"]
 ProposalStatus = Literal["proposed", "accepted", "declined"]
@@ -38,13 +41,24 @@ class MatchRun(MatchRunBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
+def _round_optional(value: float | None) -> float | None:
+    return None if value is None else round_score(value)
+
+
+ShownObjective = Annotated[float | None, AfterValidator(_round_optional)]
+
+
 class MatchRunPublic(MatchRunBase):
     id: int
+    objective: ShownObjective = Field(default=None, description="Expected placements still lasting at 12 months "
+                                                                "(three decimals).")
+    greedy_objective: ShownObjective = Field(default=None, description="The same for a greedy choice on the same "
+                                                                       "candidates, for comparison.")
 
 
 class MatchRunsPublic(SQLModel):
-    data: list[MatchRunPublic]
-    count: int
+    data: list[MatchRunPublic] = Field(description="This page of runs, newest first.")
+    count: int = Field(description=COUNT)
 
 
 class ProposalBase(SQLModel):
@@ -75,12 +89,22 @@ class Proposal(ProposalBase, table=True):
 
 
 class ProposalPublic(ProposalBase):
-    id: int
+    id: int = Field(description="Accept or decline it by this id: `POST /v1/proposals/{id}/accept` or `/decline`.")
     run_id: int
+    score: ShownScore = Field(description="0..1, three decimals; what it is: the answer's `score_kind`.")
+    opening: OpeningSummary | None = Field(description="The opening as it stands now; null once it was deleted.")
 
 
-class ProposalsPublic(SQLModel):
+class DecidedProposal(ProposalPublic):
+    """A proposal just accepted or declined, and what its score is."""
+
+    score_kind: ScoreKind = Field(description="`retention_probability` or `relative_score`, as in the run's "
+                                              "proposal list.")
+    score_meaning: str = Field(description="The same, in one plain sentence.")
+
+
+class ProposalsPublic(ScoreMeaning):
     run_id: int
     as_of: date
-    data: list[ProposalPublic]
-    count: int
+    data: list[ProposalPublic] = Field(description="This page of proposals and alternatives, by trainee.")
+    count: int = Field(description=COUNT)

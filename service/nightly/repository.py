@@ -4,10 +4,10 @@ proposals a key may see (a coordinator only her partner's trainees')."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, insert, update
+from sqlalchemy import ColumnElement, delete, func, insert, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,7 @@ from service.records import crud
 PROPOSAL_TABLE = Proposal.metadata.tables["proposal"]
 DECIDABLE = ("complete", "superseded")  # a proposal can be decided once its run has been complete
 DeclineRow = tuple[str, str, DeclineReason | None, datetime.datetime | None]
+EXPORT_BATCH = 5_000  # rows the export holds in memory at once
 
 
 def visible(key: ApiKey) -> list[ColumnElement[bool]]:
@@ -113,14 +114,22 @@ def declines(session: Session) -> list[DeclineRow]:
         .order_by(col(Proposal.decided_at).desc()))]
 
 
-def export_rows(session: Session, run_id: int, kind: str) -> Sequence[Row[str, str, float, int, int | None]]:
-    """(trainee, opening, score, rank in her list, alternative rank) of a run's proposals of one kind, by trainee."""
-    # Five columns: more than sqlmodel's select is typed for, so SQLAlchemy's own.
-    return session.execute(select_columns(col(Proposal.trainee_external_id), col(Proposal.opening_external_id),
-                                          col(Proposal.score), col(Proposal.rank_in_her_list),
-                                          col(Proposal.alternative_rank))
-                           .where(col(Proposal.run_id) == run_id, col(Proposal.kind) == kind)
-                           .order_by(col(Proposal.trainee_external_id), col(Proposal.alternative_rank))).all()
+EXPORT_COLUMNS = ("id", "status", "kind", "trainee_external_id", "opening_external_id", "score", "rank_in_her_list",
+                  "alternative_rank", "reasons")
+
+
+def export_rows(session: Session, run_id: int, kind: str) -> Iterator[dict[str, Any]]:
+    """A run's proposals of one kind as mappings of EXPORT_COLUMNS, by trainee, streamed in batches."""
+    statement = (select_columns(*(PROPOSAL_TABLE.c[name] for name in EXPORT_COLUMNS))
+                 .where(col(Proposal.run_id) == run_id, col(Proposal.kind) == kind)
+                 .order_by(col(Proposal.trainee_external_id), col(Proposal.alternative_rank))
+                 .execution_options(yield_per=EXPORT_BATCH))
+    return (dict(row) for row in session.execute(statement).mappings())
+
+
+def opening_ids_of_run(session: Session, run_id: int) -> set[str]:
+    """The openings a run proposes (or offers as alternatives)."""
+    return set(session.exec(select(Proposal.opening_external_id).where(col(Proposal.run_id) == run_id).distinct()))
 
 
 def repoint_trainee(session: Session, external_id: str, pseudonym: str) -> None:

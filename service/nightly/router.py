@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Response
 
 from service.auth.deps import CurrentKey, Permission
 from service.core.deps import PageDep
 from service.core.errors import problem_responses
 from service.core.models import MAX_ID, Day
 from service.nightly import service
-from service.nightly.models import MatchRunPublic, MatchRunsPublic, ProposalPublic, ProposalsPublic
+from service.nightly.models import DecidedProposal, MatchRunPublic, MatchRunsPublic, ProposalsPublic
 from service.records.unit_of_work import SessionDep
 
 router = APIRouter(tags=["match-runs"], responses=problem_responses(401, 403, 404, 422, 429))
@@ -26,23 +26,22 @@ def list_runs(session: SessionDep, page: PageDep) -> Any:
 
 
 @router.get("/v1/match-runs/latest/proposals", response_model=ProposalsPublic,
-            responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with Accept: text/csv"}},
-            summary="The newest complete run's proposals and alternatives",
+            responses={200: {"content": {"text/csv": {}},
+                             "description": "JSON (one page), or with Accept: text/csv every row the key may see: "
+                                            "proposal_id, status, kind, trainee, opening with its title, employer, "
+                                            "district, wage and shift, score, score_kind, ranks and reasons "
+                                            "(sentences joined by '; ')."}},
+            summary="The newest complete run's proposals and alternatives, each with its opening's summary",
             dependencies=[Permission("match_run:read")])
 def latest_proposals(session: SessionDep, caller: CurrentKey, page: PageDep,
                      as_of: Annotated[Day | None, Query(description="The newest complete run for this day.")] = None,
                      kind: Annotated[str | None, Query(pattern="^(proposal|alternative)$")] = None,
                      accept: Annotated[str | None, Header()] = None) -> Any:
-    run = service.latest_run(session=session, as_of=as_of)
-    wants_csv = accept is not None and "text/csv" in accept
-    rows, count = service.proposals(session=session, run=run, caller=caller, kind=kind,
-                                    page=None if wants_csv else page)
-    if wants_csv:
-        return Response(service.proposals_csv(rows), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="proposals-{run.as_of}.csv"'})
-    assert run.id is not None  # a stored run has its id
-    return ProposalsPublic(run_id=run.id, as_of=run.as_of, data=[ProposalPublic.model_validate(r) for r in rows],
-                           count=count)
+    if accept is not None and "text/csv" in accept:
+        text, filename = service.latest_proposals_csv(session=session, caller=caller, as_of=as_of, kind=kind)
+        return Response(text, media_type="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return service.latest_proposals(session=session, caller=caller, as_of=as_of, kind=kind, page=page)
 
 
 @router.get("/v1/match-runs/{run_id}", response_model=MatchRunPublic, summary="One run: counts, objective, models",
@@ -51,14 +50,16 @@ def get_run(run_id: RunId, session: SessionDep) -> Any:
     return service.get_run(session=session, run_id=run_id)
 
 
-@router.post("/v1/proposals/{proposal_id}/accept", response_model=ProposalPublic,
-             responses=problem_responses(409), summary="Accept: creates her placement and its follow-ups",
+@router.post("/v1/proposals/{proposal_id}/accept", response_model=DecidedProposal,
+             responses=problem_responses(409),
+             summary="Accept: creates her placement and its follow-ups (no body needed: she starts today)",
              dependencies=[Permission("proposal:decide")])
-def accept(proposal_id: RunId, body: service.Decision, session: SessionDep, caller: CurrentKey) -> Any:
+def accept(proposal_id: RunId, session: SessionDep, caller: CurrentKey,
+           body: Annotated[service.Decision | None, Body()] = None) -> Any:
     return service.accept(session=session, proposal_id=proposal_id, decision=body, caller=caller)
 
 
-@router.post("/v1/proposals/{proposal_id}/decline", response_model=ProposalPublic,
+@router.post("/v1/proposals/{proposal_id}/decline", response_model=DecidedProposal,
              responses=problem_responses(409), summary="Decline, with the reason (kept for learning)",
              dependencies=[Permission("proposal:decide")])
 def decline(proposal_id: RunId, body: service.Decline, session: SessionDep, caller: CurrentKey) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import ctypes
 import datetime
 import logging
@@ -24,13 +23,13 @@ from matching.candidates import Candidates, pair_keys
 from matching.engine import MatchEngine
 from matching.explain import reasons as explain_reasons
 from matching.features import features_from_context
+from matching.formatting import score_kind
 from matching.tables import OpeningTable, TraineeTable
 from service.core.models import utcnow
 from service.core.reference import Reference
-from service.imports.cells import escape_formula
-from service.matches import loader
+from service.matches import loader, summaries
 from service.nightly import candidates as candidate_engine
-from service.nightly import repository
+from service.nightly import repository, sheets
 from service.nightly.lock import nightly_lock
 from service.nightly.models import MatchRun
 from service.nightly.repository import DeclineRow
@@ -141,11 +140,13 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
             for i, (t, o, s, key) in enumerate(zip(best.trainee.tolist(), best.opening.tolist(), best.score.tolist(),
                                                    proposal_keys.tolist()))]
     alt_keys = pair_keys(alt_t, alt_o, len(openings))
+    alternative_reasons = _reasons(matcher, trainees, openings, alt_t, alt_o, options.as_of, declines)
     rows += [{"trainee_external_id": trainees.external_id[t], "opening_external_id": openings.external_id[o],
               "partner_org": partner_of.get(trainees.external_id[t], ""), "kind": "alternative", "score": float(s),
-              "rank_in_her_list": ranks[int(key)], "alternative_rank": int(r), "reasons": [], "status": "proposed"}
-             for t, o, s, r, key in zip(alt_t.tolist(), alt_o.tolist(), alt_s.tolist(), alt_rank.tolist(),
-                                        alt_keys.tolist())]
+              "rank_in_her_list": ranks[int(key)], "alternative_rank": int(r), "reasons": alternative_reasons[i],
+              "status": "proposed"}
+             for i, (t, o, s, r, key) in enumerate(zip(alt_t.tolist(), alt_o.tolist(), alt_s.tolist(),
+                                                       alt_rank.tolist(), alt_keys.tolist()))]
     run = _write_run(db, options, rows, counts, timings, started, progress, versions=versions,
                      objective=best.objective, greedy_objective=greedy.objective)
     log.info("nightly run complete", extra={"run": run.id, **counts, "objective": round(best.objective, 3),
@@ -182,7 +183,8 @@ def _write_run(db: Engine, options: RunOptions, rows: Sequence[dict[str, Any]], 
 
 def _reasons(matcher: MatchEngine, trainees: TraineeTable, openings: OpeningTable, t_idx: np.ndarray,
              o_idx: np.ndarray, as_of: datetime.date, declines: Sequence[DeclineRow]) -> list[list[str]]:
-    """Plain-language reasons for each proposal, and her earlier declines (kept for learning, shown here)."""
+    """Plain-language reasons for each proposal or alternative, and her earlier declines (kept for learning, shown
+    here)."""
     if t_idx.size == 0:
         return []
     ctx = matcher.context(trainees, t_idx, openings, o_idx, as_of=as_of)
@@ -216,16 +218,14 @@ def export(*, db: Engine, run_id: int, directory: Path) -> tuple[Path, Path]:
 
 
 def _write_export(db: Engine, run_id: int, folder: Path) -> None:
+    """Both files, in the columns of the API's CSV (`service.nightly.sheets`)."""
     with Session(db) as session:
+        run = repository.find_run(session=session, run_id=run_id)
+        kind_of_score = score_kind(run.model_versions.get("score") if run is not None else None)
+        openings = summaries.opening_summaries(session, repository.opening_ids_of_run(session, run_id))
         for name, kind in (("proposals.csv", "proposal"), ("alternatives.csv", "alternative")):
-            rows = repository.export_rows(session, run_id, kind)
             with open(folder / name, "w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                header = ["trainee_external_id", "opening_external_id", "score", "rank"]
-                writer.writerow(header + (["alternative_rank"] if kind == "alternative" else []))
-                for trainee_id, opening_id, score, rank, alt in rows:
-                    line = [escape_formula(trainee_id), escape_formula(opening_id), f"{score:.6f}", str(rank)]
-                    writer.writerow(line + ([str(alt)] if kind == "alternative" else []))
+                sheets.write(handle, repository.export_rows(session, run_id, kind), openings, kind_of_score)
                 handle.flush()
                 os.fsync(handle.fileno())
     os.chmod(folder, 0o755)  # mkdtemp makes it private; the export folder is as readable as before

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import secrets
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,9 +15,10 @@ from service.auth.models import ApiKey
 from service.core.errors import Conflict, NotFound
 from service.core.models import Day, FreeText, Page
 from service.followups.schedule import schedule
-from service.imports.cells import escape_formula
-from service.nightly import repository
-from service.nightly.models import DeclineReason, MatchRun, Proposal
+from service.matches import summaries
+from service.matches.models import OpeningSummary, ScoreMeaning
+from service.nightly import repository, sheets
+from service.nightly.models import DecidedProposal, DeclineReason, MatchRun, Proposal, ProposalPublic, ProposalsPublic
 from service.placements.models import Placement
 from service.placements.repository import open_placement
 from service.records import crud, unit_of_work, writes
@@ -29,9 +27,11 @@ from service.trainees.models import Trainee
 
 
 class Decision(BaseModel):
+    """Accepting a proposal: every field optional, so no body at all (or `{}`) accepts it as of today."""
+
     model_config = ConfigDict(extra="forbid")
 
-    started_on: Day | None = Field(default=None, description="Accept: her first day (default: today).")
+    started_on: Day | None = Field(default=None, description="Her first day (default: today, site time).")
 
 
 class Decline(BaseModel):
@@ -61,10 +61,50 @@ def latest_run(*, session: Session, as_of: datetime.date | None = None) -> Match
     return run
 
 
+def run_score_meaning(run: MatchRun) -> ScoreMeaning:
+    """What the scores of this run are (from the version of the scorer it used)."""
+    return summaries.score_meaning(run.model_versions.get("score"))
+
+
+def public(row: Proposal, openings: dict[str, OpeningSummary]) -> ProposalPublic:
+    """A stored proposal as answered: its score rounded, its opening summarised."""
+    return ProposalPublic.model_validate({**row.model_dump(), "opening": openings.get(row.opening_external_id)})
+
+
 def proposals(*, session: Session, run: MatchRun, caller: ApiKey, kind: str | None, page: Page | None
               ) -> tuple[list[Proposal], int]:
     """A run's proposals (and alternatives) the caller may see, by trainee."""
+    assert run.id is not None  # a stored run has its id
     return repository.page_of_proposals(session=session, run_id=run.id, caller=caller, kind=kind, page=page)
+
+
+def latest_proposals(*, session: Session, caller: ApiKey, as_of: datetime.date | None, kind: str | None,
+                     page: Page) -> ProposalsPublic:
+    """One page of the newest complete run's proposals (and alternatives) the caller may see, by trainee, each
+    with its opening's summary."""
+    run = latest_run(session=session, as_of=as_of)
+    assert run.id is not None  # a stored run has its id
+    rows, count = repository.page_of_proposals(session=session, run_id=run.id, caller=caller, kind=kind, page=page)
+    openings = summaries.opening_summaries(session, {row.opening_external_id for row in rows})
+    return ProposalsPublic(run_id=run.id, as_of=run.as_of, data=[public(row, openings) for row in rows], count=count,
+                           **run_score_meaning(run).model_dump())
+
+
+def latest_proposals_csv(*, session: Session, caller: ApiKey, as_of: datetime.date | None, kind: str | None
+                         ) -> tuple[str, str]:
+    """Every proposal of the newest complete run the caller may see as a spreadsheet, and its file name."""
+    run = latest_run(session=session, as_of=as_of)
+    rows, _ = repository.page_of_proposals(session=session, run_id=run.id, caller=caller, kind=kind, page=None)
+    openings = summaries.opening_summaries(session, {row.opening_external_id for row in rows})
+    return (sheets.text((row.model_dump() for row in rows), openings, run_score_meaning(run).score_kind),
+            f"proposals-{run.as_of}.csv")
+
+
+def decided(session: Session, row: Proposal) -> DecidedProposal:
+    """A proposal just decided, as answered: with its opening and what its score is."""
+    run = get_run(session=session, run_id=row.run_id)
+    openings = summaries.opening_summaries(session, [row.opening_external_id])
+    return DecidedProposal.model_validate({**public(row, openings).model_dump(), **run_score_meaning(run).model_dump()})
 
 
 def _proposal(session: Session, proposal_id: int, caller: ApiKey) -> Proposal:
@@ -95,8 +135,9 @@ def _already_placed(session: Session, trainee_external_id: str) -> Conflict | No
     return Conflict(f"She already has an open placement ({current}); end it before accepting another proposal.")
 
 
-def accept(*, session: Session, proposal_id: int, decision: Decision, caller: ApiKey) -> Proposal:
+def accept(*, session: Session, proposal_id: int, decision: Decision | None, caller: ApiKey) -> DecidedProposal:
     """Accepting creates her placement and its follow-ups due at 1, 3, 6 and 12 months; she is now placed."""
+    decision = decision or Decision()
     row = _proposal(session, proposal_id, caller)
     trainee = crud.find(session=session, table=Trainee, key={"external_id": row.trainee_external_id},
                         conditions=trainee_repository.visible(caller))
@@ -118,29 +159,14 @@ def accept(*, session: Session, proposal_id: int, decision: Decision, caller: Ap
         raise _already_placed(session, row.trainee_external_id) or Conflict(
             f"Proposal {proposal_id} conflicts with a decision taken meanwhile.") from exc
     session.refresh(row)
-    return row
+    return decided(session, row)
 
 
-def decline(*, session: Session, proposal_id: int, body: Decline, caller: ApiKey) -> Proposal:
+def decline(*, session: Session, proposal_id: int, body: Decline, caller: ApiKey) -> DecidedProposal:
     """A decline and its reason are kept: for learning, and shown (and not proposed again) in later runs."""
     row = _proposal(session, proposal_id, caller)
     _claim(session, proposal_id, status="declined", decline_reason=body.reason, decline_note=body.note)
     audit.record(session=session, caller=caller, action="proposal_declined", entity="trainee",
                  external_ids=[row.trainee_external_id])
     session.refresh(row)
-    return row
-
-
-CSV_COLUMNS = ["trainee_external_id", "opening_external_id", "kind", "score", "rank_in_her_list", "alternative_rank",
-               "status"]
-
-
-def proposals_csv(rows: Sequence[Proposal]) -> str:
-    """Proposals as a spreadsheet: one row each, cells made formula-safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([escape_formula(str(getattr(row, column))) if getattr(row, column) is not None else ""
-                         for column in CSV_COLUMNS])
-    return buffer.getvalue()
+    return decided(session, row)

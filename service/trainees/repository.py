@@ -76,6 +76,14 @@ def list_records(*, session: Session, ids: Collection[str] | None = None, job_re
     return [r for r in records if r["status"] == "job_ready"] if job_ready_only and ids is not None else records
 
 
+def count_job_ready(*, session: Session, ids: Collection[str], conditions: Sequence[Any] = ()) -> int:
+    """How many of these trainees are job-ready and meet the conditions (a key's candidate pool)."""
+    ordered = sorted(ids)
+    # As in list_records: the status is checked here, not by the database, so that it keeps to the id index.
+    return sum(status == "job_ready" for start in range(0, len(ordered), CHUNK) for status in session.exec(
+        select(Trainee.status).where(col(Trainee.external_id).in_(ordered[start:start + CHUNK]), *conditions)))
+
+
 def list_expired(*, session: Session, cutoff: datetime) -> Sequence[Trainee]:
     """Trainees who exited and whose record has not changed since the cutoff (not yet erased)."""
     return session.exec(select(Trainee).where(Trainee.status == "exited", col(Trainee.erased_at).is_(None),

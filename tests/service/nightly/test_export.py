@@ -12,6 +12,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from service.nightly import run as nightly
+from service.nightly import sheets
 from service.nightly.models import MatchRun, Proposal
 from tests.conftest import REPO
 
@@ -41,7 +42,7 @@ def test_an_error_while_writing_leaves_the_previous_export_intact(db, tmp_path, 
     before = snapshot(target)
     assert len(before["alternatives.csv"].splitlines()) == 1 + 90
 
-    real_writer = nightly.csv.writer
+    real_writer = sheets.csv.writer
 
     def failing_writer(handle, **kwargs):
         writer = real_writer(handle, **kwargs)
@@ -57,7 +58,7 @@ def test_an_error_while_writing_leaves_the_previous_export_intact(db, tmp_path, 
 
         return Failing()
 
-    monkeypatch.setattr(nightly.csv, "writer", failing_writer)
+    monkeypatch.setattr(sheets.csv, "writer", failing_writer)
     with pytest.raises(OSError):
         nightly.export(db=db, run_id=make_run(db, 0.75), directory=target)
     assert snapshot(target) == before
@@ -75,6 +76,7 @@ def test_kill_9_while_writing_leaves_the_previous_export_intact(db, database_url
         from pathlib import Path
         from service.core.db import make_engine
         from service.nightly import run as nightly
+        from service.nightly import sheets
         real = csv.writer
         def writer(handle, **kwargs):
             inner = real(handle, **kwargs)
@@ -87,7 +89,7 @@ def test_kill_9_while_writing_leaves_the_previous_export_intact(db, database_url
                         os.kill(os.getpid(), signal.SIGKILL)
                     return inner.writerow(row)
             return Killing()
-        nightly.csv.writer = writer
+        sheets.csv.writer = writer
         nightly.export(db=make_engine({database_url!r}), run_id={new_run}, directory=Path({str(target)!r}))
     """)
     process = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, timeout=120)
@@ -99,4 +101,4 @@ def test_kill_9_while_writing_leaves_the_previous_export_intact(db, database_url
     assert [path.name for path in tmp_path.iterdir()] == ["export"]
     after = snapshot(target)
     assert after != before and len(after["alternatives.csv"].splitlines()) == 1 + 90
-    assert b"0.750000" in after["proposals.csv"]
+    assert b",0.750," in after["proposals.csv"]

@@ -31,16 +31,20 @@ class AuditFilters(BaseModel):
 def record(*, session: Session, caller: Actor | None, action: str, entity: str, external_ids: Iterable[str]) -> None:
     """Append one event per record; committed with the caller's transaction. Trainees are named by pseudonym."""
     external_ids = [*external_ids]
+    who = {"key_id": caller.id if caller else None, "key_prefix": caller.prefix if caller else None,
+           "role": caller.role if caller else "cli"}
+    event = {**who, "at": utcnow(), "action": action, "entity": entity}
+    if entity == subjects.ENTITY and len(external_ids) == 1:  # one read of her record: one statement
+        pseudonym, store_link = subjects.link_one(session=session, external_id=external_ids[0])
+        statement = insert(table_of(AuditEvent)).values(**event, external_id=pseudonym)
+        session.execute(statement.add_cte(store_link) if store_link is not None else statement)
+        return
     if entity == subjects.ENTITY:
         tokens = subjects.link(session=session, external_ids=external_ids)
         external_ids = [tokens[external_id] for external_id in external_ids]
-    now = utcnow()
-    who = {"key_id": caller.id if caller else None, "key_prefix": caller.prefix if caller else None,
-           "role": caller.role if caller else "cli"}
-    rows = [{**who, "at": now, "action": action, "entity": entity, "external_id": external_id}
-            for external_id in external_ids]
-    if rows:
-        session.execute(insert(table_of(AuditEvent)), rows)
+    if external_ids:
+        session.execute(insert(table_of(AuditEvent)), [{**event, "external_id": external_id}
+                                                       for external_id in external_ids])
 
 
 def list(*, session: Any, filters: AuditFilters, page: Page) -> tuple[builtins.list[AuditEventPublic], int]:

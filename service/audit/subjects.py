@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import CTE
 from sqlmodel import col
 
 from service.audit.models import AuditSubject
@@ -43,6 +44,18 @@ def link(*, session: Session, external_ids: Iterable[str]) -> dict[str, str]:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         session.execute(dialect.insert(table_of(AuditSubject)).on_conflict_do_nothing(), missing)
     return tokens
+
+
+def link_one(*, session: Session, external_id: str) -> tuple[str, CTE | None]:
+    """Her token for one event (the path of every audited read), and on PostgreSQL a statement part that stores
+    her link if it is missing, for the caller to send with the event as one statement (an existing link then
+    costs no read and takes no row lock); elsewhere the link is stored at once and the part is None."""
+    if session.get_bind().dialect.name != "postgresql":
+        return link(session=session, external_ids=[external_id])[external_id], None
+    her_token = token(session=session, external_id=external_id)
+    store = (postgresql.insert(table_of(AuditSubject)).values(token=her_token, external_id=external_id)
+             .on_conflict_do_nothing().cte("stored_link"))
+    return her_token, store
 
 
 def names(*, session: Session, tokens: Iterable[str]) -> dict[str, str]:

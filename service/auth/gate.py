@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 import anyio
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.auth import service as keys
@@ -34,10 +33,8 @@ def authenticated_key(scope: Scope) -> ApiKey | None:
 
 
 def _lookup(engine: Engine, token: str) -> ApiKey:
-    with Session(engine, expire_on_commit=False) as session:
-        key = keys.authenticate(session=session, raw_key=token)
-        session.expunge(key)  # a plain value from here on: routes read it without a session
-        return key
+    with engine.connect() as connection:  # read only: closing rolls the implicit transaction back
+        return keys.authenticate(connection=connection, raw_key=token)
 
 
 class Authenticate:

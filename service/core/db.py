@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from sqlalchemy import Table, event, inspect
+from sqlalchemy import Table, event, exc, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
@@ -37,7 +38,32 @@ def make_engine(database_url: str, *, pool_size: int = 8, pool_timeout: float = 
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, hide_parameters=True, **pool)
+    engine = create_engine(database_url, hide_parameters=True, **pool)
+    _ping_when_idle(engine)
+    return engine
+
+
+IDLE_BEFORE_PING = 10.0  # seconds a pooled connection may rest before it is checked on checkout
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection on checkout only when it has rested a while: a server restart or an idle
+    timeout is noticed (the pool replaces the connection), while a busy worker pays no round trip per request."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def _rested_from(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _ping_if_rested(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, _proxy: object) -> None:
+        rested_since = record.info.get("checked_in_at")
+        if rested_since is None or time.monotonic() - rested_since < IDLE_BEFORE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # the pool discards this connection and checks out a fresh one
+            raise exc.DisconnectionError("the pooled connection no longer answers") from error
 
 
 def make_probe_engine(database_url: str) -> Engine:

@@ -25,7 +25,7 @@ def get_index(request: Request, session: SessionDep) -> MatchIndex:
     return request.app.state.index.current(session)
 
 
-def get_matcher(index: Annotated[MatchIndex, Depends(get_index)]) -> MatchEngine:
+async def get_matcher(index: Annotated[MatchIndex, Depends(get_index)]) -> MatchEngine:
     return index.matcher
 
 

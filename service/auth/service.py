@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 from sqlmodel import Session, col, select
 
 from service.auth.models import ApiKey, Role
@@ -84,12 +84,22 @@ def revoke(*, session: Session, key_id: int, caller: ApiKey | None = None) -> Ap
 
 
 _KEY_BY_HASH = core_select(table_of(ApiKey)).where(table_of(ApiKey).c.key_hash == bindparam("key_hash"))
+_KEY_BY_ID = core_select(table_of(ApiKey)).where(table_of(ApiKey).c.id == bindparam("key_id"))
 
 
 def authenticate(*, connection: Connection, raw_key: str) -> ApiKey:
     """The key a bearer token names, if it is valid now: a detached value (one indexed Core read, no ORM
     session: every /v1 request pays for it)."""
-    row = connection.execute(_KEY_BY_HASH, {"key_hash": hash_key(raw_key)}).mappings().first()
+    return _valid(connection.execute(_KEY_BY_HASH, {"key_hash": hash_key(raw_key)}).mappings().first())
+
+
+def find_valid(*, session: Session, key_id: int) -> ApiKey:
+    """The key with this id, if it is valid now (a console session names its key by id and re-checks it on every
+    request, so a revocation or expiry applies at once)."""
+    return _valid(session.connection().execute(_KEY_BY_ID, {"key_id": key_id}).mappings().first())
+
+
+def _valid(row: RowMapping | None) -> ApiKey:
     if row is None:
         raise Unauthorized("The API key is not valid.")
     key = ApiKey(**row)
@@ -106,14 +116,3 @@ def any_admin(*, session: Session) -> bool:
     return session.exec(admin).first() is not None
 
 
-def find_valid(*, session: Session, key_id: int) -> ApiKey:
-    """The key with this id, if it is valid now (a console session names its key by id and re-checks it on every
-    request, so a revocation or expiry applies at once)."""
-    key = session.get(ApiKey, key_id)
-    if key is None:
-        raise Unauthorized("The API key is not valid.")
-    if key.revoked_at is not None:
-        raise Unauthorized("The API key has been revoked.")
-    if key.expires_at is not None and _aware(key.expires_at) <= utcnow():
-        raise Unauthorized("The API key has expired.")
-    return key

@@ -17,6 +17,7 @@ from service.auth import policy
 from service.auth import service as keys
 from service.auth.models import ApiKey
 from service.core import secrets
+from service.core.errors import Unauthorized
 
 COOKIE = "jobmatch_console"
 SECRET_NAME = "console_sessions"
@@ -63,7 +64,7 @@ def resolve(*, session: Session, cookie: str | None) -> ConsoleSession:
         raise SignInRequired
     try:
         key = keys.find_valid(session=session, key_id=int(key_id))
-    except Exception as exc:  # revoked, expired or deleted: sign in again
+    except Unauthorized as exc:  # revoked, expired or deleted: sign in again
         raise SignInRequired from exc
     if key.role not in policy.STAFF:
         raise StaffOnly
@@ -73,7 +74,7 @@ def resolve(*, session: Session, cookie: str | None) -> ConsoleSession:
 def sign_in(*, session: Session, raw_key: str, hours: int) -> tuple[ApiKey, str]:
     """Check a key typed on the sign-in page; a staff key gets a session cookie's value (Unauthorized for a key
     that is not valid, StaffOnly for one of another role)."""
-    key = keys.authenticate(session=session, raw_key=raw_key.strip())
+    key = keys.authenticate(connection=session.connection(), raw_key=raw_key.strip())
     if key.role not in policy.STAFF:
         raise StaffOnly
     return key, issue(session=session, key=key, hours=hours)

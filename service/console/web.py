@@ -88,7 +88,6 @@ def _signed_in(request: Request) -> ConsoleSession:
     with unit_of_work(request.app.state.engine) as session:
         signed = resolve(session=session, cookie=request.cookies.get(COOKIE))
         signing = secret(session=session)
-        session.expunge(signed.key)
     state = request.scope.setdefault("state", {})
     state[STATE_KEY], state["key_prefix"], state["role"] = signed.key, signed.key.prefix, signed.key.role
     request.state.console = signed

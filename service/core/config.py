@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     shutdown_timeout_seconds: int = Field(default=5, description="On SIGTERM, how long requests in flight may "
                                                                  "finish before the server stops anyway.")
     nightly_write_chunk: int = Field(default=5_000, description="Proposal rows the nightly run writes per commit.")
+    debug: bool = Field(default=False, description="Commands print the traceback of an unexpected error.")
     retention_days: int | None = Field(default=None, description="Erase exited trainees unchanged for this many "
                                                                   "days (`jobmatch retention apply`); unset: keep.")
 

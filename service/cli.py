@@ -60,10 +60,9 @@ def print_table(headers: list[str], rows: list[list[str]], title: str | None = N
             table.add_row(*row)
         out.print(table)
         return
-    if title:
-        out.print(f"# {title}", highlight=False, markup=False)
-    for row in [headers, *rows]:
-        out.print("\t".join(row), highlight=False, markup=False, soft_wrap=True)
+    # Written as they are: rich would expand the tabs into spaces.
+    lines = ([f"# {title}"] if title else []) + ["\t".join(row) for row in [headers, *rows]]
+    out.file.write("".join(line + "\n" for line in lines))
 
 
 _checked: set[str] = set()  # database URLs found migrated in this process

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,9 @@ def test_setup_loads_the_demo_once_and_prints_one_admin_key(tmp_path):
     assert "demo bundle loaded" in first.stderr
     second = jobmatch(url, "setup")
     assert second.returncode == 0 and "jm_" not in second.stdout and "demo bundle loaded" not in second.stderr
+    prefix = first.stdout.strip().splitlines()[-1][:10]
+    assert f"an admin key already exists (prefix {prefix}, created " in second.stderr
+    assert "make another with `jobmatch keys create --role admin`" in second.stderr
 
 
 def test_retention_erases_only_exited_trainees_past_the_period(db, database_url, client, admin_headers):
@@ -106,13 +110,22 @@ def test_train_forecast_and_nightly_from_the_command_line(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert jobmatch(url, "setup").returncode == 0
     trained = jobmatch(url, "train", "--as-of", "2026-11-01")
-    assert trained.returncode == 0 and "outcome model outcome-2026-11-01-" in trained.stderr
+    assert trained.returncode == 0, trained.stderr
+    table = [line.split("\t") for line in trained.stdout.splitlines()]
+    assert table[:2] == [["# trained"], ["model", "version", "trained on", "quality"]]
+    assert [row[0] for row in table[2:]] == ["demand", "outcome"] and table[3][1].startswith("outcome-2026-11-01-")
+    assert "market signals" in table[2][2] and " placements, " in table[3][2]
+    assert re.search(r"backtest WAPE \d\.\d{3} ", table[2][3]) and re.search(r"Brier \d\.\d{3} ", table[3][3])
+    assert "{" not in trained.stdout + trained.stderr  # no Python dicts
+    assert "training: demand and outcome models (steps) 6/6 (100%)" in trained.stderr
     forecast = jobmatch(url, "forecast", "--horizon", "6", "--out", str(tmp_path / "forecast.csv"))
     assert forecast.returncode == 0
     lines = (tmp_path / "forecast.csv").read_text().splitlines()
     assert lines[0] == "district,occupation,period,postings" and len(lines) > 100
     nightly = jobmatch(url, "nightly", "--as-of", "2026-11-01", "--export", str(tmp_path / "out"))
     assert nightly.returncode == 0, nightly.stderr
+    assert re.search(r"nightly run: scoring candidates \(trainees\) 0/\d+ \(0%\)", nightly.stderr)
+    assert re.search(r"nightly run: writing proposals (\d+)/\1 \(100%\)", nightly.stderr)
     assert (tmp_path / "out" / "proposals.csv").read_text().startswith("trainee_external_id,opening_external_id,score,rank")
     bad = jobmatch(url, "nightly", "--as-of", "yesterday")
     assert bad.returncode != 0 and "--as-of" in bad.stderr

@@ -121,6 +121,8 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to listen on.")
 
 def _print_warnings(report: ImportReport, *, verbose: bool, warnings_file: Path | None) -> None:
     """Warnings by kind with their counts (most frequent first); every one with --verbose or in --warnings-file."""
+    if warnings_file is not None:
+        _write_warnings(report, warnings_file)
     if not report.warning_count:
         return
     if verbose:
@@ -134,19 +136,23 @@ def _print_warnings(report: ImportReport, *, verbose: bool, warnings_file: Path 
     if len(kinds) > SHOWN_WARNING_KINDS:
         console.print(f"  ... and {len(kinds) - SHOWN_WARNING_KINDS} more kind(s)", highlight=False)
     if warnings_file is not None:
-        import csv
-
-        from service.imports.cells import escape_formula
-        warnings_file.parent.mkdir(parents=True, exist_ok=True)
-        with open(warnings_file, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["file", "line", "column", "reason"])
-            for warning in report.warnings:
-                writer.writerow([escape_formula(str(warning[name])) for name in ("file", "line", "column", "reason")])
         console.print(f"every warning is listed in {warnings_file}", highlight=False, markup=False)
     elif not verbose:
         console.print("every warning, with its line: --verbose, or --warnings-file PATH", highlight=False,
                       markup=False)
+
+
+def _write_warnings(report: ImportReport, path: Path) -> None:
+    """Every warning as CSV (file, line, column, reason), formula-safe for spreadsheets; a header alone if none."""
+    import csv
+
+    from service.imports.cells import escape_formula
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["file", "line", "column", "reason"])
+        for warning in report.warnings:
+            writer.writerow([escape_formula(str(warning[name])) for name in ("file", "line", "column", "reason")])
 
 
 def _print_report(report: ImportReport) -> None:
@@ -450,8 +456,8 @@ def _unknown_binding(exc: Unresolvable, *, employer: str | None, partner: str | 
         hint = f"did you mean {guess}? " if guess else ""
         known = f"known partners: {', '.join(partners)}" if partners else (
             "no partner is known yet: import the partner's trainees first (jobmatch import)")
-        return f"no trainee belongs to partner '{partner}'; {hint}{known}"
+        return f"No trainee belongs to partner '{partner}'; {hint}{known}"
     if field == "employer_external_id" and employer:
-        return (f"no employer '{employer}': check the id (employers.csv, or GET /v1/employers), or import the "
+        return (f"No employer '{employer}': check the id (employers.csv, or GET /v1/employers), or import the "
                 "employer before its key")
     return exc.detail

@@ -30,7 +30,8 @@ class BarProgress:
         self.bar, self.task, self.label = bar, task, label
 
     def start(self, stage: str, total: int) -> None:
-        self.bar.reset(self.task, total=max(total, 1), description=f"{self.label}: {stage}")
+        """A total of 0 is unknown: a spinner and a count, no bar."""
+        self.bar.reset(self.task, total=total or None, description=f"{self.label}: {stage}")
 
     def advance(self, units: int = 1) -> None:
         self.bar.advance(self.task, units)
@@ -54,13 +55,13 @@ class LineProgress:
             return
         self.done += units
         now = time.monotonic()
-        if self.done >= self.total or now - self.last >= self.interval:
+        if 0 < self.total <= self.done or now - self.last >= self.interval:
             self.last = now
             self._line()
 
     def _line(self) -> None:
-        if not self.total:
-            text = f"{self.label}: {self.stage}"
+        if not self.total:  # unknown
+            text = f"{self.label}: {self.stage}" + (f" {self.done:,}" if self.done else "")
         else:
             done = min(self.done, self.total)
             text = f"{self.label}: {self.stage} {done:,}/{self.total:,} ({100 * done // self.total}%)"

@@ -161,11 +161,11 @@ def test_keys_for_an_unknown_partner_or_employer_are_refused_with_a_hint(db, dat
     assert jobmatch(database_url, "import", str(write_bundle(tmp_path / "b"))).exit_code == 0
     typo = one_error_line(jobmatch(database_url, "keys", "create", "--role", "coordinator", "--partner",
                                    "kolkata_mtero"))
-    assert "no trainee belongs to partner 'kolkata_mtero'; did you mean kolkata_metro?" in typo
+    assert "No trainee belongs to partner 'kolkata_mtero'; did you mean kolkata_metro?" in typo
     assert "known partners: kolkata_metro, north_bengal" in typo
     employer = one_error_line(jobmatch(database_url, "keys", "create", "--role", "employer", "--employer",
                                        "EM-99999"))
-    assert "no employer 'EM-99999'" in employer
+    assert "No employer 'EM-99999'" in employer
     assert _rows(db, "api_key") == 0
 
 

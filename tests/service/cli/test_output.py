@@ -63,6 +63,12 @@ def test_plain_progress_lines_carry_the_total_percentage_and_end_at_100(tmp_path
         progress.advance(1000)
     assert quiet.getvalue().splitlines() == ["importing: writing rows 0/3,000 (0%)",
                                              "importing: writing rows 3,000/3,000 (100%)"]
+    unknown = io.StringIO()
+    progress = LineProgress(Console(file=unknown, width=200), "exporting")  # no total: no percentage, no flood
+    progress.start("writing rows", 0)
+    for _ in range(3):
+        progress.advance(5000)
+    assert unknown.getvalue().splitlines() == ["exporting: writing rows"]
 
 
 def test_the_import_command_summarises_warnings_by_kind(db, database_url, jobmatch, tmp_path):

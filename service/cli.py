@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, select
 
-from service.cli_errors import CommandFailed, GuidedGroup, located
+from service.cli_errors import CommandFailed, GuidedGroup, HideTracebacks, located
 from service.cli_progress import progress_for
 from service.core import clock
 from service.core.clock import site_today
@@ -50,6 +51,8 @@ def configure(debug: Annotated[bool, typer.Option("--debug", help="On an unexpec
     GuidedGroup.debug = debug or settings.debug
     configure_logging(settings.log_level if "log_level" in settings.model_fields_set else "WARNING",
                       settings.log_format)
+    for handler in logging.getLogger("jobmatch").handlers:
+        handler.addFilter(HideTracebacks())
 
 
 def print_table(headers: list[str], rows: list[list[str]], title: str | None = None) -> None:

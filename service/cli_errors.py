@@ -90,6 +90,9 @@ def explain(exc: BaseException, *, database_url: str) -> str | None:
         return f"{exc.filename}: {exc.strerror.lower() if exc.strerror else 'wrong kind of path'}"
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror}"
+    if isinstance(exc, OSError) and str(exc).strip():  # a connection (a Dask scheduler...) that failed
+        return (f"{str(exc).strip().splitlines()[0]}: check the address given and that the service there is "
+                "running")
     return None
 
 
@@ -104,6 +107,15 @@ def report_failure(exc: BaseException, *, console: Console, database_url: str, d
     if debug:
         log.error("command failed", exc_info=exc)
     console.print(f"[red]error:[/red] {_escape(message)}", soft_wrap=True, highlight=False)
+
+
+class HideTracebacks(logging.Filter):
+    """Outside debug mode, log lines keep their message but not the traceback a failing service attached."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not GuidedGroup.debug:
+            record.exc_info, record.exc_text = None, None
+        return True
 
 
 def located(problem: dict[str, Any]) -> str:

@@ -375,7 +375,8 @@ def _check_names(bundle: Bundle, problems: _Problems) -> None:
     for name in bundle.ignored:
         problems.warn(name, 0, "", "sub-folders are not part of a bundle; ignored")
     if not present and not problems.errors:
-        found = f" (it holds {', '.join(bundle.names()[:5])})" if bundle.names() else " (it is empty)"
+        held = bundle.names() + bundle.ignored  # a folder that holds the bundle's folder: name it
+        found = f" (it holds {', '.join(held[:5])}{', ...' if len(held) > 5 else ''})" if held else " (it is empty)"
         raise NotABundle(f"{bundle.path.name} has no bundle file{found}; a bundle holds {EXPECTED}.")
 
 

@@ -94,6 +94,9 @@ def test_an_unrelated_file_alone_is_no_bundle(db, database_url, jobmatch, tmp_pa
     (folder / "notes.txt").write_text("who sent this", encoding="utf-8")
     line = one_error_line(jobmatch(database_url, "import", str(folder)))
     assert "has no bundle file (it holds notes.txt)" in line
+    write_bundle(tmp_path / "exports" / "bundle-2026")
+    line = one_error_line(jobmatch(database_url, "import", str(tmp_path / "exports")))
+    assert "exports has no bundle file (it holds bundle-2026/)" in line
 
 
 def test_near_miss_column_names_get_did_you_mean(db, database_url, jobmatch, tmp_path):

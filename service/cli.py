@@ -267,9 +267,9 @@ def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the r
     from service.nightly.run import RunOptions, run_nightly
     if engine not in ("local", "dask"):
         _fail("--engine must be local or dask")
-    day = _day(as_of)
     settings = get_settings()
-    db = _engine()
+    db = _engine()  # first: a database that is not there fails before the reference data loads
+    day = _day(as_of)
     reference = _reference()
     matcher, versions = build_matcher(db=db, reference=reference)
     options = RunOptions(as_of=day, engine=engine, scheduler=scheduler, export_dir=export,
@@ -292,9 +292,10 @@ def train(as_of: Annotated[str | None, typer.Option("--as-of", help="Learn from 
                                                                      "(default today).")] = None,
           promote: Annotated[bool, typer.Option(help="Make the new models the active ones.")] = True) -> None:
     """Train the market-demand and outcome models from the database and store them in the registry."""
-    from service.models_registry.training import train as train_models
+    db = _engine()  # first: a database that is not there fails before the models and reference data load
     day = _day(as_of)
-    db, reference = _engine(), _reference()
+    from service.models_registry.training import train as train_models
+    reference = _reference()
     with progress_for(console, "training") as progress:
         trained = train_models(db=db, reference=reference, as_of=day, promote=promote, progress=progress)
     _print_trained(trained)

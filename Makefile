@@ -2,55 +2,66 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+DEV := $(VENV)/.dev-tools
 
-.PHONY: install run test lint bench bench-import clean
+.PHONY: install install-dev run test lint bench bench-import clean
 
+# What running needs, and nothing more: `make run` on a fresh clone installs no test or lint tools.
 $(BIN)/jobmatch: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "jobmatch needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1). Try: make run PYTHON=python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(BIN)/jobmatch
 
+# The test and lint tools on top (pytest, schemathesis, notebooks, ruff, mypy...), for `make test` and `make lint`.
+$(DEV): $(BIN)/jobmatch
+	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
+	touch $(DEV)
+
 install: $(BIN)/jobmatch
+
+install-dev: $(DEV)
 
 run: install
 	$(BIN)/jobmatch setup
 	$(BIN)/jobmatch serve
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest
 
 # ruff (rules in pyproject.toml) on the packages, then mypy (its files and settings are in pyproject.toml);
 # both run, and the target fails if either finds a problem.
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .; status=$$?; $(BIN)/mypy || status=1; exit $$status
 
-bench-import: install
+bench-import: install-dev
 	$(BIN)/python benchmarks/import_speed.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
-bench-load: install
+bench-load: install-dev
 	$(BIN)/python benchmarks/load.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
 .PHONY: bench-load bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
-bench-matching: install
+bench-matching: install-dev
 	$(BIN)/python benchmarks/match_latency.py
 
-bench-quality: install
+bench-quality: install-dev
 	$(BIN)/python benchmarks/match_quality.py
 
-bench-engine: install
+bench-engine: install-dev
 	$(BIN)/python benchmarks/matching_engine.py
 
-bench-nightly: install
+bench-nightly: install-dev
 	$(BIN)/python benchmarks/nightly_run.py --scale 10000x2000 --scale 100000x20000 --engine local --engine dask --quality
 
-bench-assignment: install
+bench-assignment: install-dev
 	$(BIN)/python benchmarks/assignment_solver.py
 
-bench-demand: install
+bench-demand: install-dev
 	$(BIN)/python benchmarks/demand_backtest.py
 
-bench-outcome: install
+bench-outcome: install-dev
 	$(BIN)/python benchmarks/outcome_quality.py
 
 bench: bench-import bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome

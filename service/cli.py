@@ -2,65 +2,57 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime, timedelta
+import logging
+from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlmodel import Session, select
 
+from service.cli_errors import CommandFailed, GuidedGroup, HideTracebacks, located
+from service.cli_progress import progress_for
 from service.core import clock
 from service.core.clock import site_today
 from service.core.config import get_settings
-from service.core.errors import DomainError
+from service.core.errors import Unresolvable
+from service.core.progress import as_callback
 
 if TYPE_CHECKING:  # the commands import what they use when they run, so that `jobmatch --help` starts fast
     from sqlalchemy.engine import Engine
 
     from service.core.reference import Reference
     from service.imports.service import ImportReport
+    from service.models_registry.training import Trained
 
-app = typer.Typer(help="jobmatch: safe, explained job-matching for workforce-development programmes.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+# GuidedGroup: any error a command raises becomes one line and exit status 1 (service/cli_errors.py).
+app = typer.Typer(cls=GuidedGroup, help="jobmatch: safe, explained job-matching for workforce-development "
+                  "programmes.", no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, soft_wrap=True)  # messages stay one line each, whatever the width
+out = Console(soft_wrap=True)
+GuidedGroup.console = console
+SHOWN_WARNING_KINDS = 10  # kinds of import warning listed; --verbose or --warnings-file list every warning
 
 
 @app.callback()
-def configure() -> None:
+def configure(debug: Annotated[bool, typer.Option("--debug", help="On an unexpected error, print its traceback "
+                                                                   "(also JOBMATCH_DEBUG=1).")] = False) -> None:
     """Logs go to stderr, structured as the service's: warnings only, unless JOBMATCH_LOG_LEVEL asks for more (a
     terminal shows the command's own output and progress, not INFO lines)."""
     from service.core.logging import configure as configure_logging
     settings = get_settings()
+    GuidedGroup.debug = debug or settings.debug
     configure_logging(settings.log_level if "log_level" in settings.model_fields_set else "WARNING",
                       settings.log_format)
-
-
-@contextmanager
-def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[[str, int], None]]:
-    """A progress bar on a terminal; silent otherwise (logs carry the outcome)."""
-    if not sys.stderr.isatty():
-        yield lambda _stage, _advance: None
-        return
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn()]
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(description, total=total)
-
-        def advance(stage: str, amount: int) -> None:
-            progress.update(task, description=stage, advance=amount)
-
-        yield advance
+    for handler in logging.getLogger("jobmatch").handlers:
+        handler.addFilter(HideTracebacks())
 
 
 def print_table(headers: list[str], rows: list[list[str]], title: str | None = None) -> None:
@@ -71,15 +63,22 @@ def print_table(headers: list[str], rows: list[list[str]], title: str | None = N
             table.add_row(*row)
         out.print(table)
         return
-    if title:
-        out.print(f"# {title}", highlight=False, markup=False)
-    for row in [headers, *rows]:
-        out.print("\t".join(row), highlight=False, markup=False, soft_wrap=True)
+    # Written as they are: rich would expand the tabs into spaces.
+    lines = ([f"# {title}"] if title else []) + ["\t".join(row) for row in [headers, *rows]]
+    out.file.write("".join(line + "\n" for line in lines))
+
+
+_checked: set[str] = set()  # database URLs found migrated in this process
 
 
 def _engine() -> Engine:
+    """The database's engine, once it is known to exist and be migrated (else one line says what to run)."""
+    from service.cli_database import require_database
     from service.core.db import make_engine
     settings = get_settings()
+    if settings.database_url not in _checked:
+        require_database(settings.database_url)
+        _checked.add(settings.database_url)
     return make_engine(settings.database_url, pool_size=settings.db_pool_size,
                        pool_timeout=settings.db_pool_timeout_seconds,
                        busy_timeout=settings.sqlite_busy_timeout_seconds)
@@ -98,8 +97,8 @@ def _unit_of_work() -> AbstractContextManager[Session]:
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", soft_wrap=True)  # one line, for scripts and logs
-    raise typer.Exit(code=1)
+    """Stop the command: the error handler prints the message as one line, for people, scripts and logs."""
+    raise CommandFailed(message)
 
 
 @db_app.command("upgrade")
@@ -123,36 +122,78 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to listen on.")
                 timeout_graceful_shutdown=settings.shutdown_timeout_seconds)
 
 
+def _print_warnings(report: ImportReport, *, verbose: bool, warnings_file: Path | None) -> None:
+    """Warnings by kind with their counts (most frequent first); every one with --verbose or in --warnings-file."""
+    if warnings_file is not None:
+        _write_warnings(report, warnings_file)
+    if not report.warning_count:
+        return
+    if verbose:
+        for warning in report.warnings:
+            console.print(f"warning: {located(warning)}", highlight=False, markup=False, soft_wrap=True)
+    kinds = report.warning_kinds.most_common()
+    console.print(f"{report.warning_count:,} warning(s) of {len(kinds)} kind(s); nothing was refused for them:",
+                  highlight=False, markup=False)
+    for kind, count in kinds[:SHOWN_WARNING_KINDS]:
+        console.print(f"  {count:>7,} × {kind}", highlight=False, markup=False, soft_wrap=True)
+    if len(kinds) > SHOWN_WARNING_KINDS:
+        console.print(f"  ... and {len(kinds) - SHOWN_WARNING_KINDS} more kind(s)", highlight=False)
+    if warnings_file is not None:
+        console.print(f"every warning is listed in {warnings_file}", highlight=False, markup=False)
+    elif not verbose:
+        console.print("every warning, with its line: --verbose, or --warnings-file PATH", highlight=False,
+                      markup=False)
+
+
+def _write_warnings(report: ImportReport, path: Path) -> None:
+    """Every warning as CSV (file, line, column, reason), formula-safe for spreadsheets; a header alone if none."""
+    import csv
+
+    from service.imports.cells import escape_formula
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["file", "line", "column", "reason"])
+        for warning in report.warnings:
+            writer.writerow([escape_formula(str(warning[name])) for name in ("file", "line", "column", "reason")])
+
+
 def _print_report(report: ImportReport) -> None:
     print_table(["file", "rows", "inserted", "updated", "unchanged"],
-                [[name, str(c.rows), str(c.inserted), str(c.updated), str(c.unchanged)]
+                [[name, f"{c.rows:,}", f"{c.inserted:,}", f"{c.updated:,}", f"{c.unchanged:,}"]
                  for name, c in report.files.items()],
                 title="dry run: nothing written" if report.dry_run else "imported")
-    for warning in report.warnings:
-        out.print(f"warning: {warning['file']}:{warning['line']}:{warning['column']}: {warning['reason']}",
+    inserted = sum(c.inserted for c in report.files.values())
+    updated = sum(c.updated for c in report.files.values())
+    verb = "checked (dry run, nothing written)" if report.dry_run else "imported"
+    console.print(f"{verb}: {report.rows:,} rows from {len(report.files)} file(s); {inserted:,} new, {updated:,} "
+                  f"changed, {report.rows - inserted - updated:,} unchanged; {report.warning_count:,} warning(s)",
                   highlight=False, markup=False)
-    if report.warning_count > len(report.warnings):
-        out.print(f"... and {report.warning_count - len(report.warnings)} more warnings")
 
 
 @app.command("import")
-def import_(path: Annotated[Path, typer.Argument(help="Bundle folder or .zip.", exists=True)],
-            dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")] = False
+def import_(path: Annotated[Path, typer.Argument(help="Bundle folder or .zip.")],
+            dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")] = False,
+            verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every warning with its line.")
+                               ] = False,
+            warnings_file: Annotated[Path | None, typer.Option("--warnings-file", help="Write every warning to "
+                                                                                       "this CSV file.")] = None
             ) -> None:
     """Import a bundle all-or-nothing; every problem is listed as file:line:column: reason."""
     from service.imports.reader import UnzipLimits
     from service.imports.service import import_bundle
     settings = get_settings()
     limits = UnzipLimits(max_bytes=settings.max_unzipped_bytes, max_ratio=settings.max_zip_ratio)
-    try:
-        with progress_bar("importing") as advance:
-            report = import_bundle(engine=_engine(), reference=_reference(), path=path, dry_run=dry_run,
-                                   chunk_rows=settings.import_chunk_rows, progress=advance, limits=limits)
-    except DomainError as exc:
-        for err in exc.errors or []:
-            console.print(f"{err['file']}:{err['line']}:{err['column']}: {err['reason']}", highlight=False,
-                          markup=False)
-        _fail(exc.detail)
+    keep_all = verbose or warnings_file is not None
+    engine, reference = _engine(), _reference()
+    with progress_for(console, "importing") as progress:
+        report = import_bundle(engine=engine, reference=reference, path=path, dry_run=dry_run,
+                               chunk_rows=settings.import_chunk_rows, progress=progress, limits=limits,
+                               max_warnings=None if keep_all else 0)
+    _print_warnings(report, verbose=verbose, warnings_file=warnings_file)
+    if not report.rows:
+        _fail(f"nothing {'to import' if dry_run else 'imported'}: the bundle's files have a header but no rows "
+              f"({', '.join(report.files)})")
     _print_report(report)
 
 
@@ -160,8 +201,10 @@ def import_(path: Annotated[Path, typer.Argument(help="Bundle folder or .zip.", 
 def export(path: Annotated[Path, typer.Argument(help="Folder to write (or a path ending in .zip).")]) -> None:
     """Write every stored record as a bundle."""
     from service.imports.export import export_bundle
-    with progress_bar("exporting") as advance:
-        counts = export_bundle(engine=_engine(), path=path, progress=advance)
+    engine = _engine()
+    with progress_for(console, "exporting") as progress:
+        progress.start("writing rows", 0)
+        counts = export_bundle(engine=engine, path=path, progress=as_callback(progress))
     for name, count in counts.items():
         out.print(f"{name}: {count} rows")
 
@@ -173,9 +216,10 @@ def demo_data(out_dir: Annotated[Path, typer.Argument(help="Folder to write the 
               openings: Annotated[int, typer.Option(help="Open openings to generate.")] = 500) -> None:
     """Generate a plausible synthetic programme as a bundle (no real person in it)."""
     from demo.generator import generate_bundle
-    with progress_bar("generating") as advance:
+    with progress_for(console, "generating") as progress:
+        progress.start("writing files", 0)
         counts = generate_bundle(out_dir, seed=seed, trainees=trainees, openings=openings,
-                                 data_dir=get_settings().data_dir, progress=advance)
+                                 data_dir=get_settings().data_dir, progress=as_callback(progress))
     for name, count in counts.items():
         out.print(f"{name}: {count} rows")
 
@@ -193,12 +237,17 @@ def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the datab
     with Session(engine) as session:
         empty = session.exec(select(Trainee.id).limit(1)).first() is None
     if demo and empty:
-        with progress_bar("loading the demo bundle") as advance:
+        with progress_for(console, "loading the demo bundle") as progress:
             report = import_bundle(engine=engine, reference=_reference(), path=settings.data_dir / "demo",
-                                   progress=advance)
+                                   progress=progress)
         console.print("demo bundle loaded: " + ", ".join(f"{name} {c.rows}" for name, c in report.files.items()))
     with _unit_of_work() as session:
-        if not keys.any_admin(session=session):
+        if keys.any_admin(session=session):
+            admin = next(key for key in keys.list(session=session) if key.role == "admin" and key.revoked_at is None)
+            console.print(f"an admin key already exists (prefix {admin.prefix}, created "
+                          f"{admin.created_at:%Y-%m-%d %H:%M} UTC); keys are shown only once, when created: make "
+                          "another with `jobmatch keys create --role admin`", highlight=False, markup=False)
+        else:
             _, raw = keys.create(session=session, role="admin", name="first admin key")
             console.print("An admin API key was created. It is shown only now; keep it safe:")
             out.print(raw)
@@ -214,29 +263,20 @@ def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the r
             export: Annotated[Path | None, typer.Option("--export", help="Write proposals.csv and "
                                                                          "alternatives.csv here.")] = None) -> None:
     """Propose the best set of placements for every job-ready trainee at once."""
-    from datetime import date
-
-    from service.core.errors import Conflict
     from service.models_registry.matcher import build_matcher
     from service.nightly.run import RunOptions, run_nightly
     if engine not in ("local", "dask"):
         _fail("--engine must be local or dask")
-    try:
-        day = date.fromisoformat(as_of) if as_of else site_today(_reference().site.timezone)
-    except ValueError:
-        _fail(f"--as-of must be a date like 2026-11-01, not {as_of!r}")
     settings = get_settings()
-    db = _engine()
+    db = _engine()  # first: a database that is not there fails before the reference data loads
+    day = _day(as_of)
     reference = _reference()
     matcher, versions = build_matcher(db=db, reference=reference)
     options = RunOptions(as_of=day, engine=engine, scheduler=scheduler, export_dir=export,
                          write_chunk=settings.nightly_write_chunk)
-    try:
-        with progress_bar("nightly run") as advance:
-            run = run_nightly(db=db, reference=reference, matcher=matcher, options=options, model_versions=versions,
-                              progress=advance)
-    except Conflict as exc:
-        _fail(exc.detail)
+    with progress_for(console, "nightly run") as progress:
+        run = run_nightly(db=db, reference=reference, matcher=matcher, options=options, model_versions=versions,
+                          progress=progress)
     counts = run.counts
     console.print(f"run {run.id} for {run.as_of}: {counts['proposals']} proposals for "
                   f"{counts['job_ready_trainees']} job-ready trainees; expected lasting placements "
@@ -252,27 +292,53 @@ def train(as_of: Annotated[str | None, typer.Option("--as-of", help="Learn from 
                                                                      "(default today).")] = None,
           promote: Annotated[bool, typer.Option(help="Make the new models the active ones.")] = True) -> None:
     """Train the market-demand and outcome models from the database and store them in the registry."""
-    from datetime import date
-
+    db = _engine()  # first: a database that is not there fails before the models and reference data load
+    day = _day(as_of)
     from service.models_registry.training import train as train_models
-    try:
-        day = date.fromisoformat(as_of) if as_of else site_today(_reference().site.timezone)
-    except ValueError:
-        _fail(f"--as-of must be a date like 2026-11-01, not {as_of!r}")
-    try:
-        with progress_bar("training") as advance:
-            advance("training", 0)
-            trained = train_models(db=_engine(), reference=_reference(), as_of=day, promote=promote)
-    except DomainError as exc:
-        _fail(exc.detail)
-    demand, outcome = trained.demand, trained.outcome
-    backtest = (demand.metrics.get("backtest") or {})
-    console.print(f"demand model {demand.version}: {demand.metrics.get('series')} series; backtest WAPE "
-                  f"{backtest.get('wape', {})}")
-    reason = f" — {trained.outcome_reason}" if trained.outcome_is_prior else ""
-    console.print(f"outcome model {outcome.version}: Brier {outcome.metrics.get('brier')}, AUC "
-                  f"{outcome.metrics.get('auc')}{reason}")
+    reference = _reference()
+    with progress_for(console, "training") as progress:
+        trained = train_models(db=db, reference=reference, as_of=day, promote=promote, progress=progress)
+    _print_trained(trained)
+    if trained.outcome_is_prior:
+        console.print(f"the outcome model is the prior: {trained.outcome_reason}", highlight=False, markup=False)
     console.print("promoted: the service uses them from its next answer" if promote else "stored, not promoted")
+
+
+def _day(as_of: str | None) -> date:
+    """The --as-of day, or the site's today."""
+    return _parse_day(as_of, "--as-of") if as_of else site_today(_reference().site.timezone)
+
+
+def _parse_day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail(f"{option} must be a date like 2026-11-01, not {text!r}")
+
+
+def _rounded(value: Any, digits: int = 3) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, int | float) else "-"
+
+
+def _print_trained(trained: Trained) -> None:
+    """Model, version, the rows it learnt from, and its quality, rounded."""
+    demand, outcome = trained.demand, trained.outcome
+    backtest = demand.metrics.get("backtest") or {}
+    wape = backtest.get("wape") or {}
+    demand_quality = (f"backtest WAPE {_rounded(wape.get('model'))} (seasonal naive "
+                      f"{_rounded(wape.get('seasonal_naive'))}; lower is better)" if wape else "no backtest: too "
+                      "little history")
+    metrics = outcome.metrics
+    outcome_quality = (f"Brier {_rounded(metrics.get('brier'))} (lower is better), AUC {_rounded(metrics.get('auc'))}"
+                       f" on {metrics.get('evaluated_on') or 'its training placements'}")
+    if trained.outcome_is_prior:
+        outcome_quality = "prior only (too little follow-up history to learn from)"
+    print_table(["model", "version", "trained on", "quality"], [
+        ["demand", demand.version, f"{trained.demand_rows:,} market signals, {demand.metrics.get('series', 0):,} "
+                                   "series", demand_quality],
+        ["outcome", outcome.version, f"{metrics.get('n_placements', 0):,} placements, "
+                                     f"{metrics.get('n_events', 0):,} left within 12 months", outcome_quality]],
+        title="trained")
 
 
 @app.command("forecast")
@@ -282,7 +348,6 @@ def forecast(horizon: Annotated[int, typer.Option(help="Months ahead.")] = 6,
              ) -> None:
     """Forecast monthly postings per district × occupation (columns district, occupation, period, postings)."""
     import csv
-    from datetime import date
 
     from service.imports.cells import escape_formula
     from service.market import service as market
@@ -292,7 +357,7 @@ def forecast(horizon: Annotated[int, typer.Option(help="Months ahead.")] = 6,
     with Session(db) as session:
         if not hasattr(demand, "series_") or as_of:
             demand = market.fit(session=session, reference=_reference(),
-                                as_of=date.fromisoformat(as_of) if as_of else None)
+                                as_of=_parse_day(as_of, "--as-of") if as_of else None)
             versions["demand"] = "fitted now"
     rows = market.forecast(model=demand, horizon=horizon)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -333,18 +398,10 @@ app.add_typer(audit_app, name="audit")
 def audit_purge(before: Annotated[str, typer.Option("--before", help="Delete events recorded before this day "
                                                                       "(YYYY-MM-DD, UTC).")]) -> None:
     """Delete audit events older than a day, in one transaction that records the purge as an audit event."""
-    from datetime import date
-
     from service.audit.purge import purge
-    try:
-        cutoff = datetime.combine(date.fromisoformat(before), datetime.min.time(), UTC)
-    except ValueError:
-        _fail(f"--before must be a date like 2025-01-01, not {before!r}")
-    try:
-        with _unit_of_work() as session:
-            deleted = purge(session=session, before=cutoff)
-    except DomainError as exc:
-        _fail(exc.detail)
+    cutoff = datetime.combine(_parse_day(before, "--before"), datetime.min.time(), UTC)
+    with _unit_of_work() as session:
+        deleted = purge(session=session, before=cutoff)
     console.print(f"deleted {deleted} audit event(s) recorded before {cutoff.date().isoformat()}; the purge is "
                   "itself recorded in the audit log")
 
@@ -366,8 +423,8 @@ def keys_create(role: Annotated[str, typer.Option(help="admin, coordinator, empl
         with _unit_of_work() as session:
             key, raw = keys.create(session=session, role=role, name=name, employer_external_id=employer,
                                    partner_org=partner, expires_at=expires, check_binding=bindings.check)
-    except DomainError as exc:
-        _fail(exc.detail)
+    except Unresolvable as exc:
+        _fail(_unknown_binding(exc, employer=employer, partner=partner))
     console.print(f"created key {key.id} ({key.role}, prefix {key.prefix})")
     out.print(raw)
 
@@ -386,9 +443,25 @@ def keys_list() -> None:
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see keys list).")]) -> None:
     """Revoke a key; it is refused from then on."""
     from service.auth import service as keys
-    try:
-        with _unit_of_work() as session:
-            key = keys.revoke(session=session, key_id=key_id)
-    except DomainError as exc:
-        _fail(exc.detail)
+    with _unit_of_work() as session:
+        key = keys.revoke(session=session, key_id=key_id)
     console.print(f"key {key.id} revoked")
+
+
+def _unknown_binding(exc: Unresolvable, *, employer: str | None, partner: str | None) -> str:
+    """The refusal of an unknown partner or employer, with the name probably meant and the partners there are."""
+    from service.imports.names import meant
+    from service.keys import bindings
+    field = (exc.errors or [{}])[0].get("loc", [""])[-1]
+    if field == "partner_org" and partner:
+        with Session(_engine()) as session:
+            partners = bindings.known_partners(session=session)
+        guess = meant(partner, partners)
+        hint = f"did you mean {guess}? " if guess else ""
+        known = f"known partners: {', '.join(partners)}" if partners else (
+            "no partner is known yet: import the partner's trainees first (jobmatch import)")
+        return f"No trainee belongs to partner '{partner}'; {hint}{known}"
+    if field == "employer_external_id" and employer:
+        return (f"No employer '{employer}': check the id (employers.csv, or GET /v1/employers), or import the "
+                "employer before its key")
+    return exc.detail

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.apidocs.routes import install_api_docs
 from service.audit.router import router as audit_router
 from service.auth.deps import check_permissions
 from service.auth.gate import Authenticate
@@ -149,7 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine.dispose()
         app.state.probe_engine.dispose()
 
-    app = FastAPI(title="jobmatch", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="jobmatch", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   dependencies=[Depends(refuse_control_characters)],
                   description="Safe, explained job-matching for workforce-development programmes. "
                               "Every /v1 route needs `Authorization: Bearer <API key>`; errors are RFC 9457 "
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     probe_threads = anyio.CapacityLimiter(2)  # /readyz never waits behind the request threads
     app.state.reference = load_reference(settings.data_dir, settings.site, settings.currency)
     install_error_handlers(app)
+    install_api_docs(app)  # /docs and /redoc from files in the package: they work without internet
 
     app.state.index = MatchIndex(engine=app.state.engine, reference=app.state.reference)
     for router in ROUTERS:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
 
-from service.core.errors import InvalidInput, PayloadTooLarge
+from service.core.errors import InvalidInput, PayloadTooLarge, Unresolvable
+from service.imports.names import EXPECTED
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -79,6 +80,26 @@ class ArchiveDamaged(InvalidInput):
     slug = "invalid-bundle"
 
 
+class NotABundle(Unresolvable):
+    """A path that is no bundle: missing, a single file, or a .zip that cannot be opened."""
+
+    title = "Not a bundle"
+    slug = "not-a-bundle"
+
+
+def _not_a_bundle(path: Path) -> NotABundle:
+    """What is wrong with the path, and what to give instead."""
+    if not path.exists():
+        return NotABundle(f"{path} does not exist: give the bundle's folder or .zip ({EXPECTED}).")
+    if path.suffix.lower() == ".csv":
+        return NotABundle(f"{path} is a single CSV file; a bundle is a folder or .zip of CSV files ({EXPECTED}): "
+                          f"put it in a folder and import the folder.")
+    if path.suffix.lower() == ".zip":
+        return NotABundle(f"{path} is not a readable .zip (damaged or incomplete): make the .zip again, or import "
+                          f"the folder it was made from.")
+    return NotABundle(f"{path} is neither a folder nor a .zip: give the bundle's folder or .zip ({EXPECTED}).")
+
+
 @dataclass(frozen=True)
 class UnzipLimits:
     """Caps on what a bundle .zip may expand to: total bytes, and decompressed:compressed ratio."""
@@ -136,7 +157,10 @@ class Bundle:
                 else:
                     self.ignored.append(item.name + "/")
         elif zipfile.is_zipfile(self.path):
-            self._zip = zipfile.ZipFile(self.path)
+            try:
+                self._zip = zipfile.ZipFile(self.path)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise _not_a_bundle(self.path) from exc
             if limits is not None:
                 _check_sizes(self._zip, limits)
             names = [name for name in self._zip.namelist() if not name.endswith("/")]
@@ -152,7 +176,7 @@ class Bundle:
                 else:
                     self.ignored.append(relative)
         else:
-            raise FileNotFoundError(f"{self.path} is neither a folder nor a .zip file")
+            raise _not_a_bundle(self.path)
 
     def names(self) -> list[str]:
         return list(self._members)
@@ -205,6 +229,18 @@ class Bundle:
                     line = reader.line_num + 1
 
             yield header, iterate()
+
+    def count_rows(self, name: str) -> int:
+        """The rows of a file, counted as they will be read (blank rows skipped), so progress has its total up
+        front; a file that stops being readable counts up to there (the check reports it)."""
+        count = 0
+        try:
+            with self.rows(name) as (_, rows):
+                for _ in rows:
+                    count += 1
+        except (UnreadableRow, ArchiveDamaged, ArchiveTooLarge):
+            pass
+        return count
 
     def close(self) -> None:
         if self._zip is not None:

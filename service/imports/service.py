@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,20 +21,23 @@ from service.consents import service as consents
 from service.core.db import table_of
 from service.core.errors import Conflict, Forbidden, Unresolvable
 from service.core.models import CONTROL
+from service.core.progress import NO_PROGRESS, Progress
 from service.core.reference import Reference
 from service.followups.schedule import schedule
 from service.followups.service import raise_risk_flags
 from service.imports.cells import READERS, CellError
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
-from service.imports.reader import EXTRA, Bundle, Row, UnreadableRow, UnzipLimits
+from service.imports.names import EXPECTED, meant
+from service.imports.reader import EXTRA, Bundle, NotABundle, Row, UnreadableRow, UnzipLimits
 from service.placements.models import Placement
 from service.records import writes
 from service.records.unit_of_work import unit_of_work
 from service.records.writes import same
 
 log = logging.getLogger("jobmatch.imports")
-MAX_WARNINGS = 1_000
-Progress = Callable[[str, int], None]
+MAX_WARNINGS = 1_000  # listed in a report; all are counted, by kind
+PROGRESS_ROWS = 1_000  # rows between two progress reports
+_QUOTED = re.compile(r"'[^']*'")
 
 
 class BundleInvalid(Unresolvable):
@@ -50,12 +55,25 @@ class FileCounts:
     unchanged: int = 0
 
 
+def warning_kind(file: str, column: str, reason: str) -> str:
+    """What warnings of one kind share: file, column and reason with the quoted values left out."""
+    where = f"{file}:{column}" if column else file
+    return f"{where}: " + _QUOTED.sub("'…'", reason)
+
+
 @dataclass
 class ImportReport:
     dry_run: bool
     files: dict[str, FileCounts] = field(default_factory=dict)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     warning_count: int = 0
+    warning_kinds: Counter[str] = field(default_factory=Counter)  # every warning, counted by kind
+    max_warnings: int | None = MAX_WARNINGS  # how many are listed; None lists every one
+
+    @property
+    def rows(self) -> int:
+        """Rows read from every file (inserted, updated or unchanged)."""
+        return sum(counts.rows for counts in self.files.values())
 
     def as_dict(self) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "files": {name: asdict(counts) for name, counts in self.files.items()},
@@ -71,10 +89,12 @@ class _Problems:
         self.errors.append({"file": file, "line": line, "column": column, "reason": reason})
 
     def warn(self, file: str, line: int, column: str, reason: str) -> None:
-        assert self.report is not None
-        self.report.warning_count += 1
-        if len(self.report.warnings) < MAX_WARNINGS:
-            self.report.warnings.append({"file": file, "line": line, "column": column, "reason": reason})
+        report = self.report
+        assert report is not None
+        report.warning_count += 1
+        report.warning_kinds[warning_kind(file, column, reason)] += 1
+        if report.max_warnings is None or len(report.warnings) < report.max_warnings:
+            report.warnings.append({"file": file, "line": line, "column": column, "reason": reason})
 
 
 @dataclass
@@ -85,16 +105,26 @@ class _Parsed:
 
 
 def _check_header(spec: BundleFile, header: list[str], problems: _Problems) -> list[str]:
-    """The contract columns this file has; missing required columns are errors, unknown ones warnings."""
+    """The contract columns this file has; missing required columns are errors, unknown ones warnings, and an
+    unknown one that is a near miss of a contract column the header lacks is an error naming that column (its
+    values would otherwise be dropped)."""
     seen: set[str] = set()
+    claimed: set[str] = set()
     for column in header:
         if column in seen:
             problems.error(spec.name, 1, column, "column appears twice in the header")
         seen.add(column)
-        if column not in spec.columns:
+    for column in header:
+        if column in spec.columns:
+            continue
+        intended = meant(column, [name for name in spec.columns if name not in seen])
+        if intended is not None:
+            claimed.add(intended)
+            problems.error(spec.name, 1, column, f"unknown column; did you mean '{intended}'?")
+        else:
             problems.warn(spec.name, 1, column, "unknown column ignored")
     for column in spec.required_columns():
-        if column not in seen:
+        if column not in seen and column not in claimed:
             problems.error(spec.name, 1, column, "required column is missing from the header")
     return [column for column in spec.columns if column in seen]
 
@@ -171,7 +201,7 @@ def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions
 
 
 def _validate_file(spec: BundleFile, bundle: Bundle, reference: Reference, problems: _Problems,
-                   progress: Progress | None, caller: ApiKey | None, bundle_ids: dict[str, set[Any]],
+                   progress: Progress, caller: ApiKey | None, bundle_ids: dict[str, set[Any]],
                    pending: list[tuple[str, int, str, str, str, bool]], file_columns: dict[str, list[str]],
                    seen_lines: dict[tuple[Any, ...], int], mentioned: set[str]) -> None:
     """First pass over one file: its header, then each row's values, key and references."""
@@ -180,12 +210,13 @@ def _validate_file(spec: BundleFile, bundle: Bundle, reference: Reference, probl
         file_columns[spec.name] = columns
         if any(err["file"] == spec.name and err["line"] == 1 for err in problems.errors):
             return
+        count = 0
         for count, row in enumerate(rows, 1):
             if len(spec.key) == 1:
                 mentioned.add(row.cells.get(spec.key[0], "").strip())
             parsed = _parse(spec, columns, row, reference, problems, caller)
-            if progress and count % 5000 == 0:
-                progress(f"checking {spec.name}", 5000)
+            if count % PROGRESS_ROWS == 0:
+                progress.advance(PROGRESS_ROWS)
             if parsed is None:
                 continue
             if parsed.key in seen_lines:
@@ -202,10 +233,11 @@ def _validate_file(spec: BundleFile, bundle: Bundle, reference: Reference, probl
                 for value in parsed.values.get(column) or []:
                     if value not in bundle_ids.get(target, ()):
                         pending.append((spec.name, row.line, column, target, value, True))
+        progress.advance(count % PROGRESS_ROWS)
 
 
 def _validate(bundle: Bundle, session: Session, reference: Reference, problems: _Problems,
-              progress: Progress | None, caller: ApiKey | None) -> dict[str, list[str]]:
+              progress: Progress, caller: ApiKey | None) -> dict[str, list[str]]:
     """First pass: read every row, keep only keys and references; returns the columns of each file."""
     bundle_ids: dict[str, set[Any]] = {}
     pending: list[tuple[str, int, str, str, str, bool]] = []  # file, line, column, target file, id, is_warning
@@ -325,31 +357,56 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
     counts.rows += len(chunk)
 
 
+def _check_names(bundle: Bundle, problems: _Problems) -> None:
+    """Files the contract does not name are ignored with a warning, unless a file name is a near miss of a
+    contract file the bundle lacks (`Trainees.CSV`): its rows would be lost, so it is an error naming the file
+    meant. A bundle with no contract file at all is refused: importing it would import nothing."""
+    present = [name for name in bundle.names() if name in BY_NAME]
+    for name in bundle.names():
+        if name in BY_NAME:
+            continue
+        intended = meant(name, [spec.name for spec in BUNDLE_FILES if spec.name not in present])
+        if intended is None:
+            problems.warn(name, 0, "", "not a file of the bundle contract; ignored")
+        elif not name.lower().endswith(".csv"):
+            problems.error(name, 0, "", f"not a bundle file: save it as UTF-8 CSV named {intended}")
+        else:
+            problems.error(name, 0, "", f"not a bundle file name; did you mean {intended}? (names are lower case)")
+    for name in bundle.ignored:
+        problems.warn(name, 0, "", "sub-folders are not part of a bundle; ignored")
+    if not present and not problems.errors:
+        held = bundle.names() + bundle.ignored  # a folder that holds the bundle's folder: name it
+        found = f" (it holds {', '.join(held[:5])}{', ...' if len(held) > 5 else ''})" if held else " (it is empty)"
+        raise NotABundle(f"{bundle.path.name} has no bundle file{found}; a bundle holds {EXPECTED}.")
+
+
 def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: bool = False,
-                  chunk_rows: int = 2_000, progress: Progress | None = None, caller: ApiKey | None = None,
-                  limits: UnzipLimits | None = None) -> ImportReport:
+                  chunk_rows: int = 2_000, progress: Progress = NO_PROGRESS, caller: ApiKey | None = None,
+                  limits: UnzipLimits | None = None, max_warnings: int | None = MAX_WARNINGS) -> ImportReport:
     """Validate the whole bundle, then write it in one transaction (rolled back on a dry run).
 
     With a caller (an API key), rows outside that key's scope are problems; without one (the CLI), all is allowed.
-    With limits, a .zip that would expand beyond them is refused (ArchiveTooLarge) before or while it is read."""
-    report = ImportReport(dry_run=dry_run)
+    With limits, a .zip that would expand beyond them is refused (ArchiveTooLarge) before or while it is read.
+    Progress counts rows: the rows are counted first, then checked, then written. The report lists at most
+    `max_warnings` warnings (None: all) and counts all of them by kind."""
+    report = ImportReport(dry_run=dry_run, max_warnings=max_warnings)
     problems = _Problems(report=report)
     bundle = Bundle(path, limits=limits)
     try:
-        for name in bundle.names():
-            if name not in BY_NAME:
-                problems.warn(name, 0, "", "not a file of the bundle contract; ignored")
-        for name in bundle.ignored:
-            problems.warn(name, 0, "", "sub-folders are not part of a bundle; ignored")
+        _check_names(bundle, problems)
+        total = sum(bundle.count_rows(spec.name) for spec in BUNDLE_FILES if spec.name in bundle)
+        progress.start("checking rows", total)
         with Session(engine) as session:
             file_columns = _validate(bundle, session, reference, problems, progress, caller)
             if not problems.errors and "placements.csv" in file_columns:
                 _check_open_placements(bundle, session, problems)
         if problems.errors:
-            raise BundleInvalid(f"The bundle has {len(problems.errors)} problem(s); nothing was written.",
+            raise BundleInvalid(f"The bundle has {len(problems.errors)} problem(s); nothing was written. Fix them and "
+                                "import it again.",
                                 errors=problems.errors)
         quiet = _Problems(report=ImportReport(dry_run=dry_run))  # the first pass already reported everything
         follow_on: dict[str, list] = {"placements": [], "flags": []}
+        progress.start("writing rows" if not dry_run else "writing rows (a dry run: rolled back)", total)
         try:
             with unit_of_work(engine, timezone=reference.site.timezone, actor=caller, dry_run=dry_run) as session:
                 for spec in BUNDLE_FILES:
@@ -359,8 +416,7 @@ def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: 
                     present = _present_fields(spec, file_columns[spec.name])
                     for chunk in _chunks(bundle, spec, file_columns[spec.name], reference, quiet, chunk_rows):
                         _write_chunk(session, spec, chunk, present, counts, caller, follow_on)
-                        if progress:
-                            progress(f"writing {spec.name}", len(chunk))
+                        progress.advance(len(chunk))
                 schedule(session=session, placements=follow_on["placements"])
                 raise_risk_flags(session, follow_on["flags"])
         except IntegrityError as exc:

@@ -20,3 +20,8 @@ def check(*, session: Session, employer_external_id: str | None, partner_org: st
         raise Unresolvable(f"No trainee belongs to partner '{partner_org}': partners are known by their trainees; "
                            "import or create one (with an admin key) before the partner's key.",
                            errors=[{"loc": ["body", "partner_org"], "reason": "no such partner"}])
+
+
+def known_partners(*, session: Session) -> list[str]:
+    """The partner organisations a key can be bound to: those the stored trainees name."""
+    return sorted(p for p in session.exec(select(Trainee.partner_org).distinct()).all() if p)

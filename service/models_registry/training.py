@@ -17,6 +17,7 @@ from matching.engine import MatchEngine
 from matching.outcome_data import build_training_set
 from matching.outcome_model import OutcomeModel
 from service.core.errors import InvalidInput
+from service.core.progress import NO_PROGRESS, Progress
 from service.core.reference import Reference
 from service.followups.models import Followup
 from service.market import service as market
@@ -36,26 +37,36 @@ class Trained:
     outcome: ModelVersion
     outcome_is_prior: bool
     outcome_reason: str
+    demand_rows: int = 0  # market signals the demand model learnt from
 
 
 def _fingerprint(records: Any) -> str:
     return registry.fingerprint(json.dumps(records, sort_keys=True, default=str).encode())
 
 
-def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bool = True) -> Trained:
+TRAINING_STEPS = 6  # progress: read, fit demand, backtest, save demand, build outcome data, fit and save outcome
+
+
+def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bool = True,
+          progress: Progress = NO_PROGRESS) -> Trained:
     """Fit the demand model on market signals, then the outcome model on placements and their follow-ups."""
+    progress.start("demand and outcome models (steps)", TRAINING_STEPS)
     with unit_of_work(db) as session:
         signals = market.signal_records(session, until=market.last_complete_day(as_of))
         own = market.own_opening_records(session, until=market.last_complete_day(as_of))
+        progress.advance()
         try:
             demand = market.fit(session=session, reference=reference, as_of=as_of)
         except ValueError as exc:
             raise InvalidInput(f"Not enough market history to train the demand model: {exc}") from exc
+        progress.advance()
         sector_of = {code: o.sector for code, o in reference.taxonomy.occupations.items()}
         backtest = rolling_origin_backtest(signals, sector_of=sector_of, own_openings=own) if signals else None
+        progress.advance()
         demand_metrics = {"series": int(demand.n_series_), "backtest": backtest.as_dict() if backtest else None}
         demand_row = registry.save(session=session, kind="demand", model=demand, as_of=as_of,
                                    data_fingerprint=_fingerprint([signals, own, as_of]), metrics=demand_metrics)
+        progress.advance()
 
         matcher = MatchEngine(taxonomy=reference.taxonomy, site=reference.site, demand=demand)
         placements = [dict(r) for r in session.execute(select(Placement.metadata.tables["placement"])).mappings()]
@@ -70,6 +81,7 @@ def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bo
         employers = loader.employer_vetting(session)
         data = build_training_set(engine=matcher, trainees=trainees, openings=openings, employers=employers,
                                   placements=placements, followups=followups, as_of=as_of)
+        progress.advance()
         outcome = OutcomeModel(C=OUTCOME_C).fit(data)
         fingerprint = _fingerprint([placements, followups, trainees, openings, employers, as_of,
                                     demand_row.data_fingerprint])
@@ -81,7 +93,8 @@ def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bo
         if promote:
             registry.promote(session=session, version=demand_row.version)
             registry.promote(session=session, version=outcome_row.version)
+        progress.advance()
     log.info("models trained", extra={"demand": demand_row.version, "outcome": outcome_row.version,
                                        "outcome_is_prior": bool(outcome.is_prior_), "promoted": promote})
     return Trained(demand=demand_row, outcome=outcome_row, outcome_is_prior=bool(outcome.is_prior_),
-                   outcome_reason=outcome.reason_)
+                   outcome_reason=outcome.reason_, demand_rows=len(signals))

@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from matching.features import features_from_context
 from matching.formatting import score_kind
 from matching.tables import OpeningTable, TraineeTable
 from service.core.models import utcnow
+from service.core.progress import NO_PROGRESS, Progress, as_callback
 from service.core.reference import Reference
 from service.matches import loader, summaries
 from service.nightly import candidates as candidate_engine
@@ -37,7 +38,6 @@ from service.records.unit_of_work import unit_of_work
 from service.trainees.models import Trainee
 
 log = logging.getLogger("jobmatch.nightly")
-Progress = Callable[[str, int], None]
 DECLINE_WORDS: dict[str | None, str] = {
     "trainee_declined": "she declined", "employer_declined": "the employer declined",
     "safety_concern": "a safety concern was raised", "other": "it was declined"}
@@ -65,7 +65,7 @@ def _rank_in_list(candidates: Candidates) -> np.ndarray:
 
 
 def run_nightly(*, db: Engine, reference: Reference, matcher: MatchEngine, options: RunOptions,
-                model_versions: dict[str, str] | None = None, progress: Progress | None = None) -> MatchRun:
+                model_versions: dict[str, str] | None = None, progress: Progress = NO_PROGRESS) -> MatchRun:
     """Propose at most one opening per job-ready trainee, never more per opening than its positions left,
     maximising the expected number of placements still lasting at 12 months.
 
@@ -82,9 +82,10 @@ def run_nightly(*, db: Engine, reference: Reference, matcher: MatchEngine, optio
 
 
 def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOptions, versions: dict[str, str],
-         progress: Progress | None) -> MatchRun:
+         progress: Progress) -> MatchRun:
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    progress.start("loading trainees and openings", 1)
     with Session(db) as session:
         trainee_rows = loader.trainee_records(session)
         opening_rows = loader.opening_records(session)
@@ -102,11 +103,16 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
     timings["load_s"] = time.perf_counter() - started
 
     mark = time.perf_counter()
+    progress.advance()
+    # Scoring advances by the trainees of each block; those no opening could take are not scored, so the stage
+    # may end short of its total.
+    progress.start("scoring candidates (trainees)", len(trainees))
     candidates, blocks = candidate_engine.generate(
         matcher=matcher, trainees=trainees, openings=openings, as_of=options.as_of, k=options.candidates_per_trainee,
         block_size=options.block_size, excluded=declined_keys, engine=options.engine, scheduler=options.scheduler,
-        workers=options.workers, progress=progress)
+        workers=options.workers, progress=as_callback(progress))
     timings["candidates_s"] = time.perf_counter() - mark
+    progress.start("assigning openings", 1)
 
     mark = time.perf_counter()
     capacity = openings.positions_left.astype(np.int64)
@@ -116,6 +122,7 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
     alt_t, alt_o, alt_s, alt_rank = ranked_alternatives(candidates.trainee, candidates.opening, candidates.score,
                                                         top=options.alternatives, exclude=best)
     timings["assignment_s"] = time.perf_counter() - mark
+    progress.advance()
 
     ranks = dict(zip(pair_keys(candidates.trainee, candidates.opening, len(openings)).tolist(),
                      _rank_in_list(candidates).tolist()))
@@ -158,11 +165,12 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
 
 
 def _write_run(db: Engine, options: RunOptions, rows: Sequence[dict[str, Any]], counts: dict[str, int],
-               timings: dict[str, float], started: float, progress: Progress | None, *, versions: dict[str, str],
+               timings: dict[str, float], started: float, progress: Progress, *, versions: dict[str, str],
                objective: float, greedy_objective: float) -> MatchRun:
     """The run, its proposals and the switch from the day's previous run, in one unit of work."""
     mark = time.perf_counter()
     log.info("nightly run writing", extra={"rows": len(rows)})
+    progress.start("writing proposals", len(rows))
     with unit_of_work(db) as session:
         repository.clear_stale_runs(session)
         repository.supersede_complete_runs(session, options.as_of)
@@ -171,8 +179,7 @@ def _write_run(db: Engine, options: RunOptions, rows: Sequence[dict[str, Any]], 
         repository.save_run(session, run)
         for start in range(0, len(rows), options.write_chunk):
             repository.insert_proposals(session, run.id, rows[start:start + options.write_chunk])
-            if progress:
-                progress("writing proposals", min(options.write_chunk, len(rows) - start))
+            progress.advance(min(options.write_chunk, len(rows) - start))
         timings["write_s"] = time.perf_counter() - mark
         timings["total_s"] = time.perf_counter() - started
         run.counts = {**counts, "timings": {k: round(v, 2) for k, v in timings.items()}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,15 +20,21 @@ def jobmatch(database_url: str, *args: str, cwd: Path | None = None) -> subproce
 
 
 def test_every_command_has_help(tmp_path):
+    from typer.testing import CliRunner
+
+    from service.cli import app
     url = f"sqlite:///{tmp_path / 'x.db'}"
-    for command in (["--help"], ["serve", "--help"], ["db", "upgrade", "--help"], ["import", "--help"],
+    top = jobmatch(url, "--help")  # the installed entry point, in a process of its own
+    assert top.returncode == 0 and "Usage" in top.stdout
+    for command in (["serve", "--help"], ["db", "upgrade", "--help"], ["import", "--help"],
                     ["export", "--help"], ["demo-data", "--help"], ["keys", "create", "--help"],
                     ["keys", "list", "--help"], ["keys", "revoke", "--help"], ["setup", "--help"],
                     ["audit", "purge", "--help"],
                     ["retention", "apply", "--help"], ["nightly", "--help"], ["train", "--help"],
                     ["forecast", "--help"]):
-        result = jobmatch(url, *command)
-        assert result.returncode == 0 and "Usage" in result.stdout, command
+        result = CliRunner().invoke(app, command, prog_name="jobmatch")
+        assert result.exit_code == 0 and "Usage" in result.stdout, command
+    assert not (tmp_path / "x.db").exists()  # asking for help touches no database
 
 
 def test_keys_create_prints_the_key_last_and_it_works(db, database_url, client, admin_headers):
@@ -78,6 +85,9 @@ def test_setup_loads_the_demo_once_and_prints_one_admin_key(tmp_path):
     assert "demo bundle loaded" in first.stderr
     second = jobmatch(url, "setup")
     assert second.returncode == 0 and "jm_" not in second.stdout and "demo bundle loaded" not in second.stderr
+    prefix = first.stdout.strip().splitlines()[-1][:10]
+    assert f"an admin key already exists (prefix {prefix}, created " in second.stderr
+    assert "make another with `jobmatch keys create --role admin`" in second.stderr
 
 
 def test_retention_erases_only_exited_trainees_past_the_period(db, database_url, client, admin_headers):
@@ -106,13 +116,22 @@ def test_train_forecast_and_nightly_from_the_command_line(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert jobmatch(url, "setup").returncode == 0
     trained = jobmatch(url, "train", "--as-of", "2026-11-01")
-    assert trained.returncode == 0 and "outcome model outcome-2026-11-01-" in trained.stderr
+    assert trained.returncode == 0, trained.stderr
+    table = [line.split("\t") for line in trained.stdout.splitlines()]
+    assert table[:2] == [["# trained"], ["model", "version", "trained on", "quality"]]
+    assert [row[0] for row in table[2:]] == ["demand", "outcome"] and table[3][1].startswith("outcome-2026-11-01-")
+    assert "market signals" in table[2][2] and " placements, " in table[3][2]
+    assert re.search(r"backtest WAPE \d\.\d{3} ", table[2][3]) and re.search(r"Brier \d\.\d{3} ", table[3][3])
+    assert "{" not in trained.stdout + trained.stderr  # no Python dicts
+    assert "training: demand and outcome models (steps) 6/6 (100%)" in trained.stderr
     forecast = jobmatch(url, "forecast", "--horizon", "6", "--out", str(tmp_path / "forecast.csv"))
     assert forecast.returncode == 0
     lines = (tmp_path / "forecast.csv").read_text().splitlines()
     assert lines[0] == "district,occupation,period,postings" and len(lines) > 100
     nightly = jobmatch(url, "nightly", "--as-of", "2026-11-01", "--export", str(tmp_path / "out"))
     assert nightly.returncode == 0, nightly.stderr
+    assert re.search(r"nightly run: scoring candidates \(trainees\) 0/\d+ \(0%\)", nightly.stderr)
+    assert re.search(r"nightly run: writing proposals (\d+)/\1 \(100%\)", nightly.stderr)
     assert (tmp_path / "out" / "proposals.csv").read_text().startswith("proposal_id,status,kind,trainee_external_id")
     bad = jobmatch(url, "nightly", "--as-of", "yesterday")
     assert bad.returncode != 0 and "--as-of" in bad.stderr

@@ -117,14 +117,20 @@ def test_reads_answer_while_a_large_import_holds_its_transaction(settings, db, r
         world.build(client, db)
         admin = {"Authorization": f"Bearer {make_key(db, 'admin')}"}
 
-        def read_while_writing(stage: str, _rows: int) -> None:
-            if stage.startswith("writing") and not answers:  # inside the import's open write transaction
-                answers.append(client.get("/v1/employers", headers=admin))
-                answers.append(client.get("/v1/trainees/TR-own/matches", headers=admin))
-                answers.append(client.get("/v1/trainees/TR-own", headers=admin))
+        class ReadWhileWriting:  # the import's progress reports: read once it is writing
+            stage = ""
+
+            def start(self, stage: str, total: int) -> None:
+                self.stage = stage
+
+            def advance(self, units: int = 1) -> None:
+                if self.stage.startswith("writing") and not answers:  # inside the import's open write transaction
+                    answers.append(client.get("/v1/employers", headers=admin))
+                    answers.append(client.get("/v1/trainees/TR-own/matches", headers=admin))
+                    answers.append(client.get("/v1/trainees/TR-own", headers=admin))
 
         report = import_bundle(engine=db, reference=reference, path=write_bundle(tmp_path / "b"), chunk_rows=1,
-                               progress=read_while_writing)
+                               progress=ReadWhileWriting())
     assert report.files["employers.csv"].rows == 2
     assert [a.status_code for a in answers[:1]] == [200]  # a plain read never waits for the writer
     for answer in answers[1:]:  # an audited read also writes: it may have to wait, then says so

@@ -42,7 +42,7 @@ bench-import: install-dev
 bench-load: install-dev
 	$(BIN)/python benchmarks/load.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
-.PHONY: bench-load bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
+.PHONY: bench-console bench-load bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
 bench-matching: install-dev
 	$(BIN)/python benchmarks/match_latency.py
 
@@ -61,10 +61,13 @@ bench-assignment: install-dev
 bench-demand: install-dev
 	$(BIN)/python benchmarks/demand_backtest.py
 
+bench-console: install-dev
+	$(BIN)/python benchmarks/console_pages.py
+
 bench-outcome: install-dev
 	$(BIN)/python benchmarks/outcome_quality.py
 
-bench: bench-import bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
+bench: bench-import bench-console bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -231,6 +231,7 @@ class Figures:
     ndcg: dict[str, np.ndarray] = field(default_factory=dict)
     ndcg_deep: dict[str, np.ndarray] = field(default_factory=dict)
     assignment_share: dict[str, float] = field(default_factory=dict)
+    proposals: dict[str, int] = field(default_factory=dict)
     nightly_share: dict[str, float] = field(default_factory=dict)
     brier: dict[str, float] = field(default_factory=dict)
     mean_predicted: dict[str, float] = field(default_factory=dict)
@@ -360,12 +361,16 @@ def measure_truth(truth_form: str, args: argparse.Namespace) -> Figures:
         def truly(result) -> float:
             return float(sum(true_p[key_of[(t, o)]] for t, o in zip(result.trainee.tolist(), result.opening.tolist())))
 
-        oracle = truly(solve_assignment(pair_t, pair_o, true_p, capacity))
+        best = solve_assignment(pair_t, pair_o, true_p, capacity)
+        oracle = truly(best)
+        figures.counts["oracle"] = f"{best.trainee.size} proposals, {oracle:.1f} expected to last 12 months"
         low, high = scores["tfidf"].min(), scores["tfidf"].max()  # the assignment takes scores in 0..1
         unit = {"weighted": scores["weighted"], "trained": scores["trained"],
                 "tfidf": ((scores["tfidf"] - low) / max(high - low, 1e-12)) * 0.999 + 0.001}
         for name in RANKERS:
-            figures.assignment_share[name] = truly(solve_assignment(pair_t, pair_o, unit[name], capacity)) / oracle
+            run = solve_assignment(pair_t, pair_o, unit[name], capacity)
+            figures.assignment_share[name] = truly(run) / oracle
+            figures.proposals[name] = int(run.trainee.size)
         for name, matcher in (("weighted", weighted), ("trained", trained)):
             found, _ = candidate_engine.generate(matcher=matcher, trainees=trainees, openings=openings, as_of=AS_OF,
                                                  k=TOP_PER_TRAINEE, block_size=500,
@@ -448,13 +453,11 @@ def print_tables(results: list[Figures], args: argparse.Namespace) -> None:
     label_width, cell = 44, 12
     group = cell * len(RANKERS) + 4
 
-    def header(title: str, per_ranker: bool = True) -> None:
+    def header() -> None:
         print()
-        print(f"{title:<{label_width}}" + "".join(f"{r.truth + ' truth':^{group if per_ranker else cell + 4}}"
-                                                  for r in results))
-        if per_ranker:
-            print(" " * label_width + "".join("".join(f"{RANKER_NAMES[n]:>{cell}}" for n in RANKERS) + " " * 4
-                                              for _ in results))
+        print(" " * label_width + "".join(f"{r.truth + ' truth':^{group}}" for r in results))
+        print(" " * label_width + "".join("".join(f"{RANKER_NAMES[n]:>{cell}}" for n in RANKERS) + " " * 4
+                                          for _ in results))
 
     def row(label: str, cells: list[list[str]]) -> None:
         print(f"{label:<{label_width}}" + "".join("".join(f"{c:>{cell}}" for c in part) + " " * 4 for part in cells))
@@ -467,8 +470,8 @@ def print_tables(results: list[Figures], args: argparse.Namespace) -> None:
         print(f"  {r.truth}: {c['job-ready trainees']} job-ready trainees x {c['open openings']} open openings, "
               f"{c['allowed pairs']:,} allowed pairs, {c['positions']} positions; /matches asked for {c['queried']}"
               f" trainees ({c['scored']} with an allowed opening, {c['mean allowed']:.0f} allowed on average);"
-              f" model_version {c['version weighted']} then {c['version trained']}")
-    header("")
+              f" model_version {c['version weighted']} then {c['version trained']}; oracle: {c['oracle']}")
+    header()
 
     def ndcg_cells(values: dict[str, np.ndarray]) -> list[str]:
         return [f"{values[n].mean():.3f}" if values[n].size else "n/a" for n in RANKERS]
@@ -485,6 +488,7 @@ def print_tables(results: list[Figures], args: argparse.Namespace) -> None:
     row("  trainees with > 10 allowed openings", [ndcg_cells(r.ndcg_deep) for r in results])
     row("assignment / oracle, allowed pairs (0.95)", [[f"{r.assignment_share[n]:.3f}" for n in RANKERS]
                                                       for r in results])
+    row("  proposals", [[f"{r.proposals[n]}" for n in RANKERS] for r in results])
     row("  nightly run's candidates / oracle", [[f"{r.nightly_share[n]:.3f}" for n in RANKERS] for r in results])
     row("Brier, outcomes drawn from the truth", [[f"{r.brier[n]:.4f}" if n in r.brier else "n/a" for n in RANKERS]
                                                  for r in results])
@@ -509,8 +513,10 @@ def print_tables(results: list[Figures], args: argparse.Namespace) -> None:
         print(f"{f'  bin {b + 1}':<{label_width}}" + "".join(
             f"{part[0]:>{cell + 5}}{part[1]:>{cell + 5}}" + " " * (group - 2 * cell - 10) for part in cells))
 
-    header("Commute estimate (fixed formula) vs journeys", per_ranker=False)
-    width = cell + 4
+    width = 20
+    print()
+    print(f"{'Commute estimate (fixed formula) vs journeys':<{label_width}}"
+          + "".join(f"{r.truth + ' truth':^{width}}" for r in results))
 
     def commute_row(label: str, text) -> None:
         print(f"{label:<{label_width}}" + "".join(f"{text(r.commute):^{width}}" for r in results))

@@ -1,31 +1,45 @@
-"""Ranking quality against the generator's hidden truth: /matches over the API, and a TF-IDF-plus-distance
-baseline on the same openings.
+"""Matching quality against the demo generator's hidden truth, on both forms of that truth, side by side.
 
-    python benchmarks/match_quality.py [--trainees 2000] [--openings 500] [--seed 5] [--queries 200]
-                                       [--bootstrap 2000] [--distance-weight 0.3]
+    python benchmarks/match_quality.py [--trainees 1500] [--openings 400] [--seed 5] [--queries 150]
+                                       [--bootstrap 1000] [--distance-weight 0.3]
+                                       [--truth additive --truth interactions]
 
-A synthetic programme is generated (``generate_bundle``), imported into a fresh SQLite database and served
-on loopback, as in ``match_latency.py``. For ``--queries`` random job-ready trainees available on
-2026-11-01 (fixed seed):
+For each truth (``generate_bundle(truth=...)``: the default additive one, and the differently shaped
+``interactions`` one, see ``demo/truth_interactions.py``) a synthetic programme is generated, imported into a
+fresh SQLite database and served on loopback. Three rankers are measured on it:
 
-- relevance of an opening for her = the truth model's probability that she is still in that job 12 months
-  after starting (``demo/truth.py``, on the bundle's raw CSV rows); it is never shown to the
-  service;
-- the candidates = every open opening the safety rules allow for her on that day (computed with the
-  matching engine on the same database: the set /matches ranks from);
-- NDCG@10 = DCG of a ranking's top 10 / DCG of the 10 allowed openings with the highest truth probability,
-  with linear gains (the probability itself) and the discount 1 / log2(rank + 1);
-- /matches: ``GET /v1/trainees/{id}/matches?limit=10&as_of=2026-11-01`` (the ``model_version`` of its answers
-  is printed, so that when a trained outcome model replaces the weighted score the gain shows here);
-- TF-IDF + distance: scikit-learn ``TfidfVectorizer`` fitted on the open openings' text (title, the
-  required skills' labels as typed, the occupation as typed); her query is her skill labels as typed; the
-  score is the cosine similarity minus ``--distance-weight`` x km / 50 (km: great-circle distance from her
-  home to the opening), so 50 km away costs 0.3 of similarity by default;
-- for scale: the ideal order (truth), and the allowed openings in random order (mean of 20 shuffles).
+- **weighted**: the transparent weighted score, which `/matches` uses before any training;
+- **trained**: the outcome model after `jobmatch train` (the registry's active models);
+- **TF-IDF**: scikit-learn ``TfidfVectorizer`` fitted on the open openings' text (title, required skills'
+  labels as typed, occupation as typed); her query is her skill labels as typed; the score is the cosine
+  similarity minus ``--distance-weight`` x km / 50 (great-circle km from her home to the workplace).
 
-Prints mean NDCG@10 with a 95 % bootstrap interval over trainees (and for the paired difference), and the mean
-truth probability of the top-ranked opening. Trainees with no allowed opening are left out (counted).
-Prints a table; not a test. The server is stopped at the end, also on errors.
+The pairs the rules allow = every job-ready trainee x open opening pair breaking no safety rule on 2026-11-01
+(the matching engine's rules, as `/matches` applies them). The truth of a pair = the truth model's probability
+that she is still in that job 12 months after starting; it is never shown to the service. Figures:
+
+- NDCG@10 of `/matches` (``GET /v1/trainees/{id}/matches?limit=10``; for TF-IDF its own top 10) for
+  ``--queries`` random job-ready trainees available on the day: DCG of the top 10 / DCG of the ideal order of
+  her allowed openings by truth (linear gains, discount 1 / log2(rank + 1)); floor 0.95. With a 95 % bootstrap
+  interval over trainees, and on the trainees with more than 10 allowed openings (with 10 or fewer any ranking
+  returning them all scores 1);
+- the nightly assignment as a share of the oracle: expected placements lasting 12 months (summed truth) of the
+  exact assignment (``matching/assignment.py``) on the ranker's scores over every allowed pair, divided by that
+  of the exact assignment on the truth over the same pairs (the oracle); capacity = positions left; floor 0.95.
+  Below it, the same for the nightly run's own candidates (her 50 best allowed openings with a relevant skill,
+  as `jobmatch nightly` builds them; TF-IDF: her 50 best allowed by its score) against the same oracle;
+- calibration on every allowed pair: Brier score against outcomes drawn from the truth (and that of the base
+  rate), and a reliability table (5 bins of equal count: mean predicted, mean truth); TF-IDF gives no
+  probability (n/a);
+- #1 suggestions lacking every required skill: of the job-ready trainees with an allowed opening, those whose
+  first-ranked opening has none of its required skills at the required level in her recorded skills (and,
+  in brackets, at any level); must be 0;
+- the commute estimate (``matching/commute.py``, a fixed formula) against the world's journeys
+  (``demo/journeys.py``): its error against the journeys recorded at placements, and, among job-ready x open
+  pairs that break no other rule, those it allows although the true journey exceeds her limit, and those it
+  blocks although the true journey is within it.
+
+Prints compact tables; not a test. The servers are stopped at the end, also on errors.
 """
 
 from __future__ import annotations
@@ -33,10 +47,16 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import os
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,12 +65,73 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from match_latency import AS_OF, pick_trainees, reference, served_programme
+from match_latency import AS_OF, READY_TIMEOUT_S, _stop, _wait_ready, free_port, pick_trainees, reference
 
 from matching.geo import haversine_km
 
 K = 10
-SHUFFLES = 20
+TOP_PER_TRAINEE = 50      # the nightly run keeps her 50 best candidates
+SCORE_CHUNK = 200_000     # pairs scored at once
+RELIABILITY_BINS = 5
+RANKERS = ("weighted", "trained", "tfidf")
+RANKER_NAMES = {"weighted": "weighted", "trained": "trained", "tfidf": "TF-IDF"}
+TRAINEE_NUMBERS = ("lat", "lon", "expected_wage_inr", "attendance_rate")
+OPENING_NUMBERS = ("lat", "lon", "monthly_wage_inr")
+
+
+# ------------------------------------------------------------------ a served programme on a chosen truth
+
+
+@dataclass
+class Served:
+    bundle: Path
+    database_url: str
+    base_url: str
+    key: str
+    seconds: dict[str, float]
+
+
+@contextmanager
+def served_programme(folder: Path, *, seed: int, trainees: int, openings: int, truth: str) -> Iterator[Served]:
+    """Generate a programme from the chosen truth, import it, make an admin key and serve it on loopback; the
+    server (this process's child) is stopped on leaving, whatever happens."""
+    from demo.generator import generate_bundle
+    from service.auth import service as keys
+    from service.core.db import make_engine
+    from service.core.migrate import upgrade
+    from service.imports.service import import_bundle
+    from service.records.unit_of_work import unit_of_work
+
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    bundle = folder / "bundle"
+    generate_bundle(bundle, seed=seed, trainees=trainees, openings=openings, reference_date=AS_OF, truth=truth)
+    url = f"sqlite:///{folder / 'bench.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    import_bundle(engine=engine, reference=reference(), path=bundle)
+    with unit_of_work(engine) as session:
+        _, key = keys.create(session=session, role="admin", name="quality benchmark")
+    engine.dispose()
+    seconds["generate and import"] = time.perf_counter() - started
+    port = free_port()
+    env = {**os.environ, "JOBMATCH_DATABASE_URL": url, "JOBMATCH_LOG_LEVEL": "WARNING",
+           "JOBMATCH_RATE_LIMIT_PER_MINUTE": "100000000", "JOBMATCH_RATE_LIMIT_BURST": "100000000",
+           "JOBMATCH_DATA_DIR": str(REPO / "data"), "JOBMATCH_SITE": "west_bengal"}
+    log_path = folder / "server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1",
+                                    "--port", str(port), "--workers", "1"],
+                                   env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_ready(process, base_url, log_path, READY_TIMEOUT_S)
+        yield Served(bundle=bundle, database_url=url, base_url=base_url, key=key, seconds=seconds)
+    finally:
+        _stop(process)
+
+
+# ------------------------------------------------------------------ the bundle's raw rows, for the truth
 
 
 def read_csv(path: Path) -> dict[str, dict[str, str]]:
@@ -63,21 +144,43 @@ def labels(skill_list: str) -> list[str]:
     return [label for label, _ in parse_skill_list(skill_list)]
 
 
-def truth_probabilities(truth, trainee: dict[str, str], openings: list[dict[str, str]],
-                        employers: dict[str, dict[str, str]]) -> np.ndarray:
-    """The truth's 12-month retention probability of her in each opening, from the raw CSV rows (the same
-    conversions as ``TruthModel.pair_probability_from_rows``, for many openings at once)."""
-    n = len(openings)
-    t = {key: np.array([value] * n) for key, value in trainee.items()}
-    o = {key: np.array([row[key] for row in openings]) for key in openings[0]}
-    o["vetted"] = np.array([employers.get(row["employer_external_id"], {}).get("vetted", "true") for row in openings])
-    for key in ("lat", "lon"):
-        t[key] = t[key].astype(float)
-        o[key] = o[key].astype(float)
-    t["expected_wage_inr"] = t["expected_wage_inr"].astype(float)
-    t["attendance_rate"] = t["attendance_rate"].astype(float)
-    o["monthly_wage_inr"] = o["monthly_wage_inr"].astype(float)
-    return truth.retention_probability(t, o)
+def columns_of(rows: dict[str, dict[str, str]], ids: list[str], numbers: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The raw columns of the rows ``ids``, in that order (numbers as floats, the rest as strings)."""
+    first = rows[ids[0]]
+    return {key: (np.array([float(rows[i][key]) for i in ids]) if key in numbers
+                  else np.array([rows[i][key] for i in ids], dtype=object)) for key in first}
+
+
+class RawPairs:
+    """The truth and true journeys of (trainee, opening) pairs given by their rows in two id lists."""
+
+    def __init__(self, bundle: Path, trainee_ids: list[str], opening_ids: list[str]):
+        from demo.journeys import JourneyWorld
+        from demo.truth import TruthModel
+        self.truth = TruthModel.load(bundle)
+        self.journeys = JourneyWorld.load(bundle)
+        self.trainee_rows = read_csv(bundle / "trainees.csv")
+        self.opening_rows = read_csv(bundle / "openings.csv")
+        employers = read_csv(bundle / "employers.csv")
+        self.t = columns_of(self.trainee_rows, trainee_ids, TRAINEE_NUMBERS)
+        self.o = columns_of(self.opening_rows, opening_ids, OPENING_NUMBERS)
+        self.o["vetted"] = np.array([employers[e]["vetted"] for e in self.o["employer_external_id"]], dtype=object)
+
+    def probability(self, t_idx: np.ndarray, o_idx: np.ndarray) -> np.ndarray:
+        out = np.zeros(t_idx.size)
+        for start in range(0, t_idx.size, SCORE_CHUNK):
+            t, o = t_idx[start:start + SCORE_CHUNK], o_idx[start:start + SCORE_CHUNK]
+            out[start:start + t.size] = self.truth.retention_probability(
+                {k: v[t] for k, v in self.t.items()}, {k: v[o] for k, v in self.o.items()})
+        return out
+
+    def journey_minutes(self, t_idx: np.ndarray, o_idx: np.ndarray) -> np.ndarray:
+        t, o = self.t, self.o
+        return self.journeys.minutes(t["external_id"][t_idx], t["lat"][t_idx], t["lon"][t_idx], t["district"][t_idx],
+                                     o["lat"][o_idx], o["lon"][o_idx], o["district"][o_idx])
+
+
+# ------------------------------------------------------------------ measures
 
 
 def dcg(gains: np.ndarray) -> float:
@@ -93,227 +196,371 @@ def ndcg(ranked_gains: np.ndarray, all_gains: np.ndarray) -> float:
 def bootstrap(values: np.ndarray, reps: int, rng: np.random.Generator) -> tuple[float, float]:
     """95 % percentile bootstrap interval of the mean (resampling trainees)."""
     draws = rng.integers(0, len(values), (reps, len(values)))
-    means = values[draws].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
+    low, high = np.percentile(values[draws].mean(axis=1), [2.5, 97.5])
     return float(low), float(high)
 
 
-def unseen_pairs(engine, ref, truth, trainee_rows, opening_rows, employer_rows, seed: int) -> list[dict]:
-    """AUC and Brier of the trained outcome model and of the weighted score on allowed pairs that no placement
-    ever joined, against outcomes drawn from the hidden truth (and Spearman against the truth probability)."""
-    from scipy.stats import spearmanr
-    from sklearn.metrics import roc_auc_score
-    from sqlmodel import Session
-
-    from matching.engine import MatchEngine
-    from service.matches import loader
-    from service.models_registry.matcher import build_matcher
-    trained, _ = build_matcher(db=engine, reference=ref)
-    weighted = MatchEngine(taxonomy=ref.taxonomy, site=ref.site)
-    with Session(engine) as session:
-        trainees = loader.load_trainees(session, ref)
-        openings = loader.load_openings(session, ref)
-    rng = np.random.default_rng(seed + 7)
-    t_idx = rng.integers(0, len(trainees), 40_000)
-    o_idx = rng.integers(0, len(openings), 40_000)
-    allowed = weighted.score_pairs(trainees, t_idx, openings, o_idx, as_of=AS_OF).allowed
-    t_idx, o_idx = t_idx[allowed], o_idx[allowed]
-    true_p = np.array([truth.pair_probability_from_rows(
-        trainee_rows[str(trainees.external_id[t])], opening_rows[str(openings.external_id[o])],
-        employer_rows[opening_rows[str(openings.external_id[o])]["employer_external_id"]])
-        for t, o in zip(t_idx.tolist(), o_idx.tolist())])
-    outcome = rng.random(true_p.size) < true_p
-    rows = []
-    for name, matcher in (("outcome model (trained)", trained), ("weighted score", weighted)):
-        p = matcher.score_pairs(trainees, t_idx, openings, o_idx, as_of=AS_OF).score
-        rows.append({"scorer": name, "pairs": int(p.size), "auc": roc_auc_score(outcome, p),
-                     "brier": float(np.mean((p - outcome) ** 2)),
-                     "brier_base": float(np.mean((outcome.mean() - outcome) ** 2)),
-                     "spearman": float(spearmanr(p, true_p).statistic)})
-    return rows
+def top_of_each(trainee: np.ndarray, score: np.ndarray, opening_ids: np.ndarray) -> np.ndarray:
+    """Position of each trainee's first-ranked pair (best score, equal scores by opening external id)."""
+    order = np.lexsort((opening_ids.astype(str), -np.round(score, 12), trainee))
+    first = np.r_[True, trainee[order][1:] != trainee[order][:-1]]
+    return order[first]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--trainees", type=int, default=2_000)
-    parser.add_argument("--openings", type=int, default=500, help="open openings")
-    parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--queries", type=int, default=200, help="job-ready trainees asked")
-    parser.add_argument("--bootstrap", type=int, default=2_000, help="bootstrap resamples")
-    parser.add_argument("--train", action=argparse.BooleanOptionalAction, default=True,
-                        help="also train the outcome model (jobmatch train) and measure /matches again")
-    parser.add_argument("--distance-weight", type=float, default=0.3,
-                        help="TF-IDF baseline: similarity lost per 50 km")
-    args = parser.parse_args()
+def skills_met(trainees, t_idx: np.ndarray, openings, o_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair: required skills she has at the required level, and at any level (recorded skills)."""
+    have = trainees.skills[t_idx].toarray()
+    need = openings.required[o_idx].toarray()
+    required = need > 0
+    return (required & (have >= need)).sum(axis=1), (required & (have > 0)).sum(axis=1)
 
+
+def reliability(predicted: np.ndarray, true_p: np.ndarray) -> list[tuple[float, float, int]]:
+    """``RELIABILITY_BINS`` bins of equal count by prediction: (mean predicted, mean truth, pairs)."""
+    order = np.argsort(predicted, kind="stable")
+    return [(float(predicted[b].mean()), float(true_p[b].mean()), int(b.size))
+            for b in np.array_split(order, RELIABILITY_BINS) if b.size]
+
+
+@dataclass
+class Figures:
+    """Everything measured on one truth."""
+
+    truth: str
+    counts: dict[str, Any] = field(default_factory=dict)
+    ndcg: dict[str, np.ndarray] = field(default_factory=dict)
+    ndcg_deep: dict[str, np.ndarray] = field(default_factory=dict)
+    assignment_share: dict[str, float] = field(default_factory=dict)
+    proposals: dict[str, int] = field(default_factory=dict)
+    nightly_share: dict[str, float] = field(default_factory=dict)
+    brier: dict[str, float] = field(default_factory=dict)
+    mean_predicted: dict[str, float] = field(default_factory=dict)
+    reliability: dict[str, list[tuple[float, float, int]]] = field(default_factory=dict)
+    lacking: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    commute: dict[str, float] = field(default_factory=dict)
+    outside: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def measure_truth(truth_form: str, args: argparse.Namespace) -> Figures:
     import httpx
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sqlmodel import Session
 
-    from demo.truth import TruthModel
+    from matching.assignment import keep_top_k, solve_assignment
     from matching.engine import MatchEngine
     from service.core.db import make_engine
     from service.matches import loader
+    from service.models_registry.matcher import build_matcher
+    from service.models_registry.training import train
+    from service.nightly import candidates as candidate_engine
 
-    begun = time.perf_counter()
+    figures = Figures(truth=truth_form)
     ref = reference()
-    with tempfile.TemporaryDirectory(prefix="jobmatch-bench-") as folder, \
-            served_programme(Path(folder), seed=args.seed, trainees=args.trainees, openings=args.openings) as served:
-        setup_s = time.perf_counter() - begun
-        truth = TruthModel.load(served.bundle)
-        trainee_rows = read_csv(served.bundle / "trainees.csv")
-        opening_rows = read_csv(served.bundle / "openings.csv")
-        employer_rows = read_csv(served.bundle / "employers.csv")
-
-        # The allowed openings for each trainee: the matching engine on the same database.
-        engine = make_engine(served.database_url)
-        with Session(engine) as session:
+    with tempfile.TemporaryDirectory(prefix="jobmatch-quality-") as folder, \
+            served_programme(Path(folder), seed=args.seed, trainees=args.trainees, openings=args.openings,
+                             truth=truth_form) as served:
+        figures.seconds.update(served.seconds)
+        started = time.perf_counter()
+        db = make_engine(served.database_url)
+        with Session(db) as session:
             ready = loader.trainee_records(session)
-            openings_table = loader.load_openings(session, ref)
-        engine.dispose()
-        matcher = MatchEngine(taxonomy=ref.taxonomy, site=ref.site)
-        ids = pick_trainees(ready, args.queries, np.random.default_rng(args.seed))
-        records = {r["external_id"]: r for r in ready}
+            trainees = loader.load_trainees(session, ref)
+            openings = loader.load_openings(session, ref)
+        t_ids = [str(i) for i in trainees.external_id]
+        o_ids = [str(i) for i in openings.external_id]
+        raw = RawPairs(served.bundle, t_ids, o_ids)
 
-        # The baseline's text index over the open openings.
-        open_ids = [str(i) for i in openings_table.external_id]
-        documents = [" ".join([opening_rows[i]["title"], *labels(opening_rows[i]["required_skills"]),
-                               opening_rows[i]["occupation"]]) for i in open_ids]
+        # Every job-ready x open pair: the rules (as /matches applies them) and the weighted score.
+        weighted = MatchEngine(taxonomy=ref.taxonomy, site=ref.site)
+        every_t = np.repeat(np.arange(len(t_ids)), len(o_ids))
+        every_o = np.tile(np.arange(len(o_ids)), len(t_ids))
+        allowed = np.zeros(every_t.size, dtype=bool)
+        commute_only = np.zeros(every_t.size, dtype=bool)   # breaks no rule but, perhaps, the commute one
+        commute_blocked = np.zeros(every_t.size, dtype=bool)
+        weighted_score = np.zeros(every_t.size)
+        rule = weighted.rule_codes.index("commute_too_long")
+        for start in range(0, every_t.size, SCORE_CHUNK):
+            part = slice(start, start + SCORE_CHUNK)
+            scored = weighted.score_pairs(trainees, every_t[part], openings, every_o[part], as_of=AS_OF)
+            others = np.delete(scored.violations, rule, axis=1).any(axis=1)
+            allowed[part], weighted_score[part] = scored.allowed, scored.score
+            commute_only[part], commute_blocked[part] = ~others, scored.violations[:, rule]
+        pair_t, pair_o = every_t[allowed], every_o[allowed]
+        true_p = raw.probability(pair_t, pair_o)
+        scores: dict[str, np.ndarray] = {"weighted": weighted_score[allowed]}
+
+        # The baseline's text index over the open openings, and its score of every allowed pair.
+        documents = [" ".join([raw.opening_rows[i]["title"], *labels(raw.opening_rows[i]["required_skills"]),
+                               raw.opening_rows[i]["occupation"]]) for i in o_ids]
         vectorizer = TfidfVectorizer()
         matrix = vectorizer.fit_transform(documents)
-        column = {eid: k for k, eid in enumerate(open_ids)}
-        o_lat = np.array([float(opening_rows[i]["lat"]) for i in open_ids])
-        o_lon = np.array([float(opening_rows[i]["lon"]) for i in open_ids])
+        queries = vectorizer.transform([" ".join(labels(raw.trainee_rows[i]["skills"])) for i in t_ids])
+        cosine = np.asarray(queries[pair_t].multiply(matrix[pair_o]).sum(axis=1)).ravel()
+        km = haversine_km(raw.t["lat"][pair_t], raw.t["lon"][pair_t], raw.o["lat"][pair_o], raw.o["lon"][pair_o])
+        scores["tfidf"] = cosine - args.distance_weight * km / 50.0
 
-        def measure():
-            shuffle_rng = np.random.default_rng(args.seed + 1)
-            results: dict[str, list[float]] = {name: [] for name in ("api", "tfidf", "random", "ideal")}
-            top1: dict[str, list[float]] = {name: [] for name in ("api", "tfidf", "ideal", "mean_allowed")}
-            versions: set[str] = set()
-            allowed_counts: list[int] = []
-            skipped = 0
-            outside = 0
+        # /matches for a sample of trainees, before and after training.
+        ids = pick_trainees(ready, args.queries, np.random.default_rng(args.seed))
+        row_of = {eid: k for k, eid in enumerate(t_ids)}
+        pairs_of = {t: np.flatnonzero(pair_t == t) for t in (row_of[i] for i in ids)}
+        o_id_array = np.array(o_ids)
+
+        def api_ndcg() -> tuple[list[float], list[str]]:
+            values, versions = [], set()
             headers = {"Authorization": f"Bearer {served.key}"}
             with httpx.Client(base_url=served.base_url, headers=headers, timeout=60.0) as client:
                 for trainee_id in ids:
-                    table = loader.trainee_table(ref, [records[trainee_id]])
-                    allowed = [m.external_id for m in matcher.rank_openings(table, 0, openings_table, as_of=AS_OF,
-                                                                            limit=None)]
                     response = client.get(f"/v1/trainees/{trainee_id}/matches",
                                           params={"limit": K, "as_of": AS_OF.isoformat()})
                     if response.status_code != 200:
                         raise RuntimeError(f"/matches answered {response.status_code}: {response.text[:500]}")
                     answer = response.json()
                     versions.add(answer["model_version"])
-                    if not allowed:
-                        skipped += 1
+                    mine = pairs_of[row_of[trainee_id]]
+                    if not mine.size:
                         continue
-                    allowed_counts.append(len(allowed))
-                    gains = truth_probabilities(truth, trainee_rows[trainee_id], [opening_rows[i] for i in allowed],
-                                                employer_rows)
-                    gain_of = dict(zip(allowed, gains))
+                    gain_of = dict(zip(o_id_array[pair_o[mine]].tolist(), true_p[mine].tolist()))
                     api = [m["opening_external_id"] for m in answer["data"]]
-                    outside += sum(1 for eid in api if eid not in gain_of)
-                    api_gains = np.array([gain_of.get(eid, 0.0) for eid in api])
+                    figures.outside += sum(1 for eid in api if eid not in gain_of)
+                    values.append(ndcg(np.array([gain_of.get(eid, 0.0) for eid in api]), true_p[mine]))
+            return values, sorted(versions)
 
-                    # TF-IDF + distance over the same allowed openings (ties by external id).
-                    query = vectorizer.transform([" ".join(labels(trainee_rows[trainee_id]["skills"]))])
-                    cols = np.array([column[eid] for eid in allowed])
-                    cosine = (matrix[cols] @ query.T).toarray().ravel()
-                    km = haversine_km(float(trainee_rows[trainee_id]["lat"]), float(trainee_rows[trainee_id]["lon"]),
-                                      o_lat[cols], o_lon[cols])
-                    score = cosine - args.distance_weight * km / 50.0
-                    order = np.lexsort((np.array(allowed), -np.round(score, 12)))[:K]
-                    tfidf_gains = gains[order]
+        ndcg_values, versions = api_ndcg()
+        figures.ndcg["weighted"] = np.array(ndcg_values)
+        figures.counts["version weighted"] = ", ".join(versions)
+        tfidf_values = []
+        for trainee_id in ids:
+            mine = pairs_of[row_of[trainee_id]]
+            if mine.size:
+                top = mine[np.lexsort((o_id_array[pair_o[mine]], -np.round(scores["tfidf"][mine], 12)))][:K]
+                tfidf_values.append(ndcg(true_p[top], true_p[mine]))
+        figures.ndcg["tfidf"] = np.array(tfidf_values)
+        figures.seconds["measure before training"] = time.perf_counter() - started
 
-                    results["api"].append(ndcg(api_gains, gains))
-                    results["tfidf"].append(ndcg(tfidf_gains, gains))
-                    results["ideal"].append(1.0)
-                    results["random"].append(float(np.mean([ndcg(gains[shuffle_rng.permutation(len(gains))[:K]], gains)
-                                                            for _ in range(SHUFFLES)])))
-                    top1["api"].append(float(api_gains[0]) if len(api_gains) else math.nan)
-                    top1["tfidf"].append(float(tfidf_gains[0]))
-                    top1["ideal"].append(float(gains.max()))
-                    top1["mean_allowed"].append(float(gains.mean()))
-            return results, top1, versions, allowed_counts, skipped, outside
+        started = time.perf_counter()
+        train(db=db, reference=ref, as_of=AS_OF)
+        figures.seconds["train"] = time.perf_counter() - started
+        started = time.perf_counter()
+        trained, model_versions = build_matcher(db=db, reference=ref)
+        ndcg_values, versions = api_ndcg()
+        figures.ndcg["trained"] = np.array(ndcg_values)
+        figures.counts["version trained"] = ", ".join(versions)
+        scores["trained"] = np.zeros(pair_t.size)
+        for start in range(0, pair_t.size, SCORE_CHUNK):
+            part = slice(start, start + SCORE_CHUNK)
+            scores["trained"][part] = trained.score_pairs(trainees, pair_t[part], openings, pair_o[part],
+                                                          as_of=AS_OF).score
+        deep = np.array([pairs_of[row_of[i]].size > K for i in ids if pairs_of[row_of[i]].size])
+        figures.ndcg_deep = {name: values[deep] for name, values in figures.ndcg.items()}
 
-        passes = [("weighted",) + measure()]
-        unseen = None
-        if args.train:
-            from service.models_registry.training import train
-            engine = make_engine(served.database_url)
-            train(db=engine, reference=ref, as_of=AS_OF)
-            unseen = unseen_pairs(engine, ref, truth, trainee_rows, opening_rows, employer_rows, args.seed)
-            engine.dispose()
-            passes.append(("trained",) + measure())
-        measured_s = time.perf_counter() - begun - setup_s
+        # The nightly run against the oracle, on the same allowed pairs.
+        capacity = openings.positions_left.astype(np.int64)
+        key_of = {key: k for k, key in enumerate(zip(pair_t.tolist(), pair_o.tolist()))}
 
+        def truly(result) -> float:
+            return float(sum(true_p[key_of[(t, o)]] for t, o in zip(result.trainee.tolist(), result.opening.tolist())))
+
+        best = solve_assignment(pair_t, pair_o, true_p, capacity)
+        oracle = truly(best)
+        figures.counts["oracle"] = f"{best.trainee.size} proposals, {oracle:.1f} expected to last 12 months"
+        low, high = scores["tfidf"].min(), scores["tfidf"].max()  # the assignment takes scores in 0..1
+        unit = {"weighted": scores["weighted"], "trained": scores["trained"],
+                "tfidf": ((scores["tfidf"] - low) / max(high - low, 1e-12)) * 0.999 + 0.001}
+        for name in RANKERS:
+            run = solve_assignment(pair_t, pair_o, unit[name], capacity)
+            figures.assignment_share[name] = truly(run) / oracle
+            figures.proposals[name] = int(run.trainee.size)
+        for name, matcher in (("weighted", weighted), ("trained", trained)):
+            found, _ = candidate_engine.generate(matcher=matcher, trainees=trainees, openings=openings, as_of=AS_OF,
+                                                 k=TOP_PER_TRAINEE, block_size=500,
+                                                 excluded=np.zeros(0, dtype=np.int64))
+            run = solve_assignment(found.trainee, found.opening, found.score, capacity)
+            figures.nightly_share[name] = truly(run) / oracle
+        keep = keep_top_k(pair_t, pair_o, unit["tfidf"], TOP_PER_TRAINEE)
+        run = solve_assignment(pair_t[keep], pair_o[keep], unit["tfidf"][keep], capacity)
+        figures.nightly_share["tfidf"] = truly(run) / oracle
+
+        # Calibration on every allowed pair, and the first-ranked opening of each trainee.
+        drawn = np.random.default_rng(args.seed + 2).random(true_p.size) < true_p
+        figures.brier["base rate"] = float(np.mean((true_p.mean() - drawn) ** 2))
+        figures.mean_predicted["truth"] = float(true_p.mean())
+        for name in ("weighted", "trained"):
+            figures.brier[name] = float(np.mean((scores[name] - drawn) ** 2))
+            figures.mean_predicted[name] = float(scores[name].mean())
+            figures.reliability[name] = reliability(scores[name], true_p)
+        for name in RANKERS:
+            first = top_of_each(pair_t, scores[name], o_id_array[pair_o])
+            at_level, at_all = skills_met(trainees, pair_t[first], openings, pair_o[first])
+            figures.lacking[name] = (int((at_level == 0).sum()), int((at_all == 0).sum()), int(first.size))
+
+        # The commute estimate against the world's journeys.
+        figures.commute.update(recorded_journey_error(served.bundle, raw, ref))
+        within = commute_only
+        true_minutes = raw.journey_minutes(every_t[within], every_o[within])
+        limit = np.array([float(v) for v in raw.t["max_commute_minutes"]])[every_t[within]]
+        relocates = ((raw.t["willing_to_relocate"][every_t[within]] == "true")
+                     & (raw.o["accommodation_provided"][every_o[within]] == "true"))
+        truly_over = ~(true_minutes <= limit) & ~relocates
+        formula_blocks = commute_blocked[within]
+        figures.commute["allowed pairs"] = int((~formula_blocks).sum())
+        figures.commute["blocked pairs"] = int(formula_blocks.sum())
+        figures.commute["allowed, truly over"] = int((~formula_blocks & truly_over).sum())
+        figures.commute["blocked, truly within"] = int((formula_blocks & ~truly_over).sum())
+
+        figures.counts.update({
+            "job-ready trainees": len(t_ids), "open openings": len(o_ids), "allowed pairs": int(pair_t.size),
+            "positions": int(capacity.sum()), "queried": len(ids), "scored": len(figures.ndcg["weighted"]),
+            "deep": int(deep.sum()), "outcome model": model_versions.get("outcome", "?"),
+            "mean allowed": float(np.mean([pairs_of[row_of[i]].size for i in ids])),
+        })
+        figures.seconds["measure after training"] = time.perf_counter() - started
+        db.dispose()
+    return figures
+
+
+def recorded_journey_error(bundle: Path, raw: RawPairs, ref) -> dict[str, float]:
+    """The fixed formula's error against the journeys recorded at placements (minutes, estimate - recorded)."""
+    from demo.journeys import read_recorded_journeys
+    from matching.commute import commute_minutes
+    rows = read_recorded_journeys(bundle)
+    t_rows = [raw.trainee_rows[r["trainee_external_id"]] for r in rows]
+    o_rows = [raw.opening_rows[r["opening_external_id"]] for r in rows]
+    km = haversine_km(np.array([float(r["lat"]) for r in t_rows]), np.array([float(r["lon"]) for r in t_rows]),
+                      np.array([float(r["lat"]) for r in o_rows]), np.array([float(r["lon"]) for r in o_rows]))
+
+    def area(district: str) -> str | None:
+        try:
+            return ref.site.gazetteer.get(district).area_type
+        except KeyError:
+            return None
+
+    estimate = commute_minutes(km, np.array([area(r["district"]) for r in t_rows], dtype=object),
+                               np.array([area(r["district"]) for r in o_rows], dtype=object))
+    recorded = np.array([float(r["journey_minutes"]) for r in rows])
+    error = estimate - recorded
+    return {"journeys": len(rows), "mean abs error": float(np.abs(error).mean()),
+            "median abs error": float(np.median(np.abs(error))), "mean error": float(error.mean()),
+            "within 10 min": float(np.mean(np.abs(error) <= 10.0)),
+            "median recorded": float(np.median(recorded))}
+
+
+# ------------------------------------------------------------------ the side-by-side table
+
+
+def print_tables(results: list[Figures], args: argparse.Namespace) -> None:
     rng = np.random.default_rng(args.seed)
-    _, results, top1, versions, allowed_counts, skipped, outside = passes[0]
-    values = {name: np.array(v) for name, v in results.items()}
-    firsts = {name: np.array(v) for name, v in top1.items()}
-    model_version = ", ".join(sorted(versions))
-    if len(passes) > 1:  # the same trainees again, once the trained outcome model scores /matches
-        _, trained_results, trained_top1, trained_versions, *_ = passes[1]
-        values["api_trained"] = np.array(trained_results["api"])
-        firsts["api_trained"] = np.array(trained_top1["api"])
-    n = len(values["api"])
-    print()
-    print(f"Ranking quality against the hidden truth (12-month retention probability): {args.trainees:,} trainees, "
-          f"{args.openings:,} open openings, seed {args.seed}, as of {AS_OF.isoformat()}")
-    print(f"{n} job-ready trainees scored ({skipped} of {len(ids)} asked left out: no allowed opening); allowed "
-          f"openings per trainee: median {np.median(allowed_counts):.0f}, min {min(allowed_counts)}, "
-          f"max {max(allowed_counts)}")
-    header = f"{'ranking':<34}{'model_version':<22}{'NDCG@10':>9}{'95% CI':>20}{'top-1 truth p':>15}"
-    print(header)
-    print("-" * len(header))
+    label_width, cell = 44, 12
+    group = cell * len(RANKERS) + 4
 
-    def line(label: str, version: str, name: str | None, top: str | None) -> None:
-        if name is None:
-            ndcg_text, ci_text = "", ""
-        else:
-            low, high = bootstrap(values[name], args.bootstrap, rng)
-            ndcg_text, ci_text = f"{values[name].mean():.4f}", f"[{low:.4f}, {high:.4f}]"
-        top_text = f"{np.nanmean(firsts[top]):.4f}" if top else ""
-        print(f"{label:<34}{version:<22}{ndcg_text:>9}{ci_text:>20}{top_text:>15}")
-
-    line("/matches (API)", model_version, "api", "api")
-    if "api_trained" in values:
-        line("/matches (API), trained model", ", ".join(sorted(trained_versions))[:21], "api_trained", "api_trained")
-    line(f"TF-IDF + {args.distance_weight:g} x km/50", "baseline", "tfidf", "tfidf")
-    line("random order of allowed", "-", "random", "mean_allowed")
-    line("ideal (truth order)", "-", "ideal", "ideal")
-    diff = values["api"] - values["tfidf"]
-    low, high = bootstrap(diff, args.bootstrap, rng)
-    top_diff = np.nanmean(firsts["api"] - firsts["tfidf"])
-    print(f"{'/matches - TF-IDF (paired)':<34}{'':<22}{diff.mean():>+9.4f}{f'[{low:+.4f}, {high:+.4f}]':>20}"
-          f"{top_diff:>+15.4f}")
-    deep = np.array(allowed_counts) > K
-    if deep.any() and not deep.all():
-        subset = f"more than {K} allowed ({int(deep.sum())} trainees)"
-        for name, label in (("api", "/matches"), ("tfidf", "TF-IDF + distance"), ("random", "random order")):
-            low, high = bootstrap(values[name][deep], args.bootstrap, rng)
-            print(f"{f'  {label}, {subset}':<56}{values[name][deep].mean():>9.4f}"
-                  f"{f'[{low:.4f}, {high:.4f}]':>20}")
-    print()
-    print("NDCG@10: linear gains (the truth probability), ideal = the 10 allowed openings with the highest truth")
-    print("probability. top-1 truth p: mean truth probability of the first opening (for the random row: the mean")
-    print("over all her allowed openings). 95 % CI: percentile bootstrap over trainees "
-          f"({args.bootstrap} resamples).")
-    print(f"With {K} or fewer allowed openings every ranking that returns them all scores 1, hence the rows on")
-    print(f"trainees with more than {K}.")
-    if outside:
-        print(f"warning: {outside} /matches results were not in the engine's allowed set (counted as gain 0)")
-    if unseen is not None:
+    def header() -> None:
         print()
-        print("Outcome model on pairs it never saw (random job-ready trainee x open opening pairs the safety rules"
-              " allow; outcomes drawn from the hidden truth):")
-        print(f"{'scorer':<26}{'pairs':>8}{'AUC':>8}{'Brier':>8}{'Brier of base rate':>20}{'Spearman vs truth p':>21}")
-        for row in unseen:
-            print(f"{row['scorer']:<26}{row['pairs']:>8}{row['auc']:>8.3f}{row['brier']:>8.4f}"
-                  f"{row['brier_base']:>20.4f}{row['spearman']:>21.3f}")
-    print(f"setup (generate, import, serve) {setup_s:.1f} s, measuring {measured_s:.1f} s, "
-          f"total {time.perf_counter() - begun:.1f} s")
+        print(" " * label_width + "".join(f"{r.truth + ' truth':^{group}}" for r in results))
+        print(" " * label_width + "".join("".join(f"{RANKER_NAMES[n]:>{cell}}" for n in RANKERS) + " " * 4
+                                          for _ in results))
+
+    def row(label: str, cells: list[list[str]]) -> None:
+        print(f"{label:<{label_width}}" + "".join("".join(f"{c:>{cell}}" for c in part) + " " * 4 for part in cells))
+
+    print()
+    print(f"Matching quality against the hidden truth: {args.trainees:,} trainees, {args.openings:,} open openings, "
+          f"seed {args.seed}, as of {AS_OF.isoformat()}")
+    for r in results:
+        c = r.counts
+        print(f"  {r.truth}: {c['job-ready trainees']} job-ready trainees x {c['open openings']} open openings, "
+              f"{c['allowed pairs']:,} allowed pairs, {c['positions']} positions; /matches asked for {c['queried']}"
+              f" trainees ({c['scored']} with an allowed opening, {c['mean allowed']:.0f} allowed on average);"
+              f" model_version {c['version weighted']} then {c['version trained']}; oracle: {c['oracle']}")
+    header()
+
+    def ndcg_cells(values: dict[str, np.ndarray]) -> list[str]:
+        return [f"{values[n].mean():.3f}" if values[n].size else "n/a" for n in RANKERS]
+
+    row("NDCG@10 of /matches (floor 0.95)", [ndcg_cells(r.ndcg) for r in results])
+    intervals = []
+    for r in results:
+        part = []
+        for n in RANKERS:
+            low, high = bootstrap(r.ndcg[n], args.bootstrap, rng)
+            part.append(f"{low:.3f}-{high:.3f}")
+        intervals.append(part)
+    row("  95 % interval", intervals)
+    row("  trainees with > 10 allowed openings", [ndcg_cells(r.ndcg_deep) for r in results])
+    row("assignment / oracle, allowed pairs (0.95)", [[f"{r.assignment_share[n]:.3f}" for n in RANKERS]
+                                                      for r in results])
+    row("  proposals", [[f"{r.proposals[n]}" for n in RANKERS] for r in results])
+    row("  nightly run's candidates / oracle", [[f"{r.nightly_share[n]:.3f}" for n in RANKERS] for r in results])
+    row("Brier, outcomes drawn from the truth", [[f"{r.brier[n]:.4f}" if n in r.brier else "n/a" for n in RANKERS]
+                                                 for r in results])
+    row("  Brier of the base rate", [[f"{r.brier['base rate']:.4f}", "", ""] for r in results])
+    row("  mean predicted (mean truth)", [[f"{r.mean_predicted[n]:.3f}" if n in r.mean_predicted else "n/a"
+                                           for n in RANKERS[:2]] + [f"({r.mean_predicted['truth']:.3f})"]
+                                          for r in results])
+    row("#1 lacking every required skill (must be 0)", [[f"{r.lacking[n][0]}" for n in RANKERS] for r in results])
+    row("  ... at any level", [[f"{r.lacking[n][1]}" for n in RANKERS] for r in results])
+    row("  trainees with an allowed opening", [[f"{r.lacking[n][2]}" for n in RANKERS] for r in results])
+
+    print()
+    print("Reliability on every allowed pair: mean predicted / mean truth, 5 bins of equal count by prediction")
+    print(f"{'':<{label_width}}" + "".join(f"{r.truth + ' truth':^{group}}" for r in results))
+    print(" " * label_width + "".join(f"{'weighted':>{cell + 5}}{'trained':>{cell + 5}}" + " " * (group - 2 * cell - 10)
+                                      for _ in results))
+    for b in range(RELIABILITY_BINS):
+        cells = []
+        for r in results:
+            part = [f"{r.reliability[n][b][0]:.2f} / {r.reliability[n][b][1]:.2f}" for n in ("weighted", "trained")]
+            cells.append(part)
+        print(f"{f'  bin {b + 1}':<{label_width}}" + "".join(
+            f"{part[0]:>{cell + 5}}{part[1]:>{cell + 5}}" + " " * (group - 2 * cell - 10) for part in cells))
+
+    width = 20
+    print()
+    print(f"{'Commute estimate (fixed formula) vs journeys':<{label_width}}"
+          + "".join(f"{r.truth + ' truth':^{width}}" for r in results))
+
+    def commute_row(label: str, text) -> None:
+        print(f"{label:<{label_width}}" + "".join(f"{text(r.commute):^{width}}" for r in results))
+
+    commute_row("journeys recorded at placements", lambda c: f"{c['journeys']}")
+    commute_row("  median recorded, min", lambda c: f"{c['median recorded']:.0f}")
+    commute_row("  mean absolute error, min", lambda c: f"{c['mean abs error']:.1f}")
+    commute_row("  median absolute error, min", lambda c: f"{c['median abs error']:.1f}")
+    commute_row("  mean error (estimate - recorded), min", lambda c: f"{c['mean error']:+.1f}")
+    commute_row("  within 10 min", lambda c: f"{c['within 10 min']:.0%}")
+    commute_row("pairs breaking no other rule: allowed", lambda c: f"{c['allowed pairs']:,}")
+    commute_row("  allowed, true journey over her limit", lambda c: f"{c['allowed, truly over']:,}")
+    commute_row("  (share of allowed)", lambda c: f"{c['allowed, truly over'] / max(c['allowed pairs'], 1):.1%}")
+    commute_row("blocked by the commute rule", lambda c: f"{c['blocked pairs']:,}")
+    commute_row("  blocked, true journey within her limit", lambda c: f"{c['blocked, truly within']:,}")
+    commute_row("  (share of blocked)", lambda c: f"{c['blocked, truly within'] / max(c['blocked pairs'], 1):.1%}")
+
+    print()
+    print("NDCG@10: linear gains (the truth probability), ideal = her allowed openings in truth order; 95 % interval:")
+    print(f"percentile bootstrap over trainees ({args.bootstrap} resamples). Oracle: exact assignment on the truth")
+    print("over every allowed pair. #1 lacking: her first-ranked allowed opening, none of its required skills at the")
+    print("required level in her recorded skills. Errors of the commute estimate: minutes, one way.")
+    for r in results:
+        if r.outside:
+            print(f"warning ({r.truth}): {r.outside} /matches results were not in the allowed set (counted as gain 0)")
+        print(f"{r.truth}: " + ", ".join(f"{name} {s:.1f} s" for name, s in r.seconds.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trainees", type=int, default=1_500)
+    parser.add_argument("--openings", type=int, default=400, help="open openings")
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--queries", type=int, default=150, help="job-ready trainees asked through /matches")
+    parser.add_argument("--bootstrap", type=int, default=1_000, help="bootstrap resamples")
+    parser.add_argument("--distance-weight", type=float, default=0.3,
+                        help="TF-IDF baseline: similarity lost per 50 km")
+    parser.add_argument("--truth", action="append", choices=("additive", "interactions"), default=[],
+                        help="truth forms to measure (default: both)")
+    args = parser.parse_args()
+    begun = time.perf_counter()
+    results = [measure_truth(form, args) for form in (args.truth or ["additive", "interactions"])]
+    print_tables(results, args)
+    print(f"total {time.perf_counter() - begun:.1f} s")
 
 
 if __name__ == "__main__":

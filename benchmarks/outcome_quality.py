@@ -1,9 +1,10 @@
 """Outcome model quality: what it learns from a generated bundle's placement history, against the hidden truth.
 
     python benchmarks/outcome_quality.py [--trainees 4000] [--openings 800] [--seed 11] [--pairs 20000]
-                                         [--bundle PATH]
+                                         [--truth additive|interactions] [--bundle PATH]
 
-Generates a synthetic bundle (or reads ``--bundle``), builds the outcome training set with
+Generates a synthetic bundle from the chosen form of the hidden truth (``--truth``; the default additive one,
+or the differently shaped ``interactions`` one) or reads ``--bundle``, builds the outcome training set with
 ``as_of`` = the bundle's reference date, and reports:
 
 - the history: placements, events per interval, censoring;
@@ -64,8 +65,9 @@ def truth_probabilities(truth: TruthModel, bundle: Path, trainee_ids: list[str],
         return np.array([kind(r[name]) if kind is not str else r[name] for r in rows],
                         dtype=object if kind is str else np.float64)
 
-    tcols = {name: col(t, name) for name in ("skills", "preferred_sectors", "has_dependents", "night_shift_ok",
-                                             "willing_to_relocate")}
+    tcols = {name: col(t, name) for name in ("external_id", "district", "skills", "preferred_sectors",
+                                             "has_dependents", "night_shift_ok", "willing_to_relocate",
+                                             "max_commute_minutes")}
     tcols.update({name: col(t, name, float) for name in ("lat", "lon", "expected_wage_inr", "attendance_rate")})
     ocols = {name: col(o, name) for name in ("required_skills", "sector", "shift", "transport_provided",
                                              "accommodation_provided", "occupation", "district", "posted_on",
@@ -103,6 +105,8 @@ def main() -> None:
     parser.add_argument("--openings", type=int, default=800)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--pairs", type=int, default=20000)
+    parser.add_argument("--truth", choices=("additive", "interactions"), default="additive",
+                        help="the form of the hidden truth the bundle is drawn from")
     parser.add_argument("--bundle", type=Path, default=None, help="an existing bundle folder (with _truth/)")
     args = parser.parse_args()
 
@@ -114,9 +118,9 @@ def main() -> None:
         if bundle is None:
             bundle = Path(tmp) / "bundle"
             started = time.perf_counter()
-            generate_bundle(bundle, seed=args.seed, trainees=args.trainees, openings=args.openings)
-            print(f"bundle: {args.trainees} trainees, {args.openings} open openings, seed {args.seed}"
-                  f" ({time.perf_counter() - started:.1f} s)")
+            generate_bundle(bundle, seed=args.seed, trainees=args.trainees, openings=args.openings, truth=args.truth)
+            print(f"bundle: {args.trainees} trainees, {args.openings} open openings, seed {args.seed},"
+                  f" {args.truth} truth ({time.perf_counter() - started:.1f} s)")
         truth = TruthModel.load(bundle)
         as_of = truth.reference_date
         records = read_bundle_records(bundle, taxonomy=taxonomy)

@@ -8,6 +8,13 @@ parameters are written to ``OUT/_truth/truth.json`` so that the quality
 benchmarks can compare what the engine learns with what really drives the
 outcomes.
 
+``truth`` chooses the form of that hidden truth: ``"additive"`` (the default)
+or ``"interactions"``, a differently shaped one (:mod:`demo.truth_interactions`:
+interactions, a commute tolerance of her own, employer effects, a history of
+pairs coordinators favoured, mislabelled skill levels). Under either, each
+placement's true journey is recorded in ``OUT/_truth/journeys.csv``, with the
+journey model in ``OUT/_truth/journeys.json`` (:mod:`demo.journeys`).
+
 The generator is deterministic per seed (numpy ``PCG64`` streams derived from
 the seed and a stage name; no global RNG, no wall-clock, no set or dict-order
 dependence) and vectorised, so that 100k trainees and 20k openings take a few
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,10 +38,22 @@ from typing import Any
 import numpy as np
 
 from demo.draws import _bool_str, _dates, _fmt_coord, _rng
-from demo.history import _FollowUps, _History, _make_followups, _make_roster, _Roster, _simulate_history
+from demo.history import (
+    AdditivePairs,
+    _FollowUps,
+    _History,
+    _make_followups,
+    _make_roster,
+    _PairModel,
+    _Roster,
+    _simulate_history,
+)
+from demo.interactions import InteractionPairs, interaction_truth_extras, make_hidden_people
+from demo.journeys import JOURNEY_COLUMNS, JOURNEYS_CSV, draw_paces, pair_minutes, recorded_minutes, world_of
 from demo.market import _make_market_signals, _Market
 from demo.people import _Employers, _make_employers, _make_openings, _make_trainees, _Openings, _Trainees
-from demo.truth import COEFFICIENT_NAMES, FORMAT_VERSION, TruthModel
+from demo.truth import COEFFICIENT_NAMES, FORMAT_VERSION, TRUTH_DIR, TRUTH_FORMS, TruthModel
+from demo.truth_interactions import InteractionsTruth, draw_interaction_params
 from demo.world import (
     DEFAULT_EMPLOYER_WORDS,
     EDUCATION_LEVELS,
@@ -57,6 +77,7 @@ __all__ = [
     "OPENING_COLUMNS",
     "PLACEMENT_COLUMNS",
     "TRAINEE_COLUMNS",
+    "TRUTH_FORMS",
     "generate_bundle",
 ]
 
@@ -124,23 +145,29 @@ def generate_bundle(
     reference_date: date = date(2026, 11, 1),
     data_dir: Path | None = None,
     progress: ProgressFn | None = None,
+    truth: str = "additive",
 ) -> dict[str, int]:
     """Write a synthetic demo bundle to ``out_dir`` and return the rows written per file.
 
     ``openings`` is the number of currently open openings; closed historical
     openings are added for the past placements (``max(50, trainees / 2)`` of
     them, over the three years before ``reference_date``).  The hidden true
-    outcome model goes to ``out_dir/_truth/truth.json``.  Same arguments give
-    byte-identical files.  ``progress(stage, rows)`` is called as files fill.
+    outcome model goes to ``out_dir/_truth/truth.json``, in the form ``truth``
+    names (see the module docs).  Same arguments give byte-identical files.
+    ``progress(stage, rows)`` is called as files fill.
     """
     if trainees < 1 or openings < 1:
         raise ValueError("trainees and openings must be positive")
+    if truth not in TRUTH_FORMS:
+        raise ValueError(f"unknown truth {truth!r}: choose one of {', '.join(TRUTH_FORMS)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda stage, rows: None)
     ref = _load_reference(data_dir, reference_date)
+    params = (_draw_truth_params(_rng(seed, "truth")) if truth == "additive"
+              else draw_interaction_params(_rng(seed, "truth-interactions")))
     ctx = _Context(ref=ref, ref_day=np.datetime64(reference_date.isoformat()),
-                   sector_w=_sector_weights(ref), truth_params=_draw_truth_params(_rng(seed, "truth")))
+                   sector_w=_sector_weights(ref), truth_params=params)
 
     emp = _make_employers(_rng(seed, "employers"), ctx, n_emp=max(20, int(round(openings / 8))))
     tr = _make_trainees(_rng(seed, "trainees"), ctx, trainees)
@@ -148,23 +175,46 @@ def generate_bundle(
     op = _make_openings(_rng(seed, "openings"), ctx, emp, tr, n_open=openings,
                         n_slots=max(50, int(round(0.5 * trainees))))
     report("openings", len(op.emp))
-    truth0 = TruthModel(_truth_dict(ctx, seed, trainees, openings, reference_date, emp, intercept=0.0))
-    hist = _simulate_history(_rng(seed, "history"), ctx, emp, tr, op, truth0)
+    trainee_ids = _trainee_ids(trainees)
+    pace = draw_paces(_rng(seed, "journeys"), trainees)
+    journeys = world_of(ref, pace, trainee_ids)
+    truth_args = (ctx, seed, trainees, openings, reference_date, emp)
+    pairs: _PairModel
+    if truth == "additive":
+        extras: dict[str, Any] = {}
+        truth0 = TruthModel(_truth_dict(*truth_args, intercept=0.0))
+        pairs = AdditivePairs(emp, tr, op)
+    else:
+        hidden = make_hidden_people(_rng(seed, "truth-people"), ctx, tr)
+        pairs = InteractionPairs(ctx, emp, tr, op, pace, hidden)
+        tr = replace(tr, skills=hidden.recorded_skills)  # what the bundle shows
+        extras = interaction_truth_extras(ref, tr, hidden, trainee_ids, params)
+        truth0 = InteractionsTruth({**_truth_dict(*truth_args, intercept=0.0), **extras}, journeys=journeys)
+    hist = _simulate_history(_rng(seed, "history"), ctx, emp, tr, op, truth0, pairs)
     roster = _make_roster(_rng(seed, "status"), ctx, emp, tr, op, hist)
     fu = _make_followups(_rng(seed, "followups"), ctx, emp, op, hist)
     market = _make_market_signals(_rng(seed, "market"), ctx)
+    journey_minutes = recorded_minutes(_rng(seed, "journeys-recorded"),
+                                       pair_minutes(ref, pace, tr, op, hist.trainee, hist.opening))
 
-    truth = _truth_dict(ctx, seed, trainees, openings, reference_date, emp, intercept=hist.intercept)
-    truth["risk_flag_intercept"] = fu.risk_intercept
-    truth.update(market.truth)
-    counts = _write_bundle(out_dir, ctx, emp, tr, op, hist, roster, fu, market, report)
-    TruthModel(truth).save(out_dir)
+    truth_params = {**_truth_dict(*truth_args, intercept=hist.intercept), **extras}
+    truth_params["risk_flag_intercept"] = fu.risk_intercept
+    truth_params.update(market.truth)
+    counts = _write_bundle(out_dir, ctx, emp, tr, op, hist, roster, fu, market, report, journey_minutes)
+    truth_model = TruthModel(truth_params) if truth == "additive" else InteractionsTruth(truth_params)
+    truth_model.save(out_dir)
+    journeys.save(out_dir / TRUTH_DIR)
     report("truth", 1)
     return counts
 
 
+def _trainee_ids(n: int) -> list[str]:
+    return [f"TR-{i + 1:06d}" for i in range(n)]
+
+
 def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, op: _Openings, hist: _History,
-                  roster: _Roster, fu: _FollowUps, market: _Market, report: ProgressFn) -> dict[str, int]:
+                  roster: _Roster, fu: _FollowUps, market: _Market, report: ProgressFn,
+                  journey_minutes: np.ndarray) -> dict[str, int]:
     ref, ref_day = ctx.ref, ctx.ref_day
     n, M, S = len(tr.partner), len(op.emp), len(hist.trainee)
     names = np.array(ref.district_names)
@@ -174,7 +224,7 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
     o_id_of = np.empty(M, dtype=np.int64)
     o_id_of[o_order] = np.arange(M)
     o_ids = np.array([f"OP-{i + 1:06d}" for i in range(M)])
-    t_ids = np.array([f"TR-{i + 1:06d}" for i in range(n)])
+    t_ids = np.array(_trainee_ids(n))
     e_ids = np.array(emp.ids)
     p_ids = np.array([f"PL-{i + 1:06d}" for i in range(S)])
     counts: dict[str, int] = {}
@@ -212,6 +262,12 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
 
     columns = [market.district, market.occupation, market.period, market.postings, market.source]
     counts["market_signals.csv"] = _write_csv(out_dir / "market_signals.csv", MARKET_SIGNAL_COLUMNS, columns, report)
+
+    (out_dir / TRUTH_DIR).mkdir(exist_ok=True)
+    commuted = np.flatnonzero(~op.accommodation[hist.opening])  # she lives at the workplace otherwise
+    columns = [p_ids[commuted], t_ids[hist.trainee[commuted]], o_ids[o_id_of[hist.opening[commuted]]],
+               journey_minutes[commuted]]
+    _write_csv(out_dir / TRUTH_DIR / JOURNEYS_CSV, JOURNEY_COLUMNS, columns, lambda stage, rows: None)
     return counts
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -36,6 +37,44 @@ def _pair_features(emp: _Employers, tr: _Trainees, op: _Openings, ti: np.ndarray
     }
 
 
+class _PairModel(Protocol):
+    """The pairs of a truth's history: their canonical truth features, and how coordinators chose them."""
+
+    def features(self, ti: np.ndarray, oi: np.ndarray) -> dict[str, np.ndarray]: ...
+
+    def selection(self, rng: np.random.Generator, cand: np.ndarray, s_open: np.ndarray,
+                  dist: np.ndarray) -> np.ndarray: ...
+
+    def widen(self, rng: np.random.Generator, cand: np.ndarray, s_district: np.ndarray, s_region: np.ndarray,
+              s_occ: np.ndarray) -> np.ndarray: ...
+
+
+class AdditivePairs:
+    """The default truth's pairs: coordinators chose by training track, sector, preference and distance."""
+
+    def __init__(self, emp: _Employers, tr: _Trainees, op: _Openings):
+        self.emp, self.tr, self.op = emp, tr, op
+
+    def features(self, ti: np.ndarray, oi: np.ndarray) -> dict[str, np.ndarray]:
+        return _pair_features(self.emp, self.tr, self.op, ti, oi)
+
+    def widen(self, rng: np.random.Generator, cand: np.ndarray, s_district: np.ndarray, s_region: np.ndarray,
+              s_occ: np.ndarray) -> np.ndarray:
+        return cand
+
+    def selection(self, rng: np.random.Generator, cand: np.ndarray, s_open: np.ndarray,
+                  dist: np.ndarray) -> np.ndarray:
+        tr, op = self.tr, self.op
+        s_occ, s_sector, s_accom = op.occ[s_open], op.sector[s_open], op.accommodation[s_open]
+        return (
+            2.5 * (tr.track[cand] == s_occ[:, None])
+            + 0.8 * (tr.track_sector[cand] == s_sector[:, None])
+            + 0.5 * tr.prefs[cand, s_sector[:, None]]
+            - 0.09 * np.minimum(dist, 150.0) * (1.0 - 0.85 * (s_accom[:, None] & tr.relocate[cand]))
+            + rng.gumbel(0.0, 0.8, cand.shape)
+        )
+
+
 @dataclass
 class _History:
     opening: np.ndarray           # per placement (sorted by start)
@@ -52,8 +91,9 @@ class _History:
 
 
 def _simulate_history(rng: np.random.Generator, ctx: _Context, emp: _Employers, tr: _Trainees, op: _Openings,
-                      truth0: TruthModel) -> _History:
+                      truth0: TruthModel, pairs: _PairModel | None = None) -> _History:
     """Fill the historical openings' positions with women and simulate how long each stays."""
+    pairs = pairs or AdditivePairs(emp, tr, op)
     ref = ctx.ref
     n, n_regions = len(tr.partner), len(ref.partners)
     hist = np.flatnonzero(~op.is_open)
@@ -64,17 +104,11 @@ def _simulate_history(rng: np.random.Generator, ctx: _Context, emp: _Employers, 
     s_open, s_start = s_open[by_time], s_start[by_time]
     s_district = op.district[s_open]
     s_region = ref.district_region[s_district]
-    s_occ, s_sector, s_accom = op.occ[s_open], op.sector[s_open], op.accommodation[s_open]
+    s_occ = op.occ[s_open]
     pool = tr.pool
-    cand = _candidates(rng, ref, tr, s_district, s_region, s_occ)
+    cand = pairs.widen(rng, _candidates(rng, ref, tr, s_district, s_region, s_occ), s_district, s_region, s_occ)
     dist = haversine_km(tr.lat[cand], tr.lon[cand], op.lat[s_open][:, None], op.lon[s_open][:, None])
-    score = (
-        2.5 * (tr.track[cand] == s_occ[:, None])
-        + 0.8 * (tr.track_sector[cand] == s_sector[:, None])
-        + 0.5 * tr.prefs[cand, s_sector[:, None]]
-        - 0.09 * np.minimum(dist, 150.0) * (1.0 - 0.85 * (s_accom[:, None] & tr.relocate[cand]))
-        + rng.gumbel(0.0, 0.8, cand.shape)
-    )
+    score = pairs.selection(rng, cand, s_open, dist)
     s_trainee = _assign_distinct(score, cand, n)
     left = np.flatnonzero(s_trainee < 0)
     if len(left):
@@ -87,7 +121,7 @@ def _simulate_history(rng: np.random.Generator, ctx: _Context, emp: _Employers, 
     # calibrate the intercept to the drawn overall retention, then draw each tenure
     eps = rng.normal(0.0, ctx.truth_params["noise_sd"], S)
     u_tenure = rng.random(S)
-    eta = truth0.linear_predictor(_pair_features(emp, tr, op, s_trainee, s_open))
+    eta = truth0.linear_predictor(pairs.features(s_trainee, s_open))
     scale = truth0.marginal_scale
     intercept = round(_bisect_scalar(lambda b: float(logistic((eta + b) * scale).mean()),
                                      ctx.truth_params["target_retention"]), 4)
@@ -121,7 +155,7 @@ def _simulate_history(rng: np.random.Generator, ctx: _Context, emp: _Employers, 
         idx = r2[chosen >= 0]
         s_trainee[idx] = chosen[chosen >= 0]
         if len(idx):
-            eta[idx] = truth0.linear_predictor(_pair_features(emp, tr, op, s_trainee[idx], s_open[idx]))
+            eta[idx] = truth0.linear_predictor(pairs.features(s_trainee[idx], s_open[idx]))
             s_end[idx] = s_start[idx] + tenure_days(eta[idx], idx)
     return _History(opening=s_open, trainee=s_trainee, start=s_start, end=s_end, eta=eta + intercept,
                     noise=eps, intercept=intercept)

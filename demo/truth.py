@@ -41,6 +41,17 @@ Demand model
 ------------
 Each market-signal series (district x occupation) has a true yearly growth
 rate, returned by :meth:`TruthModel.demand_growth`.
+
+Two forms
+---------
+The retention model above is the default form, ``"additive"``
+(``generate_bundle(..., truth="additive")``). ``truth="interactions"`` draws a
+differently shaped truth, :class:`demo.truth_interactions.InteractionsTruth`
+(interactions, a commute tolerance of her own, employer effects, a selected
+history, mislabelled skills; see that module). ``truth.json`` names its form
+(no ``form`` key means additive) and :meth:`TruthModel.load` returns the right
+class; both answer :meth:`retention_probability` and
+:meth:`pair_probability_from_rows` from the bundle's raw rows.
 """
 
 from __future__ import annotations
@@ -60,6 +71,8 @@ from matching.geo import haversine_km
 TRUTH_DIR = "_truth"
 TRUTH_FILE = "truth.json"
 FORMAT_VERSION = 1
+#: The forms of truth a bundle can be drawn from; the first is the default.
+TRUTH_FORMS: tuple[str, ...] = ("additive", "interactions")
 
 #: Names of the coefficients of the linear predictor, in a fixed order.
 COEFFICIENT_NAMES: tuple[str, ...] = (
@@ -161,12 +174,16 @@ def skill_fit_from_levels(have: np.ndarray, required: np.ndarray) -> np.ndarray:
 class TruthModel:
     """The true outcome model of one generated bundle (see the module docs)."""
 
+    form = "additive"
+    coefficient_names: tuple[str, ...] = COEFFICIENT_NAMES
+    feature_names: tuple[str, ...] = FEATURE_NAMES
+
     def __init__(self, params: Mapping[str, Any]):
         self.params: dict[str, Any] = dict(params)
         p = self.params
         self.reference_date = date.fromisoformat(p["reference_date"])
         self.intercept = float(p["intercept"])
-        self.coefficients: dict[str, float] = {k: float(p["coefficients"][k]) for k in COEFFICIENT_NAMES}
+        self.coefficients: dict[str, float] = {k: float(p["coefficients"][k]) for k in self.coefficient_names}
         self.noise_sd = float(p["noise_sd"])
         self.hazard_shape = float(p["hazard_shape"])
         self.commute_cap_km = float(p["commute_cap_km"])
@@ -186,6 +203,7 @@ class TruthModel:
             self._minimum[key] = ([d for d, _ in steps], [a for _, a in steps])
         self.demand_growth_table: dict[str, float] = {k: float(v) for k, v in p.get("demand_growth", {}).items()}
         self.sector_growth: dict[str, float] = {k: float(v) for k, v in p.get("sector_growth", {}).items()}
+        self._levels_of: dict[str, dict[str, int]] = {}
 
     # ---- persistence
 
@@ -203,11 +221,19 @@ class TruthModel:
 
     @classmethod
     def load(cls, bundle_dir: Path) -> TruthModel:
-        """Read ``bundle_dir/_truth/truth.json`` (or the file itself if given)."""
+        """Read ``bundle_dir/_truth/truth.json`` (or the file itself if given), as the class of its form."""
         path = Path(bundle_dir)
         if path.is_dir():
             path = path / TRUTH_DIR / TRUTH_FILE
-        return cls(json.loads(path.read_text(encoding="utf-8")))
+        params = json.loads(path.read_text(encoding="utf-8"))
+        form = params.get("form", TRUTH_FORMS[0])
+        if form == "interactions":
+            from demo.journeys import JourneyWorld
+            from demo.truth_interactions import InteractionsTruth
+            return InteractionsTruth(params, journeys=JourneyWorld.load(path.parent))
+        if form != TRUTH_FORMS[0]:
+            raise ValueError(f"{path}: unknown truth form {form!r} (known: {', '.join(TRUTH_FORMS)})")
+        return cls(params)
 
     # ---- core functions
 
@@ -219,7 +245,7 @@ class TruthModel:
     def linear_predictor(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
         """Noise-free logit of 12-month retention from canonical features (see ``FEATURE_NAMES``)."""
         c = self.coefficients
-        f = {k: np.asarray(features[k], dtype=float) for k in FEATURE_NAMES}
+        f = {k: np.asarray(features[k], dtype=float) for k in self.feature_names}
         km = np.maximum(f["commute_km"], 0.0)
         accommodation = f["accommodation"]
         night, rotating, transport = f["night"], f["rotating"], f["transport"]
@@ -283,16 +309,25 @@ class TruthModel:
 
     def skill_levels(self, text: str) -> dict[str, int]:
         """Canonical ``{skill_code: level}`` of a raw skill list (unknown labels dropped)."""
-        out: dict[str, int] = {}
-        for label, level in parse_skill_list(text):
-            code = self.skill_code(label)
-            if code is not None:
-                out[code] = max(out.get(code, 0), level)
-        return out
+        return dict(self._levels(text))
+
+    def _levels(self, text: str) -> Mapping[str, int]:
+        """:meth:`skill_levels`, parsed once per distinct list (many pairs share one); not to be changed."""
+        key = str(text or "")
+        found = self._levels_of.get(key)
+        if found is None:
+            found = {}
+            for label, level in parse_skill_list(key):
+                code = self.skill_code(label)
+                if code is not None:
+                    found[code] = max(found.get(code, 0), level)
+            if len(self._levels_of) < 200_000:
+                self._levels_of[key] = found
+        return found
 
     def skill_fit(self, trainee_skills: str, required_skills: str) -> float:
-        have = self.skill_levels(trainee_skills)
-        req = self.skill_levels(required_skills)
+        have = self._levels(trainee_skills)
+        req = self._levels(required_skills)
         if not req:
             return 1.0
         return sum(min(have.get(code, 0), lvl) / lvl for code, lvl in req.items()) / len(req)

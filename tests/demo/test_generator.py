@@ -58,7 +58,7 @@ def test_same_arguments_give_identical_bytes_and_seed_matters(tmp_path):
     assert generate_bundle(b, seed=3, trainees=150, openings=40) == counts
     generate_bundle(c, seed=4, trainees=150, openings=40)
     files_a, files_b, files_c = _bytes(a), _bytes(b), _bytes(c)
-    assert set(files_a) == {*BUNDLE_FILES, "_truth/truth.json"}
+    assert set(files_a) == {*BUNDLE_FILES, "_truth/truth.json", "_truth/journeys.json", "_truth/journeys.csv"}
     assert files_a == files_b
     assert all(files_a[name] != files_c[name] for name in files_a)
 

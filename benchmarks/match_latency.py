@@ -87,13 +87,12 @@ def reference():
 
 def prepare_database(folder: Path, *, seed: int, trainees: int, openings: int) -> tuple[Path, str, str, dict]:
     """Generate a bundle, import it into a fresh SQLite database and create an admin key."""
-    from sqlmodel import Session
-
     from demo.generator import generate_bundle
     from service.auth import service as keys
     from service.core.db import make_engine
     from service.core.migrate import upgrade
     from service.imports.service import import_bundle
+    from service.records.unit_of_work import unit_of_work
 
     timings: dict[str, float] = {}
     bundle = folder / "bundle"
@@ -106,7 +105,7 @@ def prepare_database(folder: Path, *, seed: int, trainees: int, openings: int) -
     engine = make_engine(url)
     import_bundle(engine=engine, reference=reference(), path=bundle)
     timings["import_s"] = time.perf_counter() - started
-    with Session(engine, expire_on_commit=False) as session:
+    with unit_of_work(engine) as session:  # committed at the end of the block, as every write is
         _, raw = keys.create(session=session, role="admin", name="match benchmark")
     engine.dispose()
     return bundle, url, raw, {"timings": timings, "counts": counts}

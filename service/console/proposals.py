@@ -22,7 +22,7 @@ from service.nightly.models import DeclineReason, MatchRun, Proposal, ProposalPu
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 ProposalId = Annotated[int, Path(ge=1, le=MAX_ID)]
-GROUPS_PER_PAGE = 20
+GROUPS_PER_PAGE = 10
 SHOWS = ("waiting", "all")
 DECLINE_REASONS: tuple[str, ...] = get_args(DeclineReason)
 

@@ -132,19 +132,31 @@ def browser(served: Served) -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Any, served: Served) -> Iterator[Any]:
-    """A fresh browser tab, signed in through the form; every URL it requests is recorded."""
-    context = browser.new_context(base_url=served.base_url, viewport={"width": 1280, "height": 900})
+@pytest.fixture(scope="module")
+def signed_in(browser: Any, served: Served) -> dict[str, Any]:
+    """Sign in once through the form, as a person would; each test's tab starts with this session's cookies."""
+    context = browser.new_context(base_url=served.base_url)
     tab = context.new_page()
-    tab.on("request", lambda request: served.requests.append(request.url))
-    tab.on("console", lambda message: served.errors.append(message.text) if message.type == "error" else None)
-    tab.on("pageerror", lambda error: served.errors.append(str(error)))
     tab.goto("/console/trainees")
     assert "/console/sign-in" in tab.url
     tab.get_by_label("API key").fill(served.key)
     tab.get_by_role("button", name="Sign in").click()
     tab.wait_for_url("**/console/trainees")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture
+def page(browser: Any, served: Served, signed_in: dict[str, Any]) -> Iterator[Any]:
+    """A fresh browser tab of the signed-in session; every URL it requests is recorded."""
+    context = browser.new_context(base_url=served.base_url, viewport={"width": 1280, "height": 900},
+                                  storage_state=signed_in)
+    tab = context.new_page()
+    tab.on("request", lambda request: served.requests.append(request.url))
+    tab.on("console", lambda message: served.errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: served.errors.append(str(error)))
+    tab.goto("/console/trainees")
     yield tab
     context.close()
 

@@ -49,6 +49,8 @@ def test_the_screen_lists_her_proposal_with_its_opening_alternatives_and_reasons
     assert "has the required skill at the required level" in text  # the run's reasons, word for word
     assert "Alternatives (" in text and "alternative 1" in text
     assert f'action="/console/proposals/{proposal_ids["TR-new"]}/accept"' in page.text
+    bengali = console.signed_in("coordinator").get("/console/proposals?lang=bn").text
+    assert "গ্রহণ করুন" in bengali and "নিয়োগকর্তা রাজি হননি" in bengali  # Accept; the employer declined
     bad = console.signed_in("coordinator").get("/console/proposals?show=someday")
     assert bad.status_code == 422 and "show: must be waiting or all" in text_of(bad.text)
 

@@ -22,6 +22,10 @@ from service.auth.deps import check_permissions
 from service.auth.gate import Authenticate
 from service.auth.router import router as keys_router
 from service.consents.router import router as consents_router
+from service.console.followups import router as console_followups_router
+from service.console.imports import router as console_imports_router
+from service.console.market import router as console_market_router
+from service.console.proposals import router as console_proposals_router
 from service.console.router import router as console_router
 from service.console.web import HERE as CONSOLE_DIR
 from service.console.web import STATIC as CONSOLE_STATIC
@@ -56,7 +60,8 @@ ROUTERS = [trainees_router, employers_router, openings_router, placements_router
            matches_router, nightly_router, market_router]
 
 
-UPLOAD_ROUTES = {("POST", "/v1/imports")}  # the only routes that take a large (multipart) upload
+# The only routes that take a large (multipart) upload: the API's imports and the console's Imports screen.
+UPLOAD_ROUTES = {("POST", "/v1/imports"), ("POST", "/console/imports")}
 
 
 class BodySizeLimit:
@@ -171,7 +176,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     check_permissions(app.routes)  # fail closed: a /v1 route without a permission stops the start
     # The coordinators' console: its pages sign in with a session cookie, never an Authorization header.
-    app.include_router(console_router)
+    for router in (console_router, console_proposals_router, console_followups_router, console_imports_router,
+                   console_market_router):
+        app.include_router(router)
     app.mount(CONSOLE_STATIC, StaticFiles(directory=CONSOLE_DIR / "static"), name="console-static")
 
     @app.get("/", include_in_schema=False)

@@ -18,16 +18,22 @@ from service.records.unit_of_work import today
 from service.trainees.models import Trainee
 
 
-def signal_records(session: Session, *, until: datetime.date | None = None) -> list[dict[str, Any]]:
-    """Monthly postings per district × occupation code, summed over sources (up to a day's month)."""
-    district, period = col(MarketSignal.district), col(MarketSignal.period)
+def signal_records(session: Session, *, until: datetime.date | None = None, since: datetime.date | None = None,
+                   district: str | None = None) -> list[dict[str, Any]]:
+    """Monthly postings per district × occupation code, summed over sources (from and up to a day's month; one
+    district's only, when given)."""
+    district_column, period = col(MarketSignal.district), col(MarketSignal.period)
     occupation = func.coalesce(col(MarketSignal.occupation_code), col(MarketSignal.occupation))
-    statement = select(district, occupation, period, func.sum(col(MarketSignal.postings))) \
-        .group_by(district, occupation, period)
+    statement = select(district_column, occupation, period, func.sum(col(MarketSignal.postings))) \
+        .group_by(district_column, occupation, period)
     if until is not None:
         statement = statement.where(period <= f"{until:%Y-%m}")
+    if since is not None:
+        statement = statement.where(period >= f"{since:%Y-%m}")
+    if district is not None:
+        statement = statement.where(district_column == district)
     return [{"district": d, "occupation": o, "period": p, "postings": int(n)}
-            for d, o, p, n in session.execute(statement.order_by(district, occupation, period))]
+            for d, o, p, n in session.execute(statement.order_by(district_column, occupation, period))]
 
 
 def own_opening_records(session: Session, *, until: datetime.date | None = None) -> list[dict[str, Any]]:

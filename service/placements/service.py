@@ -4,6 +4,7 @@ scoped to the calling key (`service.placements.repository`)."""
 from __future__ import annotations
 
 import builtins
+from collections.abc import Collection
 from typing import Any
 
 from pydantic import BaseModel
@@ -79,6 +80,16 @@ def list(*, session: Session, filters: PlacementFilters, page: Page, caller: Api
     rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
                                 caller=caller)
     return PlacementsPublic(data=[PlacementPublic.model_validate(row) for row in rows], count=count)
+
+
+def map_openings(*, session: Session, external_ids: Collection[str], caller: ApiKey) -> dict[str, str]:
+    """The opening of each of these placements this key may see, by placement external id."""
+    if not external_ids:
+        return {}
+    rows, _ = resource.list(session=session, resource=RESOURCE,
+                            conditions=[col(Placement.external_id).in_(sorted(set(external_ids)))],
+                            page=Page(offset=0, limit=len(set(external_ids))), caller=caller)
+    return {row.external_id: row.opening_external_id for row in rows}
 
 
 def get(*, session: Session, external_id: str, caller: ApiKey) -> PlacementPublic:

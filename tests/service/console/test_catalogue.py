@@ -7,18 +7,25 @@ import json
 import re
 import string
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from matching.formatting import ScoreKind
 from service.console import i18n
 from service.console.web import NAV
+from service.nightly.models import DeclineReason
 
 CONSOLE = Path(i18n.__file__).resolve().parent
 NAMED = re.compile(r"""\bt\(\s*f?["']([a-z_.0-9]*[a-z0-9])["']""")  # t("key"); not t("status." ~ value)
 # Keys built from a value: every value they can take must have a string.
 FAMILIES = {"status.": ["in_training", "job_ready", "placed", "exited", "open", "closed"],
             "role.": ["admin", "coordinator", "employer", "batch"], "shift.": ["day", "night", "rotating"],
-            "trainee.level_": ["1", "2", "3"], "consent.": ["given", "withdrawn"], "language.": ["en", "bn"]}
+            "trainee.level_": ["1", "2", "3"], "consent.": ["given", "withdrawn"], "language.": ["en", "bn"],
+            "decline_reason.": list(get_args(DeclineReason)), "proposals.meaning.": list(get_args(ScoreKind)),
+            "proposals.show_": ["waiting", "all"],
+            "followups.view_": ["due", "overdue", "all"], "followups.none_": ["due", "overdue", "all"],
+            "followups.wellbeing_": ["1", "2", "3", "4", "5"]}
 
 
 def fields(text: str) -> set[str]:

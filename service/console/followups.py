@@ -26,8 +26,9 @@ from service.trainees import service as trainees
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 VIEWS = ("due", "overdue", "all")
 DUE_WINDOW_DAYS = 7
-FIELDS = ("checked_on", "employed", "monthly_wage_inr", "wellbeing", "risk_flag")
+FIELDS = ("checked_on", "employed", "monthly_wage_inr", "wellbeing", "risk_flag", "notes")
 Field = Annotated[str, Form(max_length=40)]
+Notes = Annotated[str, Form(max_length=500)]
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def form_values(followup: FollowupPublic, day: datetime.date) -> dict[str, str]:
             "employed": "" if followup.employed is None else ("yes" if followup.employed else "no"),
             "monthly_wage_inr": "" if followup.monthly_wage_inr is None else str(followup.monthly_wage_inr),
             "wellbeing": "" if followup.wellbeing is None else str(followup.wellbeing),
-            "risk_flag": "yes" if followup.risk_flag else "", "version": str(followup.version)}
+            "risk_flag": "yes" if followup.risk_flag else "", "notes": followup.notes or "",
+            "version": str(followup.version)}
 
 
 def followup_page(page: Page, placement_external_id: str, month: int, *, saved: bool = False,
@@ -141,6 +143,7 @@ def parsed(page: Page, form: dict[str, str]) -> tuple[dict[str, Any], dict[str, 
     if form["wellbeing"] and values["wellbeing"] is None:
         errors["wellbeing"] = t("followups.wellbeing_choose")
     values["risk_flag"] = form["risk_flag"] == "yes"
+    values["notes"] = form["notes"].strip() or None
     return values, errors
 
 
@@ -187,10 +190,10 @@ def followup(placement_external_id: ExternalIdPath, month: int, page: PageDep, s
              dependencies=[CsrfChecked])
 def save_followup(placement_external_id: ExternalIdPath, month: int, page: PageDep, checked_on: Field = "",
                   employed: Field = "", monthly_wage_inr: Field = "", wellbeing: Field = "", risk_flag: Field = "",
-                  version: Field = "") -> Response:
+                  notes: Notes = "", version: Field = "") -> Response:
     followups.check_month(month)
     form = {"checked_on": checked_on, "employed": employed, "monthly_wage_inr": monthly_wage_inr,
-            "wellbeing": wellbeing, "risk_flag": risk_flag, "version": version}
+            "wellbeing": wellbeing, "risk_flag": risk_flag, "notes": notes, "version": version}
     context, status = record_check(page, placement_external_id, month, form)
     if status == 200 and not page.wants_fragment:  # POST, redirect, GET: a reload does not record it twice
         target = f"/followups/{placement_external_id}/{month}?saved=1"

@@ -11,7 +11,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from matching.dates import FOLLOWUP_MONTHS
-from service.core.models import Day, ExternalId, Flag, MonthlyMoney, Tracked, TrackedPublic
+from service.core.models import Day, ExternalId, Flag, FreeText, MonthlyMoney, Tracked, TrackedPublic
 
 FollowupMonth = Literal[1, 3, 6, 12]
 # A Literal cannot be built from the constant for type checkers, so it is checked against it here.
@@ -37,6 +37,8 @@ class FollowupBase(SQLModel):
     wellbeing: int | None = Field(default=None, ge=1, le=5,
                                   description="1 in distress .. 5 thriving, as she reports it.")
     risk_flag: Flag = Field(default=False, description="A sign of exploitation or re-trafficking risk was seen.")
+    notes: FreeText | None = Field(default=None, max_length=500,
+                                   description="What the coordinator noted at this check (programme staff only).")
 
 
 class FollowupCreate(FollowupBase):
@@ -51,6 +53,7 @@ class FollowupUpdate(SQLModel):
     monthly_wage_inr: MonthlyMoney | None = None
     wellbeing: int | None = Field(default=None, ge=1, le=5)
     risk_flag: Flag | None = None
+    notes: FreeText | None = None
 
 
 class Followup(FollowupBase, Tracked, table=True):

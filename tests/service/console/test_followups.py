@@ -11,7 +11,8 @@ from tests.service.console.test_pages import text_of
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
 # PL-own started on 2026-01-10: its 1-, 3- and 6-month checks are overdue on 2026-11-01, the 12-month one is ahead.
-CHECK = {"checked_on": "2026-10-30", "employed": "yes", "monthly_wage_inr": "13,500", "wellbeing": "4"}
+CHECK = {"checked_on": "2026-10-30", "employed": "yes", "monthly_wage_inr": "13,500", "wellbeing": "4",
+         "notes": "Likes the work; the supervisor changed her shift to days."}
 
 
 def stored(console: ConsoleWorld, month: int) -> dict:
@@ -51,6 +52,8 @@ def test_a_check_recorded_on_the_page_is_stored_audited_and_leaves_today(console
     check = stored(console, 3)
     assert (check["checked_on"], check["employed"], check["monthly_wage_inr"], check["wellbeing"],
             check["risk_flag"]) == ("2026-10-30", True, 13500, 4, False)
+    assert check["notes"] == "Likes the work; the supervisor changed her shift to days."
+    assert "the supervisor changed her shift to days" in client.get("/console/followups/PL-own/3").text
     events = console.client().get("/v1/audit?entity=followup&role=coordinator",
                                   headers=console.admin_headers).json()["data"]
     assert any(event["action"] == "update" for event in events)

@@ -42,7 +42,7 @@ bench-import: install-dev
 bench-load: install-dev
 	$(BIN)/python benchmarks/load.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
-.PHONY: bench-console bench-load bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
+.PHONY: screenshots bench-console bench-load bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
 bench-matching: install-dev
 	$(BIN)/python benchmarks/match_latency.py
 
@@ -60,6 +60,10 @@ bench-assignment: install-dev
 
 bench-demand: install-dev
 	$(BIN)/python benchmarks/demand_backtest.py
+
+screenshots: install-dev
+	rm -rf .screenshots && JOBMATCH_SCREENSHOT_DIR=$$PWD/.screenshots $(BIN)/python -m pytest -q tests/service/console/test_browser.py
+	cp .screenshots/sqlite/*.png docs/console/ && rm -rf .screenshots
 
 bench-console: install-dev
 	$(BIN)/python benchmarks/console_pages.py

@@ -74,7 +74,8 @@ SELECTION_TERMS = tuple((name, fn) for name, _, fn in TERMS if fn is not None)
 @dataclass(frozen=True, eq=False)
 class SelectionSample:
     """Cases (past placements feasible on their day) and their feasible controls: pair ``features``, ``chosen``
-    (True for cases), ``case`` (the placement each row belongs to, its position in ``placement_ids``);
+    (True for cases), ``case`` (the placement each row belongs to, its position in ``placement_ids``), the
+    ``trainee_ids`` and ``opening_ids`` of each row and the ``days`` it was judged on (datetime64[D]);
     ``feasible`` says, per placement of ``placement_ids``, whether the rules allowed it on its day (those not
     are left out of the sample)."""
 
@@ -85,6 +86,7 @@ class SelectionSample:
     feasible: np.ndarray
     trainee_ids: np.ndarray
     opening_ids: np.ndarray
+    days: np.ndarray
 
     def __len__(self) -> int:
         return int(self.chosen.shape[0])
@@ -218,7 +220,8 @@ def selection_sample(*, engine: MatchEngine, trainees: Sequence[Mapping[str, Any
     return SelectionSample(features=features, chosen=kind[kept] == _CASE, case=case[kept],
                            placement_ids=np.array([f[3] for f in found], dtype=object), feasible=cases_ok,
                            trainee_ids=trainee_table.external_id[t_idx[kept]],
-                           opening_ids=opening_table.external_id[o_idx[kept]])
+                           opening_ids=opening_table.external_id[o_idx[kept]],
+                           days=months[kept].astype("datetime64[D]"))
 
 
 def _month_groups(months: np.ndarray) -> list[tuple[datetime.date, np.ndarray]]:

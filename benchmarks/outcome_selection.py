@@ -2,12 +2,13 @@
 after weighting the placements by their inverse propensity.
 
     python benchmarks/outcome_selection.py [--trainees 3000] [--openings 600] [--seed 11] [--pairs 200000]
-                                           [--bundle PATH] [--max-weight 10]
+                                           [--bundle PATH] [--max-weight 10] [--flatten 0.5]
 
 Generates a synthetic bundle (or reads ``--bundle``), builds the outcome training set as of the bundle's reference
 date, and the selection sample (each placement and feasible pairs that could have been chosen instead that day,
 :mod:`matching.propensity`). Trains the outcome model as ``jobmatch train`` does, once on the history as it is
-("before") and once with each placement weighted by its stabilised, clipped inverse propensity ("after"), and
+("before") and once with each placement weighted as training weights it (flattened, stabilised, clipped inverse
+odds of having been chosen; "after"), and
 scores pairs of job-ready trainees × open openings that every safety rule allows on the reference date (up to
 ``--pairs`` drawn at random): all of them, the fifth least like past placements (lowest propensity) and the fifth
 most like them. Against the generator's hidden truth (the probability each pair lasts 12 months, and outcomes
@@ -16,8 +17,8 @@ own AUC on the same draws as the ceiling), Brier score against the drawn outcome
 true probability, mean predicted against mean true probability, and a reliability table (predicted against true,
 10 bins of equal count). The transparent weighted score is shown for AUC only (it is not a probability).
 
-Prints tables; not a test. Only the generator's first truth is read here; a second truth is reported by the
-benchmark that generates it.
+Prints tables; not a test. It reads the generator's truth (``demo/truth.py``) only; a second truth, once the
+generator has one, is to be reported here beside it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ sys.path.insert(0, str(REPO))
 from demo.generator import generate_bundle
 from demo.truth import TruthModel
 from matching.engine import MatchEngine
+from matching.features import features_from_context
 from matching.outcome_data import build_training_set, read_bundle_records
 from matching.outcome_metrics import brier_score, reliability_table
 from matching.outcome_model import OutcomeModel
@@ -169,7 +171,6 @@ def main() -> None:
         rng = np.random.default_rng(args.seed)
         trainees, openings, t_idx, o_idx = feasible_pairs(engine, records, truth, args.pairs, rng)
         context = engine.context(trainees, t_idx, openings, o_idx, as_of=as_of)
-        from matching.features import features_from_context
         features = features_from_context(context, demand=engine.demand)
         true_p = truth_probabilities(truth, bundle, [str(trainees.external_id[i]) for i in t_idx],
                                      [str(openings.external_id[j]) for j in o_idx])

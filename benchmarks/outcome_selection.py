@@ -15,7 +15,8 @@ most like them. Against the generator's hidden truth (the probability each pair 
 drawn from it with a fixed seed) it prints, per model and group: AUC against the drawn outcomes (with the truth's
 own AUC on the same draws as the ceiling), Brier score against the drawn outcomes, the mean squared distance to the
 true probability, mean predicted against mean true probability, and a reliability table (predicted against true,
-10 bins of equal count). The transparent weighted score is shown for AUC only (it is not a probability).
+10 bins of equal count). For comparison: the learnt model without its known directions and without the prior
+(``monotone=False, prior_strength=0``), and the transparent weighted score for AUC only (not a probability).
 
 Prints tables; not a test. It reads the generator's truth (``demo/truth.py``) only; a second truth, once the
 generator has one, is to be reported here beside it.
@@ -102,15 +103,15 @@ def feasible_pairs(engine: MatchEngine, records: Any, truth: TruthModel, n_pairs
 def report(title: str, scores: dict[str, np.ndarray], true_p: np.ndarray, drawn: np.ndarray) -> None:
     print(f"\n{title}: {true_p.size} pairs, mean true probability {true_p.mean():.3f}; "
           f"the truth's own AUC on the drawn outcomes {auc(true_p, drawn):.3f}")
-    print(f"  {'model':26s} {'AUC':>6s} {'Brier':>7s} {'MSE to truth':>13s} {'mean predicted':>15s}")
+    print(f"  {'model':44s} {'AUC':>6s} {'Brier':>7s} {'MSE to truth':>13s} {'mean predicted':>15s}")
     for name, p in scores.items():
         if name == "weighted score (ranking only)":
-            print(f"  {name:26s} {auc(p, drawn):6.3f}")
+            print(f"  {name:44s} {auc(p, drawn):6.3f}")
             continue
-        print(f"  {name:26s} {auc(p, drawn):6.3f} {brier_score(p, drawn):7.4f} {np.mean((p - true_p) ** 2):13.5f}"
+        print(f"  {name:44s} {auc(p, drawn):6.3f} {brier_score(p, drawn):7.4f} {np.mean((p - true_p) ** 2):13.5f}"
               f" {p.mean():15.3f}")
     for name, p in scores.items():
-        if name == "weighted score (ranking only)":
+        if name.startswith(("weighted score", "learnt alone")):
             continue
         print(f"  reliability, {name} (10 bins of equal count): mean predicted -> mean true")
         rows = reliability_table(p, true_p)
@@ -161,6 +162,7 @@ def main() -> None:
         print("strongest terms of the propensity (per standard deviation): "
               + ", ".join(f"{name} {value:+.2f}" for name, value in terms))
 
+        unguided = OutcomeModel(C=OUTCOME_C, monotone=False, prior_strength=0).fit(data)
         before = OutcomeModel(C=OUTCOME_C).fit(data)
         after = OutcomeModel(C=OUTCOME_C).fit(data, sample_weight=weights)
         for name, model in (("before", before), ("after", after)):
@@ -175,7 +177,8 @@ def main() -> None:
         true_p = truth_probabilities(truth, bundle, [str(trainees.external_id[i]) for i in t_idx],
                                      [str(openings.external_id[j]) for j in o_idx])
         drawn = rng.random(true_p.size) < true_p
-        scores = {"before (history as it is)": before.predict_proba_12(features),
+        scores = {"learnt alone (no directions held, no prior)": unguided.predict_proba_12(features),
+                  "before (history as it is)": before.predict_proba_12(features),
                   "after (inverse propensity)": after.predict_proba_12(features),
                   "weighted score (ranking only)": WeightedScorer().predict(features)[0]}
         odds = selection.log_odds(features)

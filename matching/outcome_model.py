@@ -299,14 +299,16 @@ class OutcomeModel(BaseEstimator):
     (employer id → shrunk 12-month retention) and ``employer_logit_`` (its logit, the term's raw value;
     ``default_employer_logit_`` for employers without history), ``base_rate_`` and ``pooled_hazard_``
     (per interval, each placement counting for its weight), ``history_counts_`` (usable placements per
-    occupation × area type of the opening, :mod:`matching.shrinkage`), ``prior_weights_`` and ``prior_centre_``
-    (the prior), ``calibration_`` (None, ``"platt"`` or ``"isotonic"``) with ``platt_`` (a, b) /
-    ``isotonic_x_``, ``isotonic_y_``, ``is_prior_``, ``reason_`` and ``metrics_`` (counts; ``brier``,
+    occupation × area type of the opening, :mod:`matching.shrinkage`), ``prior_weights_``, ``prior_centre_``,
+    ``prior_part_means_``, ``prior_intercepts_`` and ``prior_slope_`` (the prior: the transparent score's shape,
+    its level and scale; no intercepts when the model is the prior alone), ``calibration_`` (None, ``"platt"``
+    or ``"isotonic"``) with ``platt_`` (a, b) / ``isotonic_x_``, ``isotonic_y_``, ``is_prior_``, ``reason_``
+    and ``metrics_`` (counts; ``brier``,
     ``brier_base_rate``, ``auc``, ``reliability`` [(mean predicted, observed, n)] on out-of-fold
     predictions for the placements with a known 12-month outcome; ``uncalibrated`` the same before the
     calibration step, ``learnt_only`` before shrinking towards the prior; ``calibration_test``; ``selection``,
-    the weights the placements were fitted with).
-    Set ``version`` after training (``"outcome-untrained"`` until then).
+    the weights the placements were fitted with). :meth:`evidence` tells, per pair, how much history stands behind
+    its estimate. Set ``version`` after training (``"outcome-untrained"`` until then).
     """
 
     version: str = "outcome-untrained"

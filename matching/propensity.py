@@ -23,9 +23,12 @@ the outcome model's terms (skill fit, journey, pay, shift, preferences, training
 like ``x`` was chosen than it was feasible; a pair with low odds is *unlike* past placements.
 
 **The weights** (:meth:`SelectionModel.weights`, :func:`correct_selection`). Each feasible placement counts
-``(1 − π) / π`` (inverse odds: the density of feasible pairs over that of chosen ones at ``x``), stabilised to a
-mean of 1 over the feasible placements and clipped to ``[1 / max_weight, max_weight]`` (then stabilised again), so
-that a handful of unusual placements cannot carry the whole fit. Placements the rules would not allow (older
+``((1 − π) / π) ** flatten``: the inverse odds are the density of feasible pairs over that of chosen ones at ``x``,
+and flattening them (``flatten`` 0.5 by default; 1 corrects fully) trades the correction against the variance a few
+heavily weighted placements bring, which costs more than it corrects where the outcome model already holds the
+features the choice was made on. They are stabilised to a mean of 1 over the feasible placements and clipped to
+``[1 / max_weight, max_weight]`` (then stabilised again), so that a handful of unusual placements cannot carry the
+whole fit. Placements the rules would not allow (older
 history often has journeys beyond her limit, or pay below today's minimum) are outside the pairs the service
 scores, and the propensity says nothing about them; they count once each, as they still show how the factors
 act. Fitted with these weights (:meth:`~matching.outcome_model.OutcomeModel.fit`), the outcome model describes

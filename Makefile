@@ -42,7 +42,8 @@ bench-import: install-dev
 bench-load: install-dev
 	$(BIN)/python benchmarks/load.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
-.PHONY: screenshots bench-console bench-load bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
+.PHONY: screenshots bench-console bench-load bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome \
+	bench-selection
 bench-matching: install-dev
 	$(BIN)/python benchmarks/match_latency.py
 
@@ -71,7 +72,10 @@ bench-console: install-dev
 bench-outcome: install-dev
 	$(BIN)/python benchmarks/outcome_quality.py
 
-bench: bench-import bench-console bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome
+bench-selection: install-dev
+	$(BIN)/python benchmarks/outcome_selection.py
+
+bench: bench-import bench-console bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome bench-selection
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -31,6 +31,7 @@ from .features import PairContext, features_from_context
 from .reference import Site, Taxonomy
 from .safety import SAFETY_RULES, RuleViolation, SafetyRule, evaluate_rules, narrow, rule_scope, violations_for
 from .scoring import Scorer, WeightedScorer
+from .shrinkage import Evidence
 from .skillfit import RelatedSkills
 from .tables import OpeningTable, TraineeTable, to_day
 
@@ -49,7 +50,8 @@ class Match:
     ``score`` is in 0..1 (0 for blocked results); ``factors`` are the scorer's contributions (logit
     scale, summing to the score's logit; empty for blocked results); ``reasons`` are plain-language
     sentences (for blocked results, those of the rules broken); ``blocked_by`` lists every rule
-    broken, and is empty for allowed results.
+    broken, and is empty for allowed results. ``evidence`` says how much history stands behind the
+    score, when the scorer can tell (a trained outcome model; None otherwise and for blocked results).
     """
 
     external_id: str
@@ -58,6 +60,7 @@ class Match:
     factors: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     blocked_by: list[RuleViolation] = field(default_factory=list)
+    evidence: Evidence | None = None
 
     @property
     def allowed(self) -> bool:
@@ -241,11 +244,14 @@ class MatchEngine:
             pair_ids = ids[rows_of(sub)]
             features = features_from_context(sub, demand=self.demand)
             score, contributions = self.scorer.predict(features)
+            history = self.scorer.evidence(features) if hasattr(self.scorer, "evidence") else None
             for k in top_k(score, pair_ids, limit).tolist():
+                evidence = None if history is None else history.at(k)
                 matches.append(Match(
                     external_id=str(pair_ids[k]), rank=len(matches) + 1, score=float(score[k]),
                     factors={name: float(values[k]) for name, values in contributions.items()},
-                    reasons=explain_reasons(sub, features, k), blocked_by=[]))
+                    reasons=explain_reasons(sub, features, k) + ([] if evidence is None else [evidence.sentence]),
+                    blocked_by=[], evidence=evidence))
         if broken is not None:
             positions = np.flatnonzero(blocked)
             counts = broken[positions].sum(axis=1)

@@ -77,6 +77,8 @@ OUTCOME_FEATURE_NAMES: tuple[str, ...] = (
     "education_level",         # 0 none .. 4 graduate (see EDUCATION_LEVELS; NaN unknown or not recorded)
     "employer_vetted",         # the employer passed the programme's check (whatever its date)
     "employer_external_id",    # object array: who offers the opening, for scorers that know employers' history
+    "opening_occupation",      # object array: the opening's occupation code (None unknown)
+    "opening_area_type",       # object array: metro, urban or rural where the opening is (None unknown)
 )
 
 #: Education levels in order; ``education_level`` is the position in this tuple.
@@ -496,6 +498,8 @@ def features_from_context(ctx: PairContext, *, demand: DemandSignal | None = Non
         "education_level": _education_level(ctx),
         "employer_vetted": np.array(ctx.o("employer_vetted"), dtype=bool),
         "employer_external_id": np.array(ctx.o("employer_external_id"), dtype=object),
+        "opening_occupation": np.array(ctx.o("occupation_code"), dtype=object),
+        "opening_area_type": np.array(ctx.o("area_type"), dtype=object),
     }
 
 

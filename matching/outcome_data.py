@@ -45,6 +45,7 @@ applied: history is what it is. Trainee attributes are those on record now.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ from .reference import Taxonomy
 from .tables import OpeningTable, TraineeTable, to_day
 
 __all__ = ["BOUNDARIES", "FOLLOWUP_GRACE_DAYS", "INTERVALS", "BundleRecords", "OutcomeTrainingSet", "PlacementCoding",
-           "add_months", "build_training_set", "code_placement", "read_bundle_records"]
+           "add_months", "build_training_set", "code_placement", "features_at_days", "read_bundle_records"]
 
 #: Interval boundaries in months since the start: the intervals are (0,1], (1,3], (3,6], (6,12].
 BOUNDARIES: tuple[int, ...] = (0, *FOLLOWUP_MONTHS)
@@ -184,7 +185,9 @@ class OutcomeTrainingSet:
     through; ``left[i]`` says the last of them ended with her leaving. ``durations`` are months
     observed (her tenure when she left, else the last boundary she is confirmed through).
     ``unconfirmed`` marks placements censored at a closed interval for want of a follow-up;
-    ``skipped`` counts placements left out, by reason.
+    ``skipped`` counts placements left out, by reason. ``weights`` (None: every placement counts once)
+    are what each placement counts for in fitting, such as the inverse-propensity weights correcting for
+    who was placed (:mod:`matching.propensity`); see :meth:`with_weights`.
     """
 
     features: dict[str, np.ndarray]
@@ -200,6 +203,7 @@ class OutcomeTrainingSet:
     unconfirmed: np.ndarray
     as_of: datetime.date | None = None
     skipped: Mapping[str, int] = field(default_factory=dict)
+    weights: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.placement_ids.shape[0])
@@ -224,7 +228,22 @@ class OutcomeTrainingSet:
             start_dates=self.start_dates[index], twelve_month_known=self.twelve_month_known[index],
             twelve_month_retained=self.twelve_month_retained[index], periods=self.periods[index],
             trainee_ids=self.trainee_ids[index], unconfirmed=self.unconfirmed[index], as_of=self.as_of,
-            skipped=dict(self.skipped))
+            skipped=dict(self.skipped), weights=None if self.weights is None else self.weights[index])
+
+    def with_weights(self, weights: Any) -> OutcomeTrainingSet:
+        """The same placements, each counting for its weight (one finite, non-negative number per placement;
+        None: every placement once)."""
+        if weights is None:
+            return dataclasses.replace(self, weights=None)
+        values = np.asarray(weights, dtype=np.float64)
+        if values.shape != (len(self),) or not np.isfinite(values).all() or (values < 0).any():
+            raise ValueError(f"weights must be {len(self)} finite, non-negative numbers, one per placement")
+        return dataclasses.replace(self, weights=values)
+
+    @property
+    def row_weights(self) -> np.ndarray:
+        """Each placement's weight (ones when none were given)."""
+        return np.ones(len(self)) if self.weights is None else self.weights
 
     def person_periods(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(placement row, interval, event)`` of every person-period row, placement by placement."""
@@ -290,7 +309,7 @@ def build_training_set(*, engine: MatchEngine, trainees: Sequence[Mapping[str, A
     o_idx = np.array([o_row[str(r["opening_external_id"])] for r, _, _ in kept], dtype=np.int64)
     starts = np.array([s for _, s, _ in kept], dtype="datetime64[D]")
 
-    features = _features_at_starts(engine, trainee_table, t_idx, opening_table, o_idx, starts)
+    features = features_at_days(engine, trainee_table, t_idx, opening_table, o_idx, starts)
     codings = [c for _, _, c in kept]
     return OutcomeTrainingSet(
         features=features,
@@ -309,8 +328,8 @@ def build_training_set(*, engine: MatchEngine, trainees: Sequence[Mapping[str, A
     )
 
 
-def _features_at_starts(engine: MatchEngine, trainees: TraineeTable, t_idx: np.ndarray, openings: OpeningTable,
-                        o_idx: np.ndarray, starts: np.ndarray) -> dict[str, np.ndarray]:
+def features_at_days(engine: MatchEngine, trainees: TraineeTable, t_idx: np.ndarray, openings: OpeningTable,
+                     o_idx: np.ndarray, starts: np.ndarray) -> dict[str, np.ndarray]:
     """Features of the pairs, each as of its own start day (pairs of one day computed together)."""
     n = t_idx.shape[0]
     if n == 0:

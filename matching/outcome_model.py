@@ -21,23 +21,49 @@ while training so that a placement never sees its own outcome. Unknown values
 are imputed with the training mean (they contribute nothing). Whether a trainee
 is a survivor is not a feature: the records' field is never read.
 
+**What is known to be true.** More skill fit, a shorter journey and a wage
+further above what she needs (or above the statutory minimum) never lower the
+predicted probability: with ``monotone`` (the default) the coefficients of those
+terms (:data:`HAZARD_SIGNS`) are held to their sign while fitting
+(:mod:`matching.constrained_logit`), every term grows or falls with its feature
+only, a calibration step never reverses the order, and the prior below has the
+same directions. History that seems to say otherwise (coordinators placed few
+women on long journeys, and chose those for good reasons) gives a coefficient of
+zero, not a reversed one.
+
+**Correcting for who was placed.** ``fit(data, sample_weight=...)`` weights each
+placement, typically by the inverse of its propensity to have been chosen among
+the pairs that were feasible that day (:mod:`matching.propensity`), so that the
+hazards, the base rate and the calibration describe all the pairs the rules
+allow rather than the kind coordinators chose.
+
+**Falling back to the prior where history is thin.** The learnt estimate is
+shrunk towards the transparent prior on the logit scale,
+``logit p = w·logit p_learnt + (1 − w)·logit p_prior`` with ``w = n / (n +
+prior_strength)``, ``n`` the similar past placements (same occupation and kind of
+area; :mod:`matching.shrinkage`). The prior is the
+:class:`~matching.scoring.WeightedScorer` shifted so that the average placement
+gets the base rate. :meth:`OutcomeModel.evidence` says, per pair, how much history
+stands behind the estimate.
+
 Calibration is checked on out-of-fold predictions (five folds grouped by
 trainee) for placements whose 12-month outcome is known; with ``calibrate="auto"``
-a Platt step ``logit p' = a + b·logit p`` is added when a likelihood-ratio test
-rejects the identity at the 1 % level (``"platt"``: always; ``"isotonic"``:
-an isotonic map; None: never).
+a Platt step ``logit p' = a + b·logit p`` (``b > 0``) is added to the learnt
+estimate when a likelihood-ratio test rejects the identity at the 1 % level
+(``"platt"``: always; ``"isotonic"``: an isotonic map; None: never).
 
 Explanations: per factor (:data:`TERMS` grouped into the engine's factor
-names), the contribution is ``β_j z_j`` mapped onto the 12-month logit by the
+names), the learnt contribution is ``β_j z_j`` mapped onto the 12-month logit by the
 pair's secant slope ``(L(η) − L(0)) / η`` (``L`` the survival model's 12-month
 logit as a function of the hazard predictor ``η = βᵀz``, times ``b`` after a
-Platt step); ``"baseline"`` holds the rest, which is the average placement's
-logit (the same for every pair) except after an isotonic step, whose
-adjustment it also carries. Contributions add up to ``logit(score)`` exactly.
+Platt step), times ``w``, plus ``1 − w`` times the prior's contribution to the
+factor; ``"baseline"`` holds the rest, which is the same for every pair with the
+same weight of history except after an isotonic step, whose adjustment it also
+carries. Contributions add up to ``logit(score)`` exactly.
 
-With little history (fewer than ``min_placements`` usable placements, fewer than
+With little history overall (fewer than ``min_placements`` usable placements, fewer than
 ``min_events`` women who left, or no woman yet followed through every interval)
-nothing is fitted: the model is a prior, the history's base rate (pooled
+nothing is fitted: the model is the prior alone, the history's base rate (pooled
 discrete-time estimate; :data:`DEFAULT_BASE_RATE` when there is none) combined
 with the shape of the transparent :class:`~matching.scoring.WeightedScorer`
 (``is_prior_`` True and ``reason_`` saying why).
@@ -56,11 +82,13 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
+from .constrained_logit import fit_logistic
 from .outcome_data import INTERVALS, N_INTERVALS, OutcomeTrainingSet
 from .outcome_metrics import _json_safe, _summary, brier_score, reliability_table
 from .scoring import BASELINE, ScoreWeights, WeightedScorer, logit, sigmoid
+from .shrinkage import HistoryEvidence, count_cells, history_weight, similar_counts
 
-__all__ = ["DEFAULT_BASE_RATE", "FACTORS", "TERMS", "TRUSTED_TYPES", "OutcomeModel", "brier_score",
+__all__ = ["DEFAULT_BASE_RATE", "FACTORS", "HAZARD_SIGNS", "TERMS", "TRUSTED_TYPES", "OutcomeModel", "brier_score",
            "employer_history", "reliability_table"]
 
 #: 12-month retention assumed when the history gives no base rate at all.
@@ -73,6 +101,8 @@ CV_FOLDS = 5
 MIN_KNOWN_FOR_CALIBRATION = 50
 #: Significance of the likelihood-ratio test that adds the Platt step under ``calibrate="auto"``.
 CALIBRATION_ALPHA = 0.01
+#: Inverse penalty of the prior's level and scale: barely penalised (two numbers, plenty of rows).
+PRIOR_SCALE_C = 100.0
 
 Features = Mapping[str, np.ndarray]
 
@@ -151,6 +181,13 @@ _TERM_FUNCTIONS = {name: fn for name, _, fn in TERMS}
 FACTORS: tuple[str, ...] = tuple(dict.fromkeys(group for _, group, _ in TERMS))
 
 
+#: Terms whose direction is known to be true (hazard scale): ``-1`` the hazard of leaving never rises as the term
+#: grows, ``+1`` it never falls. More skill fit, a shorter journey and a wage further above what she needs (or above
+#: the statutory minimum) never lower the predicted probability that she stays.
+HAZARD_SIGNS: dict[str, int] = {"skill_fit": -1, "commute_minutes": 1, "commute_ratio": 1, "commute_dependents": 1,
+                                "log_wage_ratio": -1, "log_wage_over_minimum": -1, "below_minimum": 1}
+
+
 # --------------------------------------------------------------------------- survival pieces
 
 
@@ -190,11 +227,15 @@ def _own_counts(data: OutcomeTrainingSet) -> tuple[np.ndarray, np.ndarray]:
     return events, at_risk
 
 
-def _pooled_hazard(data: OutcomeTrainingSet) -> tuple[np.ndarray, np.ndarray]:
-    """Overall hazard per interval and the rows at risk in it (hazard 0 where nobody was at risk)."""
+def _pooled_hazard(data: OutcomeTrainingSet, *, weighted: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Overall hazard per interval (each placement counting for its weight when ``weighted``; 0 where nobody was
+    at risk) and the placements at risk in it."""
     events, at_risk = _own_counts(data)
-    d, n = events.sum(axis=0), at_risk.sum(axis=0)
-    return np.divide(d, n, out=np.zeros(N_INTERVALS), where=n > 0), n
+    n = at_risk.sum(axis=0)
+    if weighted:
+        events, at_risk = events * data.row_weights[:, None], at_risk * data.row_weights[:, None]
+    d, m = events.sum(axis=0), at_risk.sum(axis=0)
+    return np.divide(d, m, out=np.zeros(N_INTERVALS), where=m > 0), n
 
 
 def _shrunk_retention(events: np.ndarray, at_risk: np.ndarray, hazard: np.ndarray, strength: float) -> np.ndarray:
@@ -227,31 +268,58 @@ def _clip_p(p: np.ndarray | float) -> np.ndarray:
     return np.clip(np.asarray(p, dtype=np.float64), _EPS, 1.0 - _EPS)
 
 
+def _blend(p_learnt: np.ndarray, prior_logit: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """``sigmoid(w·logit(learnt) + (1 − w)·prior)``: the learnt estimate shrunk towards the prior."""
+    return _clip_p(sigmoid(weight * logit(_clip_p(p_learnt)) + (1.0 - weight) * prior_logit))
+
+
+def _weight_summary(data: OutcomeTrainingSet) -> dict[str, Any]:
+    if data.weights is None or not len(data):
+        return {"weighted": False}
+    w = data.weights
+    return {"weighted": True, "min": float(w.min()), "max": float(w.max()),
+            "effective_placements": float(w.sum() ** 2 / max(float(np.dot(w, w)), 1e-12))}
+
+
 # --------------------------------------------------------------------------- the model
 
 
 class OutcomeModel(BaseEstimator):
     """P(still in the job at 12 months) for trainee × opening pairs; a :class:`~matching.scoring.Scorer`.
 
-    See the module docstring. Learned attributes: ``coef_`` (per term in ``feature_names_``, on the
+    See the module docstring. Parameters: ``C`` (inverse L2 penalty of the hazards), ``employer_prior_strength``
+    (pseudo-placements pulling an employer's retention to the overall rate), ``prior_strength`` (``k`` in the
+    learnt model's weight ``n / (n + k)`` against the prior, ``n`` the similar past placements; 0 trusts any
+    history fully), ``monotone`` (hold the terms of :data:`HAZARD_SIGNS` to their sign), ``min_placements`` and
+    ``min_events`` (below them, only the prior), ``calibrate``, ``random_state`` (the folds).
+
+    Learned attributes: ``coef_`` (per term in ``feature_names_``, on the
     hazard scale: positive means more leaving), ``intercepts_`` (α per interval), ``feature_names_``
     and ``feature_factors_``, ``mean_`` and ``scale_`` (standardisation), ``employer_retention_``
     (employer id → shrunk 12-month retention) and ``employer_logit_`` (its logit, the term's raw value;
     ``default_employer_logit_`` for employers without history), ``base_rate_`` and ``pooled_hazard_``
-    (per interval), ``calibration_`` (None, ``"platt"`` or ``"isotonic"``) with ``platt_`` (a, b) /
-    ``isotonic_x_``, ``isotonic_y_``, ``is_prior_``, ``reason_`` and ``metrics_`` (counts; ``brier``,
+    (per interval, each placement counting for its weight), ``history_counts_`` (usable placements per
+    occupation × area type of the opening, :mod:`matching.shrinkage`), ``prior_weights_``, ``prior_centre_``,
+    ``prior_part_means_``, ``prior_intercepts_`` and ``prior_slope_`` (the prior: the transparent score's shape,
+    its level and scale; no intercepts when the model is the prior alone), ``calibration_`` (None, ``"platt"``
+    or ``"isotonic"``) with ``platt_`` (a, b) / ``isotonic_x_``, ``isotonic_y_``, ``is_prior_``, ``reason_``
+    and ``metrics_`` (counts; ``brier``,
     ``brier_base_rate``, ``auc``, ``reliability`` [(mean predicted, observed, n)] on out-of-fold
     predictions for the placements with a known 12-month outcome; ``uncalibrated`` the same before the
-    calibration step; ``calibration_test``). In prior mode, ``prior_weights_`` and ``prior_centre_``.
-    Set ``version`` after training (``"outcome-untrained"`` until then).
+    calibration step, ``learnt_only`` before shrinking towards the prior; ``calibration_test``; ``selection``,
+    the weights the placements were fitted with). :meth:`evidence` tells, per pair, how much history stands behind
+    its estimate. Set ``version`` after training (``"outcome-untrained"`` until then).
     """
 
     version: str = "outcome-untrained"
 
-    def __init__(self, *, C: float = 1.0, employer_prior_strength: float = 10.0, min_placements: int = 60,
-                 min_events: int = 15, calibrate: str | None = "auto", random_state: int | None = 0):
+    def __init__(self, *, C: float = 1.0, employer_prior_strength: float = 10.0, prior_strength: float = 15.0,
+                 monotone: bool = True, min_placements: int = 60, min_events: int = 15,
+                 calibrate: str | None = "auto", random_state: int | None = 0):
         self.C = C
         self.employer_prior_strength = employer_prior_strength
+        self.prior_strength = prior_strength
+        self.monotone = monotone
         self.min_placements = min_placements
         self.min_events = min_events
         self.calibrate = calibrate
@@ -259,7 +327,11 @@ class OutcomeModel(BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
-    def fit(self, data: OutcomeTrainingSet) -> OutcomeModel:
+    def fit(self, data: OutcomeTrainingSet, sample_weight: np.ndarray | None = None) -> OutcomeModel:
+        """Fit on ``data``'s placements; ``sample_weight`` (one per placement, or the set's own ``weights``) says
+        what each counts for, such as inverse-propensity weights (:mod:`matching.propensity`)."""
+        if sample_weight is not None:
+            data = data.with_weights(sample_weight)
         # The regressions are small: one BLAS thread is much faster than several contending for them.
         with threadpool_limits(limits=1, user_api="blas"):
             return self._fit(data)
@@ -268,18 +340,29 @@ class OutcomeModel(BaseEstimator):
         if self.calibrate not in (None, "auto", "platt", "isotonic"):
             raise ValueError(f"calibrate must be None, 'auto', 'platt' or 'isotonic', not {self.calibrate!r}")
         usable = data.subset(data.usable)
+        if usable.weights is not None:
+            total = float(usable.weights.sum())
+            usable = usable.with_weights(usable.weights * (len(usable) / total) if total > 0 else None)
         hazard, at_risk = _pooled_hazard(usable)
         every_interval = bool(len(usable)) and bool((at_risk > 0).all())
-        self.base_rate_ = float(np.prod(1.0 - hazard)) if every_interval else DEFAULT_BASE_RATE
-        self.pooled_hazard_ = hazard
+        history_rate = float(np.prod(1.0 - hazard)) if every_interval else DEFAULT_BASE_RATE
+        weighted_hazard, _ = _pooled_hazard(usable, weighted=True)
+        self.base_rate_ = float(np.prod(1.0 - weighted_hazard)) if every_interval else DEFAULT_BASE_RATE
+        self.pooled_hazard_ = weighted_hazard
+        self.history_counts_ = count_cells(usable.features, len(usable))
+        self.prior_weights_ = ScoreWeights().as_dict()
+        self.prior_centre_ = self._prior_centre(usable)
         n_events = usable.n_events
-        self.metrics_ = {"n_placements": len(usable), "n_records": len(data), "n_events": n_events,
-                         "n_person_periods": int(usable.periods.sum()),
-                         "events_by_interval": [int(v) for v in _own_counts(usable)[0].sum(axis=0)],
-                         "at_risk_by_interval": [int(v) for v in at_risk],
-                         "n_twelve_month_known": int(usable.twelve_month_known.sum()),
-                         "n_unconfirmed": int(data.unconfirmed.sum()), "skipped": dict(data.skipped),
-                         "as_of": data.as_of.isoformat() if data.as_of else None, "base_rate": self.base_rate_}
+        self.metrics_: dict[str, Any] = {
+            "n_placements": len(usable), "n_records": len(data), "n_events": n_events,
+            "n_person_periods": int(usable.periods.sum()),
+            "events_by_interval": [int(v) for v in _own_counts(usable)[0].sum(axis=0)],
+            "at_risk_by_interval": [int(v) for v in at_risk],
+            "n_twelve_month_known": int(usable.twelve_month_known.sum()),
+            "n_unconfirmed": int(data.unconfirmed.sum()), "skipped": dict(data.skipped),
+            "as_of": data.as_of.isoformat() if data.as_of else None, "base_rate": self.base_rate_,
+            "history_base_rate": history_rate, "selection": _weight_summary(usable),
+            "history_weight": {"prior_strength": float(self.prior_strength), "cells": len(self.history_counts_)}}
         reason = None
         if len(usable) < self.min_placements:
             reason = (f"only {len(usable)} placements with follow-up history (at least {self.min_placements} "
@@ -290,7 +373,7 @@ class OutcomeModel(BaseEstimator):
             missing = ", ".join(f"({a},{b}]" for (a, b), n in zip(INTERVALS, at_risk) if n == 0)
             reason = f"no placement has been followed through the months {missing} yet"
         if reason is not None:
-            return self._fit_prior(usable, reason)
+            return self._fit_prior(usable, reason, history_rate)
 
         self.is_prior_ = False
         self.reason_ = (f"learnt from {len(usable)} placements ({n_events} left within 12 months)")
@@ -300,37 +383,75 @@ class OutcomeModel(BaseEstimator):
         self.platt_ = np.array([0.0, 1.0])
         self.isotonic_x_ = np.zeros(0)
         self.isotonic_y_ = np.zeros(0)
+        similar = similar_counts(usable.features, len(usable), self.history_counts_)
+        self.metrics_["history_weight"]["mean"] = float(np.mean(history_weight(similar, self.prior_strength)))
         known = usable.twelve_month_known
         if known.sum() >= MIN_KNOWN_FOR_CALIBRATION:
-            oof = self._out_of_fold(usable)
-            p, y = oof[known], usable.twelve_month_retained[known]
-            self.metrics_["uncalibrated"] = _summary(p, y, self.base_rate_)
-            self._calibrate(p, y)
+            raw, prior_logit, weight = self._out_of_fold(usable)
+            p, y, w = raw[known], usable.twelve_month_retained[known], usable.row_weights[known]
+            prior_logit, weight = prior_logit[known], weight[known]
+            self.metrics_["uncalibrated"] = _summary(_blend(p, prior_logit, weight), y, history_rate)
+            self._calibrate(p, y, w)
             p = self._apply_calibration(p)
-            self.metrics_.update(_summary(p, y, self.base_rate_))
+            self.metrics_["learnt_only"] = _summary(p, y, history_rate)
+            self.metrics_.update(_summary(_blend(p, prior_logit, weight), y, history_rate))
             self.metrics_["evaluated_on"] = f"out-of-fold predictions ({CV_FOLDS} folds grouped by trainee)"
         else:
             p = self.predict_proba_12(usable.features)[known] if known.any() else np.zeros(0)
-            self.metrics_.update(_summary(p, usable.twelve_month_retained[known], self.base_rate_))
+            self.metrics_.update(_summary(p, usable.twelve_month_retained[known], history_rate))
             self.metrics_["evaluated_on"] = "training placements (in-sample)"
         self.metrics_["calibration"] = self.calibration_
         self.metrics_ = _json_safe(self.metrics_)
         return self
 
-    def _fit_prior(self, usable: OutcomeTrainingSet, reason: str) -> OutcomeModel:
+    def _transparent_logit(self, features: Features) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The transparent score's logit per pair and its factors' parts (which add up to it)."""
+        weighted, parts = WeightedScorer(ScoreWeights(**self.prior_weights_)).predict(features)
+        return logit(_clip_p(weighted)), {name: np.asarray(v, dtype=np.float64) for name, v in parts.items()
+                                          if name != BASELINE}
+
+    def _prior_centre(self, data: OutcomeTrainingSet) -> float:
+        """The (weighted) mean logit of the transparent score over ``data``'s placements: the prior is centred
+        there, so that the average placement gets the base rate."""
+        if not len(data):
+            return 0.0
+        return float(np.average(self._transparent_logit(data.features)[0], weights=data.row_weights))
+
+    def _fit_prior_hazards(self, data: OutcomeTrainingSet) -> dict[str, Any]:
+        """The prior's level and scale: hazards ``sigmoid(α_k + γ·x)`` with ``x`` the transparent score's centred
+        logit, ``γ ≤ 0`` so that a better score never lowers the probability. Two kinds of number the history
+        always has enough of; the score's shape (its weights) stays the programme's."""
+        total, parts = self._transparent_logit(data.features)
+        centre = float(np.average(total, weights=data.row_weights)) if len(data) else 0.0
+        x = total - centre
+        rows, interval, event = data.person_periods()
+        dummies = (interval[:, None] == np.arange(1, N_INTERVALS)[None, :]).astype(np.float64)
+        design = np.hstack([dummies, x[rows, None]])
+        upper = np.full(N_INTERVALS, np.inf)
+        upper[-1] = 0.0
+        fitted = fit_logistic(design, event, C=PRIOR_SCALE_C, sample_weight=data.row_weights[rows], upper=upper)
+        alpha = fitted.intercept + np.concatenate([[0.0], fitted.coef[:N_INTERVALS - 1]])
+        return {"centre": centre, "alpha": alpha, "gamma": float(fitted.coef[-1]),
+                "part_means": {name: float(np.average(v, weights=data.row_weights)) if len(data) else 0.0
+                               for name, v in parts.items()}}
+
+    def _prior_spec(self) -> dict[str, Any]:
+        return {"centre": self.prior_centre_, "alpha": getattr(self, "prior_intercepts_", np.zeros(0)),
+                "gamma": float(getattr(self, "prior_slope_", 0.0)),
+                "part_means": getattr(self, "prior_part_means_", {}),
+                "base_logit": float(logit(_clip_p(self.base_rate_)))}
+
+    def _fit_prior(self, usable: OutcomeTrainingSet, reason: str, history_rate: float) -> OutcomeModel:
         self.is_prior_ = True
         self.reason_ = (f"prior, not learnt: {reason}; scores are the base rate ({self.base_rate_:.0%}) shaped by the "
                         "transparent weighted score")
-        self.prior_weights_ = ScoreWeights().as_dict()
-        if len(usable):
-            total = logit(_clip_p(WeightedScorer(ScoreWeights(**self.prior_weights_)).predict(usable.features)[0]))
-            self.prior_centre_ = float(np.mean(total))
-        else:
-            self.prior_centre_ = 0.0
         self.coef_ = np.zeros(0)
         self.intercepts_ = np.zeros(0)
         self.feature_names_: list[str] = []
         self.feature_factors_: list[str] = []
+        self.prior_intercepts_ = np.zeros(0)
+        self.prior_slope_ = 0.0
+        self.prior_part_means_: dict[str, float] = {}
         self.mean_ = np.zeros(0)
         self.scale_ = np.zeros(0)
         self.employer_retention_: dict[str, float] = {}
@@ -340,14 +461,29 @@ class OutcomeModel(BaseEstimator):
         self.platt_ = np.array([0.0, 1.0])
         self.isotonic_x_ = np.zeros(0)
         self.isotonic_y_ = np.zeros(0)
+        self.metrics_["history_weight"]["mean"] = 0.0
         known = usable.twelve_month_known
         p = self.predict_proba_12(usable.features)[known] if known.any() else np.zeros(0)
-        self.metrics_.update(_summary(p, usable.twelve_month_retained[known], self.base_rate_))
+        self.metrics_.update(_summary(p, usable.twelve_month_retained[known], history_rate))
         self.metrics_["evaluated_on"] = "training placements (in-sample)"
         self.metrics_["calibration"] = None
         self.metrics_["prior"] = True
         self.metrics_ = _json_safe(self.metrics_)
         return self
+
+    def _bounds(self, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds of the regression's coefficients: the interval dummies free, the terms of :data:`HAZARD_SIGNS`
+        held to their sign when ``monotone``."""
+        lower = np.full(N_INTERVALS - 1 + len(names), -np.inf)
+        upper = np.full(N_INTERVALS - 1 + len(names), np.inf)
+        if self.monotone:
+            for j, name in enumerate(names, start=N_INTERVALS - 1):
+                sign = HAZARD_SIGNS.get(name, 0)
+                if sign > 0:
+                    lower[j] = 0.0
+                elif sign < 0:
+                    upper[j] = 0.0
+        return lower, upper
 
     def _fit_hazards(self, data: OutcomeTrainingSet) -> dict[str, Any]:
         """Fit the hazards on ``data`` (usable placements); a dict of what prediction needs."""
@@ -375,15 +511,17 @@ class OutcomeModel(BaseEstimator):
         rows, interval, event = data.person_periods()
         dummies = (interval[:, None] == np.arange(1, N_INTERVALS)[None, :]).astype(np.float64)
         design = np.hstack([dummies, z[rows]])
-        regression = LogisticRegression(C=float(self.C), solver="lbfgs", max_iter=5000, tol=1e-10)
-        regression.fit(design, event.astype(np.int64))
-        coef = regression.coef_.ravel()
-        alpha = float(regression.intercept_[0]) + np.concatenate([[0.0], coef[:N_INTERVALS - 1]])
+        lower, upper = self._bounds(names)
+        regression = fit_logistic(design, event, C=float(self.C), sample_weight=data.row_weights[rows],
+                                  lower=lower, upper=upper)
+        coef = regression.coef
+        alpha = regression.intercept + np.concatenate([[0.0], coef[:N_INTERVALS - 1]])
         return {"coef": coef[N_INTERVALS - 1:].copy(), "alpha": alpha, "names": names, "factors": factors,
                 "mean": np.array(means), "scale": np.array(scales), "employer_retention": employer_retention,
-                        "employer_logit": employer_logit,
+                "employer_logit": employer_logit,
                 "default_employer_logit": float(logit(_clip_p(np.array(base_rate)))),
-                "n_iter": int(regression.n_iter_[0])}
+                "n_iter": regression.n_iter, "counts": count_cells(data.features, len(data)),
+                "prior": self._fit_prior_hazards(data)}
 
     def _set(self, fitted: dict[str, Any]) -> None:
         self.coef_ = fitted["coef"]
@@ -396,35 +534,44 @@ class OutcomeModel(BaseEstimator):
         self.employer_logit_ = dict(sorted(fitted["employer_logit"].items()))
         self.default_employer_logit_ = fitted["default_employer_logit"]
         self.n_iter_ = fitted["n_iter"]
+        self.prior_centre_ = fitted["prior"]["centre"]
+        self.prior_intercepts_ = fitted["prior"]["alpha"]
+        self.prior_slope_ = fitted["prior"]["gamma"]
+        self.prior_part_means_ = dict(fitted["prior"]["part_means"])
 
-    def _out_of_fold(self, data: OutcomeTrainingSet) -> np.ndarray:
-        """Uncalibrated P12 of every placement from a model fitted without her (folds grouped by trainee)."""
+    def _out_of_fold(self, data: OutcomeTrainingSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per placement, from a model fitted without her (folds grouped by trainee): the uncalibrated learnt
+        P12, the prior's logit and the learnt model's weight against it."""
         trainees, codes = np.unique(data.trainee_ids.astype(str), return_inverse=True)
         rng = np.random.default_rng(self.random_state)
         fold_of = np.empty(len(trainees), dtype=np.int64)
         fold_of[rng.permutation(len(trainees))] = np.arange(len(trainees)) % CV_FOLDS
         fold = fold_of[codes]
-        out = np.full(len(data), np.nan)
+        raw, prior, weight = (np.full(len(data), np.nan) for _ in range(3))
         for k in range(CV_FOLDS):
             test = fold == k
             if not test.any() or test.all():
                 continue
             fitted = self._fit_hazards(data.subset(~test))
-            out[test] = self._survival(data.subset(test).features, fitted)
-        return out
+            features = data.subset(test).features
+            raw[test] = self._survival(features, fitted)
+            prior[test] = self._prior(features, fitted["prior"])[0]
+            weight[test] = history_weight(similar_counts(features, int(test.sum()), fitted["counts"]),
+                                          self.prior_strength)
+        return raw, prior, weight
 
-    def _calibrate(self, p: np.ndarray, y: np.ndarray) -> None:
+    def _calibrate(self, p: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
         self.metrics_["calibration_test"] = None
         if y.all() or not y.any():
             return
         x = logit(_clip_p(p))
         platt = LogisticRegression(C=np.inf, solver="lbfgs", max_iter=1000, tol=1e-10)
-        platt.fit(x[:, None], y.astype(np.int64))
+        platt.fit(x[:, None], y.astype(np.int64), sample_weight=w)
         a, b = float(platt.intercept_[0]), float(platt.coef_[0, 0])
         q_identity, q_platt = _clip_p(sigmoid(x)), _clip_p(sigmoid(a + b * x))
 
         def loglik(q: np.ndarray) -> float:
-            return float(np.sum(np.where(y, np.log(q), np.log1p(-q))))
+            return float(np.sum(w * np.where(y, np.log(q), np.log1p(-q))))
 
         statistic = 2.0 * (loglik(q_platt) - loglik(q_identity))
         p_value = float(chi2.sf(max(statistic, 0.0), df=2))
@@ -433,11 +580,13 @@ class OutcomeModel(BaseEstimator):
         if self.calibrate is None:
             return
         if self.calibrate == "isotonic":
-            iso = IsotonicRegression(y_min=_EPS, y_max=1 - _EPS, out_of_bounds="clip").fit(p, y.astype(np.float64))
+            iso = IsotonicRegression(y_min=_EPS, y_max=1 - _EPS, out_of_bounds="clip").fit(
+                p, y.astype(np.float64), sample_weight=w)
             self.calibration_ = "isotonic"
             self.isotonic_x_ = np.asarray(iso.X_thresholds_, dtype=np.float64)
             self.isotonic_y_ = np.asarray(iso.y_thresholds_, dtype=np.float64)
-        elif self.calibrate == "platt" or (self.calibrate == "auto" and p_value < CALIBRATION_ALPHA and b > 0):
+        # a slope of 0 or below would reverse the order the hazards give: never applied
+        elif b > 0 and (self.calibrate == "platt" or (self.calibrate == "auto" and p_value < CALIBRATION_ALPHA)):
             self.calibration_ = "platt"
             self.platt_ = np.array([a, b])
 
@@ -481,6 +630,25 @@ class OutcomeModel(BaseEstimator):
         eta = self._hazard_terms(features, fitted).sum(axis=1)
         return np.exp(_log_survival(fitted["alpha"], eta))
 
+    def _prior(self, features: Features, spec: Mapping[str, Any]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The prior's 12-month logit per pair and its factors' parts of it. Without fitted hazards (``alpha``
+        empty) the transparent score's centred logit ``x`` is put on the base rate; with them, the logit of
+        ``Π_k (1 − sigmoid(α_k + γ·x))``, each part taken from the average placement's and scaled by the pair's
+        secant slope (as the learnt terms are)."""
+        total, parts = self._transparent_logit(features)
+        x = total - spec["centre"]
+        alpha = np.asarray(spec["alpha"], dtype=np.float64)
+        if not alpha.size:
+            return spec["base_logit"] + x, parts
+        gamma = float(spec["gamma"])
+        g = _logit_survival(alpha, gamma * x)
+        h = 1e-6
+        at = _logit_survival(alpha, np.array([0.0, gamma * h, -gamma * h]))
+        small = np.abs(x) < 1e-8
+        slope = np.where(small, (at[1] - at[2]) / (2 * h), (g - at[0]) / np.where(small, 1.0, x))
+        means = spec["part_means"]
+        return g, {name: slope * (values - means.get(name, 0.0)) for name, values in parts.items()}
+
     def _apply_calibration(self, p: np.ndarray) -> np.ndarray:
         if self.calibration_ == "platt":
             a, b = self.platt_
@@ -501,20 +669,30 @@ class OutcomeModel(BaseEstimator):
         """Per factor (and ``"baseline"``), contributions on the logit scale adding up to ``logit(score)``."""
         return self.predict(features)[1]
 
+    def evidence(self, features: Features) -> HistoryEvidence:
+        """How much history stands behind each pair's estimate: its similar past placements and the learnt
+        model's weight against the prior (0 when the model is the prior alone)."""
+        self._check_fitted()
+        n = _size(features)
+        counts = getattr(self, "history_counts_", None)
+        if counts is None:  # saved before estimates were shrunk towards the prior: the learnt model alone
+            return HistoryEvidence(similar=np.zeros(n, dtype=np.int64), weight=np.ones(n), learnt=True)
+        similar = similar_counts(features, n, counts)
+        weight = np.zeros(n) if self.is_prior_ else history_weight(similar, self.prior_strength)
+        return HistoryEvidence(similar=similar, weight=weight, learnt=not self.is_prior_)
+
     def predict(self, features: Features) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Scores and contributions (the :class:`~matching.scoring.Scorer` protocol)."""
         self._check_fitted()
         n = _size(features)
         if self.is_prior_:
-            weighted, parts = WeightedScorer(ScoreWeights(**self.prior_weights_)).predict(features)
-            shift = float(logit(_clip_p(self.base_rate_))) - self.prior_centre_
-            score = _clip_p(sigmoid(logit(_clip_p(weighted)) + shift))
-            contributions = {name: np.asarray(v, dtype=np.float64) for name, v in parts.items() if name != BASELINE}
-            return score, self._with_baseline(score, contributions)
+            prior_logit, parts = self._prior(features, self._prior_spec())
+            score = _clip_p(sigmoid(prior_logit))
+            return score, self._with_baseline(score, parts)
         terms = self._hazard_terms(features, self._fitted())
         eta = terms.sum(axis=1)
         log_s = _log_survival(self.intercepts_, eta)
-        score = self._apply_calibration(np.exp(log_s))
+        learnt = self._apply_calibration(np.exp(log_s))
         # secant slope of the 12-month logit in η: exact, and the derivative where η is (nearly) zero
         g = _logit_from_log(log_s)
         g0, slope0 = self._logit_at_zero()
@@ -525,6 +703,15 @@ class OutcomeModel(BaseEstimator):
         contributions = {factor: np.zeros(n) for factor in FACTORS if factor in self.feature_factors_}
         for j, factor in enumerate(self.feature_factors_):
             contributions[factor] += slope * terms[:, j]
+        if not hasattr(self, "history_counts_"):  # saved before estimates were shrunk towards the prior
+            return learnt, self._with_baseline(learnt, contributions)
+        weight = self.evidence(features).weight
+        prior_logit, prior_parts = self._prior(features, self._prior_spec())
+        score = _blend(learnt, prior_logit, weight)
+        for factor in contributions:
+            contributions[factor] = weight * contributions[factor]
+        for factor, values in prior_parts.items():
+            contributions[factor] = contributions.get(factor, 0.0) + (1.0 - weight) * values
         return score, self._with_baseline(score, contributions)
 
     def _logit_at_zero(self) -> tuple[float, float]:

@@ -46,6 +46,16 @@ class BlockedRule(BaseModel):
     sentence: str = Field(description="Why, in words a coordinator can repeat.")
 
 
+class Evidence(BaseModel):
+    """How much history stands behind a score from the trained outcome model."""
+
+    similar_placements: int = Field(description="Past placements in the same occupation and the same kind of area "
+                                                "(metro, urban, rural) the model learnt from.")
+    weight_of_history: Annotated[float, AfterValidator(lambda v: round(float(v), 2))] = Field(
+        description="0..1, two decimals: the learnt model's share of the score, the programme's transparent prior "
+                    "having the rest (0: the prior alone, too little history).")
+
+
 class OpeningMatch(BaseModel):
     opening_external_id: str
     opening: OpeningSummary
@@ -57,6 +67,8 @@ class OpeningMatch(BaseModel):
     reasons: list[str] = Field(description="Why, in sentences a coordinator can repeat.")
     blocked: bool = False
     blocked_by: list[BlockedRule] = Field(default_factory=list)
+    evidence: Evidence | None = Field(default=None, description="How much history stands behind the score; null "
+                                                                "without a trained outcome model and when blocked.")
 
 
 class OpeningMatches(ScoreMeaning):
@@ -101,6 +113,8 @@ class Candidate(BaseModel):
     factors: ShownFactors | None = Field(default=None, description="Programme staff only: each factor's "
                                                                    "contribution (logit scale), three decimals.")
     reasons: list[str] | None = Field(default=None, description="Programme staff only.")
+    evidence: Evidence | None = Field(default=None, description="Programme staff only: how much history stands "
+                                                                "behind the score (with a trained outcome model).")
     profile: CandidateProfile
     introduction: Introduction | None = Field(default=None, description="Only after her recorded consent.")
 

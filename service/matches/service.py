@@ -33,6 +33,7 @@ from service.matches.models import (
     Candidate,
     CandidateDetail,
     CandidateProfile,
+    Evidence,
     Introduction,
     OpeningCandidates,
     OpeningMatch,
@@ -66,7 +67,7 @@ def merge(segments: list[Segment], run: Callable[[Any, int], list[Match]], *, li
     blocked.sort(key=lambda m: (len(m.blocked_by), m.external_id))
     ranked = allowed[:limit] + (blocked[:limit] if include_blocked else [])
     return [Match(external_id=m.external_id, rank=rank, score=m.score, factors=m.factors, reasons=m.reasons,
-                  blocked_by=m.blocked_by) for rank, m in enumerate(ranked, 1)]
+                  blocked_by=m.blocked_by, evidence=m.evidence) for rank, m in enumerate(ranked, 1)]
 
 
 def allowed_in(segments: list[Segment], allowed: Callable[[Any], np.ndarray]) -> tuple[set[str], int]:
@@ -116,8 +117,17 @@ def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, re
     shown = [m for m in ranked if m.external_id in found]
     return [OpeningMatch(opening_external_id=m.external_id, opening=found[m.external_id], rank=rank, score=m.score,
                          factors=m.factors, reasons=m.reasons, blocked=bool(m.blocked_by),
-                         blocked_by=[BlockedRule(rule=v.code, sentence=v.sentence) for v in m.blocked_by])
+                         blocked_by=[BlockedRule(rule=v.code, sentence=v.sentence) for v in m.blocked_by],
+                         evidence=evidence_of(m))
             for rank, m in enumerate(shown, 1)], len(ids) + (blocked if include_blocked else 0)
+
+
+def evidence_of(match: Match) -> Evidence | None:
+    """How much history stands behind a match's score, as the answer shows it (None: no trained model)."""
+    if match.evidence is None:
+        return None
+    return Evidence(similar_placements=match.evidence.similar_placements,
+                    weight_of_history=match.evidence.weight_of_history)
 
 
 def handle(*, session: Session, employer_external_id: str, trainee_external_id: str) -> str:
@@ -170,7 +180,7 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
                                      trainee_external_id=m.external_id),
                        trainee_external_id=m.external_id if staff else None, rank=rank, score=m.score,
                        factors=m.factors if staff else None, reasons=m.reasons if staff else None,
-                       profile=profile(reference, records[m.external_id])))
+                       evidence=evidence_of(m) if staff else None, profile=profile(reference, records[m.external_id])))
             for rank, m in enumerate(ranked, 1)], max(count, len(ranked))
 
 

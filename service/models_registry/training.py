@@ -16,6 +16,7 @@ from matching.backtest import rolling_origin_backtest
 from matching.engine import MatchEngine
 from matching.outcome_data import build_training_set
 from matching.outcome_model import OutcomeModel
+from matching.propensity import correct_selection
 from service.core.errors import InvalidInput
 from service.core.progress import NO_PROGRESS, Progress
 from service.core.reference import Reference
@@ -49,7 +50,8 @@ TRAINING_STEPS = 6  # progress: read, fit demand, backtest, save demand, build o
 
 def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bool = True,
           progress: Progress = NO_PROGRESS) -> Trained:
-    """Fit the demand model on market signals, then the outcome model on placements and their follow-ups."""
+    """Fit the demand model on market signals, then the outcome model on placements and their follow-ups, each
+    placement weighted by how unlike the usual choice it was among the pairs feasible that day."""
     progress.start("demand and outcome models (steps)", TRAINING_STEPS)
     with unit_of_work(db) as session:
         signals = market.signal_records(session, until=market.last_complete_day(as_of))
@@ -74,21 +76,24 @@ def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bo
             select(col(Followup.placement_external_id), col(Followup.month), col(Followup.employed),
                    col(Followup.checked_on))
             .where(col(Followup.checked_on).is_not(None))).mappings()]
-        trainee_ids = {p["trainee_external_id"] for p in placements}
-        opening_ids = {p["opening_external_id"] for p in placements}
-        trainees = loader.trainee_records(session, ids=trainee_ids, job_ready_only=False, include_erased=True)
-        openings = loader.opening_records(session, ids=opening_ids, open_only=False)
+        # every trainee and opening: who could have been placed, not only who was (the selection correction)
+        # (in id order, so that the same records always give the same sample and model)
+        trainees = sorted(loader.trainee_records(session, job_ready_only=False, include_erased=True),
+                          key=lambda r: str(r["external_id"]))
+        openings = sorted(loader.opening_records(session, open_only=False), key=lambda r: str(r["external_id"]))
         employers = loader.employer_vetting(session)
         data = build_training_set(engine=matcher, trainees=trainees, openings=openings, employers=employers,
                                   placements=placements, followups=followups, as_of=as_of)
+        correction = correct_selection(engine=matcher, trainees=trainees, openings=openings, employers=employers,
+                                       placements=placements, data=data)
         progress.advance()
-        outcome = OutcomeModel(C=OUTCOME_C).fit(data)
+        outcome = OutcomeModel(C=OUTCOME_C).fit(data, sample_weight=correction.weights)
         fingerprint = _fingerprint([placements, followups, trainees, openings, employers, as_of,
                                     demand_row.data_fingerprint])
         outcome_row = registry.save(session=session, kind="outcome", model=outcome, as_of=as_of,
                                     data_fingerprint=fingerprint,
                                     metrics={**outcome.metrics_, "is_prior": bool(outcome.is_prior_),
-                                             "reason": outcome.reason_},
+                                             "reason": outcome.reason_, "selection_correction": correction.summary()},
                                     note=outcome.reason_ if outcome.is_prior_ else "")
         if promote:
             registry.promote(session=session, version=demand_row.version)

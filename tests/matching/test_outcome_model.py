@@ -1,4 +1,5 @@
-"""The outcome model: learning from censored follow-ups, explanations, calibration, the prior, saving, the engine."""
+"""The outcome model: learning from censored follow-ups, explanations, calibration, the prior, saving, the engine;
+what is known to be true, falling back to the prior where history is thin, weighted placements."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from matching.outcome_data import OutcomeTrainingSet, build_training_set, read_b
 from matching.outcome_model import (
     DEFAULT_BASE_RATE,
     FACTORS,
+    HAZARD_SIGNS,
     TRUSTED_TYPES,
     OutcomeModel,
     brier_score,
@@ -30,6 +32,7 @@ from matching.outcome_model import (
 )
 from matching.reference import Site, Taxonomy, default_data_dir
 from matching.scoring import BASELINE, Scorer, logit
+from matching.shrinkage import evidence_sentence, history_weight
 from matching.tables import OpeningTable, TraineeTable
 
 DEMO = default_data_dir() / "demo"
@@ -149,8 +152,10 @@ def test_contributions_add_up_to_the_logit(calibrate: str | None, data: OutcomeT
     assert set(contributions) - {BASELINE} <= set(FACTORS)
     assert {"skill_fit", "commute", "wage", "shift", "employer_history", "attendance", "dependents"} \
         <= set(contributions)
-    if calibrate != "isotonic":  # the baseline is the average placement's logit, the same for every pair
-        assert np.ptp(contributions[BASELINE]) < 1e-6
+    if calibrate != "isotonic":  # the baseline is the same for every pair with the same weight of history
+        weight = scorer.evidence(data.features).weight
+        for value in np.unique(weight):
+            assert np.ptp(contributions[BASELINE][weight == value]) < 1e-6
 
 
 def test_contributions_follow_the_features(model: OutcomeModel, data: OutcomeTrainingSet) -> None:
@@ -274,8 +279,8 @@ def test_no_year_of_history_yet_is_a_prior(data: OutcomeTrainingSet) -> None:
 
 def test_estimator_conventions(model: OutcomeModel, data: OutcomeTrainingSet) -> None:
     params = model.get_params()
-    assert params == {"C": 1.0, "employer_prior_strength": 10.0, "min_placements": 60, "min_events": 15,
-                      "calibrate": "auto", "random_state": 0}
+    assert params == {"C": 1.0, "employer_prior_strength": 10.0, "prior_strength": 15.0, "monotone": True,
+                      "min_placements": 60, "min_events": 15, "calibrate": "auto", "random_state": 0}
     fresh = clone(model)
     assert not hasattr(fresh, "coef_")
     with pytest.raises(RuntimeError):
@@ -334,3 +339,62 @@ def test_the_engine_ranks_with_the_model(model: OutcomeModel, records, truth: Tr
     j = openings.index_of(last)
     ranked = engine.rank_trainees(openings, j, trainees, as_of=as_of, limit=3)
     assert ranked and all(m.reasons and 0 < m.score < 1 for m in ranked)
+
+
+# --------------------------------------------------------------------------- what is known; thin history
+
+
+def test_known_directions_are_held_whatever_the_history_says(data: OutcomeTrainingSet) -> None:
+    # a history in which better-qualified women seem to leave sooner: the constrained model refuses the reversal
+    reversed_fit = dataclasses.replace(data, features={**data.features, "skill_fit": 1 - data.features["skill_fit"]})
+    free = OutcomeModel(monotone=False).fit(reversed_fit)
+    held = OutcomeModel().fit(reversed_fit)
+    assert dict(zip(free.feature_names_, free.coef_))["skill_fit"] > 0.1      # more fit, more leaving
+    assert dict(zip(held.feature_names_, held.coef_))["skill_fit"] == 0.0     # held at "no effect"
+    coef = dict(zip(held.feature_names_, held.coef_))
+    for name, sign in HAZARD_SIGNS.items():
+        assert name not in coef or coef[name] * sign >= 0
+    low, high = ({**data.features, "skill_fit": np.full(len(data), v)} for v in (0.0, 1.0))
+    assert (held.predict_proba_12(high) >= held.predict_proba_12(low)).all()
+    assert (free.predict_proba_12(high) < free.predict_proba_12(low)).any()
+
+
+def test_thin_history_falls_back_to_the_prior(model: OutcomeModel, data: OutcomeTrainingSet) -> None:
+    features = {k: v[:200].copy() for k, v in data.features.items()}
+    unseen = {**features, "opening_occupation": np.full(200, "an_occupation_never_placed", dtype=object)}
+    evidence = model.evidence(unseen)
+    assert (evidence.similar == 0).all() and (evidence.weight == 0).all()
+    # no similar placements: the score is the prior's, whatever the learnt model says
+    prior_only = clone(model).set_params(prior_strength=1e15).fit(data)
+    np.testing.assert_allclose(model.predict_proba_12(unseen), prior_only.predict_proba_12(unseen), atol=1e-9)
+    assert_contributions_add_up(model, unseen)
+    # the more similar placements, the more the learnt model counts
+    seen = model.evidence(features)
+    order = np.argsort(seen.similar)
+    assert np.all(np.diff(seen.weight[order]) >= 0) and seen.weight.max() > 0.5
+    assert seen.at(int(order[-1])).sentence.startswith(f"based on {seen.similar.max()} similar past placements")
+    assert evidence.at(0).sentence.startswith("no similar past placements")
+
+
+def test_evidence_sentences() -> None:
+    assert evidence_sentence(12, 0.44) == "little history: mostly the programme's prior (12 similar past placements)"
+    assert evidence_sentence(1, 0.6) == "based on 1 similar past placement (same occupation and kind of area)"
+    assert evidence_sentence(40, 0.0, learnt=False).startswith("too little history to learn from yet")
+    assert history_weight(np.array([0, 15, 45]), 15.0).tolist() == [0.0, 0.5, 0.75]
+
+
+def test_a_prior_model_says_it_learnt_nothing(engine: MatchEngine, records, truth: TruthModel) -> None:
+    few = training_set(engine, records, truth.reference_date, placements=records.placements[:40])
+    evidence = OutcomeModel().fit(few).evidence(few.features)
+    assert (evidence.weight == 0).all() and not evidence.learnt
+    assert evidence.at(0).sentence.startswith("too little history to learn from yet")
+
+
+def test_placement_weights_change_the_fit(data: OutcomeTrainingSet, model: OutcomeModel) -> None:
+    weights = np.where(data.features["training_track_match"] == 1, 0.5, 2.0)
+    weighted = OutcomeModel().fit(data, sample_weight=weights)
+    assert weighted.metrics_["selection"]["weighted"] and not model.metrics_["selection"]["weighted"]
+    assert not np.allclose(weighted.coef_, model.coef_)
+    np.testing.assert_array_equal(OutcomeModel().fit(data.with_weights(weights)).coef_, weighted.coef_)
+    with pytest.raises(ValueError, match="weights"):
+        OutcomeModel().fit(data, sample_weight=np.ones(3))

@@ -36,6 +36,20 @@ def test_train_produces_both_models_and_matches_use_them(demo, reference, client
     assert after["model_version"] == trained.outcome.version  # picked up without a restart
     assert all(0 < m["score"] < 1 for m in after["data"])
     assert after["score_kind"] == "retention_probability" and before["score_kind"] == "relative_score"
+    # how much history stands behind each score, as a field and as the last reason
+    assert all(m["evidence"] is None for m in before["data"])
+    for m in after["data"]:
+        evidence = m["evidence"]
+        assert evidence["similar_placements"] >= 0 and 0 <= evidence["weight_of_history"] < 1
+        assert evidence["weight_of_history"] == round(evidence["weight_of_history"], 2)
+        assert str(evidence["similar_placements"]) in m["reasons"][-1] or "no similar" in m["reasons"][-1]
+    assert any(m["evidence"]["similar_placements"] > 0 for m in after["data"])
+    selection = trained.outcome.metrics["selection_correction"]
+    assert selection["applied"] and selection["placements_feasible"] > 0
+    assert trained.outcome.metrics["selection"]["weighted"]
+    candidates = client.get(f"/v1/openings/{after['data'][0]['opening_external_id']}/candidates?as_of=2026-11-01",
+                            headers=admin_headers).json()
+    assert candidates["data"] and all(c["evidence"]["weight_of_history"] >= 0 for c in candidates["data"])
     # the explanation is the model's own: its contributions add up to the logit of the score (as far as the
     # three decimals shown allow: half a thousandth per factor, and the score's through the logit's slope)
     for m in after["data"]:

@@ -4,8 +4,9 @@ declined in place. Decisions go through the nightly service's `accept` and `decl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, TypeVar, get_args
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path
@@ -60,15 +61,18 @@ class Group:
         return next((item for item in self.items if item.proposal.status == "accepted"), None)
 
 
-def waits(rows: list[Proposal]) -> bool:
+Row = TypeVar("Row", nightly.ProposalState, Proposal)
+
+
+def waits(rows: Sequence[nightly.ProposalState | Proposal]) -> bool:
     """A woman's row waits for a decision while nothing of it is accepted and its first item (her proposal, or
     her first alternative when the run had no proposal for her) is undecided."""
     return rows[0].status == "proposed" and not any(row.status == "accepted" for row in rows)
 
 
-def by_trainee(rows: list[Proposal]) -> dict[str, list[Proposal]]:
+def by_trainee(rows: Sequence[Row]) -> dict[str, list[Row]]:
     """A run's rows grouped by woman, in the service's order (her proposal first, then alternatives by rank)."""
-    groups: dict[str, list[Proposal]] = {}
+    groups: dict[str, list[Row]] = {}
     for row in rows:
         groups.setdefault(row.trainee_external_id, []).append(row)
     return groups
@@ -106,13 +110,16 @@ def proposal_list(page: Page) -> dict[str, Any]:
         run = nightly.latest_run(session=page.session)
     except NotFound:
         return {"run": None, "show": show, "groups": []}
-    rows, _ = nightly.proposals(session=page.session, run=run, caller=page.key, kind=None, page=None)
-    grouped = list(by_trainee(rows).values())
-    waiting = [rows for rows in grouped if waits(rows)]
+    # Grouping and filtering read two columns of every row; only the page shown is loaded whole.
+    grouped = list(by_trainee(nightly.proposal_states(session=page.session, run=run, caller=page.key)).values())
+    waiting = [states for states in grouped if waits(states)]
     chosen = waiting if show == "waiting" else grouped
     offset = offset_of(params.get("offset"))
-    window = chosen[offset:offset + GROUPS_PER_PAGE]
-    return {**run_context(page, run), "show": show, "groups": shown_groups(page, window),
+    window = [states[0].trainee_external_id for states in chosen[offset:offset + GROUPS_PER_PAGE]]
+    rows = by_trainee(nightly.proposals_of(session=page.session, run=run, caller=page.key,
+                                           trainee_external_ids=window))
+    shown = shown_groups(page, [rows[trainee] for trainee in window if trainee in rows])
+    return {**run_context(page, run), "show": show, "groups": shown,
             "waiting": len(waiting), "total": len(grouped),
             "paging": paging(page.request, offset=offset, shown=len(window), count=len(chosen),
                              size=GROUPS_PER_PAGE)}
@@ -120,11 +127,12 @@ def proposal_list(page: Page) -> dict[str, Any]:
 
 def group_in_run(page: Page, run: MatchRun, proposal_id: int) -> Group | None:
     """The row (her proposal and alternatives) holding this proposal in a run, if this key may see it."""
-    rows, _ = nightly.proposals(session=page.session, run=run, caller=page.key, kind=None, page=None)
-    trainee = next((row.trainee_external_id for row in rows if row.id == proposal_id), None)
+    states = nightly.proposal_states(session=page.session, run=run, caller=page.key)
+    trainee = next((state.trainee_external_id for state in states if state.id == proposal_id), None)
     if trainee is None:
         return None
-    return shown_groups(page, [by_trainee(rows)[trainee]])[0]
+    return shown_groups(page, [nightly.proposals_of(session=page.session, run=run, caller=page.key,
+                                                    trainee_external_ids=[trainee])])[0]
 
 
 def proposal_page(page: Page, proposal_id: int) -> dict[str, Any]:

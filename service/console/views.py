@@ -63,7 +63,8 @@ def last_run(page: Page) -> dict[str, Any] | None:
         run = nightly.latest_run(session=page.session)
     except NotFound:
         return None
-    proposals, _ = nightly.proposals(session=page.session, run=run, caller=page.key, kind="proposal", page=None)
+    proposals = [state for state in nightly.proposal_states(session=page.session, run=run, caller=page.key)
+                 if state.kind == "proposal"]
     return {"run": run, "waiting": sum(1 for p in proposals if p.status == "proposed"), "proposals": len(proposals)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, delete, func, insert, update
 from sqlalchemy import select as select_columns
@@ -91,6 +91,36 @@ def page_of_proposals(*, session: Session, run_id: int | None, caller: ApiKey, k
     if page is not None:
         statement = statement.offset(page.offset).limit(page.limit)
     return [*session.exec(statement)], total
+
+
+class ProposalState(NamedTuple):
+    """What a screen needs to group and filter a run's rows without loading them whole."""
+    trainee_external_id: str
+    id: int
+    kind: str
+    status: str
+
+
+def proposal_states(*, session: Session, run_id: int, caller: ApiKey) -> list[ProposalState]:
+    """Every row of a run the caller may see, by trainee (her proposal first, then alternatives by rank): only the
+    columns that say whose it is and whether it was decided."""
+    return [ProposalState(*row) for row in session.execute(
+        select_columns(col(Proposal.trainee_external_id), col(Proposal.id), col(Proposal.kind), col(Proposal.status))
+        .where(col(Proposal.run_id) == run_id, *visible(caller))
+        .order_by(col(Proposal.trainee_external_id), col(Proposal.kind).desc(), col(Proposal.alternative_rank)))]
+
+
+def proposals_of(*, session: Session, run_id: int, caller: ApiKey, trainee_external_ids: Sequence[str]
+                 ) -> list[Proposal]:
+    """The rows of a run for these trainees that the caller may see, by trainee as `proposal_states` orders them."""
+    rows: list[Proposal] = []
+    for start in range(0, len(trainee_external_ids), 1000):
+        chunk = trainee_external_ids[start:start + 1000]
+        rows += session.exec(select(Proposal).where(
+            col(Proposal.run_id) == run_id, col(Proposal.trainee_external_id).in_(chunk),
+            *visible(caller)).order_by(col(Proposal.trainee_external_id), col(Proposal.kind).desc(),
+                                       col(Proposal.alternative_rank)))
+    return rows
 
 
 def find_decidable_proposal(*, session: Session, proposal_id: int, caller: ApiKey) -> Proposal | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -76,6 +77,23 @@ def proposals(*, session: Session, run: MatchRun, caller: ApiKey, kind: str | No
     """A run's proposals (and alternatives) the caller may see, by trainee."""
     assert run.id is not None  # a stored run has its id
     return repository.page_of_proposals(session=session, run_id=run.id, caller=caller, kind=kind, page=page)
+
+
+ProposalState = repository.ProposalState
+
+
+def proposal_states(*, session: Session, run: MatchRun, caller: ApiKey) -> list[ProposalState]:
+    """Whose each row of a run is and whether it was decided, for every row the caller may see (no whole rows)."""
+    assert run.id is not None  # a stored run has its id
+    return repository.proposal_states(session=session, run_id=run.id, caller=caller)
+
+
+def proposals_of(*, session: Session, run: MatchRun, caller: ApiKey, trainee_external_ids: Sequence[str]
+                 ) -> list[Proposal]:
+    """A run's rows for these trainees that the caller may see, by trainee."""
+    assert run.id is not None  # a stored run has its id
+    return repository.proposals_of(session=session, run_id=run.id, caller=caller,
+                                   trainee_external_ids=trainee_external_ids)
 
 
 def latest_proposals(*, session: Session, caller: ApiKey, as_of: datetime.date | None, kind: str | None,

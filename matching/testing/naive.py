@@ -20,7 +20,8 @@ from ..commute import DEFAULT_COMMUTE_MODEL, CommuteModel
 from ..dates import months_before
 from ..features import VETTING_VALID_MONTHS
 from ..geo import haversine_km_scalar
-from ..reference import MinimumWageLookupError, Site, Taxonomy
+from ..qualification import Requirement, assess
+from ..reference import SKILL_CATEGORIES, MinimumWageLookupError, Site, Taxonomy
 from ..scoring import ScoreWeights
 from ..tables import _bool, _float, to_day  # the same reading of raw values as the tables
 
@@ -57,6 +58,16 @@ def _levels(items: Any, taxonomy: Taxonomy) -> dict[str, int]:
             level = 1
         out[code] = max(out.get(code, 0), level)
     return out
+
+
+def _essential(items: Any, taxonomy: Taxonomy) -> set[str]:
+    return {item.get("skill") if item.get("skill") is not None else item.get("code")
+            for item in items or () if _bool(item.get("essential", False))} & set(taxonomy.skill_index)
+
+
+def _wage_category(value: Any) -> str | None:
+    text = value.strip().casefold().replace("-", "_").replace(" ", "_") if isinstance(value, str) else None
+    return text if text in SKILL_CATEGORIES else None
 
 
 def _place(site: Site, district_text: Any, lat: float,
@@ -129,6 +140,7 @@ class _Opening:
     transport: bool
     sector: Any
     required: dict[str, int]
+    essential: set[str]
     positions: int
     is_open: bool
     posted: datetime.date | None
@@ -176,18 +188,21 @@ def _read_opening(opening: Mapping[str, Any], employers: Mapping[str, Mapping[st
     district, zone, area, lat, lon = _place(site, opening.get("district"), _float(opening.get("lat")),
                                             _float(opening.get("lon")))
     required = _levels(opening.get("required_skills"), taxonomy)
+    essential = _essential(opening.get("required_skills"), taxonomy)
     if not required and occupation is not None and core_skills_when_empty:
         required = dict(occupation.core_skills)
+        essential = set()
     positions = opening.get("positions_left", opening.get("positions", 1))
     return _Opening(
         employer_id=employer_id, code=code, district=district, zone=zone, area=area, lat=lat, lon=lon,
         wage=_float(opening.get("monthly_wage_inr", opening.get("monthly_wage"))),
-        category=occupation.skill_category if occupation else "unskilled",
+        category=(_wage_category(opening.get("wage_category"))
+                  or (occupation.skill_category if occupation else "unskilled")),
         night=str(opening.get("shift") or "day").strip().casefold() != "day",
         accommodation=_bool(opening.get("accommodation_provided", False)),
         transport=_bool(opening.get("transport_provided", False)),
         sector=opening.get("sector") or (occupation.sector if occupation else None),
-        required=required,
+        required=required, essential=essential,
         positions=int(positions) if positions is not None else 1,
         is_open=str(opening.get("status") or "open").strip().casefold() == "open",
         posted=to_day(opening.get("posted_on")), closes=to_day(opening.get("closes_on")),
@@ -216,7 +231,7 @@ def _minimum_wage(site: Site, job: _Opening, as_of: datetime.date) -> float:
 
 
 def _broken_rules(her: _Trainee, job: _Opening, as_of: datetime.date, minutes: float, minimum: float,
-                  relocation: bool) -> list[str]:
+                  relocation: bool, site: Site) -> list[str]:
     """Codes of the rules broken, in the order of SAFETY_RULES."""
     broken: list[str] = []
     if her.status != "job_ready" or (her.available is not None and her.available > as_of):
@@ -237,6 +252,9 @@ def _broken_rules(her: _Trainee, job: _Opening, as_of: datetime.date, minutes: f
         broken.append("excluded_district")
     if not minutes <= her.limit and not relocation:
         broken.append("commute_too_long")
+    requirements = [Requirement(skill, level, skill in job.essential) for skill, level in job.required.items()]
+    if not assess(her.held, requirements, site.qualification).qualified:
+        broken.append("not_qualified")
     return broken
 
 
@@ -311,7 +329,7 @@ def naive_pair(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employ
     minutes = _commute_minutes(her, job, model)
     relocation = her.willing and job.accommodation
     minimum = _minimum_wage(site, job, as_of)
-    broken = _broken_rules(her, job, as_of, minutes, minimum, relocation)
+    broken = _broken_rules(her, job, as_of, minutes, minimum, relocation, site)
     fit, met, partial = _skill_fit(her.held, job.required, taxonomy)
 
     limit, wage, expected = her.limit, job.wage, her.expected

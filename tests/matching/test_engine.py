@@ -210,8 +210,9 @@ def test_ties_are_broken_by_external_id(engine: MatchEngine, taxonomy: Taxonomy,
             "sector": "retail", "required_skills": [], "district": "Kolkata", "monthly_wage_inr": 12000,
             "positions": 1, "shift": "day", "status": "open"}
     openings = [dict(base, external_id=e) for e in ("b-2", "a-9", "c-1", "a-10")]
-    trainee = TraineeTable.from_records([{"external_id": "T", "status": "job_ready", "district": "Kolkata"}],
-                                        taxonomy=taxonomy, site=site)
+    cashier = [{"label": code, "skill": code, "level": 2} for code in ("pos_billing", "cash_handling")]
+    trainee = TraineeTable.from_records([{"external_id": "T", "status": "job_ready", "district": "Kolkata",
+                                          "skills": cashier}], taxonomy=taxonomy, site=site)
     table = OpeningTable.from_records(openings, employers=employers, taxonomy=taxonomy, site=site)
     ranked = engine.rank_openings(trainee, 0, table, as_of=AS_OF)
     assert [m.external_id for m in ranked] == ["a-10", "a-9", "b-2", "c-1"]

@@ -13,8 +13,9 @@ falls short on raised to what it needs, then the required skills closest to reac
 in the order given) until enough are reached. If that takes at most ``short_course_levels`` levels in all,
 the pair is a near miss: a short course away.
 
-:func:`qualified_pairs` gives the same verdict for many pairs at once, on the tables' sparse level matrices;
-:func:`assess_pair` assesses one pair of a :class:`~matching.features.PairContext` for its sentence.
+:func:`qualified_pairs` and :func:`near_miss_pairs` give the same verdicts for many pairs at once, on the
+tables' sparse level matrices; :func:`assess_pair` assesses one pair of a
+:class:`~matching.features.PairContext` for its sentence.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from .reference import QualificationPolicy
 if TYPE_CHECKING:
     from .features import PairContext
 
-__all__ = ["Assessment", "Requirement", "Step", "assess", "assess_pair", "needed_count", "qualified_pairs"]
+__all__ = ["Assessment", "Requirement", "Step", "assess", "assess_pair", "levels_to_gain", "near_miss_pairs",
+           "needed_count", "qualified_pairs"]
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ def _merged(required: Sequence[Requirement]) -> list[Requirement]:
     out: dict[str, Requirement] = {}
     for r in required:
         seen = out.get(r.skill)
-        out[r.skill] = r if seen is None else Requirement(r.skill, max(r.level, seen.level), r.essential or seen.essential)
+        out[r.skill] = (r if seen is None
+                        else Requirement(r.skill, max(r.level, seen.level), r.essential or seen.essential))
     return list(out.values())
 
 
@@ -140,27 +143,71 @@ def _held(ctx: PairContext, pair: np.ndarray, skill: np.ndarray) -> np.ndarray:
     return ctx.trainees.levels_dense()[ctx.t_idx[pair], skill]
 
 
-def _short_counts(ctx: PairContext, matrix: sp.csr_matrix, below: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair: the entries of the opening's row of ``matrix``, and how many of them she falls short of
-    (her level under ``max(1, level - below)``)."""
-    rows = matrix[ctx.o_idx]
-    counts = np.diff(rows.indptr)
-    pair = np.repeat(np.arange(len(ctx)), counts)
+@dataclass(frozen=True)
+class _Entries:
+    """One entry per (pair, skill the pair's opening asks for): the level asked, hers, and whether it is essential."""
+
+    pair: np.ndarray
+    asked: np.ndarray
+    held: np.ndarray
+    essential: np.ndarray
+    n_required: np.ndarray
+
+
+def _entries(ctx: PairContext) -> _Entries:
+    rows = ctx.openings.required[ctx.o_idx]
+    n_required = np.diff(rows.indptr)
+    pair = np.repeat(np.arange(len(ctx)), n_required)
     skill = rows.indices.astype(np.int64)
-    need = np.maximum(1, rows.data.astype(np.int64) - below)
-    short = _held(ctx, pair, skill) < need
-    return counts, np.bincount(pair, weights=short, minlength=len(ctx)).astype(np.int64)
+    essential = np.zeros(skill.shape[0], dtype=bool)
+    if ctx.openings.essential.nnz:
+        marked = ctx.openings.essential[ctx.o_idx]
+        marked_pair = np.repeat(np.arange(len(ctx)), np.diff(marked.indptr))
+        n_skills = np.int64(rows.shape[1])
+        essential = np.isin(pair * n_skills + skill, marked_pair * n_skills + marked.indices.astype(np.int64))
+    return _Entries(pair=pair, asked=rows.data.astype(np.int64), held=_held(ctx, pair, skill).astype(np.int64),
+                    essential=essential, n_required=n_required)
+
+
+def _per_pair(entries: _Entries, values: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(entries.pair, weights=values, minlength=n).astype(np.int64)
 
 
 def qualified_pairs(ctx: PairContext, policy: QualificationPolicy) -> np.ndarray:
     """One bool per pair of ``ctx``: she is qualified for the opening (the verdict of :func:`assess`)."""
-    n_required, unreached = _short_counts(ctx, ctx.openings.required, policy.levels_below)
-    needed = np.ceil(policy.share_of_required * n_required - 1e-9)
-    qualified = (n_required - unreached) >= needed
-    if ctx.openings.essential.nnz:
-        _, essential_short = _short_counts(ctx, ctx.openings.essential, policy.essential_levels_below)
-        qualified &= essential_short == 0
-    return qualified
+    e = _entries(ctx)
+    reached = _per_pair(e, e.held >= np.maximum(1, e.asked - policy.levels_below), len(ctx))
+    essential_short = _per_pair(e, e.essential & (e.held < np.maximum(1, e.asked - policy.essential_levels_below)),
+                                len(ctx))
+    return (reached >= np.ceil(policy.share_of_required * e.n_required - 1e-9)) & (essential_short == 0)
+
+
+def levels_to_gain(ctx: PairContext, policy: QualificationPolicy) -> np.ndarray:
+    """Per pair of ``ctx``: the skill levels she would gain, in all, to qualify (0 when she is qualified): the
+    length of :func:`assess`'s way forward, for many pairs at once."""
+    n = len(ctx)
+    e = _entries(ctx)
+    reach = np.maximum(1, e.asked - policy.levels_below)
+    essential_need = np.where(e.essential, np.maximum(1, e.asked - policy.essential_levels_below), 0)
+    after = np.maximum(e.held, essential_need)
+    cost = _per_pair(e, after - e.held, n)
+    short = after < reach
+    needed = np.ceil(policy.share_of_required * e.n_required - 1e-9).astype(np.int64)
+    deficit = np.maximum(0, needed - _per_pair(e, ~short, n))
+    # the cheapest `deficit` of each pair's skills not yet reached
+    rows = np.flatnonzero(short)
+    step = (reach - after)[rows]
+    order = rows[np.lexsort((step, e.pair[rows]))]
+    grouped = e.pair[order]
+    starts = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1] if grouped.size else np.zeros(0, np.int64)
+    rank = np.arange(grouped.size) - np.repeat(starts, np.diff(np.r_[starts, grouped.size]))
+    chosen = order[rank < deficit[grouped]]
+    return cost + np.bincount(e.pair[chosen], weights=(reach - after)[chosen], minlength=n).astype(np.int64)
+
+
+def near_miss_pairs(ctx: PairContext, policy: QualificationPolicy) -> np.ndarray:
+    """One bool per pair of ``ctx``: not qualified, but a short course away (the verdict of :func:`assess`)."""
+    return ~qualified_pairs(ctx, policy) & (levels_to_gain(ctx, policy) <= policy.short_course_levels)
 
 
 # --------------------------------------------------------------------------- one pair, for its sentence

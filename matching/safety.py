@@ -25,7 +25,7 @@ from .dates import add_months
 from .explain import occupation_phrase
 from .features import VETTING_VALID_MONTHS, PairContext
 from .formatting import format_duration, format_money, format_site_money
-from .qualification import Assessment, Requirement, assess_pair, qualified_pairs
+from .qualification import Assessment, Requirement, assess_pair, near_miss_pairs, qualified_pairs
 from .reference import MinimumWageLookupError, QualificationPolicy
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "allowed_positions",
     "evaluate_rules",
     "narrow",
+    "only_near_misses",
     "rule_scope",
     "format_duration",
     "format_money",
@@ -54,10 +55,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RuleViolation:
-    """A rule a pair breaks: its ``code`` and a sentence a coordinator can act on."""
+    """A rule a pair breaks: its ``code``, a sentence a coordinator can act on, and whether the pair is a near
+    miss of that rule (a short step, such as a course, from passing it)."""
 
     code: str
     sentence: str
+    near_miss: bool = False
 
 
 @runtime_checkable
@@ -66,7 +69,9 @@ class SafetyRule(Protocol):
 
     A rule may also set ``scope`` to ``"opening"`` (it reads only opening columns) or
     ``"trainee"`` (only trainee columns); the engine then evaluates it once per table and day
-    instead of once per query. Without ``scope`` a rule is evaluated on every pair.
+    instead of once per query. Without ``scope`` a rule is evaluated on every pair. A rule may also offer
+    ``near_miss(ctx) -> np.ndarray``: the pairs it blocks that are a short step from passing it; among blocked
+    results breaking as many rules, those that are near misses of every rule they break come first.
     """
 
     code: str
@@ -281,6 +286,9 @@ class NotQualified:
     def violated(self, ctx: PairContext) -> np.ndarray:
         return ~qualified_pairs(ctx, ctx.site.qualification)
 
+    def near_miss(self, ctx: PairContext) -> np.ndarray:
+        return near_miss_pairs(ctx, ctx.site.qualification)
+
     def sentence(self, ctx: PairContext, i: int) -> str:
         found = assess_pair(ctx, i)
         policy = ctx.site.qualification
@@ -373,7 +381,31 @@ def allowed_positions(ctx: PairContext, rules: Sequence[SafetyRule] = SAFETY_RUL
     return narrow(ctx, rules)[0]
 
 
+def only_near_misses(ctx: PairContext, broken: np.ndarray, rules: Sequence[SafetyRule] = SAFETY_RULES) -> np.ndarray:
+    """Per pair, given its row of :func:`evaluate_rules`: it breaks a rule, and is a near miss of every rule it
+    breaks (rules without ``near_miss`` have none)."""
+    out = np.asarray(broken.any(axis=1), dtype=bool).copy()
+    for k, rule in enumerate(rules):
+        hit = broken[:, k] & out
+        if not hit.any():
+            continue
+        method = getattr(rule, "near_miss", None)
+        if method is None:
+            out &= ~hit
+            continue
+        rows = np.flatnonzero(hit)
+        near = np.asarray(method(ctx.subset(rows)), dtype=bool)
+        out[rows[~near]] = False
+    return out
+
+
 def violations_for(ctx: PairContext, i: int, broken: np.ndarray,
                    rules: Sequence[SafetyRule] = SAFETY_RULES) -> list[RuleViolation]:
     """The violations of pair ``i`` given its row of :func:`evaluate_rules`."""
-    return [RuleViolation(rule.code, rule.sentence(ctx, i)) for rule, hit in zip(rules, broken) if hit]
+    found = []
+    for rule, hit in zip(rules, broken):
+        if hit:
+            method = getattr(rule, "near_miss", None)
+            near = bool(method(ctx.subset(np.array([i])))[0]) if method is not None else False
+            found.append(RuleViolation(rule.code, rule.sentence(ctx, i), near_miss=near))
+    return found

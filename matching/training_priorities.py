@@ -313,14 +313,14 @@ def training_priorities(*, forecasts: Sequence[ForecastRow], supply: Mapping[tup
         info = taxonomy.occupations.get(occ)
         skills = [code for code, _ in info.core_skills] if info is not None else []
         course = (short_course or {}).get((target, occ))
-        near = course.trainees if course is not None else 0.0
-        postings = min(max(gap, 0.0), near)
+        one_course_away = course.trainees if course is not None else 0.0
+        postings = min(max(gap, 0.0), one_course_away)
         out.append(Priority(
             rank=rank, district=target, occupation=occ, occupation_name=info.name if info is not None else occ,
             sector=info.sector if info is not None else "", forecast_postings=total, supply=have, gap=gap,
             growth=g, score=score, skills=skills,
             skill_names=[taxonomy.skills[c].name for c in skills if c in taxonomy.skills],
-            short_course_trainees=near, short_course_postings=round(postings, 1),
+            short_course_trainees=one_course_away, short_course_postings=round(postings, 1),
             short_course=_short_course_sentence(course, gap, postings, taxonomy),
         ))
     return out

@@ -20,7 +20,7 @@ from ..commute import DEFAULT_COMMUTE_MODEL, CommuteModel
 from ..dates import months_before
 from ..features import VETTING_VALID_MONTHS
 from ..geo import haversine_km_scalar
-from ..qualification import Requirement, assess
+from ..qualification import Assessment, Requirement, assess
 from ..reference import SKILL_CATEGORIES, MinimumWageLookupError, Site, Taxonomy
 from ..scoring import ScoreWeights
 from ..tables import _bool, _float, to_day  # the same reading of raw values as the tables
@@ -252,10 +252,14 @@ def _broken_rules(her: _Trainee, job: _Opening, as_of: datetime.date, minutes: f
         broken.append("excluded_district")
     if not minutes <= her.limit and not relocation:
         broken.append("commute_too_long")
-    requirements = [Requirement(skill, level, skill in job.essential) for skill, level in job.required.items()]
-    if not assess(her.held, requirements, site.qualification).qualified:
+    if not _assessment(her, job, site).qualified:
         broken.append("not_qualified")
     return broken
+
+
+def _assessment(her: _Trainee, job: _Opening, site: Site) -> Assessment:
+    requirements = [Requirement(skill, level, skill in job.essential) for skill, level in job.required.items()]
+    return assess(her.held, requirements, site.qualification)
 
 
 def _skill_fit(held: Mapping[str, int], required: Mapping[str, int], taxonomy: Taxonomy) -> tuple[float, int, int]:
@@ -317,6 +321,18 @@ def naive_pair(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employ
                commute_model: CommuteModel | None = None, demand: Any = None,
                core_skills_when_empty: bool = True) -> tuple[float, list[str], dict[str, float]]:
     """``(score, codes of the rules broken, features)`` of one trainee record and one opening record."""
+    score, broken, features, _ = _naive(trainee, opening, employers=employers, taxonomy=taxonomy, site=site,
+                                        as_of=as_of, weights=weights, commute_model=commute_model, demand=demand,
+                                        core_skills_when_empty=core_skills_when_empty)
+    return score, broken, features
+
+
+def _naive(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employers: Mapping[str, Mapping[str, Any]],
+           taxonomy: Taxonomy, site: Site, as_of: datetime.date, weights: ScoreWeights | None,
+           commute_model: CommuteModel | None, demand: Any,
+           core_skills_when_empty: bool) -> tuple[float, list[str], dict[str, float], bool]:
+    """:func:`naive_pair`, and whether the pair is a near miss of every rule it breaks (only qualification has
+    near misses)."""
     weights = weights or ScoreWeights()
     model = commute_model or DEFAULT_COMMUTE_MODEL
     day = to_day(as_of)
@@ -346,17 +362,20 @@ def naive_pair(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employ
         "demand_growth": _demand_growth(demand, job.district, job.code),
         "training_track_match": track_match,
     }
-    return _score(weights, features, her, job), broken, features
+    near = broken == ["not_qualified"] and _assessment(her, job, site).near_miss
+    return _score(weights, features, her, job), broken, features, near
 
 
-def _rank(results: list[tuple[str, float, list[str]]], limit: int | None, include_blocked: bool) -> list[NaiveResult]:
+def _rank(results: list[tuple[str, float, list[str], bool]], limit: int | None,
+          include_blocked: bool) -> list[NaiveResult]:
     allowed = sorted((r for r in results if not r[2]), key=lambda r: (-round(r[1], 12), r[0]))
     if limit is not None:
         allowed = allowed[:max(0, limit)]
-    out = [NaiveResult(eid, rank, score, ()) for rank, (eid, score, _) in enumerate(allowed, 1)]
-    if include_blocked:
-        blocked = sorted((r for r in results if r[2]), key=lambda r: (len(r[2]), r[0]))
-        out.extend(NaiveResult(eid, len(out) + k, 0.0, tuple(codes)) for k, (eid, _, codes) in enumerate(blocked, 1))
+    out = [NaiveResult(eid, rank, score, ()) for rank, (eid, score, _, _) in enumerate(allowed, 1)]
+    if include_blocked:  # fewest rules broken, then near misses, then by id
+        blocked = sorted((r for r in results if r[2]), key=lambda r: (len(r[2]), not r[3], r[0]))
+        out.extend(NaiveResult(eid, len(out) + k, 0.0, tuple(codes))
+                   for k, (eid, _, codes, _) in enumerate(blocked, 1))
     return out
 
 
@@ -368,9 +387,10 @@ def naive_rank_openings(trainee: Mapping[str, Any], openings: Sequence[Mapping[s
     """Openings for one trainee, ranked as :meth:`matching.engine.MatchEngine.rank_openings` does."""
     results = []
     for opening in openings:
-        score, broken, _ = naive_pair(trainee, opening, employers=employers, taxonomy=taxonomy, site=site,
-                                      as_of=as_of, weights=weights, commute_model=commute_model, demand=demand)
-        results.append((str(opening["external_id"]), score, broken))
+        score, broken, _, near = _naive(trainee, opening, employers=employers, taxonomy=taxonomy, site=site,
+                                        as_of=as_of, weights=weights, commute_model=commute_model, demand=demand,
+                                        core_skills_when_empty=True)
+        results.append((str(opening["external_id"]), score, broken, near))
     return _rank(results, limit, include_blocked)
 
 
@@ -382,7 +402,8 @@ def naive_rank_trainees(opening: Mapping[str, Any], trainees: Sequence[Mapping[s
     """Trainees for one opening, ranked as :meth:`matching.engine.MatchEngine.rank_trainees` does."""
     results = []
     for trainee in trainees:
-        score, broken, _ = naive_pair(trainee, opening, employers=employers, taxonomy=taxonomy, site=site,
-                                      as_of=as_of, weights=weights, commute_model=commute_model, demand=demand)
-        results.append((str(trainee["external_id"]), score, broken))
+        score, broken, _, near = _naive(trainee, opening, employers=employers, taxonomy=taxonomy, site=site,
+                                        as_of=as_of, weights=weights, commute_model=commute_model, demand=demand,
+                                        core_skills_when_empty=True)
+        results.append((str(trainee["external_id"]), score, broken, near))
     return _rank(results, limit, include_blocked)

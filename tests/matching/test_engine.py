@@ -200,8 +200,10 @@ def test_ranking_is_deterministic_and_sorted(engine: MatchEngine, taxonomy: Taxo
         assert keys == sorted(keys)
         blocked = first[len(allowed):]
         assert all(not m.allowed for m in blocked)
-        assert [(len(m.blocked_by), m.external_id) for m in blocked] == sorted(
-            (len(m.blocked_by), m.external_id) for m in blocked)
+        def blocked_key(m: Match) -> tuple:  # fewest rules broken, near misses of them all first, then by id
+            return len(m.blocked_by), not all(v.near_miss for v in m.blocked_by), m.external_id
+
+        assert [blocked_key(m) for m in blocked] == sorted(blocked_key(m) for m in blocked)
 
 
 def test_ties_are_broken_by_external_id(engine: MatchEngine, taxonomy: Taxonomy, site: Site) -> None:

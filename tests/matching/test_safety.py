@@ -430,7 +430,7 @@ def test_not_qualified_names_the_skills_she_lacks_and_the_way_forward() -> None:
         "Not qualified: she has 1 of the 4 required skills at or one level below the level asked (2 needed);"
         " short of Basic numeracy (level 1 asked, she has none), Cash handling (level 2 asked, she has none),"
         " Customer communication (level 1 asked, she has none); could qualify after a short course:"
-        " Basic numeracy to level 1 (basic)")]
+        " Basic numeracy to level 1 (basic)", near_miss=True)]
     assert violations(trainee={"skills": [dict(one[0], level=1), {"skill": "cash_handling", "level": 1,
                                                                    "label": "Cash handling"}]}) == []
     assert [v.sentence for v in violations(trainee={"skills": []})] == [
@@ -451,6 +451,7 @@ def test_essential_skills_are_needed_at_the_level_asked() -> None:
            {"label": "Embroidery", "skill": "hand_embroidery", "level": 3, "essential": True}]
     [violation] = violations(opening={"required_skills": far})
     assert violation.sentence.endswith("; more than a short course away (6 skill levels to gain)")
+    assert not violation.near_miss
     assert violation.sentence.startswith("Not qualified: she has 0 of the 2 required skills")
     assert ("; short of essential Hand embroidery (level 3 asked, she has none), Machine stitching (level 3 asked,"
             " she has none);") in violation.sentence

@@ -154,6 +154,8 @@ class _Entries:
 
 
 def _entries(ctx: PairContext) -> _Entries:
+    if ctx.single_opening is not None:
+        return _entries_of_one_opening(ctx, ctx.single_opening)
     rows = ctx.openings.required[ctx.o_idx]
     n_required = np.diff(rows.indptr)
     pair = np.repeat(np.arange(len(ctx)), n_required)
@@ -166,6 +168,21 @@ def _entries(ctx: PairContext) -> _Entries:
         essential = np.isin(pair * n_skills + skill, marked_pair * n_skills + marked.indices.astype(np.int64))
     return _Entries(pair=pair, asked=rows.data.astype(np.int64), held=_held(ctx, pair, skill).astype(np.int64),
                     essential=essential, n_required=n_required)
+
+
+def _entries_of_one_opening(ctx: PairContext, j: int) -> _Entries:
+    """:func:`_entries` when every pair has the same opening: its few skills repeated, no sparse row gathering."""
+    required, essential = ctx.openings.required, ctx.openings.essential
+    lo, hi = required.indptr[j], required.indptr[j + 1]
+    skill = required.indices[lo:hi].astype(np.int64)
+    marked = np.isin(skill, essential.indices[essential.indptr[j]:essential.indptr[j + 1]])
+    n, k = len(ctx), int(hi - lo)
+    if ctx.single_trainee is not None:
+        held = np.tile(_held(ctx, np.zeros(k, dtype=np.int64), skill), n)
+    else:
+        held = ctx.trainees.levels_dense()[np.ix_(ctx.t_idx, skill)].reshape(-1)
+    return _Entries(pair=np.repeat(np.arange(n), k), asked=np.tile(required.data[lo:hi].astype(np.int64), n),
+                    held=held.astype(np.int64), essential=np.tile(marked, n), n_required=np.full(n, k))
 
 
 def _per_pair(entries: _Entries, values: np.ndarray, n: int) -> np.ndarray:

@@ -32,8 +32,11 @@ from .reference import QualificationPolicy
 if TYPE_CHECKING:
     from .features import PairContext
 
-__all__ = ["Assessment", "Requirement", "Step", "assess", "assess_pair", "levels_to_gain", "near_miss_pairs",
-           "needed_count", "qualified_pairs"]
+__all__ = ["LEVEL_NAMES", "Assessment", "Requirement", "Step", "assess", "assess_pair", "levels_to_gain",
+           "near_miss_pairs", "needed_count", "qualified_pairs"]
+
+#: How skill levels read in a sentence (``matching.skills.LEVEL_WORDS`` reads them back).
+LEVEL_NAMES = {1: "basic", 2: "working", 3: "proficient"}
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from .dates import add_months
 from .explain import occupation_phrase
 from .features import VETTING_VALID_MONTHS, PairContext
 from .formatting import format_duration, format_money, format_site_money
-from .qualification import Assessment, Requirement, assess_pair, near_miss_pairs, qualified_pairs
+from .qualification import LEVEL_NAMES, Assessment, Requirement, assess_pair, near_miss_pairs, qualified_pairs
 from .reference import MinimumWageLookupError, QualificationPolicy
 
 __all__ = [
@@ -268,8 +268,6 @@ class CommuteTooLong:
         return text
 
 
-#: How skill levels read in a sentence.
-LEVEL_WORDS = {1: "basic", 2: "working", 3: "proficient"}
 #: At most this many skills are named in one part of a sentence.
 _NAMED_SKILLS = 5
 
@@ -300,7 +298,7 @@ class NotQualified:
         if found.essential_short:
             parts.append(("Not qualified: " if not parts else "")
                          + "short of essential " + _named([_shortfall(ctx, r, found) for r in found.essential_short]))
-        steps = [f"{_skill_name(ctx, step.skill)} to level {step.level} ({LEVEL_WORDS.get(step.level, step.level)})"
+        steps = [f"{_skill_name(ctx, step.skill)} to level {step.level} ({LEVEL_NAMES.get(step.level, step.level)})"
                  for step in found.plan]
         if found.near_miss:
             parts.append("could qualify after a short course: " + _named(steps))

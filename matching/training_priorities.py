@@ -41,7 +41,7 @@ import numpy as np
 
 from .demand_model import ForecastRow
 from .geo import haversine_km
-from .qualification import Requirement, assess
+from .qualification import LEVEL_NAMES, Requirement, assess
 from .reference import Gazetteer, QualificationPolicy, Taxonomy
 
 __all__ = [
@@ -209,9 +209,6 @@ def short_course_from_trainees(trainees: Iterable[Mapping[str, Any]], taxonomy: 
     return found
 
 
-_LEVEL_WORDS = {1: "basic", 2: "working", 3: "proficient"}
-
-
 def _short_course_sentence(course: ShortCourse | None, gap: float, postings: float, taxonomy: Taxonomy) -> str:
     """What a short course could do for one occupation in one district, in a sentence."""
     if course is None or course.trainees <= 0:
@@ -220,7 +217,7 @@ def _short_course_sentence(course: ShortCourse | None, gap: float, postings: flo
     # the step most of them need (ties: the lower level, then the skill code)
     skill, level = min(course.steps, key=lambda step: (-course.steps[step], step[1], step[0]))
     name = taxonomy.skills[skill].name if skill in taxonomy.skills else str(skill)
-    step = f"most often {name} to level {level} ({_LEVEL_WORDS.get(level, level)})"
+    step = f"most often {name} to level {level} ({LEVEL_NAMES.get(level, level)})"
     verb = "is" if round(course.trainees) == 1 else "are"
     if gap <= 0 or postings <= 0:
         return (f"{people} {verb} a short course away ({step}), but trainees already heading for it cover the"

@@ -11,7 +11,8 @@ the engine
    each (:mod:`matching.explain`).
 
 With ``include_blocked`` every blocked pair follows the allowed ones, each with
-every rule it breaks, so a coordinator can see why an opening is not proposed.
+every rule it breaks, so a coordinator can see why an opening is not proposed:
+fewest rules broken first, near misses (a short course away) first among those.
 All the work on many pairs is done on whole arrays; only the results returned
 are built one by one.
 """
@@ -29,7 +30,16 @@ from .demand import DemandSignal, NeutralDemand
 from .explain import reasons as explain_reasons
 from .features import PairContext, features_from_context
 from .reference import Site, Taxonomy
-from .safety import SAFETY_RULES, RuleViolation, SafetyRule, evaluate_rules, narrow, rule_scope, violations_for
+from .safety import (
+    SAFETY_RULES,
+    RuleViolation,
+    SafetyRule,
+    evaluate_rules,
+    narrow,
+    only_near_misses,
+    rule_scope,
+    violations_for,
+)
 from .scoring import Scorer, WeightedScorer
 from .shrinkage import Evidence
 from .skillfit import RelatedSkills
@@ -143,7 +153,7 @@ class MatchEngine:
         """The best ``limit`` openings for trainee ``trainee_index`` on ``as_of`` (all allowed when None).
 
         With ``include_blocked``, every blocked opening follows (at most ``blocked_limit`` of them when
-        given), fewest rules broken first, then by external id.
+        given), fewest rules broken first, then near misses of every rule they break, then by external id.
         """
         self._check(trainees, openings)
         args = self._context_args(as_of)
@@ -255,8 +265,9 @@ class MatchEngine:
         if broken is not None:
             positions = np.flatnonzero(blocked)
             counts = broken[positions].sum(axis=1)
+            near = only_near_misses(ctx.subset(positions), broken[positions], self.rules)
             keys = ids[rows_of(ctx)[positions]].astype(str)
-            order = positions[np.lexsort((keys, counts))]
+            order = positions[np.lexsort((keys, ~near, counts))]
             if blocked_limit is not None:
                 order = order[:max(0, blocked_limit)]
             for p in order.tolist():

@@ -15,6 +15,7 @@ import numpy as np
 
 from .features import PairContext
 from .formatting import format_duration, format_site_money
+from .qualification import assess_pair
 from .reference import Taxonomy
 
 __all__ = ["DEMAND_THRESHOLD", "occupation_phrase", "reasons", "skill_shortfalls"]
@@ -78,7 +79,13 @@ def reasons(ctx: PairContext, features: Mapping[str, np.ndarray], i: int) -> lis
                 else "has the required skill at the required level" if met == required
                 else f"has {met} of {required} required skills at the required level")
         if partial and met < required:
-            text += f", {partial} more partly"
+            # those she holds near the level asked (the qualification rule counts them), then the rest
+            below = assess_pair(ctx, i).n_reached - met if ctx.site.qualification.levels_below else 0
+            levels = ctx.site.qualification.levels_below
+            if below:
+                text += f", {below} more {'one level' if levels == 1 else f'up to {levels} levels'} below"
+            if partial > below:
+                text += f", {partial - below} more partly"
         out.append(text)
         shortfalls = skill_shortfalls(ctx, i)
         if shortfalls:

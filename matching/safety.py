@@ -5,7 +5,7 @@ the pairs of a :class:`~matching.features.PairContext`, and a plain-language
 :meth:`sentence` for one pair, shown to the coordinator. :data:`SAFETY_RULES`
 is the one list of rules in force; adding a rule means writing one class and
 adding it there. Rules are listed, and reported, in this order: her readiness,
-the opening, the employer, pay, shift, her exclusions, the journey.
+the opening, the employer, pay, shift, her exclusions, the journey, her skills.
 
 Unknown values never pass a rule by default: an employer check without a date,
 a wage without a known statutory minimum, a workplace at an unknown distance
@@ -22,9 +22,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from .dates import add_months
+from .explain import occupation_phrase
 from .features import VETTING_VALID_MONTHS, PairContext
 from .formatting import format_duration, format_money, format_site_money
-from .reference import MinimumWageLookupError
+from .qualification import LEVEL_NAMES, Assessment, Requirement, assess_pair, near_miss_pairs, qualified_pairs
+from .reference import MinimumWageLookupError, QualificationPolicy
 
 __all__ = [
     "SAFETY_RULES",
@@ -34,6 +36,7 @@ __all__ = [
     "ExcludedDistrict",
     "ExcludedEmployer",
     "NightShiftUnsafe",
+    "NotQualified",
     "OpeningNotOpen",
     "PairContext",
     "RuleViolation",
@@ -42,6 +45,7 @@ __all__ = [
     "allowed_positions",
     "evaluate_rules",
     "narrow",
+    "only_near_misses",
     "rule_scope",
     "format_duration",
     "format_money",
@@ -51,10 +55,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RuleViolation:
-    """A rule a pair breaks: its ``code`` and a sentence a coordinator can act on."""
+    """A rule a pair breaks: its ``code``, a sentence a coordinator can act on, and whether the pair is a near
+    miss of that rule (a short step, such as a course, from passing it)."""
 
     code: str
     sentence: str
+    near_miss: bool = False
 
 
 @runtime_checkable
@@ -63,7 +69,9 @@ class SafetyRule(Protocol):
 
     A rule may also set ``scope`` to ``"opening"`` (it reads only opening columns) or
     ``"trainee"`` (only trainee columns); the engine then evaluates it once per table and day
-    instead of once per query. Without ``scope`` a rule is evaluated on every pair.
+    instead of once per query. Without ``scope`` a rule is evaluated on every pair. A rule may also offer
+    ``near_miss(ctx) -> np.ndarray``: the pairs it blocks that are a short step from passing it; among blocked
+    results breaking as many rules, those that are near misses of every rule they break come first.
     """
 
     code: str
@@ -155,9 +163,16 @@ class EmployerNotVetted:
                 f" (it lapsed after {valid_until.isoformat()})")
 
 
+def _category_words(category: object) -> str:
+    """``semi_skilled`` as it reads in a sentence: ``semi-skilled`` (``highly_skilled``: ``highly skilled``)."""
+    text = str(category)
+    return text.replace("highly_", "highly ").replace("_", "-")
+
+
 class BelowMinimumWage:
-    """The wage is below the statutory minimum for the workplace's zone and the job's skill category on
-    ``as_of`` (or either is unknown)."""
+    """The wage is below the statutory minimum for the workplace's zone and the opening's wage category on
+    ``as_of`` (or either is unknown). The category is the opening's own ``wage_category`` when it has one, else
+    its occupation's (unskilled for an unknown occupation)."""
 
     code = "below_minimum_wage"
     scope = "opening"
@@ -176,8 +191,13 @@ class BelowMinimumWage:
             return (f"No statutory minimum wage is known for this workplace on {ctx.as_of.isoformat()}"
                     f" (zone {zone or 'unknown'}), so {format_site_money(ctx.site, wage)} cannot be checked")
         minimum = format_site_money(ctx.site, rate.monthly_wage_inr)
+        occupation = ctx.o_at("occupation_code", i)
+        why = ("the opening's wage category" if ctx.o_at("wage_category", i) is not None
+               else f"as usual for {occupation_phrase(ctx.taxonomy, occupation)}" if occupation is not None
+               else "its occupation is not known")
         return (f"{format_site_money(ctx.site, wage)} a month is below the statutory minimum of {minimum}"
-                f" ({str(category).replace('_', '-')}, zone {zone}, in force from {rate.effective_from.isoformat()})")
+                f" for {_category_words(category)} work in zone {zone} ({why}; in force from"
+                f" {rate.effective_from.isoformat()})")
 
 
 class NightShiftUnsafe:
@@ -248,6 +268,67 @@ class CommuteTooLong:
         return text
 
 
+#: At most this many skills are named in one part of a sentence.
+_NAMED_SKILLS = 5
+
+
+class NotQualified:
+    """She does not hold enough of the opening's required skills at (or near) the level asked, or lacks a skill
+    it marks essential: the programme's qualification policy (``qualification`` in the site data, see
+    :mod:`matching.qualification`). The sentence names the skills she is short of and, for a near miss, what
+    would qualify her ("could qualify after a short course: …")."""
+
+    code = "not_qualified"
+    scope = "pair"
+
+    def violated(self, ctx: PairContext) -> np.ndarray:
+        return ~qualified_pairs(ctx, ctx.site.qualification)
+
+    def near_miss(self, ctx: PairContext) -> np.ndarray:
+        return near_miss_pairs(ctx, ctx.site.qualification)
+
+    def sentence(self, ctx: PairContext, i: int) -> str:
+        found = assess_pair(ctx, i)
+        policy = ctx.site.qualification
+        parts = []
+        if found.n_reached < found.n_needed:
+            parts.append(f"Not qualified: she has {found.n_reached} of the {found.n_required} required skills"
+                         f" {_within(policy)} ({found.n_needed} needed); short of "
+                         + _named([_shortfall(ctx, r, found) for r in found.unreached]))
+        if found.essential_short:
+            parts.append(("Not qualified: " if not parts else "")
+                         + "short of essential " + _named([_shortfall(ctx, r, found) for r in found.essential_short]))
+        steps = [f"{_skill_name(ctx, step.skill)} to level {step.level} ({LEVEL_NAMES.get(step.level, step.level)})"
+                 for step in found.plan]
+        if found.near_miss:
+            parts.append("could qualify after a short course: " + _named(steps))
+        else:
+            parts.append(f"more than a short course away ({found.levels_to_gain} skill levels to gain)")
+        return "; ".join(parts)
+
+
+def _within(policy: QualificationPolicy) -> str:
+    below = policy.levels_below
+    return ("at the level asked" if below == 0 else "at or one level below the level asked" if below == 1
+            else f"at most {below} levels below the level asked")
+
+
+def _skill_name(ctx: PairContext, code: str) -> str:
+    skill = ctx.taxonomy.skills.get(code) if ctx.taxonomy is not None else None
+    return skill.name if skill is not None else code
+
+
+def _shortfall(ctx: PairContext, requirement: Requirement, found: Assessment) -> str:
+    held = found.held.get(requirement.skill, 0)
+    return (f"{_skill_name(ctx, requirement.skill)} (level {requirement.level} asked,"
+            f" she has {f'level {held}' if held else 'none'})")
+
+
+def _named(items: list[str]) -> str:
+    more = len(items) - _NAMED_SKILLS
+    return ", ".join(items[:_NAMED_SKILLS]) + (f" and {more} more" if more > 0 else "")
+
+
 #: The rules in force, in the order they are checked and reported.
 SAFETY_RULES: tuple[SafetyRule, ...] = (
     TraineeNotReady(),
@@ -258,6 +339,7 @@ SAFETY_RULES: tuple[SafetyRule, ...] = (
     ExcludedEmployer(),
     ExcludedDistrict(),
     CommuteTooLong(),
+    NotQualified(),
 )
 
 
@@ -297,7 +379,31 @@ def allowed_positions(ctx: PairContext, rules: Sequence[SafetyRule] = SAFETY_RUL
     return narrow(ctx, rules)[0]
 
 
+def only_near_misses(ctx: PairContext, broken: np.ndarray, rules: Sequence[SafetyRule] = SAFETY_RULES) -> np.ndarray:
+    """Per pair, given its row of :func:`evaluate_rules`: it breaks a rule, and is a near miss of every rule it
+    breaks (rules without ``near_miss`` have none)."""
+    out = np.asarray(broken.any(axis=1), dtype=bool).copy()
+    for k, rule in enumerate(rules):
+        hit = broken[:, k] & out
+        if not hit.any():
+            continue
+        method = getattr(rule, "near_miss", None)
+        if method is None:
+            out &= ~hit
+            continue
+        rows = np.flatnonzero(hit)
+        near = np.asarray(method(ctx.subset(rows)), dtype=bool)
+        out[rows[~near]] = False
+    return out
+
+
 def violations_for(ctx: PairContext, i: int, broken: np.ndarray,
                    rules: Sequence[SafetyRule] = SAFETY_RULES) -> list[RuleViolation]:
     """The violations of pair ``i`` given its row of :func:`evaluate_rules`."""
-    return [RuleViolation(rule.code, rule.sentence(ctx, i)) for rule, hit in zip(rules, broken) if hit]
+    found = []
+    for rule, hit in zip(rules, broken):
+        if hit:
+            method = getattr(rule, "near_miss", None)
+            near = bool(method(ctx.subset(np.array([i])))[0]) if method is not None else False
+            found.append(RuleViolation(rule.code, rule.sentence(ctx, i), near_miss=near))
+    return found

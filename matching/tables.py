@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from .reference import Site, Taxonomy
+from .reference import SKILL_CATEGORIES, Site, Taxonomy
 
 __all__ = ["Categorical", "OpeningTable", "SetColumn", "TraineeTable", "categorise", "group_sets", "to_day"]
 
@@ -196,6 +196,26 @@ def _levels(items: Any, taxonomy: Taxonomy, normaliser: Any) -> dict[int, int]:
     return out
 
 
+def _essential(items: Any, taxonomy: Taxonomy, normaliser: Any) -> set[int]:
+    """Skill columns of a stored required-skill list that are marked ``essential``."""
+    out: set[int] = set()
+    for item in items or ():
+        if isinstance(item, Mapping) and _bool(item.get("essential", False)):
+            code = _skill_code(item, taxonomy, normaliser)
+            if code is not None:
+                out.add(taxonomy.skill_index[code])
+    return out
+
+
+def _wage_category(value: Any) -> str | None:
+    """A minimum-wage category as given on an opening (``semi-skilled`` reads as ``semi_skilled``); None when
+    absent or not one of :data:`~matching.reference.SKILL_CATEGORIES`."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().casefold().replace("-", "_").replace(" ", "_")
+    return text if text in SKILL_CATEGORIES else None
+
+
 def _level_matrix(rows: list[dict[int, int]], n_skills: int) -> sp.csr_matrix:
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum([len(r) for r in rows])
@@ -305,6 +325,7 @@ class OpeningTable(_Columnar):
     lat: np.ndarray
     lon: np.ndarray
     monthly_wage: np.ndarray
+    wage_category: np.ndarray
     minimum_wage_category: np.ndarray
     positions_left: np.ndarray
     shift: np.ndarray
@@ -315,6 +336,7 @@ class OpeningTable(_Columnar):
     posted_on: np.ndarray
     closes_on: np.ndarray
     required: sp.csr_matrix
+    essential: sp.csr_matrix
     taxonomy: Taxonomy | None = field(default=None, repr=False, compare=False)
     site: Site | None = field(default=None, repr=False, compare=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -331,7 +353,11 @@ class OpeningTable(_Columnar):
         through ``occupation_normaliser``). Required skills are the ``required_skills`` with a taxonomy
         code (labels without one map through ``skill_normaliser`` when given, and otherwise count for
         nothing); when none is left and the occupation is known, the occupation's core skills are
-        required instead (``core_skills_when_empty``). ``positions_left`` is the record's
+        required instead (``core_skills_when_empty``). ``essential`` holds, at their required level, the
+        required skills whose item is marked ``"essential": true`` (none for the core-skill default).
+        ``wage_category`` is the record's ``wage_category`` when it is a minimum-wage category (else None);
+        ``minimum_wage_category`` is that, or the occupation's ``skill_category``, or ``unskilled`` for an
+        unknown occupation. ``positions_left`` is the record's
         ``positions_left`` when present, else ``positions`` (default 1): subtract current placements
         before building the table if they should count.
         """
@@ -341,10 +367,11 @@ class OpeningTable(_Columnar):
         occupations = taxonomy.occupations
         cols: dict[str, list[Any]] = {name: [] for name in (
             "external_id", "employer_external_id", "employer_vetted", "vetted_on", "occupation_code", "sector",
-            "district", "zone", "area_type", "lat", "lon", "monthly_wage", "minimum_wage_category",
+            "district", "zone", "area_type", "lat", "lon", "monthly_wage", "wage_category", "minimum_wage_category",
             "positions_left", "shift", "accommodation_provided", "transport_provided", "languages_required",
             "is_open", "posted_on", "closes_on")}
         required_rows: list[dict[int, int]] = []
+        essential_rows: list[dict[int, int]] = []
         for record in records:
             employer_id = str(record.get("employer_external_id") or "")
             employer = employers.get(employer_id) or {}
@@ -352,9 +379,12 @@ class OpeningTable(_Columnar):
             occupation = occupations.get(code) if code else None
             lat, lon, zone, area = _opening_place(record, places, site)
             levels = _levels(record.get("required_skills"), taxonomy, skill_normaliser)
+            essential = _essential(record.get("required_skills"), taxonomy, skill_normaliser)
             if not levels and occupation is not None and core_skills_when_empty:
                 levels = {taxonomy.skill_index[s]: lvl for s, lvl in occupation.core_skills}
             required_rows.append(levels)
+            essential_rows.append({column: levels[column] for column in essential if column in levels})
+            wage_category = _wage_category(record.get("wage_category"))
             positions = record.get("positions_left", record.get("positions", 1))
             cols["external_id"].append(str(record["external_id"]))
             cols["employer_external_id"].append(employer_id)
@@ -368,7 +398,9 @@ class OpeningTable(_Columnar):
             cols["lat"].append(lat)
             cols["lon"].append(lon)
             cols["monthly_wage"].append(_float(record.get("monthly_wage_inr", record.get("monthly_wage"))))
-            cols["minimum_wage_category"].append(occupation.skill_category if occupation else "unskilled")
+            cols["wage_category"].append(wage_category)
+            cols["minimum_wage_category"].append(
+                wage_category or (occupation.skill_category if occupation else "unskilled"))
             cols["positions_left"].append(int(positions) if positions is not None else 1)
             cols["shift"].append(str(record.get("shift") or "day").strip().casefold())
             cols["accommodation_provided"].append(_bool(record.get("accommodation_provided", False)))
@@ -378,11 +410,11 @@ class OpeningTable(_Columnar):
             cols["posted_on"].append(record.get("posted_on"))
             cols["closes_on"].append(record.get("closes_on"))
 
-        return cls._from_columns(cols, required_rows, taxonomy=taxonomy, site=site)
+        return cls._from_columns(cols, required_rows, essential_rows, taxonomy=taxonomy, site=site)
 
     @classmethod
-    def _from_columns(cls, cols: dict[str, list[Any]], required_rows: list[dict[int, int]], *, taxonomy: Taxonomy,
-                      site: Site) -> OpeningTable:
+    def _from_columns(cls, cols: dict[str, list[Any]], required_rows: list[dict[int, int]],
+                      essential_rows: list[dict[int, int]], *, taxonomy: Taxonomy, site: Site) -> OpeningTable:
         n_skills = len(taxonomy.skill_index)
 
         def obj(name: str) -> np.ndarray:
@@ -403,6 +435,7 @@ class OpeningTable(_Columnar):
             lat=np.array(cols["lat"], dtype=np.float64),
             lon=np.array(cols["lon"], dtype=np.float64),
             monthly_wage=np.array(cols["monthly_wage"], dtype=np.float64),
+            wage_category=obj("wage_category"),
             minimum_wage_category=obj("minimum_wage_category"),
             positions_left=np.array(cols["positions_left"], dtype=np.int64),
             shift=obj("shift"),
@@ -413,6 +446,7 @@ class OpeningTable(_Columnar):
             posted_on=_days(cols["posted_on"]),
             closes_on=_days(cols["closes_on"]),
             required=_level_matrix(required_rows, n_skills),
+            essential=_level_matrix(essential_rows, n_skills),
             taxonomy=taxonomy,
             site=site,
         )

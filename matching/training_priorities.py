@@ -19,12 +19,21 @@ For a district ``D`` and an occupation ``o`` over the next ``horizon`` months:
 Occupations are ranked by score (highest first; ties by gap, then code). A
 negative score means the pipeline already holds more trainees for that
 occupation than the postings expected.
+
+Beside the ranking, each priority counts what a **short course** could do: the
+trainees nearby who are not supply for ``o`` but are near misses for its core
+skills under the programme's qualification policy (at most
+``short_course_levels`` skill levels from qualifying, see
+:mod:`matching.qualification`; computed by :func:`short_course_from_trainees`),
+and the demand the programme could meet that way, ``min(max(gap, 0), those
+trainees)``, with a sentence naming the step most of them need.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,13 +41,16 @@ import numpy as np
 
 from .demand_model import ForecastRow
 from .geo import haversine_km
-from .reference import Gazetteer, Taxonomy
+from .qualification import LEVEL_NAMES, Requirement, assess
+from .reference import Gazetteer, QualificationPolicy, Taxonomy
 
 __all__ = [
     "DEFAULT_NEIGHBOUR_KM",
     "SUPPLY_STATUSES",
     "Priority",
+    "ShortCourse",
     "district_neighbours",
+    "short_course_from_trainees",
     "supply_from_trainees",
     "training_priorities",
 ]
@@ -65,6 +77,17 @@ class Priority:
     score: float
     skills: list[str] = field(default_factory=list)
     skill_names: list[str] = field(default_factory=list)
+    short_course_trainees: float = 0.0
+    short_course_postings: float = 0.0
+    short_course: str = ""
+
+
+@dataclass
+class ShortCourse:
+    """Trainees nearby a short course away from an occupation, and how often each step is needed."""
+
+    trainees: float = 0.0
+    steps: Counter[tuple[str, int]] = field(default_factory=Counter)
 
 
 def district_neighbours(gazetteer: Gazetteer, radius_km: float = DEFAULT_NEIGHBOUR_KM) -> dict[str, tuple[str, ...]]:
@@ -102,6 +125,33 @@ def _skill_levels(items: Any, taxonomy: Taxonomy, skill_normaliser: Any) -> dict
     return levels
 
 
+def _pipeline(trainees: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, gazetteer: Gazetteer,
+              statuses: Sequence[str], skill_normaliser: Any) -> Iterator[tuple[str, str | None, dict[str, int]]]:
+    """``(home district name, training track, skill levels)`` of each trainee with one of the statuses whose
+    district the gazetteer knows."""
+    wanted = {s.casefold() for s in statuses}
+    resolved: dict[str, str | None] = {}
+    for record in trainees:
+        if str(record.get("status") or "").strip().casefold() not in wanted:
+            continue
+        text = record.get("district")
+        if not isinstance(text, str):
+            continue
+        if text not in resolved:
+            found = gazetteer.resolve(text)
+            resolved[text] = found.name if found is not None else None
+        home = resolved[text]
+        if home is None:
+            continue
+        track = record.get("training_track")
+        yield home, track.strip() if isinstance(track, str) else None, _skill_levels(
+            record.get("skills"), taxonomy, skill_normaliser)
+
+
+def _is_supply(code: str, core: Sequence[str], track: str | None, levels: Mapping[str, int], min_level: int) -> bool:
+    return code == track or (bool(core) and 2 * sum(1 for s in core if levels.get(s, 0) >= min_level) >= len(core))
+
+
 def supply_from_trainees(trainees: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, gazetteer: Gazetteer, *,
                          neighbours: Mapping[str, Sequence[str]] | None = None,
                          radius_km: float = DEFAULT_NEIGHBOUR_KM, statuses: Sequence[str] = SUPPLY_STATUSES,
@@ -118,37 +168,62 @@ def supply_from_trainees(trainees: Iterable[Mapping[str, Any]], taxonomy: Taxono
     """
     if neighbours is None:
         neighbours = district_neighbours(gazetteer, radius_km)
-    wanted = {s.casefold() for s in statuses}
     occupations = [(code, tuple(skill for skill, _ in occ.core_skills)) for code, occ in taxonomy.occupations.items()]
-    resolved: dict[str, str | None] = {}
     supply: dict[tuple[str, str], float] = {}
-    for record in trainees:
-        if str(record.get("status") or "").strip().casefold() not in wanted:
-            continue
-        text = record.get("district")
-        if not isinstance(text, str):
-            continue
-        if text not in resolved:
-            found = gazetteer.resolve(text)
-            resolved[text] = found.name if found is not None else None
-        home = resolved[text]
-        if home is None:
-            continue
-        track = record.get("training_track")
-        track = track.strip() if isinstance(track, str) else None
-        levels = _skill_levels(record.get("skills"), taxonomy, skill_normaliser)
-        qualified = []
-        for code, core in occupations:
-            if code == track:
-                qualified.append(code)
-            elif core and 2 * sum(1 for s in core if levels.get(s, 0) >= min_level) >= len(core):
-                qualified.append(code)
-        if not qualified:
-            continue
+    for home, track, levels in _pipeline(trainees, taxonomy, gazetteer, statuses, skill_normaliser):
+        qualified = [code for code, core in occupations if _is_supply(code, core, track, levels, min_level)]
         for place in (home, *neighbours.get(home, ())):
             for code in qualified:
                 supply[(place, code)] = supply.get((place, code), 0.0) + 1.0
     return supply
+
+
+def short_course_from_trainees(trainees: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, gazetteer: Gazetteer,
+                               policy: QualificationPolicy, *, neighbours: Mapping[str, Sequence[str]] | None = None,
+                               radius_km: float = DEFAULT_NEIGHBOUR_KM, statuses: Sequence[str] = SUPPLY_STATUSES,
+                               min_level: int = 2, skill_normaliser: Any = None) -> dict[tuple[str, str], ShortCourse]:
+    """``(district name, occupation code) ->`` the trainees nearby a short course away from it.
+
+    A trainee counts for an occupation when she is not supply for it (as :func:`supply_from_trainees`
+    counts, with the same arguments) and, against its core skills, is a near miss under ``policy``: not
+    qualified, but qualified after gaining at most ``policy.short_course_levels`` skill levels. Each step
+    of her way forward is counted too, so the sentence can name the course most of them need.
+    """
+    if neighbours is None:
+        neighbours = district_neighbours(gazetteer, radius_km)
+    occupations = [(code, tuple(skill for skill, _ in occ.core_skills),
+                    [Requirement(skill, level) for skill, level in occ.core_skills])
+                   for code, occ in taxonomy.occupations.items()]
+    found: dict[tuple[str, str], ShortCourse] = {}
+    for home, track, levels in _pipeline(trainees, taxonomy, gazetteer, statuses, skill_normaliser):
+        for code, core, requirements in occupations:
+            if not requirements or _is_supply(code, core, track, levels, min_level):
+                continue
+            assessment = assess(levels, requirements, policy)
+            if not assessment.near_miss:
+                continue
+            for place in (home, *neighbours.get(home, ())):
+                course = found.setdefault((place, code), ShortCourse())
+                course.trainees += 1.0
+                course.steps.update((step.skill, step.level) for step in assessment.plan)
+    return found
+
+
+def _short_course_sentence(course: ShortCourse | None, gap: float, postings: float, taxonomy: Taxonomy) -> str:
+    """What a short course could do for one occupation in one district, in a sentence."""
+    if course is None or course.trainees <= 0:
+        return "No trainee nearby is a short course away from this occupation."
+    people = f"{course.trainees:.0f} trainee{'s' if round(course.trainees) != 1 else ''} nearby"
+    # the step most of them need (ties: the lower level, then the skill code)
+    skill, level = min(course.steps, key=lambda step: (-course.steps[step], step[1], step[0]))
+    name = taxonomy.skills[skill].name if skill in taxonomy.skills else str(skill)
+    step = f"most often {name} to level {level} ({LEVEL_NAMES.get(level, level)})"
+    verb = "is" if round(course.trainees) == 1 else "are"
+    if gap <= 0 or postings <= 0:
+        return (f"{people} {verb} a short course away ({step}), but trainees already heading for it cover the"
+                " postings expected.")
+    return (f"About {postings:.0f} of the {gap:.0f} postings not yet spoken for could be met with a short course:"
+            f" {people} {verb} one away ({step}).")
 
 
 def _growth_lookup(growth: Any, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
@@ -166,7 +241,8 @@ def training_priorities(*, forecasts: Sequence[ForecastRow], supply: Mapping[tup
                         district: str | None, taxonomy: Taxonomy,
                         neighbours: Mapping[str, Sequence[str]] | None = None, horizon: int = 6,
                         growth: Any = None, neighbour_weight: float = 1.0, lead_months: float = 6.0,
-                        market_share: float = 1.0, limit: int | None = None) -> list[Priority]:
+                        market_share: float = 1.0, limit: int | None = None,
+                        short_course: Mapping[tuple[str, str], ShortCourse] | None = None) -> list[Priority]:
     """Occupations ranked by unmet forecast demand against local supply (formula in the module docstring).
 
     ``forecasts``: the demand model's rows (only the first ``horizon`` months are summed).
@@ -179,7 +255,9 @@ def training_priorities(*, forecasts: Sequence[ForecastRow], supply: Mapping[tup
     ``market_share``: the share of market postings the programme's trainees can compete for
     (market counts are usually far larger than a programme's pipeline; a share below 1 lets
     supply weigh in proportion). ``lead_months``: months until a cohort starting now is job-ready.
-    ``limit``: keep the first ``limit`` results.
+    ``limit``: keep the first ``limit`` results. ``short_course``: ``(district, occupation) ->`` the
+    trainees a short course away (see :func:`short_course_from_trainees`); it adds its own figures and
+    sentence to each priority and leaves the ranking as it is.
     """
     if horizon < 1:
         raise ValueError("horizon must be >= 1")
@@ -231,10 +309,15 @@ def training_priorities(*, forecasts: Sequence[ForecastRow], supply: Mapping[tup
     for rank, (target, occ, total, have, gap, g, score) in enumerate(scored, start=1):
         info = taxonomy.occupations.get(occ)
         skills = [code for code, _ in info.core_skills] if info is not None else []
+        course = (short_course or {}).get((target, occ))
+        one_course_away = course.trainees if course is not None else 0.0
+        postings = min(max(gap, 0.0), one_course_away)
         out.append(Priority(
             rank=rank, district=target, occupation=occ, occupation_name=info.name if info is not None else occ,
             sector=info.sector if info is not None else "", forecast_postings=total, supply=have, gap=gap,
             growth=g, score=score, skills=skills,
             skill_names=[taxonomy.skills[c].name for c in skills if c in taxonomy.skills],
+            short_course_trainees=one_course_away, short_course_postings=round(postings, 1),
+            short_course=_short_course_sentence(course, gap, postings, taxonomy),
         ))
     return out

@@ -18,7 +18,7 @@ from __future__ import annotations
 from .gazetteer import AREA_TYPES, District, Gazetteer, load_gazetteer
 from .loading import ReferenceDataError, default_data_dir
 from .normalise import LabelIndex, compact_text, normalise_text
-from .site import Site, available_sites, load_site
+from .site import QualificationPolicy, Site, available_sites, load_site
 from .taxonomy import SKILL_LEVELS, Occupation, Skill, Taxonomy, load_taxonomy
 from .wages import (
     CATEGORY_FALLBACK,
@@ -41,6 +41,7 @@ __all__ = [
     "MinimumWageLookupError",
     "MinimumWageTable",
     "Occupation",
+    "QualificationPolicy",
     "ReferenceDataError",
     "Site",
     "Skill",

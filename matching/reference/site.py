@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .gazetteer import Gazetteer, _load_gazetteer
 from .loading import _CODE_RE, _line, _load_json_with_lines, _Problems, default_data_dir
 from .wages import MinimumWageTable, load_minimum_wages
 
-__all__ = ["Site", "available_sites", "load_site"]
+__all__ = ["QualificationPolicy", "Site", "available_sites", "load_site"]
 
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 
+
+@dataclass(frozen=True)
+class QualificationPolicy:
+    """When a woman counts as qualified for an opening (the programme's ``qualification`` in ``site.json``).
+
+    She is qualified when she holds at least ``share_of_required`` of the opening's required skills at no
+    more than ``levels_below`` levels below the level asked (and at level 1 at least: a skill she lacks is
+    never "one level below" a level-1 requirement), and every skill the opening marks essential at no more
+    than ``essential_levels_below`` below it. A pair that is not qualified but would be after she gains at
+    most ``short_course_levels`` skill levels in all is a near miss: one short course away.
+    """
+
+    share_of_required: float = 0.5
+    levels_below: int = 1
+    essential_levels_below: int = 0
+    short_course_levels: int = 2
+
+
 @dataclass(frozen=True)
 class Site:
-    """One deployment region: its districts, wage law and money."""
+    """One deployment region: its districts, wage law and money, and the programme's qualification policy."""
 
     code: str
     name: str
@@ -27,9 +47,39 @@ class Site:
     timezone: str
     gazetteer: Gazetteer
     minimum_wages: MinimumWageTable
+    qualification: QualificationPolicy = field(default_factory=QualificationPolicy)
 
 
 _SITE_KEYS = ("code", "name", "country", "currency", "currency_symbol", "timezone", "gazetteer", "minimum_wages")
+_OPTIONAL_KEYS = ("qualification",)
+#: ``qualification`` keys: (lowest, highest) allowed, and whether the value is a whole number.
+_QUALIFICATION_RANGES: dict[str, tuple[float, float, bool]] = {
+    "share_of_required": (0.0, 1.0, False), "levels_below": (0, 2, True), "essential_levels_below": (0, 2, True),
+    "short_course_levels": (0, 9, True)}
+
+
+def _qualification(value: Any, line: int, problems: _Problems) -> QualificationPolicy:
+    """The ``qualification`` object, each key checked; the defaults for keys left out."""
+    if not isinstance(value, dict):
+        problems.add(line, "'qualification' must be an object")
+        return QualificationPolicy()
+    line = _line(value, line)
+    found: dict[str, Any] = {}
+    for key in sorted(set(value) - set(_QUALIFICATION_RANGES)):
+        problems.add(line, f"qualification: unknown key {key!r} (expected {', '.join(_QUALIFICATION_RANGES)})")
+    for key, (low, high, whole) in _QUALIFICATION_RANGES.items():
+        if key not in value:
+            continue
+        number = value[key]
+        is_number = isinstance(number, int | float) and not isinstance(number, bool) and math.isfinite(number)
+        if not is_number or (whole and number != int(number)) or not low <= number <= high:
+            kind = "a whole number" if whole else "a number"
+            problems.add(line, f"qualification: {key} must be {kind} from {low:g} to {high:g}, got {number!r}")
+        elif key == "share_of_required" and number == 0:
+            problems.add(line, "qualification: share_of_required must be above 0 (0 would let anyone qualify)")
+        else:
+            found[key] = int(number) if whole else float(number)
+    return QualificationPolicy(**found)
 
 
 def _timezone_known(name: str) -> bool | None:
@@ -58,7 +108,7 @@ def load_site(directory: Path) -> Site:
     for key in _SITE_KEYS:
         if not isinstance(doc.get(key), str) or not doc[key].strip():
             problems.add(line, f"{key!r} must be a non-empty string")
-    for key in sorted(set(doc) - set(_SITE_KEYS)):
+    for key in sorted(set(doc) - set(_SITE_KEYS) - set(_OPTIONAL_KEYS)):
         problems.add(line, f"unknown key {key!r}")
     problems.raise_if_any()
     if not _CODE_RE.match(doc["code"]):
@@ -77,6 +127,7 @@ def load_site(directory: Path) -> Site:
             problems.add(line, f"{key} {doc[key]!r} must be a file name inside the site folder")
         elif not target.is_file():
             problems.add(line, f"{key} file {doc[key]!r} not found in {directory}")
+    qualification = _qualification(doc.get("qualification", {}), line, problems)
     problems.raise_if_any()
 
     gazetteer_path = directory / doc["gazetteer"]
@@ -92,7 +143,7 @@ def load_site(directory: Path) -> Site:
     zone_problems.raise_if_any()
     return Site(code=doc["code"], name=doc["name"], country=doc["country"], currency=doc["currency"],
                 currency_symbol=doc["currency_symbol"], timezone=doc["timezone"],
-                gazetteer=gazetteer, minimum_wages=wages)
+                gazetteer=gazetteer, minimum_wages=wages, qualification=qualification)
 
 
 def available_sites(data_dir: Path | None = None) -> tuple[str, ...]:

@@ -20,7 +20,8 @@ from ..commute import DEFAULT_COMMUTE_MODEL, CommuteModel
 from ..dates import months_before
 from ..features import VETTING_VALID_MONTHS
 from ..geo import haversine_km_scalar
-from ..reference import MinimumWageLookupError, Site, Taxonomy
+from ..qualification import Assessment, Requirement, assess
+from ..reference import SKILL_CATEGORIES, MinimumWageLookupError, Site, Taxonomy
 from ..scoring import ScoreWeights
 from ..tables import _bool, _float, to_day  # the same reading of raw values as the tables
 
@@ -57,6 +58,16 @@ def _levels(items: Any, taxonomy: Taxonomy) -> dict[str, int]:
             level = 1
         out[code] = max(out.get(code, 0), level)
     return out
+
+
+def _essential(items: Any, taxonomy: Taxonomy) -> set[str]:
+    return {item.get("skill") if item.get("skill") is not None else item.get("code")
+            for item in items or () if _bool(item.get("essential", False))} & set(taxonomy.skill_index)
+
+
+def _wage_category(value: Any) -> str | None:
+    text = value.strip().casefold().replace("-", "_").replace(" ", "_") if isinstance(value, str) else None
+    return text if text in SKILL_CATEGORIES else None
 
 
 def _place(site: Site, district_text: Any, lat: float,
@@ -129,6 +140,7 @@ class _Opening:
     transport: bool
     sector: Any
     required: dict[str, int]
+    essential: set[str]
     positions: int
     is_open: bool
     posted: datetime.date | None
@@ -176,18 +188,21 @@ def _read_opening(opening: Mapping[str, Any], employers: Mapping[str, Mapping[st
     district, zone, area, lat, lon = _place(site, opening.get("district"), _float(opening.get("lat")),
                                             _float(opening.get("lon")))
     required = _levels(opening.get("required_skills"), taxonomy)
+    essential = _essential(opening.get("required_skills"), taxonomy)
     if not required and occupation is not None and core_skills_when_empty:
         required = dict(occupation.core_skills)
+        essential = set()
     positions = opening.get("positions_left", opening.get("positions", 1))
     return _Opening(
         employer_id=employer_id, code=code, district=district, zone=zone, area=area, lat=lat, lon=lon,
         wage=_float(opening.get("monthly_wage_inr", opening.get("monthly_wage"))),
-        category=occupation.skill_category if occupation else "unskilled",
+        category=(_wage_category(opening.get("wage_category"))
+                  or (occupation.skill_category if occupation else "unskilled")),
         night=str(opening.get("shift") or "day").strip().casefold() != "day",
         accommodation=_bool(opening.get("accommodation_provided", False)),
         transport=_bool(opening.get("transport_provided", False)),
         sector=opening.get("sector") or (occupation.sector if occupation else None),
-        required=required,
+        required=required, essential=essential,
         positions=int(positions) if positions is not None else 1,
         is_open=str(opening.get("status") or "open").strip().casefold() == "open",
         posted=to_day(opening.get("posted_on")), closes=to_day(opening.get("closes_on")),
@@ -216,7 +231,7 @@ def _minimum_wage(site: Site, job: _Opening, as_of: datetime.date) -> float:
 
 
 def _broken_rules(her: _Trainee, job: _Opening, as_of: datetime.date, minutes: float, minimum: float,
-                  relocation: bool) -> list[str]:
+                  relocation: bool, site: Site) -> list[str]:
     """Codes of the rules broken, in the order of SAFETY_RULES."""
     broken: list[str] = []
     if her.status != "job_ready" or (her.available is not None and her.available > as_of):
@@ -237,7 +252,14 @@ def _broken_rules(her: _Trainee, job: _Opening, as_of: datetime.date, minutes: f
         broken.append("excluded_district")
     if not minutes <= her.limit and not relocation:
         broken.append("commute_too_long")
+    if not _assessment(her, job, site).qualified:
+        broken.append("not_qualified")
     return broken
+
+
+def _assessment(her: _Trainee, job: _Opening, site: Site) -> Assessment:
+    requirements = [Requirement(skill, level, skill in job.essential) for skill, level in job.required.items()]
+    return assess(her.held, requirements, site.qualification)
 
 
 def _skill_fit(held: Mapping[str, int], required: Mapping[str, int], taxonomy: Taxonomy) -> tuple[float, int, int]:
@@ -299,6 +321,18 @@ def naive_pair(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employ
                commute_model: CommuteModel | None = None, demand: Any = None,
                core_skills_when_empty: bool = True) -> tuple[float, list[str], dict[str, float]]:
     """``(score, codes of the rules broken, features)`` of one trainee record and one opening record."""
+    score, broken, features, _ = _naive(trainee, opening, employers=employers, taxonomy=taxonomy, site=site,
+                                        as_of=as_of, weights=weights, commute_model=commute_model, demand=demand,
+                                        core_skills_when_empty=core_skills_when_empty)
+    return score, broken, features
+
+
+def _naive(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employers: Mapping[str, Mapping[str, Any]],
+           taxonomy: Taxonomy, site: Site, as_of: datetime.date, weights: ScoreWeights | None,
+           commute_model: CommuteModel | None, demand: Any,
+           core_skills_when_empty: bool) -> tuple[float, list[str], dict[str, float], bool]:
+    """:func:`naive_pair`, and whether the pair is a near miss of every rule it breaks (only qualification has
+    near misses)."""
     weights = weights or ScoreWeights()
     model = commute_model or DEFAULT_COMMUTE_MODEL
     day = to_day(as_of)
@@ -311,7 +345,7 @@ def naive_pair(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employ
     minutes = _commute_minutes(her, job, model)
     relocation = her.willing and job.accommodation
     minimum = _minimum_wage(site, job, as_of)
-    broken = _broken_rules(her, job, as_of, minutes, minimum, relocation)
+    broken = _broken_rules(her, job, as_of, minutes, minimum, relocation, site)
     fit, met, partial = _skill_fit(her.held, job.required, taxonomy)
 
     limit, wage, expected = her.limit, job.wage, her.expected
@@ -328,17 +362,20 @@ def naive_pair(trainee: Mapping[str, Any], opening: Mapping[str, Any], *, employ
         "demand_growth": _demand_growth(demand, job.district, job.code),
         "training_track_match": track_match,
     }
-    return _score(weights, features, her, job), broken, features
+    near = broken == ["not_qualified"] and _assessment(her, job, site).near_miss
+    return _score(weights, features, her, job), broken, features, near
 
 
-def _rank(results: list[tuple[str, float, list[str]]], limit: int | None, include_blocked: bool) -> list[NaiveResult]:
+def _rank(results: list[tuple[str, float, list[str], bool]], limit: int | None,
+          include_blocked: bool) -> list[NaiveResult]:
     allowed = sorted((r for r in results if not r[2]), key=lambda r: (-round(r[1], 12), r[0]))
     if limit is not None:
         allowed = allowed[:max(0, limit)]
-    out = [NaiveResult(eid, rank, score, ()) for rank, (eid, score, _) in enumerate(allowed, 1)]
-    if include_blocked:
-        blocked = sorted((r for r in results if r[2]), key=lambda r: (len(r[2]), r[0]))
-        out.extend(NaiveResult(eid, len(out) + k, 0.0, tuple(codes)) for k, (eid, _, codes) in enumerate(blocked, 1))
+    out = [NaiveResult(eid, rank, score, ()) for rank, (eid, score, _, _) in enumerate(allowed, 1)]
+    if include_blocked:  # fewest rules broken, then near misses, then by id
+        blocked = sorted((r for r in results if r[2]), key=lambda r: (len(r[2]), not r[3], r[0]))
+        out.extend(NaiveResult(eid, len(out) + k, 0.0, tuple(codes))
+                   for k, (eid, _, codes, _) in enumerate(blocked, 1))
     return out
 
 
@@ -350,9 +387,10 @@ def naive_rank_openings(trainee: Mapping[str, Any], openings: Sequence[Mapping[s
     """Openings for one trainee, ranked as :meth:`matching.engine.MatchEngine.rank_openings` does."""
     results = []
     for opening in openings:
-        score, broken, _ = naive_pair(trainee, opening, employers=employers, taxonomy=taxonomy, site=site,
-                                      as_of=as_of, weights=weights, commute_model=commute_model, demand=demand)
-        results.append((str(opening["external_id"]), score, broken))
+        score, broken, _, near = _naive(trainee, opening, employers=employers, taxonomy=taxonomy, site=site,
+                                        as_of=as_of, weights=weights, commute_model=commute_model, demand=demand,
+                                        core_skills_when_empty=True)
+        results.append((str(opening["external_id"]), score, broken, near))
     return _rank(results, limit, include_blocked)
 
 
@@ -364,7 +402,8 @@ def naive_rank_trainees(opening: Mapping[str, Any], trainees: Sequence[Mapping[s
     """Trainees for one opening, ranked as :meth:`matching.engine.MatchEngine.rank_trainees` does."""
     results = []
     for trainee in trainees:
-        score, broken, _ = naive_pair(trainee, opening, employers=employers, taxonomy=taxonomy, site=site,
-                                      as_of=as_of, weights=weights, commute_model=commute_model, demand=demand)
-        results.append((str(trainee["external_id"]), score, broken))
+        score, broken, _, near = _naive(trainee, opening, employers=employers, taxonomy=taxonomy, site=site,
+                                        as_of=as_of, weights=weights, commute_model=commute_model, demand=demand,
+                                        core_skills_when_empty=True)
+        results.append((str(trainee["external_id"]), score, broken, near))
     return _rank(results, limit, include_blocked)

@@ -66,6 +66,23 @@ def read_skills(text: str) -> list[dict[str, Any]]:
         raise CellError(str(exc)) from None
 
 
+#: Marks a required skill as essential in openings.csv: `Tailoring:2!`.
+ESSENTIAL_MARK = "!"
+ITEM_SEPARATORS = re.compile(r"[;\n\r]+")  # as matching.skills.parse_skill_list splits a list
+
+
+def read_required_skills(text: str) -> list[dict[str, Any]]:
+    """Skills as `read_skills` reads them; an item ending in `!` is essential (`Tailoring:2!;POS billing:1`)."""
+    items = [item.strip() for item in ITEM_SEPARATORS.split(read_text(text)) if item.strip()]
+    marked = [item.endswith(ESSENTIAL_MARK) for item in items]
+    bare = [item[:-1].strip() if flag else item for item, flag in zip(items, marked)]
+    for position, item in enumerate(bare, 1):
+        if not item:
+            raise CellError(f"skill {position} ('{ESSENTIAL_MARK}'): a skill must come before '{ESSENTIAL_MARK}'")
+    skills = read_skills(";".join(bare))
+    return [dict(skill, essential=True) if flag else skill for skill, flag in zip(skills, marked, strict=True)]
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -85,6 +102,7 @@ def escape_formula(text: str) -> str:
 READERS: dict[str, tuple[Callable[[str], Any], Any]] = {
     "text": (read_text, None), "int": (read_int, None), "float": (read_float, None), "bool": (read_bool, None),
     "date": (read_date, None), "period": (read_period, None), "list": (read_list, []), "skills": (read_skills, []),
+    "required_skills": (read_required_skills, []),
 }
 
 
@@ -96,8 +114,9 @@ def write_cell(kind: str, value: Any) -> str:
         return "true" if value else "false"
     if kind == "list":
         return ";".join(escape_formula(item) for item in value)
-    if kind == "skills":
-        return escape_formula(";".join(f"{item['label']}:{item['level']}" for item in value))
+    if kind in ("skills", "required_skills"):
+        return escape_formula(";".join(f"{item['label']}:{item['level']}"
+                                       + (ESSENTIAL_MARK if item.get("essential") else "") for item in value))
     if kind == "date":
         return value.isoformat()
     if kind == "float":

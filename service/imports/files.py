@@ -78,9 +78,10 @@ TRAINEES_FILE = BundleFile(
 OPENINGS_FILE = BundleFile(
     name="openings.csv", resource=OPENINGS,
     columns={"external_id": "text", "employer_external_id": "text", "title": "text", "occupation": "text",
-             "sector": "text", "required_skills": "skills", **_PLACE, "monthly_wage_inr": "int", "positions": "int",
-             "shift": "text", "accommodation_provided": "bool", "transport_provided": "bool",
-             "languages_required": "list", "status": "text", "posted_on": "date", "closes_on": "date"},
+             "sector": "text", "required_skills": "required_skills", **_PLACE, "monthly_wage_inr": "int",
+             "positions": "int", "shift": "text", "accommodation_provided": "bool", "transport_provided": "bool",
+             "languages_required": "list", "status": "text", "posted_on": "date", "closes_on": "date",
+             "wage_category": "text"},
     key=("external_id",), key_types={"external_id": ExternalId}, references={"employer_external_id": "employers.csv"},
     derived={"district": ("lat", "lon"), "occupation": ("occupation_code", "sector")})
 

@@ -9,7 +9,13 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from matching.demand_model import DemandForecaster, ForecastRow
-from matching.training_priorities import Priority, district_neighbours, supply_from_trainees, training_priorities
+from matching.training_priorities import (
+    Priority,
+    district_neighbours,
+    short_course_from_trainees,
+    supply_from_trainees,
+    training_priorities,
+)
 from service.core.reference import Reference
 from service.market_signals.models import MarketSignal
 from service.matches.index import MatchIndex
@@ -77,9 +83,11 @@ def priorities(*, session: Session, reference: Reference, model: DemandForecaste
         .where(col(Trainee.erased_at).is_(None), col(Trainee.status).in_(("job_ready", "in_training")))).mappings()]
     neighbours = district_neighbours(reference.site.gazetteer)
     supply = supply_from_trainees(trainees, reference.taxonomy, reference.site.gazetteer, neighbours=neighbours)
+    short_course = short_course_from_trainees(trainees, reference.taxonomy, reference.site.gazetteer,
+                                              reference.site.qualification, neighbours=neighbours)
     rows = forecast(model=model, horizon=horizon, district=None)
     return training_priorities(forecasts=rows, supply=supply, district=district, taxonomy=reference.taxonomy,
-                               neighbours=neighbours, horizon=horizon, growth=model)
+                               neighbours=neighbours, horizon=horizon, growth=model, short_course=short_course)
 
 
 def demand_model(*, session: Session, index: MatchIndex, reference: Reference) -> tuple[DemandForecaster | None, str]:

@@ -44,6 +44,8 @@ class OpeningSummary(BaseModel):
 class BlockedRule(BaseModel):
     rule: str = Field(description="The safety rule's code.")
     sentence: str = Field(description="Why, in words a coordinator can repeat.")
+    near_miss: bool = Field(default=False, description="A short step from passing this rule: for qualification, "
+                                                       "a short course (the sentence says which).")
 
 
 class Evidence(BaseModel):

@@ -64,7 +64,7 @@ def merge(segments: list[Segment], run: Callable[[Any, int], list[Match]], *, li
                 continue
             (blocked if match.blocked_by else allowed).append(match)
     allowed.sort(key=lambda m: (-round(m.score, SCORE_DECIMALS), m.external_id))
-    blocked.sort(key=lambda m: (len(m.blocked_by), m.external_id))
+    blocked.sort(key=lambda m: (len(m.blocked_by), not all(v.near_miss for v in m.blocked_by), m.external_id))
     ranked = allowed[:limit] + (blocked[:limit] if include_blocked else [])
     return [Match(external_id=m.external_id, rank=rank, score=m.score, factors=m.factors, reasons=m.reasons,
                   blocked_by=m.blocked_by, evidence=m.evidence) for rank, m in enumerate(ranked, 1)]
@@ -117,7 +117,8 @@ def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, re
     shown = [m for m in ranked if m.external_id in found]
     return [OpeningMatch(opening_external_id=m.external_id, opening=found[m.external_id], rank=rank, score=m.score,
                          factors=m.factors, reasons=m.reasons, blocked=bool(m.blocked_by),
-                         blocked_by=[BlockedRule(rule=v.code, sentence=v.sentence) for v in m.blocked_by],
+                         blocked_by=[BlockedRule(rule=v.code, sentence=v.sentence, near_miss=v.near_miss)
+                                     for v in m.blocked_by],
                          evidence=evidence_of(m))
             for rank, m in enumerate(shown, 1)], len(ids) + (blocked if include_blocked else 0)
 

@@ -40,7 +40,8 @@ class OpeningSearch(OpeningFilters):
 
 
 def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, Any], prep.Findings]:
-    """Map an opening's district, coordinates, occupation and required skills onto the reference data."""
+    """Map an opening's district, coordinates, occupation and required skills onto the reference data (an
+    empty wage category stays empty: the rule takes the occupation's)."""
     findings = prep.Findings()
     values = dict(values)
     values["district"] = prep.district(reference, values["district"], findings)
@@ -50,7 +51,10 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
         values["sector"] = reference.taxonomy.occupations[values["occupation_code"]].sector
     if values.get("sector"):
         prep.sectors(reference, [values["sector"]], findings, "sector")
-    values["required_skills"] = prep.skills(reference, values["required_skills"], findings, "required_skills")
+    # Only an essential skill carries the flag when stored, so records written before it existed stay unchanged.
+    essential = [bool(item.get("essential")) for item in values["required_skills"]]
+    mapped = prep.skills(reference, values["required_skills"], findings, "required_skills")
+    values["required_skills"] = [dict(item, essential=True) if flag else item for item, flag in zip(mapped, essential)]
     if values.get("posted_on") and values.get("closes_on") and values["closes_on"] < values["posted_on"]:
         findings.error("closes_on", "closes before it was posted")
     return values, findings

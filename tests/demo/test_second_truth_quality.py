@@ -67,7 +67,7 @@ def allowed_pairs(tmp_path_factory):
 @pytest.mark.parametrize("scorer", ["weighted", "trained"])
 def test_scores_agree_with_the_second_truth_on_allowed_pairs(allowed_pairs, scorer):
     score, true_p = allowed_pairs[scorer], allowed_pairs["truth"]
-    assert true_p.size > 3000
+    assert true_p.size > 1000  # enough allowed pairs to measure (the qualification rule leaves about 1,600)
     auc = roc_auc_score(true_p > np.median(true_p), score)
     rho = spearmanr(score, true_p).statistic
     print(f"\nsecond truth, {true_p.size} allowed pairs, {scorer}: AUC against the truth above its median {auc:.3f},"

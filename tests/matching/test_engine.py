@@ -200,8 +200,10 @@ def test_ranking_is_deterministic_and_sorted(engine: MatchEngine, taxonomy: Taxo
         assert keys == sorted(keys)
         blocked = first[len(allowed):]
         assert all(not m.allowed for m in blocked)
-        assert [(len(m.blocked_by), m.external_id) for m in blocked] == sorted(
-            (len(m.blocked_by), m.external_id) for m in blocked)
+        def blocked_key(m: Match) -> tuple:  # fewest rules broken, near misses of them all first, then by id
+            return len(m.blocked_by), not all(v.near_miss for v in m.blocked_by), m.external_id
+
+        assert [blocked_key(m) for m in blocked] == sorted(blocked_key(m) for m in blocked)
 
 
 def test_ties_are_broken_by_external_id(engine: MatchEngine, taxonomy: Taxonomy, site: Site) -> None:
@@ -210,8 +212,9 @@ def test_ties_are_broken_by_external_id(engine: MatchEngine, taxonomy: Taxonomy,
             "sector": "retail", "required_skills": [], "district": "Kolkata", "monthly_wage_inr": 12000,
             "positions": 1, "shift": "day", "status": "open"}
     openings = [dict(base, external_id=e) for e in ("b-2", "a-9", "c-1", "a-10")]
-    trainee = TraineeTable.from_records([{"external_id": "T", "status": "job_ready", "district": "Kolkata"}],
-                                        taxonomy=taxonomy, site=site)
+    cashier = [{"label": code, "skill": code, "level": 2} for code in ("pos_billing", "cash_handling")]
+    trainee = TraineeTable.from_records([{"external_id": "T", "status": "job_ready", "district": "Kolkata",
+                                          "skills": cashier}], taxonomy=taxonomy, site=site)
     table = OpeningTable.from_records(openings, employers=employers, taxonomy=taxonomy, site=site)
     ranked = engine.rank_openings(trainee, 0, table, as_of=AS_OF)
     assert [m.external_id for m in ranked] == ["a-10", "a-9", "b-2", "c-1"]

@@ -17,6 +17,7 @@ from matching.reference import (
     District,
     Gazetteer,
     MinimumWageTable,
+    QualificationPolicy,
     ReferenceDataError,
     Site,
     Taxonomy,
@@ -471,3 +472,27 @@ def test_gazetteer_and_wage_table_in_memory() -> None:
     with pytest.raises(ValueError):
         Gazetteer([d, d])
     assert MinimumWageTable([]).categories() == ()
+
+
+def test_site_qualification_policy(tmp_path: Path) -> None:
+    site = load_site(DATA / "sites" / "west_bengal")
+    assert site.qualification == QualificationPolicy(share_of_required=0.5, levels_below=1, essential_levels_below=0,
+                                                     short_course_levels=2)
+    folder = _copy_site(tmp_path)
+    doc = json.loads((folder / "site.json").read_text(encoding="utf-8"))
+    doc["qualification"] = {"share_of_required": 0.75, "levels_below": 0}
+    (folder / "site.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    assert load_site(folder).qualification == QualificationPolicy(share_of_required=0.75, levels_below=0)
+    doc.pop("qualification")
+    (folder / "site.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    assert load_site(folder).qualification == QualificationPolicy()          # every key has a default
+    doc["qualification"] = {"share_of_required": 0, "levels_below": 1.5, "short_course_levels": "two", "level": 1}
+    (folder / "site.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        load_site(folder)
+    message = str(info.value)
+    line = _line_of(folder / "site.json", '"qualification"')
+    assert f"site.json:{line}: qualification: unknown key 'level'" in message
+    assert "share_of_required must be above 0" in message
+    assert "levels_below must be a whole number from 0 to 2, got 1.5" in message
+    assert "short_course_levels must be a whole number from 0 to 9, got 'two'" in message

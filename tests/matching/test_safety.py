@@ -32,6 +32,8 @@ DISTRICTS = ["Kolkata", "Calcutta", "Howrah", "North 24 Parganas", "N 24 Pgs", "
              "Darjeeling", "South 24 Parganas"]
 EMPLOYERS = ["E1", "E2", "E3", "E4"]
 OCCUPATIONS = [None, "cashier", "domestic_worker", "domestic_data_entry_operator", "kitchen_helper"]
+SKILLS = ["pos_billing", "cash_handling", "housekeeping", "cooking", "data_entry", "kitchen_assistance",
+          "hygiene_safety"]
 
 
 # --------------------------------------------------------------------------- independent scalar checks
@@ -103,7 +105,21 @@ def expected_violations(trainee: dict, opening: dict, employers: dict, as_of: da
         return None
     if minutes > trainee["max_commute_minutes"] and not relocating:
         broken.add("commute_too_long")
+    if not _qualified(trainee, opening):
+        broken.add("not_qualified")
     return broken
+
+
+def _qualified(trainee: dict, opening: dict) -> bool:
+    """The default policy by hand: half the required skills (rounded up) held at the level asked or one below
+    (but held), and every essential one at the level asked."""
+    held = {item["skill"]: item["level"] for item in trainee.get("skills", [])}
+    asked = {item["skill"]: item["level"] for item in opening["required_skills"]}
+    essential = {item["skill"] for item in opening["required_skills"] if item.get("essential")}
+    if not asked and opening["occupation_code"]:
+        asked = dict(TAXONOMY.occupations[opening["occupation_code"]].core_skills)
+    near = sum(1 for skill, level in asked.items() if held.get(skill, 0) >= max(1, level - 1))
+    return 2 * near >= len(asked) and all(held.get(skill, 0) >= asked[skill] for skill in essential)
 
 
 # --------------------------------------------------------------------------- strategies
@@ -160,7 +176,9 @@ def case(draw) -> tuple[list[dict], dict, list[dict], datetime.date]:
         openings.append({
             "external_id": f"O{k}", "employer_external_id": draw(mostly("E1", st.sampled_from(EMPLOYERS))),
             "title": "t", "occupation": occupation or "something else", "occupation_code": occupation,
-            "required_skills": [], **where,
+            "required_skills": draw(mostly([], st.lists(st.fixed_dictionaries({
+                "label": st.just("x"), "skill": st.sampled_from(SKILLS), "level": st.integers(1, 3),
+                "essential": st.booleans()}), max_size=3, unique_by=lambda item: item["skill"]))), **where,
             "monthly_wage_inr": minimum + draw(mostly(500, st.sampled_from([-1000, -1, 0, 1, 3000]))),
             "positions": draw(mostly(1, st.integers(0, 2))),
             "shift": draw(mostly("day", st.sampled_from(["day", "night", "rotating"]))),
@@ -180,6 +198,10 @@ def case(draw) -> tuple[list[dict], dict, list[dict], datetime.date]:
             "excluded_districts": draw(mostly([], st.lists(st.sampled_from(DISTRICTS), max_size=2, unique=True))),
             "available_from": draw(mostly(None, offset(as_of, -40, 40))),
             "is_survivor": draw(st.booleans()),
+            "skills": draw(mostly([{"label": code, "skill": code, "level": 2} for code in SKILLS],
+                                  st.lists(st.fixed_dictionaries({"label": st.just("x"), "skill": st.sampled_from(SKILLS),
+                                                                  "level": st.integers(1, 3)}),
+                                           max_size=4, unique_by=lambda item: item["skill"]))),
         })
     return trainees, employers, openings, as_of
 
@@ -232,9 +254,11 @@ def test_blocked_results_name_exactly_the_rules_broken(data) -> None:
 
 # --------------------------------------------------------------------------- one example per rule
 
+CASHIER_SKILLS = [{"label": "POS billing", "skill": "pos_billing", "level": 2},
+                  {"label": "Cash handling", "skill": "cash_handling", "level": 2}]
 BASE_TRAINEE = {"external_id": "T1", "status": "job_ready", "district": "Kolkata", "max_commute_minutes": 90,
                 "night_shift_ok": False, "willing_to_relocate": False, "excluded_employers": [],
-                "excluded_districts": []}
+                "excluded_districts": [], "skills": CASHIER_SKILLS}
 BASE_OPENING = {"external_id": "O1", "employer_external_id": "E1", "title": "Cashier", "occupation": "cashier",
                 "occupation_code": "cashier", "sector": "retail", "required_skills": [], "district": "Kolkata",
                 "monthly_wage_inr": 13_000, "positions": 1, "shift": "day", "status": "open",
@@ -280,8 +304,8 @@ def test_a_check_exactly_twelve_months_old_is_still_valid() -> None:
 def test_below_minimum_wage() -> None:
     # cashier: semi-skilled; Kolkata: zone A; 11,363 from July 2025
     assert violations(opening={"monthly_wage_inr": 11_362}) == [RuleViolation(
-        "below_minimum_wage", "₹11,362 a month is below the statutory minimum of ₹11,363"
-                              " (semi-skilled, zone A, in force from 2025-07-01)")]
+        "below_minimum_wage", "₹11,362 a month is below the statutory minimum of ₹11,363 for semi-skilled work"
+                              " in zone A (as usual for cashier; in force from 2025-07-01)")]
     assert violations(opening={"monthly_wage_inr": 11_363}) == []
     # the January 2025 table was lower
     assert violations(opening={"monthly_wage_inr": 11_100, "posted_on": None, "closes_on": None},
@@ -375,10 +399,63 @@ def test_trainee_not_ready(trainee: dict, sentence: str) -> None:
 def test_all_rules_broken_at_once_are_all_reported_in_rule_order() -> None:
     found = violations(
         trainee={"status": "exited", "excluded_employers": ["E1"], "excluded_districts": ["Purulia"],
-                 "max_commute_minutes": 5},
+                 "max_commute_minutes": 5, "skills": []},
         opening={"status": "closed", "district": "Purulia", "monthly_wage_inr": 5_000, "shift": "night"},
         employer={"vetted": False})
     assert [v.code for v in found] == [rule.code for rule in SAFETY_RULES]
+
+
+def test_an_openings_own_wage_category_sets_its_minimum() -> None:
+    # cashier is semi-skilled (11,363 in zone A from July 2025); the opening is classed skilled (12,499)
+    skilled = {"monthly_wage_inr": 12_000, "wage_category": "skilled"}
+    assert violations(opening=skilled) == [RuleViolation(
+        "below_minimum_wage", "₹12,000 a month is below the statutory minimum of ₹12,499 for skilled work in zone A"
+                              " (the opening's wage category; in force from 2025-07-01)")]
+    assert violations(opening=dict(skilled, monthly_wage_inr=12_499)) == []
+    assert violations(opening={"monthly_wage_inr": 12_000}) == []           # the occupation's category
+    # no highly skilled rates are shipped: held to the skilled minimum at least
+    assert [v.code for v in violations(opening=dict(skilled, wage_category="highly_skilled"))] == [
+        "below_minimum_wage"]
+    unknown = {"occupation": "something new", "occupation_code": None, "monthly_wage_inr": 10_000}
+    [violation] = violations(opening=unknown)
+    assert violation.sentence.endswith("for unskilled work in zone A (its occupation is not known;"
+                                       " in force from 2025-07-01)")
+
+
+def test_not_qualified_names_the_skills_she_lacks_and_the_way_forward() -> None:
+    # cashier asks POS billing 2, cash handling 2, basic numeracy 1, customer communication 1: two are needed
+    one = [{"label": "POS billing", "skill": "pos_billing", "level": 1}]
+    assert violations(trainee={"skills": one}) == [RuleViolation(
+        "not_qualified",
+        "Not qualified: she has 1 of the 4 required skills at or one level below the level asked (2 needed);"
+        " short of Basic numeracy (level 1 asked, she has none), Cash handling (level 2 asked, she has none),"
+        " Customer communication (level 1 asked, she has none); could qualify after a short course:"
+        " Basic numeracy to level 1 (basic)", near_miss=True)]
+    assert violations(trainee={"skills": [dict(one[0], level=1), {"skill": "cash_handling", "level": 1,
+                                                                   "label": "Cash handling"}]}) == []
+    assert [v.sentence for v in violations(trainee={"skills": []})] == [
+        "Not qualified: she has 0 of the 4 required skills at or one level below the level asked (2 needed);"
+        " short of Basic numeracy (level 1 asked, she has none), Cash handling (level 2 asked, she has none),"
+        " Customer communication (level 1 asked, she has none), POS billing (level 2 asked, she has none);"
+        " could qualify after a short course: Basic numeracy to level 1 (basic), Cash handling to level 1 (basic)"]
+
+
+def test_essential_skills_are_needed_at_the_level_asked() -> None:
+    asked = [{"label": "POS billing", "skill": "pos_billing", "level": 2},
+             {"label": "Cash handling", "skill": "cash_handling", "level": 3, "essential": True}]
+    [violation] = violations(opening={"required_skills": asked})
+    assert violation.sentence == (
+        "Not qualified: short of essential Cash handling (level 3 asked, she has level 2); could qualify after a"
+        " short course: Cash handling to level 3 (proficient)")
+    far = [{"label": "Tailoring", "skill": "machine_stitching", "level": 3, "essential": True},
+           {"label": "Embroidery", "skill": "hand_embroidery", "level": 3, "essential": True}]
+    [violation] = violations(opening={"required_skills": far})
+    assert violation.sentence.endswith("; more than a short course away (6 skill levels to gain)")
+    assert not violation.near_miss
+    assert violation.sentence.startswith("Not qualified: she has 0 of the 2 required skills")
+    assert ("; short of essential Hand embroidery (level 3 asked, she has none), Machine stitching (level 3 asked,"
+            " she has none);") in violation.sentence
+    assert violations(opening={"required_skills": [dict(asked[1], level=2)]}) == []
 
 
 def test_unknown_workplace_cannot_pass_the_wage_or_commute_rules() -> None:
@@ -391,7 +468,7 @@ def test_unknown_workplace_cannot_pass_the_wage_or_commute_rules() -> None:
 
 
 def test_rules_follow_the_protocol_and_have_unique_codes() -> None:
-    assert len({rule.code for rule in SAFETY_RULES}) == len(SAFETY_RULES) == 8
+    assert len({rule.code for rule in SAFETY_RULES}) == len(SAFETY_RULES) == 9
     assert all(isinstance(rule, SafetyRule) for rule in SAFETY_RULES)
     assert {getattr(rule, "scope", "pair") for rule in SAFETY_RULES} <= {"pair", "opening", "trainee"}
 

@@ -12,6 +12,7 @@ from matching.reference import load_site, load_taxonomy
 from matching.training_priorities import (
     Priority,
     district_neighbours,
+    short_course_from_trainees,
     supply_from_trainees,
     training_priorities,
 )
@@ -132,3 +133,42 @@ def test_end_to_end_on_demo_data(taxonomy, gazetteer) -> None:
     assert (np.diff(scores) <= 1e-9).all()
     pairs = {(p.district, p.occupation) for p in ranked}
     assert pairs == {k for k in model.series_ if k[0] == "Kolkata"}
+
+
+def test_short_course_counts_near_misses(taxonomy, gazetteer) -> None:
+    """Sewing machine operator asks five skills (machine stitching at level 2, four at level 1): three are needed
+    at the level asked or one below, and a near miss is at most two levels from that."""
+    policy = load_site(REPO / "data" / "sites" / "west_bengal").qualification
+    two = [{"skill": "machine_stitching", "level": 1}, {"skill": "overlock_operation", "level": 1}]
+    trainees = [
+        {"district": "Howrah", "status": "job_ready", "skills": two},                   # one level away
+        {"district": "Howrah", "status": "in_training", "skills": two[:1]},             # two levels away
+        {"district": "Howrah", "status": "job_ready", "skills": []},                    # three: not a short course
+        {"district": "Howrah", "status": "job_ready", "skills": two,                    # on the track: supply
+         "training_track": "sewing_machine_operator"},
+        {"district": "Howrah", "status": "job_ready",                                   # qualified already
+         "skills": [*two, {"skill": "garment_finishing", "level": 1}]},
+        {"district": "Howrah", "status": "placed", "skills": two},                      # not in the pipeline
+    ]
+    found = short_course_from_trainees(trainees, taxonomy, gazetteer, policy, neighbours={})
+    course = found[("Howrah", "sewing_machine_operator")]
+    assert course.trainees == 2.0
+    # the cheapest steps, in the occupation's order of core skills
+    assert course.steps == {("measurement_cutting", 1): 2, ("overlock_operation", 1): 1}
+
+    forecasts = rows("Howrah", "sewing_machine_operator", 1.0)                          # 6 postings
+    supply = supply_from_trainees(trainees, taxonomy, gazetteer, neighbours={})
+    [sewing] = [p for p in training_priorities(forecasts=forecasts, supply=supply, district="Howrah",
+                                               taxonomy=taxonomy, short_course=found)
+                if p.occupation == "sewing_machine_operator"]
+    assert (sewing.gap, sewing.short_course_trainees, sewing.short_course_postings) == (5.0, 2.0, 2.0)
+    assert sewing.short_course == ("About 2 of the 5 postings not yet spoken for could be met with a short course:"
+                                   " 2 trainees nearby are one away (most often Measurement & cutting to level 1"
+                                   " (basic)).")
+    crowded = training_priorities(forecasts=forecasts, supply={("Howrah", "sewing_machine_operator"): 9.0},
+                                  district="Howrah", taxonomy=taxonomy, short_course=found)[0]
+    assert crowded.short_course_postings == 0.0
+    assert crowded.short_course.endswith("but trainees already heading for it cover the postings expected.")
+    alone = training_priorities(forecasts=forecasts, supply=supply, district="Howrah", taxonomy=taxonomy)[0]
+    assert alone.short_course_trainees == 0.0
+    assert alone.short_course == "No trainee nearby is a short course away from this occupation."

@@ -49,12 +49,18 @@ def test_wage_ratio() -> None:
     assert np.isnan(ratio[1:]).all()
 
 
+#: Enough of a kitchen helper's skills for her to qualify.
+KITCHEN_SKILLS = [{"label": "Kitchen work", "skill": "kitchen_assistance", "level": 2},
+                  {"label": "Hygiene", "skill": "hygiene_safety", "level": 2}]
+
+
 def _reasons(taxonomy: Taxonomy, site: Site, wage: int, expected) -> list[str]:
     employers = {"E1": {"vetted": True, "vetted_on": datetime.date(2026, 1, 1)}}
     opening = {"external_id": "O1", "employer_external_id": "E1", "title": "Helper", "occupation": "kitchen_helper",
                "occupation_code": "kitchen_helper", "required_skills": [], "district": "Kolkata",
                "monthly_wage_inr": wage, "positions": 1, "shift": "day", "status": "open"}
-    trainee = {"external_id": "T1", "status": "job_ready", "district": "Kolkata", "expected_wage_inr": expected}
+    trainee = {"external_id": "T1", "status": "job_ready", "district": "Kolkata", "expected_wage_inr": expected,
+               "skills": KITCHEN_SKILLS}
     engine = MatchEngine(taxonomy=taxonomy, site=site)
     [match] = engine.rank_openings(TraineeTable.from_records([trainee], taxonomy=taxonomy, site=site), 0,
                                    OpeningTable.from_records([opening], employers=employers, taxonomy=taxonomy,
@@ -78,7 +84,8 @@ def test_higher_pay_scores_higher(taxonomy: Taxonomy, site: Site) -> None:
                  "occupation": "kitchen_helper", "occupation_code": "kitchen_helper", "required_skills": [],
                  "district": "Kolkata", "monthly_wage_inr": w, "positions": 1, "shift": "day", "status": "open"}
                 for w in (10_400, 11_000, 12_000, 13_500)]
-    trainee = {"external_id": "T1", "status": "job_ready", "district": "Kolkata", "expected_wage_inr": 11_500}
+    trainee = {"external_id": "T1", "status": "job_ready", "district": "Kolkata", "expected_wage_inr": 11_500,
+               "skills": KITCHEN_SKILLS}
     engine = MatchEngine(taxonomy=taxonomy, site=site)
     ranked = engine.rank_openings(TraineeTable.from_records([trainee], taxonomy=taxonomy, site=site), 0,
                                   OpeningTable.from_records(openings, employers=employers, taxonomy=taxonomy,

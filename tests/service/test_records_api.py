@@ -72,7 +72,7 @@ def test_put_creates_then_updates_and_maps_onto_the_reference_data(client, admin
     body = opening.json()
     assert body["occupation_code"] == "sewing_machine_operator"
     assert body["sector"] == "apparel"
-    assert body["required_skills"] == [{"label": "silai", "level": 2, "skill": "machine_stitching"}]
+    assert body["required_skills"] == [{"label": "silai", "level": 2, "skill": "machine_stitching", "essential": False}]
     again = client.put("/v1/openings/OP-1", json=OPENING, headers=admin_headers)
     assert again.status_code == 200 and again.json()["version"] == 1  # same body changes nothing
     changed = client.put("/v1/openings/OP-1", json={**OPENING, "positions": 3}, headers=admin_headers)

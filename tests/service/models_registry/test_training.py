@@ -25,15 +25,24 @@ def demo(db, reference):
     return db
 
 
+def a_trainee_with_matches(client, headers) -> str:
+    """The first job-ready trainee some opening is allowed for (the rules leave some with none)."""
+    ready = client.get("/v1/trainees?status=job_ready&limit=200", headers=headers).json()["data"]
+    return next(t["external_id"] for t in ready
+                if client.get(f"/v1/trainees/{t['external_id']}/matches?as_of=2026-11-01", headers=headers).json()["data"])
+
+
 def test_train_produces_both_models_and_matches_use_them(demo, reference, client, admin_headers):
-    before = client.get("/v1/trainees/TR-000003/matches?as_of=2026-11-01", headers=admin_headers).json()
+    her = a_trainee_with_matches(client, admin_headers)
+    before = client.get(f"/v1/trainees/{her}/matches?as_of=2026-11-01", headers=admin_headers).json()
     assert before["model_version"] == "weighted-v1"
     trained = train(db=demo, reference=reference, as_of=AS_OF)
     assert trained.demand.version.startswith("demand-") and trained.outcome.version.startswith("outcome-")
     assert trained.outcome.metrics["n_placements"] > 0 and "brier" in trained.outcome.metrics
     assert trained.demand.metrics["backtest"]["improvement_over_seasonal_naive_pct"] >= 25
-    after = client.get("/v1/trainees/TR-000003/matches?as_of=2026-11-01", headers=admin_headers).json()
+    after = client.get(f"/v1/trainees/{her}/matches?as_of=2026-11-01", headers=admin_headers).json()
     assert after["model_version"] == trained.outcome.version  # picked up without a restart
+    assert after["data"], "she had matches before training; the model changes scores, not which openings are allowed"
     assert all(0 < m["score"] < 1 for m in after["data"])
     assert after["score_kind"] == "retention_probability" and before["score_kind"] == "relative_score"
     # how much history stands behind each score, as a field and as the last reason

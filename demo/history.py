@@ -15,7 +15,7 @@ from matching.dates import FOLLOWUP_MONTHS
 from matching.geo import haversine_km
 
 
-def _pair_features(emp: _Employers, tr: _Trainees, op: _Openings, ti: np.ndarray,
+def pair_features(emp: _Employers, tr: _Trainees, op: _Openings, ti: np.ndarray,
                    oi: np.ndarray) -> dict[str, np.ndarray]:
     """Canonical truth features of (trainee ti, opening oi) pairs, as the bundle's rows give them."""
     return {
@@ -56,7 +56,7 @@ class AdditivePairs:
         self.emp, self.tr, self.op = emp, tr, op
 
     def features(self, ti: np.ndarray, oi: np.ndarray) -> dict[str, np.ndarray]:
-        return _pair_features(self.emp, self.tr, self.op, ti, oi)
+        return pair_features(self.emp, self.tr, self.op, ti, oi)
 
     def widen(self, rng: np.random.Generator, cand: np.ndarray, s_district: np.ndarray, s_region: np.ndarray,
               s_occ: np.ndarray) -> np.ndarray:

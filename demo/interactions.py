@@ -10,13 +10,12 @@ from typing import Any
 import numpy as np
 
 from demo.draws import _norm
-from demo.history import _candidates
+from demo.history import _candidates, pair_features
 from demo.journeys import pair_minutes
 from demo.people import _Employers, _Openings, _Trainees
-from demo.truth import parse_skill_list, skill_fit_from_levels
+from demo.truth import parse_skill_list
 from demo.world import _Context, _Reference
 from matching.commute import DEFAULT_COMMUTE_MODEL
-from matching.geo import haversine_km
 
 
 @dataclass
@@ -76,24 +75,9 @@ class InteractionPairs:
 
     def features(self, ti: np.ndarray, oi: np.ndarray) -> dict[str, np.ndarray]:
         """The truth's canonical features of (trainee ti, opening oi) pairs: her true levels, true journey."""
-        emp, tr, op = self.emp, self.tr, self.op
         return {
-            "skill_fit": skill_fit_from_levels(tr.levels[ti], op.levels[oi]),
-            "commute_km": haversine_km(tr.lat[ti], tr.lon[ti], op.lat[oi], op.lon[oi]),
-            "wage_ratio": op.wage[oi] / tr.expected_wage[ti],
-            "night": op.shift[oi] == 1,
-            "rotating": op.shift[oi] == 2,
-            "transport": op.transport[oi],
-            "accommodation": op.accommodation[oi],
-            "has_dependents": tr.dependents[ti],
-            "night_shift_ok": tr.night_ok[ti],
-            "willing_to_relocate": tr.relocate[ti],
-            "preferred_sector_match": tr.prefs[ti, op.sector[oi]],
-            "attendance_rate": tr.attendance[ti],
-            "unvetted": ~emp.vetted[op.emp[oi]],
-            "below_minimum": op.below_minimum[oi],
-            "employer_effect": emp.effect[op.emp[oi]],
-            "journey_minutes": pair_minutes(self.ctx.ref, self.pace, tr, op, ti, oi),
+            **pair_features(self.emp, self.tr, self.op, ti, oi),
+            "journey_minutes": pair_minutes(self.ctx.ref, self.pace, self.tr, self.op, ti, oi),
             "commute_tolerance": self.hidden.tolerance[ti],
         }
 

@@ -20,7 +20,6 @@ from service.core.reference import Reference
 from service.market_signals.models import MarketSignal
 from service.matches.index import MatchIndex
 from service.openings.models import Opening
-from service.records import changes
 from service.records.unit_of_work import today
 from service.trainees.models import Trainee
 
@@ -97,17 +96,7 @@ def demand_model(*, session: Session, index: MatchIndex, reference: Reference) -
     demand = index.matcher.demand
     if isinstance(demand, DemandForecaster):
         return demand, index.model_versions.get("demand", "demand")
-    # Fitting reads every stored signal (seconds on a large programme): keep the fit until the day or any record
-    # changes, so a coordinator's next view of the Market screen does not fit it again.
-    key = (str(session.get_bind().engine.url), today(session), changes.latest(session=session))
-    if key not in _FITTED_ON_REQUEST:
-        try:
-            model = fit(session=session, reference=reference, as_of=key[1])
-        except ValueError as exc:  # too little market history for any series
-            return None, f"none: {exc}"
-        _FITTED_ON_REQUEST.clear()
-        _FITTED_ON_REQUEST[key] = model
-    return _FITTED_ON_REQUEST[key], "demand-fitted-on-request"
-
-
-_FITTED_ON_REQUEST: dict[tuple[str, datetime.date, int], DemandForecaster] = {}
+    try:
+        return fit(session=session, reference=reference, as_of=today(session)), "demand-fitted-on-request"
+    except ValueError as exc:  # too little market history for any series
+        return None, f"none: {exc}"

@@ -67,3 +67,12 @@ def test_the_docs_scripts_are_the_vendored_bundles(client: TestClient) -> None:
     assert "SwaggerUIBundle" in client.get("/static/apidocs/swagger-ui-bundle.js").text
     assert "/static/apidocs/redoc.standalone.js" in client.get("/redoc").text
     assert client.get("/openapi.json").status_code == 200
+
+
+@pytest.mark.parametrize("bundle", ["swagger-ui-bundle.js", "redoc.standalone.js"])
+def test_the_vendored_bundles_fetch_nothing_by_absolute_url(client: TestClient, bundle: str) -> None:
+    """An image or script a bundle would load at run time from the internet (ReDoc's own logo did)."""
+    code = client.get(f"/static/apidocs/{bundle}").text
+    fetched = re.findall(r"""\b(?:src|href)\s*[:=]\s*["'](https?://[^"']+\.(?:svg|png|gif|jpe?g|js|css|woff2?))["']""",
+                         code)
+    assert fetched == []

@@ -72,13 +72,6 @@ def public(row: Proposal, openings: dict[str, OpeningSummary]) -> ProposalPublic
     return ProposalPublic.model_validate({**row.model_dump(), "opening": openings.get(row.opening_external_id)})
 
 
-def proposals(*, session: Session, run: MatchRun, caller: ApiKey, kind: str | None, page: Page | None
-              ) -> tuple[list[Proposal], int]:
-    """A run's proposals (and alternatives) the caller may see, by trainee."""
-    assert run.id is not None  # a stored run has its id
-    return repository.page_of_proposals(session=session, run_id=run.id, caller=caller, kind=kind, page=page)
-
-
 ProposalState = repository.ProposalState
 
 

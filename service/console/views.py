@@ -33,6 +33,7 @@ from service.trainees import service as trainees
 from service.trainees.models import TraineePublic, TraineeStatus
 
 DUE_WINDOW_DAYS = 7
+DUE_SHOWN = 100  # the Today list's length; the counts above it cover every due check
 
 
 @dataclass(frozen=True)
@@ -44,17 +45,13 @@ class Due:
     days: int  # days overdue (positive) or until due
 
 
-def due_followups(page: Page, day: datetime.date) -> tuple[list[Due], int]:
+def due_followups(page: Page, day: datetime.date) -> tuple[list[Due], followups.DueCounts]:
     """Follow-ups not yet done and due by the end of the week (overdue ones included), her open risk flags
     first, then the longest overdue; and how many there are in all."""
-    limit = page.request.app.state.settings.max_page_size
-    found = followups.list(session=page.session, caller=page.key, page=Window(offset=0, limit=limit),
-                           filters=followups.FollowupFilters(due_before=day + datetime.timedelta(DUE_WINDOW_DAYS + 1)))
-    due = [Due(followup=row, overdue=row.due_on is not None and row.due_on < day,
-               days=abs((day - row.due_on).days) if row.due_on else 0) for row in found.data]
-    due.sort(key=lambda d: (not d.followup.trainee_risk_flag, d.followup.due_on or day,
-                            d.followup.placement_external_id, d.followup.month))
-    return due, found.count
+    shown, counts = followups.due(session=page.session, caller=page.key, day=day,
+                                  before=day + datetime.timedelta(DUE_WINDOW_DAYS + 1), limit=DUE_SHOWN)
+    return [Due(followup=row, overdue=row.due_on is not None and row.due_on < day,
+                days=abs((day - row.due_on).days) if row.due_on else 0) for row in shown], counts
 
 
 def last_run(page: Page) -> dict[str, Any] | None:
@@ -63,9 +60,8 @@ def last_run(page: Page) -> dict[str, Any] | None:
         run = nightly.latest_run(session=page.session)
     except NotFound:
         return None
-    proposals = [state for state in nightly.proposal_states(session=page.session, run=run, caller=page.key)
-                 if state.kind == "proposal"]
-    return {"run": run, "waiting": sum(1 for p in proposals if p.status == "proposed"), "proposals": len(proposals)}
+    proposals, waiting = nightly.proposal_counts(session=page.session, run=run, caller=page.key)
+    return {"run": run, "waiting": waiting, "proposals": proposals}
 
 
 def last_import(page: Page) -> dict[str, str] | None:
@@ -87,9 +83,9 @@ def last_import(page: Page) -> dict[str, str] | None:
 def today(page: Page) -> dict[str, Any]:
     """The Today screen: follow-ups due, last night's run, imports."""
     day = site_today(page.session)
-    due, total = due_followups(page, day)
-    return {"day": day, "due": due, "due_total": total, "flagged": sum(1 for d in due if d.followup.trainee_risk_flag),
-            "overdue": sum(1 for d in due if d.overdue), "run": last_run(page), "last_import": last_import(page)}
+    due, counts = due_followups(page, day)
+    return {"day": day, "due": due, "due_total": counts.total, "flagged": counts.flagged, "overdue": counts.overdue,
+            "run": last_run(page), "last_import": last_import(page)}
 
 
 # ---- shared shaping ----

@@ -26,6 +26,7 @@ from service.followups.models import (
     FollowupsPublic,
     FollowupUpdate,
 )
+from service.followups.repository import DueCounts
 from service.placements import repository as placements
 from service.placements.models import Placement
 from service.records import resource, unit_of_work, writes
@@ -110,6 +111,15 @@ def list(*, session: Session, filters: FollowupFilters, page: Page, caller: ApiK
     rows, count = resource.list(session=session, resource=RESOURCE, conditions=conditions(filters), page=page,
                                 caller=caller)
     return FollowupsPublic(data=enrich(session, rows), count=count)
+
+
+def due(*, session: Session, caller: ApiKey, day: date, before: date, limit: int
+        ) -> tuple[builtins.list[FollowupPublic], DueCounts]:
+    """Checks not yet done and due before a day, those on a record with an open risk flag first, then the longest
+    overdue (the first `limit`), each with whose it is; and how many are due, overdue and flagged in all."""
+    rows, counts = repository.due(session=session, caller=caller, day=day, before=before, limit=limit)
+    return [FollowupPublic.model_validate(row).model_copy(update={
+        "trainee_external_id": trainee, "trainee_risk_flag": flag}) for row, trainee, flag in rows], counts
 
 
 def get(*, session: Session, placement_external_id: str, month: int, caller: ApiKey) -> FollowupPublic:

@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, delete, func, insert, update
+from sqlalchemy import ColumnElement, case, delete, func, insert, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -108,6 +108,15 @@ def proposal_states(*, session: Session, run_id: int, caller: ApiKey) -> list[Pr
         select_columns(col(Proposal.trainee_external_id), col(Proposal.id), col(Proposal.kind), col(Proposal.status))
         .where(col(Proposal.run_id) == run_id, *visible(caller))
         .order_by(col(Proposal.trainee_external_id), col(Proposal.kind).desc(), col(Proposal.alternative_rank)))]
+
+
+def proposal_counts(*, session: Session, run_id: int, caller: ApiKey) -> tuple[int, int]:
+    """How many proposals (not alternatives) of a run the caller may see, and how many of them wait for a decision."""
+    total, waiting = session.execute(
+        select_columns(func.count(), func.coalesce(func.sum(case((col(Proposal.status) == "proposed", 1), else_=0)), 0))
+        .select_from(Proposal)
+        .where(col(Proposal.run_id) == run_id, col(Proposal.kind) == "proposal", *visible(caller))).one()
+    return int(total), int(waiting)
 
 
 def proposals_of(*, session: Session, run_id: int, caller: ApiKey, trainee_external_ids: Sequence[str]

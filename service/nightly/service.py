@@ -81,6 +81,12 @@ def proposal_states(*, session: Session, run: MatchRun, caller: ApiKey) -> list[
     return repository.proposal_states(session=session, run_id=run.id, caller=caller)
 
 
+def proposal_counts(*, session: Session, run: MatchRun, caller: ApiKey) -> tuple[int, int]:
+    """How many proposals of a run the caller sees, and how many of them wait for a decision."""
+    assert run.id is not None  # a stored run has its id
+    return repository.proposal_counts(session=session, run_id=run.id, caller=caller)
+
+
 def proposals_of(*, session: Session, run: MatchRun, caller: ApiKey, trainee_external_ids: Sequence[str]
                  ) -> list[Proposal]:
     """A run's rows for these trainees that the caller may see, by trainee."""

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,7 @@ __all__ = [
     "SUPPLY_STATUSES",
     "Priority",
     "ShortCourse",
+    "TraineePipeline",
     "district_neighbours",
     "short_course_from_trainees",
     "supply_from_trainees",
@@ -148,12 +149,91 @@ def _pipeline(trainees: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, gazette
             record.get("skills"), taxonomy, skill_normaliser)
 
 
-def _is_supply(code: str, core: Sequence[str], track: str | None, levels: Mapping[str, int], min_level: int) -> bool:
-    return code == track or (bool(core) and 2 * sum(1 for s in core if levels.get(s, 0) >= min_level) >= len(core))
+@dataclass(frozen=True)
+class TraineePipeline:
+    """The trainees of the pipeline as arrays, read once and shared by :func:`supply_from_trainees` and
+    :func:`short_course_from_trainees`: her home district (an index into ``homes``), her training track, and her
+    level (0 to 3) in each skill of the taxonomy (a column per code of ``skills``)."""
+
+    homes: tuple[str, ...]
+    home: np.ndarray
+    track: np.ndarray
+    skills: tuple[str, ...]
+    levels: np.ndarray
+
+    @classmethod
+    def from_records(cls, trainees: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, gazetteer: Gazetteer, *,
+                     statuses: Sequence[str] = SUPPLY_STATUSES, skill_normaliser: Any = None) -> TraineePipeline:
+        """The trainees with one of ``statuses`` whose district the gazetteer knows (records as
+        :func:`supply_from_trainees` reads them)."""
+        skills = tuple(taxonomy.skills)
+        column = {code: j for j, code in enumerate(skills)}
+        homes: dict[str, int] = {}
+        home: list[int] = []
+        track: list[str | None] = []
+        rows: list[int] = []
+        columns: list[int] = []
+        values: list[int] = []
+        for i, (place, her_track, levels) in enumerate(_pipeline(trainees, taxonomy, gazetteer, statuses,
+                                                                  skill_normaliser)):
+            home.append(homes.setdefault(place, len(homes)))
+            track.append(her_track)
+            for code, level in levels.items():
+                rows.append(i)
+                columns.append(column[code])
+                values.append(level)
+        matrix = np.zeros((len(home), len(skills)), dtype=np.int8)
+        matrix[np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64)] = values
+        return cls(homes=tuple(homes), home=np.asarray(home, dtype=np.int64),
+                   track=np.asarray(track, dtype=object), skills=skills, levels=matrix)
+
+    def living_in(self, districts: Collection[str]) -> TraineePipeline:
+        """Only the trainees whose home is one of these districts."""
+        keep = np.isin(self.home, [h for h, name in enumerate(self.homes) if name in set(districts)])
+        return TraineePipeline(homes=self.homes, home=self.home[keep], track=self.track[keep], skills=self.skills,
+                               levels=self.levels[keep])
+
+    def levels_in(self, codes: Sequence[str]) -> np.ndarray:
+        """Her levels in these skills (a column each, 0 for a skill the taxonomy does not know)."""
+        column = {code: j for j, code in enumerate(self.skills)}
+        out = np.zeros((self.home.shape[0], len(codes)), dtype=np.int8)
+        for k, code in enumerate(codes):
+            if code in column:
+                out[:, k] = self.levels[:, column[code]]
+        return out
+
+    def supply_mask(self, code: str, core: Sequence[str], min_level: int) -> np.ndarray:
+        """Who counts as supply for an occupation: on its track, or holding at least half of its core skills at
+        ``min_level`` or above."""
+        mask = self.track == code
+        if core:
+            mask |= 2 * (self.levels_in(core) >= min_level).sum(axis=1) >= len(core)
+        return np.asarray(mask, dtype=bool)
+
+    def per_home(self, mask: np.ndarray) -> np.ndarray:
+        """How many of the selected trainees live in each home district."""
+        return np.bincount(self.home[mask], minlength=len(self.homes))
 
 
-def supply_from_trainees(trainees: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, gazetteer: Gazetteer, *,
-                         neighbours: Mapping[str, Sequence[str]] | None = None,
+def _distinct_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a matrix of skill levels (0 to 3) and, for each row, which of them it is (as
+    ``np.unique(axis=0, return_inverse=True)``, faster: each row is read as one number in base 4)."""
+    weights = 4 ** np.arange(levels.shape[1], dtype=np.int64)
+    codes, which = np.unique(levels.astype(np.int64) @ weights, return_inverse=True)
+    profiles = (codes[:, None] // weights[None, :]) % 4
+    return profiles, which.reshape(-1)
+
+
+def _as_pipeline(trainees: Iterable[Mapping[str, Any]] | TraineePipeline, taxonomy: Taxonomy, gazetteer: Gazetteer,
+                 statuses: Sequence[str], skill_normaliser: Any) -> TraineePipeline:
+    if isinstance(trainees, TraineePipeline):
+        return trainees
+    return TraineePipeline.from_records(trainees, taxonomy, gazetteer, statuses=statuses,
+                                        skill_normaliser=skill_normaliser)
+
+
+def supply_from_trainees(trainees: Iterable[Mapping[str, Any]] | TraineePipeline, taxonomy: Taxonomy,
+                         gazetteer: Gazetteer, *, neighbours: Mapping[str, Sequence[str]] | None = None,
                          radius_km: float = DEFAULT_NEIGHBOUR_KM, statuses: Sequence[str] = SUPPLY_STATUSES,
                          min_level: int = 2, skill_normaliser: Any = None) -> dict[tuple[str, str], float]:
     """``(district name, occupation code) -> trainees nearby who could fill it``.
@@ -164,22 +244,26 @@ def supply_from_trainees(trainees: Iterable[Mapping[str, Any]], taxonomy: Taxono
     (default: :func:`district_neighbours` within ``radius_km``), since she can take a job there.
     Records are dicts with ``district`` (any spelling the gazetteer resolves), ``status``,
     ``training_track`` and ``skills`` (``[{"skill": code, "level": n}]``; with ``skill_normaliser``,
-    labels are mapped too). Trainees whose district cannot be resolved are skipped.
+    labels are mapped too), or a :class:`TraineePipeline` read from them once. Trainees whose district
+    cannot be resolved are skipped.
     """
     if neighbours is None:
         neighbours = district_neighbours(gazetteer, radius_km)
-    occupations = [(code, tuple(skill for skill, _ in occ.core_skills)) for code, occ in taxonomy.occupations.items()]
+    pipeline = _as_pipeline(trainees, taxonomy, gazetteer, statuses, skill_normaliser)
     supply: dict[tuple[str, str], float] = {}
-    for home, track, levels in _pipeline(trainees, taxonomy, gazetteer, statuses, skill_normaliser):
-        qualified = [code for code, core in occupations if _is_supply(code, core, track, levels, min_level)]
-        for place in (home, *neighbours.get(home, ())):
-            for code in qualified:
-                supply[(place, code)] = supply.get((place, code), 0.0) + 1.0
+    for code, occupation in taxonomy.occupations.items():
+        core = [skill for skill, _ in occupation.core_skills]
+        counts = pipeline.per_home(pipeline.supply_mask(code, core, min_level))
+        for h in np.flatnonzero(counts).tolist():
+            home = pipeline.homes[h]
+            for place in (home, *neighbours.get(home, ())):
+                supply[(place, code)] = supply.get((place, code), 0.0) + float(counts[h])
     return supply
 
 
-def short_course_from_trainees(trainees: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, gazetteer: Gazetteer,
-                               policy: QualificationPolicy, *, neighbours: Mapping[str, Sequence[str]] | None = None,
+def short_course_from_trainees(trainees: Iterable[Mapping[str, Any]] | TraineePipeline, taxonomy: Taxonomy,
+                               gazetteer: Gazetteer, policy: QualificationPolicy, *,
+                               neighbours: Mapping[str, Sequence[str]] | None = None,
                                radius_km: float = DEFAULT_NEIGHBOUR_KM, statuses: Sequence[str] = SUPPLY_STATUSES,
                                min_level: int = 2, skill_normaliser: Any = None) -> dict[tuple[str, str], ShortCourse]:
     """``(district name, occupation code) ->`` the trainees nearby a short course away from it.
@@ -188,24 +272,38 @@ def short_course_from_trainees(trainees: Iterable[Mapping[str, Any]], taxonomy: 
     counts, with the same arguments) and, against its core skills, is a near miss under ``policy``: not
     qualified, but qualified after gaining at most ``policy.short_course_levels`` skill levels. Each step
     of her way forward is counted too, so the sentence can name the course most of them need.
+
+    An assessment reads only her levels in the occupation's core skills, so each distinct set of those levels
+    is assessed once, however many trainees share it.
     """
     if neighbours is None:
         neighbours = district_neighbours(gazetteer, radius_km)
-    occupations = [(code, tuple(skill for skill, _ in occ.core_skills),
-                    [Requirement(skill, level) for skill, level in occ.core_skills])
-                   for code, occ in taxonomy.occupations.items()]
+    pipeline = _as_pipeline(trainees, taxonomy, gazetteer, statuses, skill_normaliser)
     found: dict[tuple[str, str], ShortCourse] = {}
-    for home, track, levels in _pipeline(trainees, taxonomy, gazetteer, statuses, skill_normaliser):
-        for code, core, requirements in occupations:
-            if not requirements or _is_supply(code, core, track, levels, min_level):
-                continue
-            assessment = assess(levels, requirements, policy)
-            if not assessment.near_miss:
-                continue
+    homes = len(pipeline.homes)
+    for code, occupation in taxonomy.occupations.items():
+        requirements = [Requirement(skill, level) for skill, level in occupation.core_skills]
+        if not requirements or not homes:
+            continue
+        core = [skill for skill, _ in occupation.core_skills]
+        outside = ~pipeline.supply_mask(code, core, min_level)
+        profiles, which = _distinct_rows(pipeline.levels_in(core)[outside])
+        assessments = [assess(dict(zip(core, profile.tolist(), strict=True)), requirements, policy)
+                       for profile in profiles]
+        near = np.array([a.near_miss for a in assessments], dtype=bool)
+        chosen = near[which.reshape(-1)]
+        per_home_profile = np.bincount(pipeline.home[outside][chosen] * len(profiles) + which.reshape(-1)[chosen],
+                                       minlength=homes * len(profiles)).reshape(homes, len(profiles))
+        for h in np.flatnonzero(per_home_profile.sum(axis=1)).tolist():
+            steps: Counter[tuple[str, int]] = Counter()
+            for p in np.flatnonzero(per_home_profile[h]).tolist():
+                for step in assessments[p].plan:
+                    steps[(step.skill, step.level)] += int(per_home_profile[h, p])
+            home = pipeline.homes[h]
             for place in (home, *neighbours.get(home, ())):
                 course = found.setdefault((place, code), ShortCourse())
-                course.trainees += 1.0
-                course.steps.update((step.skill, step.level) for step in assessment.plan)
+                course.trainees += float(per_home_profile[h].sum())
+                course.steps.update(steps)
     return found
 
 

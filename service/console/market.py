@@ -120,8 +120,8 @@ def market_page(page: Page) -> dict[str, Any]:
     every = market.forecast(model=model, horizon=horizon)
     district = chosen_district(page, params.get("district"), every)
     here = [row for row in every if row.district == district]
-    ranked = market.priorities(session=page.session, reference=page.reference, model=model, district=district,
-                               horizon=horizon)
+    ranked = market.priorities(session=page.session, index=page.index, reference=page.reference, model=model,
+                               district=district, horizon=horizon)
     priorities = [{"rank": p.rank, "name": p.occupation_name, "forecast": f"{round(p.forecast_postings):,}",
                    "supply": f"{round(p.supply):,}", "gap": f"{round(p.gap):,}",
                    "growth": f"{round(p.growth * 100):+d}%", "skills": ", ".join(p.skill_names)}

@@ -14,6 +14,7 @@ from service.core.deps import PageDep, ReferenceDep
 from service.core.errors import problem_responses
 from service.core.models import Code, ShortText
 from service.market import service
+from service.matches.router import IndexDep
 from service.records.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/v1/market", tags=["market"], responses=problem_responses(401, 403, 422, 429))
@@ -59,12 +60,12 @@ def demand(model: DemandDep, page: PageDep, district: Annotated[Code | None, Que
 @router.get("/training-priorities", response_model=PrioritiesPublic,
             summary="What the next cohort should learn: occupations by forecast demand against local supply",
             dependencies=[Permission("market:read")])
-def training_priorities(model: DemandDep, session: SessionDep, reference: ReferenceDep,
+def training_priorities(model: DemandDep, session: SessionDep, reference: ReferenceDep, index: IndexDep,
                         district: Annotated[Code | None, Query(description="A district; all when empty.")] = None,
                         horizon: Horizon = 6) -> Any:
     forecaster, version = model
     found = reference.site.gazetteer.resolve(district) if district else None
-    ranked = service.priorities(session=session, reference=reference, model=forecaster,
+    ranked = service.priorities(session=session, index=index, reference=reference, model=forecaster,
                                 district=found.name if found else district, horizon=horizon) \
         if forecaster is not None else []
     return PrioritiesPublic(model_version=version, horizon=horizon, count=len(ranked),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,7 +11,9 @@ from sqlmodel import Session, col
 
 from matching.demand_model import DemandForecaster, ForecastRow
 from matching.training_priorities import (
+    SUPPLY_STATUSES,
     Priority,
+    TraineePipeline,
     district_neighbours,
     short_course_from_trainees,
     supply_from_trainees,
@@ -75,28 +78,45 @@ def forecast(*, model: DemandForecaster, horizon: int, district: str | None = No
     return model.predict(horizon=horizon, series=series) if series else []
 
 
-def priorities(*, session: Session, reference: Reference, model: DemandForecaster, district: str | None,
-               horizon: int = 6) -> list[Priority]:
+def priorities(*, session: Session, index: MatchIndex, reference: Reference, model: DemandForecaster,
+               district: str | None, horizon: int = 6) -> list[Priority]:
     """Occupations ranked by forecast demand against job-ready and in-training trainees nearby."""
-    trainees = [dict(row) for row in session.execute(
-        select(col(Trainee.district), col(Trainee.status), col(Trainee.training_track), col(Trainee.skills))
-        .where(col(Trainee.erased_at).is_(None), col(Trainee.status).in_(("job_ready", "in_training")))).mappings()]
-    neighbours = district_neighbours(reference.site.gazetteer)
-    supply = supply_from_trainees(trainees, reference.taxonomy, reference.site.gazetteer, neighbours=neighbours)
-    short_course = short_course_from_trainees(trainees, reference.taxonomy, reference.site.gazetteer,
-                                              reference.site.qualification, neighbours=neighbours)
+    gazetteer = reference.site.gazetteer
+    neighbours = district_neighbours(gazetteer)
+    # read once per change of the records (a large programme's skills take seconds to read), not once per view
+    everyone = index.derived("market pipeline", lambda: TraineePipeline.from_records(
+        pipeline_records(session), reference.taxonomy, gazetteer), day=today(session))
+    # one district's priorities count only the women living in it or next to it
+    pipeline = everyone if district is None else everyone.living_in({district, *neighbours.get(district, ())})
+    supply = supply_from_trainees(pipeline, reference.taxonomy, gazetteer, neighbours=neighbours)
+    short_course = short_course_from_trainees(pipeline, reference.taxonomy, gazetteer, reference.site.qualification,
+                                              neighbours=neighbours)
     rows = forecast(model=model, horizon=horizon, district=None)
     return training_priorities(forecasts=rows, supply=supply, district=district, taxonomy=reference.taxonomy,
                                neighbours=neighbours, horizon=horizon, growth=model, short_course=short_course)
 
 
+def pipeline_records(session: Session) -> Iterator[dict[str, Any]]:
+    """Job-ready and in-training trainees: district, status, track and skills."""
+    statement = select(col(Trainee.district), col(Trainee.status), col(Trainee.training_track),
+                       col(Trainee.skills)).where(col(Trainee.erased_at).is_(None),
+                                                  col(Trainee.status).in_(SUPPLY_STATUSES))
+    for row in session.execute(statement.execution_options(yield_per=5000)).mappings():
+        yield dict(row)
+
+
 def demand_model(*, session: Session, index: MatchIndex, reference: Reference) -> tuple[DemandForecaster | None, str]:
-    """The active trained demand model and its version; without one, a model fitted now on the stored signals
-    (None when the signals are too short to fit one)."""
+    """The active trained demand model and its version; without one, a model fitted on the stored signals (kept
+    until a record changes or the day turns; None when the signals are too short to fit one)."""
     demand = index.matcher.demand
     if isinstance(demand, DemandForecaster):
         return demand, index.model_versions.get("demand", "demand")
-    try:
-        return fit(session=session, reference=reference, as_of=today(session)), "demand-fitted-on-request"
-    except ValueError as exc:  # too little market history for any series
-        return None, f"none: {exc}"
+    day = today(session)
+
+    def fitted() -> tuple[DemandForecaster | None, str]:
+        try:
+            return fit(session=session, reference=reference, as_of=day), "demand-fitted-on-request"
+        except ValueError as exc:  # too little market history for any series
+            return None, f"none: {exc}"
+
+    return index.derived("demand model fitted on request", fitted, day=day)

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -25,6 +25,7 @@ from service.records import changes
 log = logging.getLogger("jobmatch.index")
 REBUILD_AFTER = 2_000  # changed rows kept in deltas before the base is rebuilt
 MAX_DELTAS = 8  # deltas a query merges before they are combined into one
+T = TypeVar("T")
 
 
 @dataclass
@@ -91,6 +92,7 @@ class MatchIndex:
         self.trainees = LiveTable("trainees", lambda s, ids: loader.load_trainees(s, reference, ids=ids))
         self.version = -1
         self._lock = threading.Lock()
+        self._derived: dict[str, tuple[tuple[int, Any], Any]] = {}
 
     def current(self, session: Session) -> MatchIndex:
         """Bring the index up to the database's newest change; cheap when nothing changed."""
@@ -117,6 +119,17 @@ class MatchIndex:
                 self.trainees.apply(session, set(changed.get("trainee", ())))
             self.version = latest
         return self
+
+    def derived(self, name: str, build: Callable[[], T], *, day: Any) -> T:
+        """A value computed from the records (say, the market's pipeline of trainees), kept until any record
+        changes or the site's day turns; the index must have been brought current first."""
+        key = (self.version, day)
+        found = self._derived.get(name)
+        if found is not None and found[0] == key:
+            return cast(T, found[1])
+        value = build()
+        self._derived[name] = (key, value)
+        return value
 
     @staticmethod
     def _changed_openings(session: Session, changed: dict[str, set[str]]) -> set[str]:

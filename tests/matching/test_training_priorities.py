@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 
 from matching.demand_model import DemandForecaster, ForecastRow, SignalFrame
+from matching.qualification import Requirement, assess
 from matching.reference import load_site, load_taxonomy
 from matching.training_priorities import (
     Priority,
+    ShortCourse,
+    TraineePipeline,
     district_neighbours,
     short_course_from_trainees,
     supply_from_trainees,
@@ -172,3 +175,51 @@ def test_short_course_counts_near_misses(taxonomy, gazetteer) -> None:
     alone = training_priorities(forecasts=forecasts, supply=supply, district="Howrah", taxonomy=taxonomy)[0]
     assert alone.short_course_trainees == 0.0
     assert alone.short_course == "No trainee nearby is a short course away from this occupation."
+
+
+def one_by_one(trainees, taxonomy, gazetteer, policy, neighbours):
+    """The counts of supply and short courses as the definitions read, trainee by trainee (the oracle)."""
+    supply, courses = {}, {}
+    for record in trainees:
+        if record["status"] not in ("job_ready", "in_training") or gazetteer.resolve(record["district"]) is None:
+            continue
+        home = gazetteer.resolve(record["district"]).name
+        levels = {item["skill"]: item["level"] for item in record["skills"]}
+        for code, occupation in taxonomy.occupations.items():
+            core = [skill for skill, _ in occupation.core_skills]
+            is_supply = record.get("training_track") == code or (
+                bool(core) and 2 * sum(levels.get(s, 0) >= 2 for s in core) >= len(core))
+            near = None
+            if not is_supply and core:
+                found = assess(levels, [Requirement(s, level) for s, level in occupation.core_skills], policy)
+                near = found if found.near_miss else None
+            for place in (home, *neighbours.get(home, ())):
+                if is_supply:
+                    supply[(place, code)] = supply.get((place, code), 0.0) + 1.0
+                if near is not None:
+                    course = courses.setdefault((place, code), ShortCourse())
+                    course.trainees += 1.0
+                    course.steps.update((step.skill, step.level) for step in near.plan)
+    return supply, courses
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_counts_read_once_as_arrays_equal_the_counts_trainee_by_trainee(taxonomy, gazetteer, seed) -> None:
+    policy = load_site(REPO / "data" / "sites" / "west_bengal").qualification
+    rng = np.random.default_rng(seed)
+    districts = ["Howrah", "Kolkata", "hooghly", "Purulia", "Darjeeling", "Atlantis"]  # any spelling; one unknown
+    skills, tracks = list(taxonomy.skills), [None, *taxonomy.occupations]
+    trainees = [{"district": str(rng.choice(districts)),
+                 "status": str(rng.choice(["job_ready", "in_training", "placed"])),
+                 "training_track": tracks[int(rng.integers(len(tracks)))],
+                 "skills": [{"skill": str(code), "level": int(rng.integers(1, 4))}
+                            for code in rng.choice(skills, size=int(rng.integers(0, 6)), replace=False)]}
+                for _ in range(400)]
+    neighbours = district_neighbours(gazetteer)
+    pipeline = TraineePipeline.from_records(trainees, taxonomy, gazetteer)
+    supply, courses = one_by_one(trainees, taxonomy, gazetteer, policy, neighbours)
+    assert supply_from_trainees(pipeline, taxonomy, gazetteer, neighbours=neighbours) == supply
+    found = short_course_from_trainees(pipeline, taxonomy, gazetteer, policy, neighbours=neighbours)
+    assert {key: (course.trainees, dict(course.steps)) for key, course in found.items()} == \
+        {key: (course.trainees, dict(course.steps)) for key, course in courses.items()}
+    assert courses and supply  # the generated trainees exercise both counts

@@ -65,3 +65,21 @@ def test_the_district_and_horizon_are_chosen_and_checked(demo: TestClient):
     assert re.search(r"Demand in [A-Z]", default)  # the district with the most forecast postings
     assert demo.get("/console/market?district=Atlantis").status_code == 422
     assert demo.get("/console/market?horizon=7").status_code == 422
+
+
+def test_priorities_follow_a_change_of_the_pipeline_at_once(demo: TestClient, engine: Engine):
+    """Supply is read once per change of the records, not once per view: a new trainee on the track counts on the
+    next view, and stops counting when she is placed."""
+    admin = {"Authorization": f"Bearer {make_key(engine, 'admin')}"}
+
+    def supply() -> float:
+        found = demo.get("/v1/market/training-priorities?district=Kolkata&horizon=6", headers=admin).json()["data"]
+        return next((p["supply"] for p in found if p["occupation"] == "sewing_machine_operator"), 0.0)
+
+    before = supply()
+    body = {"partner_org": "kolkata_metro", "status": "job_ready", "district": "Kolkata", "languages": ["bn"],
+            "training_track": "sewing_machine_operator", "skills": [], "lat": 22.6, "lon": 88.4}
+    assert demo.put("/v1/trainees/TR-market-1", json=body, headers=admin).status_code == 201
+    assert supply() == before + 1
+    assert demo.patch("/v1/trainees/TR-market-1", json={"status": "placed"}, headers=admin).status_code == 200
+    assert supply() == before

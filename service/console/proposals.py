@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Annotated, Any, get_args
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path
@@ -61,18 +61,9 @@ class Group:
         return next((item for item in self.items if item.proposal.status == "accepted"), None)
 
 
-Row = TypeVar("Row", nightly.ProposalState, Proposal)
-
-
-def waits(rows: Sequence[nightly.ProposalState | Proposal]) -> bool:
-    """A woman's row waits for a decision while nothing of it is accepted and its first item (her proposal, or
-    her first alternative when the run had no proposal for her) is undecided."""
-    return rows[0].status == "proposed" and not any(row.status == "accepted" for row in rows)
-
-
-def by_trainee(rows: Sequence[Row]) -> dict[str, list[Row]]:
+def by_trainee(rows: Sequence[Proposal]) -> dict[str, list[Proposal]]:
     """A run's rows grouped by woman, in the service's order (her proposal first, then alternatives by rank)."""
-    groups: dict[str, list[Row]] = {}
+    groups: dict[str, list[Proposal]] = {}
     for row in rows:
         groups.setdefault(row.trainee_external_id, []).append(row)
     return groups
@@ -110,25 +101,22 @@ def proposal_list(page: Page) -> dict[str, Any]:
         run = nightly.latest_run(session=page.session)
     except NotFound:
         return {"run": None, "show": show, "groups": []}
-    # Grouping and filtering read two columns of every row; only the page shown is loaded whole.
-    grouped = list(by_trainee(nightly.proposal_states(session=page.session, run=run, caller=page.key)).values())
-    waiting = [states for states in grouped if waits(states)]
-    chosen = waiting if show == "waiting" else grouped
     offset = offset_of(params.get("offset"))
-    window = [states[0].trainee_external_id for states in chosen[offset:offset + GROUPS_PER_PAGE]]
+    women = nightly.trainee_rows(session=page.session, run=run, caller=page.key, waiting_only=show == "waiting",
+                                 offset=offset, limit=GROUPS_PER_PAGE)
+    window = women.trainee_external_ids
     rows = by_trainee(nightly.proposals_of(session=page.session, run=run, caller=page.key,
                                            trainee_external_ids=window))
     shown = shown_groups(page, [rows[trainee] for trainee in window if trainee in rows])
     return {**run_context(page, run), "show": show, "groups": shown,
-            "waiting": len(waiting), "total": len(grouped),
-            "paging": paging(page.request, offset=offset, shown=len(window), count=len(chosen),
-                             size=GROUPS_PER_PAGE)}
+            "waiting": women.waiting, "total": women.total,
+            "paging": paging(page.request, offset=offset, shown=len(window),
+                             count=women.waiting if show == "waiting" else women.total, size=GROUPS_PER_PAGE)}
 
 
 def group_in_run(page: Page, run: MatchRun, proposal_id: int) -> Group | None:
     """The row (her proposal and alternatives) holding this proposal in a run, if this key may see it."""
-    states = nightly.proposal_states(session=page.session, run=run, caller=page.key)
-    trainee = next((state.trainee_external_id for state in states if state.id == proposal_id), None)
+    trainee = nightly.trainee_of_proposal(session=page.session, run=run, proposal_id=proposal_id, caller=page.key)
     if trainee is None:
         return None
     return shown_groups(page, [nightly.proposals_of(session=page.session, run=run, caller=page.key,

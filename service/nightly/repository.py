@@ -93,23 +93,6 @@ def page_of_proposals(*, session: Session, run_id: int | None, caller: ApiKey, k
     return [*session.exec(statement)], total
 
 
-class ProposalState(NamedTuple):
-    """What a screen needs to group and filter a run's rows without loading them whole."""
-    trainee_external_id: str
-    id: int
-    kind: str
-    status: str
-
-
-def proposal_states(*, session: Session, run_id: int, caller: ApiKey) -> list[ProposalState]:
-    """Every row of a run the caller may see, by trainee (her proposal first, then alternatives by rank): only the
-    columns that say whose it is and whether it was decided."""
-    return [ProposalState(*row) for row in session.execute(
-        select_columns(col(Proposal.trainee_external_id), col(Proposal.id), col(Proposal.kind), col(Proposal.status))
-        .where(col(Proposal.run_id) == run_id, *visible(caller))
-        .order_by(col(Proposal.trainee_external_id), col(Proposal.kind).desc(), col(Proposal.alternative_rank)))]
-
-
 def proposal_counts(*, session: Session, run_id: int, caller: ApiKey) -> tuple[int, int]:
     """How many proposals (not alternatives) of a run the caller may see, and how many of them wait for a decision."""
     total, waiting = session.execute(
@@ -119,9 +102,51 @@ def proposal_counts(*, session: Session, run_id: int, caller: ApiKey) -> tuple[i
     return int(total), int(waiting)
 
 
+class TraineeRows(NamedTuple):
+    """One page of the women a run has rows for, and how many there are, in all and still waiting."""
+
+    trainee_external_ids: list[str]
+    total: int
+    waiting: int
+
+
+def trainee_rows(*, session: Session, run_id: int, caller: ApiKey, waiting_only: bool, offset: int, limit: int
+                 ) -> TraineeRows:
+    """The women of a run the caller may see, by programme id (one page; only those whose rows wait for a decision
+    when asked: her first row — the proposal, or else her first alternative, rank 1 — undecided, none accepted)."""
+    def any_row(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.max(case((condition, 1), else_=0))
+
+    proposal, status = col(Proposal.kind) == "proposal", col(Proposal.status)
+    first_undecided = (any_row(proposal & (status == "proposed")) == 1) | (
+        (any_row(proposal) == 0)
+        & (any_row((col(Proposal.alternative_rank) == 1) & (status == "proposed")) == 1))
+    women = select_columns(col(Proposal.trainee_external_id).label("trainee"),
+                           case((first_undecided & (any_row(status == "accepted") == 0), 1), else_=0).label("waits")) \
+        .where(col(Proposal.run_id) == run_id, *visible(caller)) \
+        .group_by(col(Proposal.trainee_external_id)).subquery()
+    # one pass: the counts over every woman beside each row; waiting women first when only they are asked for
+    order = (women.c.waits.desc(), women.c.trainee) if waiting_only else (women.c.trainee,)
+    found = session.execute(select_columns(women.c.trainee, women.c.waits, func.count().over(),
+                                           func.sum(women.c.waits).over())
+                            .order_by(*order).offset(offset).limit(limit)).all()
+    if not found:
+        total, waiting = session.execute(select_columns(func.count(), func.coalesce(func.sum(women.c.waits), 0))
+                                         ).one()
+        return TraineeRows(trainee_external_ids=[], total=int(total), waiting=int(waiting))
+    ids = [trainee for trainee, waits, _, _ in found if waits or not waiting_only]
+    return TraineeRows(trainee_external_ids=ids, total=int(found[0][2]), waiting=int(found[0][3]))
+
+
+def trainee_of_proposal(*, session: Session, run_id: int, proposal_id: int, caller: ApiKey) -> str | None:
+    """Whose this proposal of a run is, if the caller may see it."""
+    return session.execute(select_columns(col(Proposal.trainee_external_id)).where(
+        col(Proposal.run_id) == run_id, col(Proposal.id) == proposal_id, *visible(caller))).scalar_one_or_none()
+
+
 def proposals_of(*, session: Session, run_id: int, caller: ApiKey, trainee_external_ids: Sequence[str]
                  ) -> list[Proposal]:
-    """The rows of a run for these trainees that the caller may see, by trainee as `proposal_states` orders them."""
+    """The rows of a run for these trainees that the caller may see, by trainee (her proposal, then alternatives)."""
     rows: list[Proposal] = []
     for start in range(0, len(trainee_external_ids), 1000):
         chunk = trainee_external_ids[start:start + 1000]

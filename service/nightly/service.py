@@ -72,13 +72,22 @@ def public(row: Proposal, openings: dict[str, OpeningSummary]) -> ProposalPublic
     return ProposalPublic.model_validate({**row.model_dump(), "opening": openings.get(row.opening_external_id)})
 
 
-ProposalState = repository.ProposalState
+TraineeRows = repository.TraineeRows
 
 
-def proposal_states(*, session: Session, run: MatchRun, caller: ApiKey) -> list[ProposalState]:
-    """Whose each row of a run is and whether it was decided, for every row the caller may see (no whole rows)."""
+def trainee_rows(*, session: Session, run: MatchRun, caller: ApiKey, waiting_only: bool, offset: int, limit: int
+                 ) -> TraineeRows:
+    """One page of the women a run has rows for that the caller may see (or only those waiting for a decision),
+    and how many there are."""
     assert run.id is not None  # a stored run has its id
-    return repository.proposal_states(session=session, run_id=run.id, caller=caller)
+    return repository.trainee_rows(session=session, run_id=run.id, caller=caller, waiting_only=waiting_only,
+                                   offset=offset, limit=limit)
+
+
+def trainee_of_proposal(*, session: Session, run: MatchRun, proposal_id: int, caller: ApiKey) -> str | None:
+    """Whose a proposal of the run is, if the caller may see it."""
+    assert run.id is not None  # a stored run has its id
+    return repository.trainee_of_proposal(session=session, run_id=run.id, proposal_id=proposal_id, caller=caller)
 
 
 def proposal_counts(*, session: Session, run: MatchRun, caller: ApiKey) -> tuple[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, TypeGuard
 
-from sqlalchemy import String
+from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
 from service.core.models import UtcDateTime, utcnow
@@ -42,3 +42,16 @@ class ApiKeyPublic(ApiKeyBase):
     prefix: str
     created_at: datetime
     revoked_at: datetime | None
+
+
+class SignedInSession(SQLModel, table=True):
+    """A console session: the random id its signed cookie carries, whose key it is and until when. Signing out
+    deletes it, so a copy of the cookie stops working at once."""
+
+    __tablename__ = "signed_in_session"
+
+    id: str = Field(primary_key=True, max_length=43)
+    key_id: int = Field(sa_column=Column(Integer, ForeignKey("api_key.id", ondelete="CASCADE"), nullable=False,
+                                         index=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime, index=True)

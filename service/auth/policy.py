@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "market_signal:write": STAFF,
     # Everything else the API does.
     "import:create": STAFF,
+    "import:read": STAFF,
     "job_posting:create": frozenset({ADMIN, COORDINATOR, EMPLOYER}),
     "consent:read": STAFF,
     "consent:write": STAFF,

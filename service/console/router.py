@@ -34,6 +34,7 @@ async def sign_in(request: Request, api_key: Annotated[str, Form(max_length=200)
 
 @router.post("/sign-out", dependencies=[CsrfChecked])
 def sign_out(request: Request) -> Response:
+    signin.leave(request)
     response = RedirectResponse(console_url(request, "/sign-in"), status_code=303)
     response.headers.update(HEADERS)
     response.delete_cookie(COOKIE, path="/console")

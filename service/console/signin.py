@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from service.console import csrf
-from service.console.session import COOKIE, StaffOnly, secret, sign_in
+from service.console.session import COOKIE, StaffOnly, secret, sign_in, sign_out
 from service.console.web import HEADERS, console_url, render, set_cookie, translator
 from service.core.errors import Unauthorized
 from service.core.limits import TokenBuckets
@@ -69,3 +69,9 @@ def exchange(request: Request, *, raw_key: str, sent_token: str, next: str) -> R
     set_cookie(request, response, COOKIE, cookie, max_age=request.app.state.settings.console_session_hours * 3600)
     response.delete_cookie(csrf.PRE_SESSION_COOKIE, path="/console")
     return response
+
+
+def leave(request: Request) -> None:
+    """Sign out: the session its cookie holds is ended, so no copy of the cookie signs anyone in again."""
+    with unit_of_work(request.app.state.engine) as session:
+        sign_out(session=session, cookie=request.cookies.get(COOKIE))

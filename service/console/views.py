@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from service.audit import service as audit
 from service.auth import policy
 from service.consents import service as consents
 from service.console.web import Page
@@ -23,6 +22,8 @@ from service.core.reference import Reference
 from service.employers import service as employers
 from service.followups import service as followups
 from service.followups.models import FollowupPublic
+from service.imports import history as imports
+from service.imports.models import ImportAttemptPublic
 from service.matches import service as matches
 from service.nightly import service as nightly
 from service.openings import service as openings
@@ -34,6 +35,7 @@ from service.trainees.models import TraineePublic, TraineeStatus
 
 DUE_WINDOW_DAYS = 7
 DUE_SHOWN = 100  # the Today list's length; the counts above it cover every due check
+REFUSED_SHOWN = 5  # refused imports listed on Today; the count covers all of the week's
 
 
 @dataclass(frozen=True)
@@ -64,20 +66,28 @@ def last_run(page: Page) -> dict[str, Any] | None:
     return {"run": run, "waiting": waiting, "proposals": proposals}
 
 
-def last_import(page: Page) -> dict[str, str] | None:
-    """When records were last written by an import, as the audit log tells it (admins only: it is their log).
-    Failed imports write nothing, so the log has no trace of them."""
-    if not policy.allows(page.key, "audit:read"):
-        return None
-    events, _ = audit.list(session=page.session, filters=audit.AuditFilters(action="import"),
-                           page=Window(offset=0, limit=1))
-    if not events:
-        return None
-    at = events[0].at.astimezone(ZoneInfo(page.reference.site.timezone))
-    prefix = events[0].key_prefix
-    who = page.t("today.imports.by_key", key=prefix, role=page.t(f"role.{events[0].role}")) if prefix \
-        else page.t("today.imports.by_cli")
-    return {"at": f"{at:%Y-%m-%d %H:%M}", "who": who}
+def who_imported(page: Page, attempt: ImportAttemptPublic) -> str:
+    """Who made an import attempt, as a sentence's part: the key's prefix and role, or the command line."""
+    if attempt.key_prefix:
+        return page.t("today.imports.by_key", key=attempt.key_prefix, role=page.t(f"role.{attempt.role}"))
+    return page.t("today.imports.by_cli")
+
+
+def local_time(page: Page, moment: datetime.datetime) -> str:
+    return f"{moment.astimezone(ZoneInfo(page.reference.site.timezone)):%Y-%m-%d %H:%M}"
+
+
+def imports_lately(page: Page) -> dict[str, Any]:
+    """Imports refused in the last week that this key may see (newest first), and when an import last wrote
+    records."""
+    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=DUE_WINDOW_DAYS)
+    refused, count = imports.refused_since(session=page.session, caller=page.key, since=since, limit=REFUSED_SHOWN)
+    shown = [{"at": local_time(page, attempt.at), "who": who_imported(page, attempt), "summary": attempt.summary,
+              "problem_count": attempt.problem_count,
+              "first": attempt.problems[0] if attempt.problems else None} for attempt in refused]
+    done = imports.list(session=page.session, caller=page.key, outcome="imported", page=Window(offset=0, limit=1))
+    last = {"at": local_time(page, done.data[0].at), "who": who_imported(page, done.data[0])} if done.data else None
+    return {"refused": shown, "refused_count": count, "last": last}
 
 
 def today(page: Page) -> dict[str, Any]:
@@ -85,7 +95,7 @@ def today(page: Page) -> dict[str, Any]:
     day = site_today(page.session)
     due, counts = due_followups(page, day)
     return {"day": day, "due": due, "due_total": counts.total, "flagged": counts.flagged, "overdue": counts.overdue,
-            "run": last_run(page), "last_import": last_import(page)}
+            "run": last_run(page), "imports": imports_lately(page)}
 
 
 # ---- shared shaping ----

@@ -1,4 +1,5 @@
-"""POST /v1/imports: upload a bundle (.zip) and import it all-or-nothing."""
+"""POST /v1/imports: upload a bundle (.zip) and import it all-or-nothing; GET /v1/imports: what came of each
+import attempt."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from service.auth.deps import CurrentKey, Permission
-from service.core.deps import ReferenceDep
+from service.core.deps import PageDep, ReferenceDep
 from service.core.errors import problem_responses
+from service.imports import history
+from service.imports.models import ImportAttemptsPublic, ImportOutcome
 from service.imports.upload import import_upload
+from service.records.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"], responses=problem_responses(401, 403, 409, 413, 422))
 
@@ -47,3 +51,11 @@ async def create_import(request: Request, reference: ReferenceDep, caller: Curre
                                      reference=reference, settings=request.app.state.settings, dry_run=dry_run,
                                      caller=caller)
     return report.as_dict()
+
+
+@router.get("", response_model=ImportAttemptsPublic, summary="Import attempts, newest first (refused ones too)",
+            dependencies=[Permission("import:read")])
+def list_imports(session: SessionDep, caller: CurrentKey, page: PageDep,
+                 outcome: Annotated[ImportOutcome | None, Query(description="Only attempts with this outcome.")] = None
+                 ) -> ImportAttemptsPublic:
+    return history.list(session=session, caller=caller, outcome=outcome, page=page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,18 +13,19 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col
 
 from service.auth.models import ApiKey
 from service.consents import service as consents
 from service.core.db import table_of
-from service.core.errors import Conflict, Forbidden, Unresolvable
+from service.core.errors import Conflict, DomainError, Forbidden, Unresolvable
 from service.core.models import CONTROL
 from service.core.progress import NO_PROGRESS, Progress
 from service.core.reference import Reference
 from service.followups.schedule import schedule
 from service.followups.service import raise_risk_flags
+from service.imports import history
 from service.imports.cells import READERS, CellError
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
 from service.imports.names import EXPECTED, meant
@@ -383,12 +384,41 @@ def _check_names(bundle: Bundle, problems: _Problems) -> None:
 def import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: bool = False,
                   chunk_rows: int = 2_000, progress: Progress = NO_PROGRESS, caller: ApiKey | None = None,
                   limits: UnzipLimits | None = None, max_warnings: int | None = MAX_WARNINGS) -> ImportReport:
-    """Validate the whole bundle, then write it in one transaction (rolled back on a dry run).
+    """Validate the whole bundle, then write it in one transaction (rolled back on a dry run); the attempt is kept
+    in the import history whatever comes of it.
 
     With a caller (an API key), rows outside that key's scope are problems; without one (the CLI), all is allowed.
     With limits, a .zip that would expand beyond them is refused (ArchiveTooLarge) before or while it is read.
     Progress counts rows: the rows are counted first, then checked, then written. The report lists at most
     `max_warnings` warnings (None: all) and counts all of them by kind."""
+    try:
+        report = _import_bundle(engine=engine, reference=reference, path=path, dry_run=dry_run, chunk_rows=chunk_rows,
+                                progress=progress, caller=caller, limits=limits, max_warnings=max_warnings)
+    except DomainError as exc:
+        keep_refused(engine=engine, caller=caller, dry_run=dry_run, error=exc)
+        raise
+    keep(lambda: history.record_done(engine=engine, source="api" if caller else "cli", caller=caller,
+                                     dry_run=dry_run, rows=report.rows))
+    return report
+
+
+def keep_refused(*, engine: Engine, caller: ApiKey | None, dry_run: bool, error: DomainError) -> None:
+    """Keep a refused import in the history (an upload refused before its bundle was read, too)."""
+    keep(lambda: history.record_refused(engine=engine, source="api" if caller else "cli", caller=caller,
+                                        dry_run=dry_run, error=error))
+
+
+def keep(record: Callable[[], None]) -> None:
+    """Keep an attempt in the history; a history that cannot be written must not hide what came of the import."""
+    try:
+        record()
+    except SQLAlchemyError as exc:
+        log.warning("import attempt not kept", extra={"error": exc.__class__.__name__})
+
+
+def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run: bool, chunk_rows: int,
+                   progress: Progress, caller: ApiKey | None, limits: UnzipLimits | None, max_warnings: int | None
+                   ) -> ImportReport:
     report = ImportReport(dry_run=dry_run, max_warnings=max_warnings)
     problems = _Problems(report=report)
     bundle = Bundle(path, limits=limits)

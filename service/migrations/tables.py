@@ -1,12 +1,13 @@
 """Every table, imported in one place so that metadata and migrations see them all."""
 
 from service.audit.models import AuditEvent, AuditPurge, AuditSubject
-from service.auth.models import ApiKey
+from service.auth.models import ApiKey, SignedInSession
 from service.consents.models import Consent
 from service.core.secrets import ServiceSecret
 from service.employers.models import Employer
 from service.followups.models import Followup
 from service.idempotency.models import IdempotencyRecord
+from service.imports.models import ImportAttempt
 from service.market_signals.models import MarketSignal
 from service.models_registry.models import ModelVersion
 from service.nightly.models import MatchRun, Proposal
@@ -15,6 +16,6 @@ from service.placements.models import Placement
 from service.records.models import Change
 from service.trainees.models import Trainee
 
-__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "Change", "Consent", "IdempotencyRecord", "MatchRun",
-           "ModelVersion", "Proposal", "ServiceSecret", "Employer", "Followup", "MarketSignal", "Opening", "Placement",
-           "Trainee"]
+__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "Change", "Consent", "IdempotencyRecord",
+           "ImportAttempt", "MatchRun", "ModelVersion", "Proposal", "ServiceSecret", "SignedInSession", "Employer",
+           "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]

@@ -111,3 +111,22 @@ def test_the_upload_takes_the_apis_upload_cap_not_the_form_cap(console: ConsoleW
     capped = client.post("/console/followups/PL-own/12", data={"csrf_token": csrf_of(client), "note": "x" * (
         settings.max_body_bytes + 1)})
     assert capped.status_code == 413
+
+
+def test_refused_imports_are_kept_and_shown_on_today_without_cell_text(console: ConsoleWorld):
+    named = BAD_TRAINEES.replace(",dreaming,", ",Rupa Sen,")  # what a careless cell might hold
+    assert upload(console, "coordinator", bundle(trainees_csv=named), "import").status_code == 422
+    assert upload(console, "coordinator", b"not a zip", "dry_run", name="trainees.csv").status_code == 422
+    today = text_of(console.signed_in("coordinator").get("/console/").text)
+    assert "imports were refused in the last 7 days; nothing of them was written." in today
+    assert "The bundle has 2 problem(s); nothing was written." in today
+    assert "First problem: trainees.csv, line 3, column status:" in today and "Rupa Sen" not in today
+    assert "Upload the bundle as a .zip of its CSV files." in today
+    assert "in the last 7 days" in text_of(console.signed_in("admin").get("/console/").text)
+    other = text_of(console.signed_in("other_coordinator").get("/console/").text)
+    assert "No import was refused in the last 7 days." in other  # another partner's attempts are not hers
+    kept = console.client().get("/v1/imports?outcome=refused", headers=console.admin_headers).json()
+    assert kept["count"] >= 2 and all(attempt["partner_org"] == "kolkata_metro" for attempt in kept["data"])
+    with console.engine.connect() as connection:
+        stored = " ".join(str(row) for row in connection.execute(text("SELECT * FROM import_attempt")))
+    assert "Rupa Sen" not in stored  # only where the problem was and its kind, never what the cell held

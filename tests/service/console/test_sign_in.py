@@ -112,3 +112,13 @@ def test_a_tampered_session_cookie_is_refused(console: ConsoleWorld):
     key_id, rest = value.split(".", 1)
     client.cookies.set("jobmatch_console", f"{int(key_id) - 1}.{rest}", path="/console")
     assert client.get("/console/").status_code == 303
+
+
+def test_signing_out_ends_every_copy_of_the_cookie(console: ConsoleWorld):
+    client = console.signed_in("coordinator")
+    copied = console.client()
+    copied.cookies.set("jobmatch_console", client.cookies["jobmatch_console"], path="/console")
+    assert copied.get("/console/").status_code == 200  # the copy works while she is signed in
+    assert client.post("/console/sign-out", data={"csrf_token": csrf_of(client)}).status_code == 303
+    later = copied.get("/console/")
+    assert later.status_code == 303 and later.headers["location"].startswith("/console/sign-in")

@@ -14,8 +14,8 @@ from service.nightly.models import MatchRun, Proposal
 from service.records.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.db
-ADMIN = ApiKey(prefix="test", role="admin", name="test", secret_hash="-")
-COORDINATOR = ApiKey(prefix="test2", role="coordinator", name="test", secret_hash="-", partner_org="north")
+ADMIN = ApiKey(prefix="test", role="admin", name="test", key_hash="-")
+COORDINATOR = ApiKey(prefix="test2", role="coordinator", name="test", key_hash="-", partner_org="north")
 
 # (trainee, kind, alternative rank, status); every woman's rows as the run wrote them
 ROWS = [

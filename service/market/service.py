@@ -23,6 +23,7 @@ from service.core.reference import Reference
 from service.market_signals.models import MarketSignal
 from service.matches.index import MatchIndex
 from service.openings.models import Opening
+from service.records.changes import ERASURE
 from service.records.unit_of_work import today
 from service.trainees.models import Trainee
 
@@ -85,7 +86,7 @@ def priorities(*, session: Session, index: MatchIndex, reference: Reference, mod
     neighbours = district_neighbours(gazetteer)
     # read once per change of the records (a large programme's skills take seconds to read), not once per view
     everyone = index.derived("market pipeline", lambda: TraineePipeline.from_records(
-        pipeline_records(session), reference.taxonomy, gazetteer), day=today(session))
+        pipeline_records(session), reference.taxonomy, gazetteer), day=today(session), reads=("trainee", ERASURE))
     # one district's priorities count only the women living in it or next to it
     pipeline = everyone if district is None else everyone.living_in({district, *neighbours.get(district, ())})
     supply = supply_from_trainees(pipeline, reference.taxonomy, gazetteer, neighbours=neighbours)
@@ -119,4 +120,4 @@ def demand_model(*, session: Session, index: MatchIndex, reference: Reference) -
         except ValueError as exc:  # too little market history for any series
             return None, f"none: {exc}"
 
-    return index.derived("demand model fitted on request", fitted, day=day)
+    return index.derived("demand model fitted on request", fitted, day=day, reads=("market_signal", "opening"))

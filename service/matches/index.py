@@ -92,7 +92,8 @@ class MatchIndex:
         self.trainees = LiveTable("trainees", lambda s, ids: loader.load_trainees(s, reference, ids=ids))
         self.version = -1
         self._lock = threading.Lock()
-        self._derived: dict[str, tuple[tuple[int, Any], Any]] = {}
+        self._derived: dict[str, tuple[Any, Any]] = {}
+        self._changed_at: dict[str, int] = {}  # entity -> the newest change id that touched it, as this index saw it
 
     def current(self, session: Session) -> MatchIndex:
         """Bring the index up to the database's newest change; cheap when nothing changed."""
@@ -103,6 +104,8 @@ class MatchIndex:
             if latest == self.version:
                 return self
             changed = {} if self.version < 0 else changes.since(session=session, after=self.version, upto=latest)
+            for entity in changed:
+                self._changed_at[entity] = latest
             if self.matcher is None or "model" in changed:
                 from service.models_registry.matcher import build_matcher
                 self.matcher, self.model_versions = build_matcher(db=self.engine, reference=self.reference)
@@ -120,10 +123,10 @@ class MatchIndex:
             self.version = latest
         return self
 
-    def derived(self, name: str, build: Callable[[], T], *, day: Any) -> T:
-        """A value computed from the records (say, the market's pipeline of trainees), kept until any record
-        changes or the site's day turns; the index must have been brought current first."""
-        key = (self.version, day)
+    def derived(self, name: str, build: Callable[[], T], *, day: Any, reads: Collection[str]) -> T:
+        """A value computed from the records of some entities (say, the market's pipeline of trainees), kept until
+        one of them changes, a model is promoted or the site's day turns; the index must be current first."""
+        key = (tuple(self._changed_at.get(entity, -1) for entity in sorted({*reads, "model"})), day)
         found = self._derived.get(name)
         if found is not None and found[0] == key:
             return cast(T, found[1])

@@ -13,7 +13,9 @@ from service.core.models import utcnow
 from service.records.models import Change
 
 ERASURE = "erasure"  # logged under a pseudonym: the index reloads its trainees
-TRACKED = {"trainee", "employer", "opening", "model", ERASURE}  # what the match index holds or depends on
+# what the match index holds or depends on, and what values it keeps are derived from (market signals: the demand
+# model fitted on request)
+TRACKED = {"trainee", "employer", "opening", "model", "market_signal", ERASURE}
 
 
 def record(*, session: Session, entity: str, external_ids: Iterable[str]) -> None:

@@ -47,11 +47,14 @@ def changed_fields(row: Any, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def record_id(row: Mapping[str, Any]) -> str | None:
-    """How the logs name a record: its external id, or a follow-up's placement and month."""
+    """How the logs name a record: its external id, a follow-up's placement and month, or a market signal's
+    district, occupation, month and source."""
     if row.get("external_id") is not None:
         return str(row["external_id"])
     if row.get("placement_external_id") is not None and row.get("month") is not None:
         return f"{row['placement_external_id']}/{row['month']}"
+    if all(row.get(name) is not None for name in ("district", "occupation", "period")):
+        return f"{row['district']}/{row['occupation']}/{row['period']}/{row.get('source') or ''}"
     return None
 
 
@@ -70,8 +73,8 @@ def record_written(session: Session, table: type[SQLModel], rows: Sequence[Mappi
 
 
 def _identity(row: Any) -> dict[str, Any]:
-    return {name: getattr(row, name, None)
-            for name in ("external_id", "opening_external_id", "placement_external_id", "month")}
+    return {name: getattr(row, name, None) for name in ("external_id", "opening_external_id", "placement_external_id",
+                                                        "month", "district", "occupation", "period", "source")}
 
 
 def insert(*, session: Session, row: T, action: str = "create") -> T:

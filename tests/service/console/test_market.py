@@ -83,3 +83,15 @@ def test_priorities_follow_a_change_of_the_pipeline_at_once(demo: TestClient, en
     assert supply() == before + 1
     assert demo.patch("/v1/trainees/TR-market-1", json={"status": "placed"}, headers=admin).status_code == 200
     assert supply() == before
+
+
+def test_a_demand_model_fitted_on_request_follows_new_market_signals(demo: TestClient, engine: Engine):
+    admin = {"Authorization": f"Bearer {make_key(engine, 'admin')}"}
+    ask = "/v1/market/demand?district=Howrah&occupation=sewing_machine_operator&horizon=3"
+    before = demo.get(ask, headers=admin).json()
+    assert before["model_version"] == "demand-fitted-on-request" and before["data"]
+    for period in ("2026-08", "2026-09", "2026-10"):  # a sudden surge in the last complete months
+        assert demo.put(f"/v1/market-signals/Howrah/sewing_machine_operator/{period}", json={"postings": 5000},
+                        headers=admin).status_code in (200, 201)
+    after = demo.get(ask, headers=admin).json()
+    assert after["data"][0]["postings"] > before["data"][0]["postings"] + 100

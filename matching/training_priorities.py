@@ -157,7 +157,8 @@ class TraineePipeline:
 
     homes: tuple[str, ...]
     home: np.ndarray
-    track: np.ndarray
+    tracks: tuple[str | None, ...]
+    track: np.ndarray  # an index into ``tracks``
     skills: tuple[str, ...]
     levels: np.ndarray
 
@@ -170,28 +171,29 @@ class TraineePipeline:
         column = {code: j for j, code in enumerate(skills)}
         homes: dict[str, int] = {}
         home: list[int] = []
-        track: list[str | None] = []
+        tracks: dict[str | None, int] = {}
+        track: list[int] = []
         rows: list[int] = []
         columns: list[int] = []
         values: list[int] = []
         for i, (place, her_track, levels) in enumerate(_pipeline(trainees, taxonomy, gazetteer, statuses,
                                                                   skill_normaliser)):
             home.append(homes.setdefault(place, len(homes)))
-            track.append(her_track)
+            track.append(tracks.setdefault(her_track, len(tracks)))
             for code, level in levels.items():
                 rows.append(i)
                 columns.append(column[code])
                 values.append(level)
         matrix = np.zeros((len(home), len(skills)), dtype=np.int8)
         matrix[np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64)] = values
-        return cls(homes=tuple(homes), home=np.asarray(home, dtype=np.int64),
-                   track=np.asarray(track, dtype=object), skills=skills, levels=matrix)
+        return cls(homes=tuple(homes), home=np.asarray(home, dtype=np.int64), tracks=tuple(tracks),
+                   track=np.asarray(track, dtype=np.int64), skills=skills, levels=matrix)
 
     def living_in(self, districts: Collection[str]) -> TraineePipeline:
         """Only the trainees whose home is one of these districts."""
         keep = np.isin(self.home, [h for h, name in enumerate(self.homes) if name in set(districts)])
-        return TraineePipeline(homes=self.homes, home=self.home[keep], track=self.track[keep], skills=self.skills,
-                               levels=self.levels[keep])
+        return TraineePipeline(homes=self.homes, home=self.home[keep], tracks=self.tracks, track=self.track[keep],
+                               skills=self.skills, levels=self.levels[keep])
 
     def levels_in(self, codes: Sequence[str]) -> np.ndarray:
         """Her levels in these skills (a column each, 0 for a skill the taxonomy does not know)."""
@@ -205,7 +207,7 @@ class TraineePipeline:
     def supply_mask(self, code: str, core: Sequence[str], min_level: int) -> np.ndarray:
         """Who counts as supply for an occupation: on its track, or holding at least half of its core skills at
         ``min_level`` or above."""
-        mask = self.track == code
+        mask = self.track == self.tracks.index(code) if code in self.tracks else np.zeros(len(self.track), dtype=bool)
         if core:
             mask |= 2 * (self.levels_in(core) >= min_level).sum(axis=1) >= len(core)
         return np.asarray(mask, dtype=bool)
@@ -217,9 +219,18 @@ class TraineePipeline:
 
 def _distinct_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of a matrix of skill levels (0 to 3) and, for each row, which of them it is (as
-    ``np.unique(axis=0, return_inverse=True)``, faster: each row is read as one number in base 4)."""
+    ``np.unique(axis=0, return_inverse=True)``, faster: each row is read as one number in base 4, and counted
+    rather than sorted when there are few such numbers)."""
     weights = 4 ** np.arange(levels.shape[1], dtype=np.int64)
-    codes, which = np.unique(levels.astype(np.int64) @ weights, return_inverse=True)
+    numbers = levels.astype(np.int64) @ weights
+    possible = 4 ** levels.shape[1]
+    if possible <= 1 << 16:
+        codes = np.flatnonzero(np.bincount(numbers, minlength=possible))
+        lookup = np.zeros(possible, dtype=np.int64)
+        lookup[codes] = np.arange(codes.shape[0])
+        which = lookup[numbers]
+    else:
+        codes, which = np.unique(numbers, return_inverse=True)
     profiles = (codes[:, None] // weights[None, :]) % 4
     return profiles, which.reshape(-1)
 

@@ -353,7 +353,7 @@ def forecast(horizon: Annotated[int, typer.Option(help="Months ahead.")] = 6,
     from service.market import service as market
     from service.models_registry import service as registry
     db = _engine()
-    _, demand, versions = registry.active_models(db=db)
+    _, demand, _, versions = registry.active_models(db=db)
     with Session(db) as session:
         if not hasattr(demand, "series_") or as_of:
             demand = market.fit(session=session, reference=_reference(),

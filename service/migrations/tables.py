@@ -7,6 +7,7 @@ from service.core.secrets import ServiceSecret
 from service.employers.models import Employer
 from service.followups.models import Followup
 from service.idempotency.models import IdempotencyRecord
+from service.journeys.models import ConfirmedJourney
 from service.market_signals.models import MarketSignal
 from service.models_registry.models import ModelVersion
 from service.nightly.models import MatchRun, Proposal
@@ -15,6 +16,7 @@ from service.placements.models import Placement
 from service.records.models import Change
 from service.trainees.models import Trainee
 
-__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "Change", "Consent", "IdempotencyRecord", "MatchRun",
+__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "Change", "Consent", "ConfirmedJourney",
+           "IdempotencyRecord", "MatchRun",
            "ModelVersion", "Proposal", "ServiceSecret", "Employer", "Followup", "MarketSignal", "Opening", "Placement",
            "Trainee"]

@@ -33,7 +33,7 @@ from sklearn.linear_model import HuberRegressor
 from .commute import DEFAULT_COMMUTE_MODEL, CommuteModel
 from .geo import haversine_km
 
-__all__ = ["AREA_TYPES", "TRUSTED_TYPES", "CommuteCalibration", "journey_table"]
+__all__ = ["AREA_TYPES", "TRUSTED_TYPES", "CommuteCalibration", "journey_table", "recorded_journeys"]
 
 #: The area types with a rate of their own; any other (unknown) area type takes the urban rate.
 AREA_TYPES: tuple[str, ...] = ("metro", "urban", "rural")
@@ -171,6 +171,42 @@ def _errors(name: str, estimate: np.ndarray, recorded: np.ndarray) -> dict[str, 
     error = np.abs(estimate - recorded)
     return {f"{name}_mae": round(float(error.mean()), 2),
             f"{name}_median_abs_error": round(float(np.median(error)), 2)}
+
+
+def recorded_journeys(*, trainees: Iterable[Mapping[str, Any]], openings: Iterable[Mapping[str, Any]],
+                      placements: Iterable[Mapping[str, Any]], followups: Iterable[Mapping[str, Any]],
+                      centres: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The journeys women recorded, as records for :func:`journey_table`: each follow-up's ``commute_minutes``
+    (from her home to the placement's workplace) and each trainee's ``training_commute_minutes`` (to her
+    partner's training centre in ``centres``, by partner; a partner without one contributes nothing)."""
+    trainee_of = {str(t["external_id"]): t for t in trainees}
+    opening_of = {str(o["external_id"]): o for o in openings}
+    placement_of = {str(p["external_id"]): p for p in placements}
+    out: list[dict[str, Any]] = []
+
+    def home(trainee: Mapping[str, Any]) -> dict[str, Any]:
+        return {"from_district": trainee.get("district"), "from_lat": trainee.get("lat"),
+                "from_lon": trainee.get("lon")}
+
+    for followup in followups:
+        minutes = followup.get("commute_minutes")
+        placement = placement_of.get(str(followup.get("placement_external_id")))
+        if minutes is None or placement is None:
+            continue
+        trainee = trainee_of.get(str(placement.get("trainee_external_id")))
+        opening = opening_of.get(str(placement.get("opening_external_id")))
+        if trainee is None or opening is None:
+            continue
+        out.append({**home(trainee), "to_district": opening.get("district"), "to_lat": opening.get("lat"),
+                    "to_lon": opening.get("lon"), "minutes": minutes, "source": "followup"})
+    for trainee in trainee_of.values():
+        minutes = trainee.get("training_commute_minutes")
+        centre = centres.get(str(trainee.get("partner_org")))
+        if minutes is None or centre is None:
+            continue
+        out.append({**home(trainee), "to_district": centre.district, "to_lat": centre.lat, "to_lon": centre.lon,
+                    "minutes": minutes, "source": "training_centre"})
+    return out
 
 
 def journey_table(journeys: Iterable[Mapping[str, Any]], site: Any) -> tuple[dict[str, np.ndarray], np.ndarray]:

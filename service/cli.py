@@ -337,8 +337,19 @@ def _print_trained(trained: Trained) -> None:
         ["demand", demand.version, f"{trained.demand_rows:,} market signals, {demand.metrics.get('series', 0):,} "
                                    "series", demand_quality],
         ["outcome", outcome.version, f"{metrics.get('n_placements', 0):,} placements, "
-                                     f"{metrics.get('n_events', 0):,} left within 12 months", outcome_quality]],
+                                     f"{metrics.get('n_events', 0):,} left within 12 months", outcome_quality],
+        *([_commute_line(trained.commute)] if trained.commute is not None else [])],
         title="trained")
+
+
+def _commute_line(row: Any) -> list[str]:
+    """The commute calibration's row of the `train` table: journeys, and its error against them."""
+    metrics = row.metrics
+    journeys = metrics.get("journeys") or 0
+    quality = (f"median error {_rounded(metrics.get('calibrated_median_abs_error'), 1)} min "
+               f"(fixed rates {_rounded(metrics.get('fixed_median_abs_error'), 1)} min)" if journeys
+               else "no recorded journeys: the fixed rates")
+    return ["commute", row.version, f"{journeys:,} recorded journeys", quality]
 
 
 @app.command("forecast")

@@ -291,7 +291,7 @@ def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the r
 def train(as_of: Annotated[str | None, typer.Option("--as-of", help="Learn from what was known on this day "
                                                                      "(default today).")] = None,
           promote: Annotated[bool, typer.Option(help="Make the new models the active ones.")] = True) -> None:
-    """Train the market-demand and outcome models from the database and store them in the registry."""
+    """Train the market-demand, commute and outcome models from the database and store them in the registry."""
     db = _engine()  # first: a database that is not there fails before the models and reference data load
     day = _day(as_of)
     from service.models_registry.training import train as train_models

@@ -56,7 +56,7 @@ def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bo
     """Fit the demand model on market signals, the commute model's rates on the journeys women recorded, then the
     outcome model on placements and their follow-ups (with the calibrated journeys), each placement weighted by how
     unlike the usual choice it was among the pairs feasible that day."""
-    progress.start("demand and outcome models (steps)", TRAINING_STEPS)
+    progress.start("demand, commute and outcome models (steps)", TRAINING_STEPS)
     with unit_of_work(db) as session:
         signals = market.signal_records(session, until=market.last_complete_day(as_of))
         own = market.own_opening_records(session, until=market.last_complete_day(as_of))

@@ -273,7 +273,8 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
     counts["placements.csv"] = _write_csv(out_dir / "placements.csv", PLACEMENT_COLUMNS, columns, report)
 
     columns = [p_ids[fu.placement], fu.month, _dates(ref_day, fu.checked), _bool_str(fu.employed),
-               np.where(fu.employed, fu.wage.astype(str), ""), fu.wellbeing, _bool_str(fu.risk), _blank_zero(recorded[0])]
+               np.where(fu.employed, fu.wage.astype(str), ""), fu.wellbeing, _bool_str(fu.risk),
+               _blank_zero(recorded[0])]
     counts["followups.csv"] = _write_csv(out_dir / "followups.csv", FOLLOWUP_COLUMNS, columns, report)
 
     columns = [market.district, market.occupation, market.period, market.postings, market.source]

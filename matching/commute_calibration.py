@@ -38,7 +38,7 @@ __all__ = ["AREA_TYPES", "TRUSTED_TYPES", "CommuteCalibration", "journey_table",
 #: The area types with a rate of their own; any other (unknown) area type takes the urban rate.
 AREA_TYPES: tuple[str, ...] = ("metro", "urban", "rural")
 #: What a stored calibration may contain when loaded with skops (nothing else is trusted).
-TRUSTED_TYPES: tuple[str, ...] = ("matching.commute_calibration.CommuteCalibration",)
+TRUSTED_TYPES: list[str] = ["matching.commute_calibration.CommuteCalibration"]
 #: Learnt rates are kept within these bounds (minutes per road km; wait in minutes) whatever the data says.
 _RATE_BOUNDS = (0.5, 15.0)
 _WAIT_BOUNDS = (0.0, 60.0)

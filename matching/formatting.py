@@ -73,7 +73,8 @@ def format_journey(minutes: float, low_high: tuple[float, float] | None) -> str:
     if high < 120:
         return f"about {format_duration(minutes)} ({_bound(low)}–{_bound(high)})"
     if low >= 120:
-        return f"about {format_duration(minutes)} ({format_duration(low).removesuffix(' hours')}–{format_duration(high)})"
+        lower = format_duration(low).removesuffix(" hours")
+        return f"about {format_duration(minutes)} ({lower}–{format_duration(high)})"
     return f"about {format_duration(minutes)} ({format_duration(low)}–{format_duration(high)})"
 
 

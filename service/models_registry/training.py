@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from matching.backtest import rolling_origin_backtest
-from matching.commute_calibration import CommuteCalibration, journey_table, recorded_journeys
 from matching.commute import CommuteModel
+from matching.commute_calibration import CommuteCalibration, journey_table, recorded_journeys
 from matching.engine import MatchEngine
 from matching.outcome_data import build_training_set
 from matching.outcome_model import OutcomeModel
@@ -48,7 +48,8 @@ def _fingerprint(records: Any) -> str:
     return registry.fingerprint(json.dumps(records, sort_keys=True, default=str).encode())
 
 
-TRAINING_STEPS = 7  # progress: read, fit demand, backtest, save demand, commute, build outcome data, fit and save outcome
+# progress: read, fit demand, backtest, save demand, commute, build outcome data, fit and save outcome
+TRAINING_STEPS = 7
 
 
 def train(*, db: Engine, reference: Reference, as_of: datetime.date, promote: bool = True,
@@ -131,8 +132,8 @@ def _train_commute(session: Any, reference: Reference, as_of: datetime.date, *, 
                   zip(X["distance_km"], X["area_type_origin"], X["area_type_dest"], y))
     row = registry.save(session=session, kind="commute", model=calibration, as_of=as_of,
                         data_fingerprint=_fingerprint([data, as_of]),
-                        metrics={**calibration.metrics_, "sources": by_source, "wait_minutes": calibration.wait_minutes_,
-                                 "minutes_per_km": calibration.rates_,
+                        metrics={**calibration.metrics_, "sources": by_source,
+                                 "wait_minutes": calibration.wait_minutes_, "minutes_per_km": calibration.rates_,
                                  "intercity_minutes_per_km": calibration.intercity_minutes_per_km_,
                                  "range_factors": [calibration.low_factor_, calibration.high_factor_],
                                  "weight_of_data": calibration.weights_})

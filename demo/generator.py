@@ -13,7 +13,9 @@ or ``"interactions"``, a differently shaped one (:mod:`demo.truth_interactions`:
 interactions, a commute tolerance of her own, employer effects, a history of
 pairs coordinators favoured, mislabelled skill levels). Under either, each
 placement's true journey is recorded in ``OUT/_truth/journeys.csv``, with the
-journey model in ``OUT/_truth/journeys.json`` (:mod:`demo.journeys`).
+journey model in ``OUT/_truth/journeys.json`` (:mod:`demo.journeys`); the bundle
+carries journeys as a programme records them (``commute_minutes`` at follow-ups,
+``training_commute_minutes`` to the training centre), with a reporting error.
 
 The generator is deterministic per seed (numpy ``PCG64`` streams derived from
 the seed and a stage name; no global RNG, no wall-clock, no set or dict-order
@@ -49,7 +51,16 @@ from demo.history import (
     _simulate_history,
 )
 from demo.interactions import InteractionPairs, interaction_truth_extras, make_hidden_people
-from demo.journeys import JOURNEY_COLUMNS, JOURNEYS_CSV, draw_paces, pair_minutes, recorded_minutes, world_of
+from demo.journeys import (
+    JOURNEY_COLUMNS,
+    JOURNEYS_CSV,
+    draw_paces,
+    followup_journeys,
+    pair_minutes,
+    recorded_minutes,
+    training_journeys,
+    world_of,
+)
 from demo.market import _make_market_signals, _Market
 from demo.people import _Employers, _make_employers, _make_openings, _make_trainees, _Openings, _Trainees
 from demo.truth import COEFFICIENT_NAMES, FORMAT_VERSION, TRUTH_DIR, TRUTH_FORMS, TruthModel
@@ -87,7 +98,7 @@ TRAINEE_COLUMNS = (
     "external_id", "partner_org", "cohort", "status", "district", "lat", "lon", "skills", "languages",
     "education", "preferred_sectors", "max_commute_minutes", "willing_to_relocate", "night_shift_ok",
     "has_dependents", "attendance_rate", "expected_wage_inr", "excluded_employers", "excluded_districts",
-    "available_from", "is_survivor", "training_track",
+    "available_from", "is_survivor", "training_track", "training_commute_minutes",
 )
 EMPLOYER_COLUMNS = ("external_id", "name", "sector", "district", "lat", "lon", "vetted", "vetted_on")
 OPENING_COLUMNS = (
@@ -98,6 +109,7 @@ OPENING_COLUMNS = (
 PLACEMENT_COLUMNS = ("external_id", "trainee_external_id", "opening_external_id", "started_on", "ended_on")
 FOLLOWUP_COLUMNS = (
     "placement_external_id", "month", "checked_on", "employed", "monthly_wage_inr", "wellbeing", "risk_flag",
+    "commute_minutes",
 )
 MARKET_SIGNAL_COLUMNS = ("district", "occupation", "period", "postings", "source")
 
@@ -194,13 +206,16 @@ def generate_bundle(
     roster = _make_roster(_rng(seed, "status"), ctx, emp, tr, op, hist)
     fu = _make_followups(_rng(seed, "followups"), ctx, emp, op, hist)
     market = _make_market_signals(_rng(seed, "market"), ctx)
-    journey_minutes = recorded_minutes(_rng(seed, "journeys-recorded"),
-                                       pair_minutes(ref, pace, tr, op, hist.trainee, hist.opening))
+    true_journeys = pair_minutes(ref, pace, tr, op, hist.trainee, hist.opening)
+    journey_minutes = recorded_minutes(_rng(seed, "journeys-recorded"), true_journeys)
+    recorded = (followup_journeys(_rng(seed, "journeys-followups"), true_journeys, fu.placement, fu.employed,
+                                  ~op.accommodation[hist.opening]),
+                training_journeys(_rng(seed, "journeys-training"), ref, pace, tr))
 
     truth_params = {**_truth_dict(*truth_args, intercept=hist.intercept), **extras}
     truth_params["risk_flag_intercept"] = fu.risk_intercept
     truth_params.update(market.truth)
-    counts = _write_bundle(out_dir, ctx, emp, tr, op, hist, roster, fu, market, report, journey_minutes)
+    counts = _write_bundle(out_dir, ctx, emp, tr, op, hist, roster, fu, market, report, journey_minutes, recorded)
     truth_model = TruthModel(truth_params) if truth == "additive" else InteractionsTruth(truth_params)
     truth_model.save(out_dir)
     journeys.save(out_dir / TRUTH_DIR)
@@ -214,7 +229,7 @@ def _trainee_ids(n: int) -> list[str]:
 
 def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, op: _Openings, hist: _History,
                   roster: _Roster, fu: _FollowUps, market: _Market, report: ProgressFn,
-                  journey_minutes: np.ndarray) -> dict[str, int]:
+                  journey_minutes: np.ndarray, recorded: tuple[np.ndarray, np.ndarray]) -> dict[str, int]:
     ref, ref_day = ctx.ref, ctx.ref_day
     n, M, S = len(tr.partner), len(op.emp), len(hist.trainee)
     names = np.array(ref.district_names)
@@ -237,6 +252,7 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
         [f"{a:.2f}" for a in tr.attendance.tolist()], tr.expected_wage, roster.excluded_employers,
         np.where(roster.excluded_district >= 0, names[np.maximum(roster.excluded_district, 0)], ""),
         _dates(ref_day, roster.available_from), _bool_str(tr.survivor), np.array(ref.occupations)[tr.track],
+        _blank_zero(recorded[1]),
     ]
     counts["trainees.csv"] = _write_csv(out_dir / "trainees.csv", TRAINEE_COLUMNS, columns, report)
 
@@ -257,7 +273,8 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
     counts["placements.csv"] = _write_csv(out_dir / "placements.csv", PLACEMENT_COLUMNS, columns, report)
 
     columns = [p_ids[fu.placement], fu.month, _dates(ref_day, fu.checked), _bool_str(fu.employed),
-               np.where(fu.employed, fu.wage.astype(str), ""), fu.wellbeing, _bool_str(fu.risk)]
+               np.where(fu.employed, fu.wage.astype(str), ""), fu.wellbeing, _bool_str(fu.risk),
+               _blank_zero(recorded[0])]
     counts["followups.csv"] = _write_csv(out_dir / "followups.csv", FOLLOWUP_COLUMNS, columns, report)
 
     columns = [market.district, market.occupation, market.period, market.postings, market.source]
@@ -269,6 +286,11 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
                journey_minutes[commuted]]
     _write_csv(out_dir / TRUTH_DIR / JOURNEYS_CSV, JOURNEY_COLUMNS, columns, lambda stage, rows: None)
     return counts
+
+
+def _blank_zero(values: np.ndarray) -> np.ndarray:
+    """Whole numbers as text, 0 (not recorded) as an empty cell."""
+    return np.where(values > 0, values.astype(str), "")
 
 
 def _flags_to_str(flags: np.ndarray, labels: Sequence[str]) -> list[str]:

@@ -19,6 +19,12 @@ Each placement's journey is recorded as the true time x a log-normal reporting e
 ``journeys.csv`` (one row per placement she travelled to daily, i.e. without employer accommodation:
 ``placement_external_id, trainee_external_id, opening_external_id, journey_minutes``). The journeys follow
 the same model under either truth (see :mod:`demo.truth`).
+
+The bundle itself carries journeys as a programme would record them, for the service to calibrate its commute
+model on: ``commute_minutes`` in ``followups.csv`` (at 70 % of the checks where she is still employed at a
+workplace she travels to) and ``training_commute_minutes`` in ``trainees.csv`` (her journey to her partner's
+training centre, from the site data, for 60 % of the women), each with the same reporting error, and only for
+journeys of at most 4 hours (nobody travels longer every day).
 """
 
 from __future__ import annotations
@@ -78,6 +84,36 @@ def recorded_minutes(rng: np.random.Generator, true: np.ndarray) -> np.ndarray:
     """Journey times as women report them: the true time with a reporting error, in whole 5 minutes."""
     noisy = np.asarray(true, dtype=float) * rng.lognormal(0.0, REPORTING_SD, len(true))
     return np.maximum(REPORTED_IN_MINUTES, REPORTED_IN_MINUTES * np.round(noisy / REPORTED_IN_MINUTES)).astype(int)
+
+
+#: Share of follow-up checks at which she gives her journey time, and of trainees whose journey to the training
+#: centre is on record.
+FOLLOWUP_JOURNEY_SHARE = 0.7
+TRAINING_JOURNEY_SHARE = 0.6
+#: Nobody makes a longer journey every day (she stays near the workplace or the centre): none is recorded.
+DAILY_JOURNEY_CAP = 240.0
+
+
+def followup_journeys(rng: np.random.Generator, true_minutes_of_placement: np.ndarray, placement: np.ndarray,
+                      employed: np.ndarray, commutes: np.ndarray) -> np.ndarray:
+    """The one-way journey she gave at each follow-up (0: none given): only while employed at a workplace she
+    travels to daily, at a share of the checks, with the reporting error of :func:`recorded_minutes`."""
+    true = true_minutes_of_placement[placement]
+    given = ((rng.random(len(placement)) < FOLLOWUP_JOURNEY_SHARE) & np.asarray(employed, bool) & commutes[placement]
+             & (true <= DAILY_JOURNEY_CAP))
+    recorded = recorded_minutes(rng, true)
+    return np.where(given, recorded, 0)
+
+
+def training_journeys(rng: np.random.Generator, ref: _Reference, pace: np.ndarray, tr: _Trainees) -> np.ndarray:
+    """Her journey to her partner's training centre as recorded (0: not on record), at a share of the trainees."""
+    hill = np.isin(np.array(ref.district_names), HILL_DISTRICTS)
+    area = np.array(ref.district_area, dtype=object)
+    centre = ref.centre_district[tr.partner]
+    km = haversine_km(tr.lat, tr.lon, ref.centre_lat[tr.partner], ref.centre_lon[tr.partner])
+    true = true_minutes(km, area[tr.district], area[centre], hill[tr.district] | hill[centre], pace)
+    given = (rng.random(len(pace)) < TRAINING_JOURNEY_SHARE) & (true <= DAILY_JOURNEY_CAP)
+    return np.where(given, recorded_minutes(rng, true), 0)
 
 
 def pair_minutes(ref: _Reference, pace: np.ndarray, tr: _Trainees, op: _Openings, ti: np.ndarray,

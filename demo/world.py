@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -114,6 +114,10 @@ class _Reference:
     semi_category: int
     min_start: np.datetime64
     min_steps: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]   # (cat, zone) -> (dates, amounts)
+    # each partner's training centre (site data): district index, lat, lon
+    centre_district: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    centre_lat: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    centre_lon: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def minimum(self, category: np.ndarray, zone: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Vectorised statutory minimum (monthly INR) in force on ``day``."""
@@ -209,7 +213,27 @@ def _load_reference(data_dir: Path | None, reference_date: date) -> _Reference:
         semi_category=semi_category,
         min_start=np.datetime64(start.isoformat()),
         min_steps=min_steps,
+        **_centres(site, partners, names, partner_districts, lat, lon),
     )
+
+
+def _centres(site: Any, partners: list[str], names: list[str], partner_districts: list[np.ndarray],
+             lat: np.ndarray, lon: np.ndarray) -> dict[str, np.ndarray]:
+    """Each partner's training centre from the site data (else the headquarters of its first district)."""
+    district, c_lat, c_lon = [], [], []
+    for p_i, partner in enumerate(partners):
+        centre = site.training_centres.get(partner)
+        if centre is not None and centre.district in names:
+            district.append(names.index(centre.district))
+            c_lat.append(centre.lat)
+            c_lon.append(centre.lon)
+        else:
+            d = int(partner_districts[p_i][0])
+            district.append(d)
+            c_lat.append(float(lat[d]))
+            c_lon.append(float(lon[d]))
+    return {"centre_district": np.array(district, dtype=np.int64), "centre_lat": np.array(c_lat),
+            "centre_lon": np.array(c_lon)}
 
 
 def _partner_regions(gazetteer: Any, names: list[str], lat: np.ndarray, lon: np.ndarray

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .features import PairContext
-from .formatting import format_duration, format_site_money
+from .formatting import format_journey, format_site_money
 from .qualification import assess_pair
 from .reference import Taxonomy
 
@@ -98,7 +98,7 @@ def reasons(ctx: PairContext, features: Mapping[str, np.ndarray], i: int) -> lis
     if bool(features["relocation"][i]):
         out.append("the employer provides accommodation and she is willing to relocate")
     elif np.isfinite(f("commute_minutes")):
-        out.append(f"about {format_duration(f('commute_minutes'))} each way, her limit is"
+        out.append(f"{format_journey(f('commute_minutes'), ctx.commute_range(i))} each way, her limit is"
                    f" {f('max_commute_minutes'):.0f} min")
 
     # Pay

@@ -350,13 +350,64 @@ class PairContext:
         return self._cached("distance_km", compute)
 
     @property
-    def commute_minutes(self) -> np.ndarray:
+    def estimated_minutes(self) -> np.ndarray:
+        """The commute model's estimate of each pair's one-way journey (NaN where a place is unknown)."""
         def compute() -> np.ndarray:
             model = self.commute_model
             rate_t = self.t_map("area_type", model.rate, np.float64)
             rate_o = self.o_map("area_type", model.rate, np.float64)
             return model.minutes_from_rates(self.distance_km, rate_t, rate_o)
+        return self._cached("estimated_minutes", compute)
+
+    @property
+    def confirmed_minutes(self) -> np.ndarray | None:
+        """The journey a coordinator confirmed for each pair (NaN where none), or None when no pair has one."""
+        def compute() -> Any:
+            rows, opening_ids, minutes = self.trainees.confirmed_pairs()
+            if not rows.size:
+                return False
+            known = self.openings._cache.get("rows")
+            if known is None:
+                known = {str(e): i for i, e in enumerate(self.openings.external_id)}
+                self.openings._cache["rows"] = known
+            o_rows = np.array([known.get(str(e), -1) for e in opening_ids], dtype=np.int64)
+            keep = o_rows >= 0
+            if not keep.any():
+                return False
+            n_open = max(len(self.openings), 1)
+            keys = rows[keep] * n_open + o_rows[keep]
+            order = np.argsort(keys, kind="stable")
+            keys, values = keys[order], minutes[keep][order]
+            pair_keys = self.t_idx * n_open + self.o_idx
+            at = np.minimum(np.searchsorted(keys, pair_keys), keys.size - 1)
+            hit = keys[at] == pair_keys
+            if not hit.any():
+                return False
+            return np.where(hit, values[at], np.nan)
+        found = self._cached("confirmed_minutes", compute)
+        return None if found is False else found
+
+    @property
+    def commute_minutes(self) -> np.ndarray:
+        """Each pair's one-way journey: the confirmed time where a coordinator recorded one, else the estimate."""
+        def compute() -> np.ndarray:
+            confirmed = self.confirmed_minutes
+            estimate = self.estimated_minutes
+            return estimate if confirmed is None else np.where(np.isnan(confirmed), estimate, confirmed)
         return self._cached("commute_minutes", compute)
+
+    def commute_range(self, i: int) -> tuple[float, float] | None:
+        """The range shown with pair ``i``'s estimated journey, or None when its journey is confirmed."""
+        confirmed = self.confirmed_minutes
+        if confirmed is not None and np.isfinite(confirmed[i]):
+            return None
+        low, high = self.commute_model.minutes_range(float(self.estimated_minutes[i]))
+        return float(low), float(high)
+
+    def is_confirmed(self, i: int) -> bool:
+        """Whether pair ``i``'s journey was confirmed by a coordinator."""
+        confirmed = self.confirmed_minutes
+        return confirmed is not None and bool(np.isfinite(confirmed[i]))
 
     @property
     def relocation(self) -> np.ndarray:

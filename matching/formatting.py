@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["SCORE_DECIMALS", "SCORE_MEANINGS", "ScoreKind", "format_duration", "format_money", "format_site_money",
-           "round_factors", "round_score", "score_kind"]
+__all__ = ["SCORE_DECIMALS", "SCORE_MEANINGS", "ScoreKind", "format_duration", "format_journey", "format_money",
+           "format_site_money", "round_factors", "round_score", "score_kind"]
 
 #: Decimals a score or a factor is shown with: more would be noise, not precision.
 SCORE_DECIMALS = 3
@@ -56,6 +56,26 @@ def format_duration(minutes: float) -> str:
     if minutes < 120:
         return f"{int(5 * round(minutes / 5))} min"
     return f"{round(minutes / 30) / 2:g} hours"
+
+
+def _bound(minutes: float) -> str:
+    """One end of a range under two hours, in minutes as :func:`format_duration` rounds them, without the unit."""
+    return format_duration(minutes).removesuffix(" min")
+
+
+def format_journey(minutes: float, low_high: tuple[float, float] | None) -> str:
+    """A journey as a coordinator reads it: "about 45 min (35–60)" for an estimate with its range ("about 3 hours
+    (2.5–4 hours)", "about 100 min (80 min–2 hours)"), "confirmed journey 50 min" when ``low_high`` is None (a
+    coordinator confirmed it)."""
+    if low_high is None:
+        return f"confirmed journey {format_duration(minutes)}"
+    low, high = low_high
+    if high < 120:
+        return f"about {format_duration(minutes)} ({_bound(low)}–{_bound(high)})"
+    if low >= 120:
+        lower = format_duration(low).removesuffix(" hours")
+        return f"about {format_duration(minutes)} ({lower}–{format_duration(high)})"
+    return f"about {format_duration(minutes)} ({format_duration(low)}–{format_duration(high)})"
 
 
 def round_score(value: float) -> float:

@@ -24,7 +24,7 @@ import numpy as np
 from .dates import add_months
 from .explain import occupation_phrase
 from .features import VETTING_VALID_MONTHS, PairContext
-from .formatting import format_duration, format_money, format_site_money
+from .formatting import format_duration, format_journey, format_money, format_site_money
 from .qualification import LEVEL_NAMES, Assessment, Requirement, assess_pair, near_miss_pairs, qualified_pairs
 from .reference import MinimumWageLookupError, QualificationPolicy
 
@@ -247,8 +247,9 @@ class ExcludedDistrict:
 
 
 class CommuteTooLong:
-    """The estimated one-way commute exceeds her limit (or cannot be estimated), unless she is willing to
-    relocate and the employer provides accommodation."""
+    """The one-way commute exceeds her limit (or cannot be estimated), unless she is willing to relocate and the
+    employer provides accommodation. The journey is the one a coordinator confirmed for the pair when there is
+    one, else the commute model's estimate."""
 
     code = "commute_too_long"
     scope = "pair"
@@ -262,7 +263,8 @@ class CommuteTooLong:
         if not np.isfinite(minutes):
             text = "The distance to the workplace is not known, so the journey cannot be checked against her limit"
         else:
-            text = f"About {format_duration(minutes)} each way; her limit is {limit:.0f} min"
+            journey = format_journey(minutes, ctx.commute_range(i))
+            text = f"{journey[:1].upper()}{journey[1:]} each way; her limit is {limit:.0f} min"
         if ctx.t_at("willing_to_relocate", i):
             text += " (she would relocate, but the employer provides no accommodation)"
         return text

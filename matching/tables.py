@@ -504,6 +504,7 @@ class TraineeTable(_Columnar):
     excluded_districts: tuple[frozenset[str], ...]
     available_from: np.ndarray
     training_track: np.ndarray
+    confirmed_journeys: np.ndarray  # object: per row None, or {opening external id: confirmed one-way minutes}
     taxonomy: Taxonomy | None = field(default=None, repr=False, compare=False)
     site: Site | None = field(default=None, repr=False, compare=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -516,6 +517,8 @@ class TraineeTable(_Columnar):
         Missing values: ``max_commute_minutes`` 60; ``attendance_rate`` and ``expected_wage_inr``
         unknown (NaN); ``available_from`` unknown (she counts as available); coordinates from her
         district's headquarters. Excluded districts are resolved through the gazetteer like districts.
+        ``confirmed_journeys`` (optional) maps opening external ids to the one-way minutes a coordinator
+        confirmed for her journey there; they replace the estimate for those openings.
         """
         records = list(records)
         places = _Places(site)
@@ -523,7 +526,8 @@ class TraineeTable(_Columnar):
         cols: dict[str, list[Any]] = {name: [] for name in (
             "external_id", "status", "district", "area_type", "lat", "lon", "languages", "preferred_sectors",
             "max_commute_minutes", "willing_to_relocate", "night_shift_ok", "has_dependents", "attendance_rate",
-            "expected_wage", "excluded_employers", "excluded_districts", "available_from", "training_track")}
+            "expected_wage", "excluded_employers", "excluded_districts", "available_from", "training_track",
+            "confirmed_journeys")}
         skill_rows: list[dict[int, int]] = []
         for record in records:
             district = places.district(record.get("district"))
@@ -553,6 +557,8 @@ class TraineeTable(_Columnar):
             cols["excluded_districts"].append(intern(places.names(record.get("excluded_districts"))))
             cols["available_from"].append(record.get("available_from"))
             cols["training_track"].append(track.strip() if isinstance(track, str) and track.strip() else None)
+            journeys = record.get("confirmed_journeys")
+            cols["confirmed_journeys"].append({str(k): float(v) for k, v in journeys.items()} if journeys else None)
 
         def obj(name: str) -> np.ndarray:
             out = np.empty(len(records), dtype=object)
@@ -579,9 +585,26 @@ class TraineeTable(_Columnar):
             excluded_districts=tuple(cols["excluded_districts"]),
             available_from=_days(cols["available_from"]),
             training_track=obj("training_track"),
+            confirmed_journeys=obj("confirmed_journeys"),
             taxonomy=taxonomy,
             site=site,
         )
+
+    def confirmed_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every confirmed journey as aligned ``(trainee row, opening external id, minutes)`` (computed once)."""
+        found = self._cache.get("confirmed")
+        if found is None:
+            rows, ids, minutes = [], [], []
+            for row in np.flatnonzero(np.array([bool(j) for j in self.confirmed_journeys], dtype=bool)).tolist():
+                for opening, value in self.confirmed_journeys[row].items():
+                    rows.append(row)
+                    ids.append(opening)
+                    minutes.append(value)
+            opening_ids = np.empty(len(ids), dtype=object)
+            opening_ids[:] = ids
+            found = self._cache["confirmed"] = (np.array(rows, dtype=np.int64), opening_ids,
+                                                np.array(minutes, dtype=np.float64))
+        return found
 
     def levels_dense(self) -> np.ndarray:
         """Skill levels as a dense ``(n, n_skills)`` int8 array (computed once per table)."""

@@ -291,7 +291,7 @@ def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the r
 def train(as_of: Annotated[str | None, typer.Option("--as-of", help="Learn from what was known on this day "
                                                                      "(default today).")] = None,
           promote: Annotated[bool, typer.Option(help="Make the new models the active ones.")] = True) -> None:
-    """Train the market-demand and outcome models from the database and store them in the registry."""
+    """Train the market-demand, commute and outcome models from the database and store them in the registry."""
     db = _engine()  # first: a database that is not there fails before the models and reference data load
     day = _day(as_of)
     from service.models_registry.training import train as train_models
@@ -337,8 +337,19 @@ def _print_trained(trained: Trained) -> None:
         ["demand", demand.version, f"{trained.demand_rows:,} market signals, {demand.metrics.get('series', 0):,} "
                                    "series", demand_quality],
         ["outcome", outcome.version, f"{metrics.get('n_placements', 0):,} placements, "
-                                     f"{metrics.get('n_events', 0):,} left within 12 months", outcome_quality]],
+                                     f"{metrics.get('n_events', 0):,} left within 12 months", outcome_quality],
+        *([_commute_line(trained.commute)] if trained.commute is not None else [])],
         title="trained")
+
+
+def _commute_line(row: Any) -> list[str]:
+    """The commute calibration's row of the `train` table: journeys, and its error against them."""
+    metrics = row.metrics
+    journeys = metrics.get("journeys") or 0
+    quality = (f"median error {_rounded(metrics.get('calibrated_median_abs_error'), 1)} min "
+               f"(fixed rates {_rounded(metrics.get('fixed_median_abs_error'), 1)} min)" if journeys
+               else "no recorded journeys: the fixed rates")
+    return ["commute", row.version, f"{journeys:,} recorded journeys", quality]
 
 
 @app.command("forecast")
@@ -353,7 +364,7 @@ def forecast(horizon: Annotated[int, typer.Option(help="Months ahead.")] = 6,
     from service.market import service as market
     from service.models_registry import service as registry
     db = _engine()
-    _, demand, versions = registry.active_models(db=db)
+    _, demand, _, versions = registry.active_models(db=db)
     with Session(db) as session:
         if not hasattr(demand, "series_") or as_of:
             demand = market.fit(session=session, reference=_reference(),

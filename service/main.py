@@ -44,6 +44,7 @@ from service.followups.router import router as followups_router
 from service.idempotency.middleware import Idempotency
 from service.imports.router import router as imports_router
 from service.job_postings.router import router as job_postings_router
+from service.journeys.router import router as journeys_router
 from service.market.router import router as market_router
 from service.market_signals.router import router as market_signals_router
 from service.matches.index import MatchIndex
@@ -57,7 +58,7 @@ log = logging.getLogger("jobmatch.http")
 # Every route of the API, in the order of its OpenAPI document; each route declares its own permission.
 ROUTERS = [trainees_router, employers_router, openings_router, placements_router, followups_router,
            market_signals_router, imports_router, consents_router, audit_router, keys_router, job_postings_router,
-           matches_router, nightly_router, market_router]
+           matches_router, nightly_router, market_router, journeys_router]
 
 
 # The only routes that take a large (multipart) upload: the API's imports and the console's Imports screen.

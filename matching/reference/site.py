@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .gazetteer import Gazetteer, _load_gazetteer
-from .loading import _CODE_RE, _line, _load_json_with_lines, _Problems, default_data_dir
+from .gazetteer import Gazetteer, _load_gazetteer, _parse_float
+from .loading import _CODE_RE, _line, _load_json_with_lines, _Problems, _read_csv, default_data_dir
 from .wages import MinimumWageTable, load_minimum_wages
 
-__all__ = ["QualificationPolicy", "Site", "available_sites", "load_site"]
+__all__ = ["QualificationPolicy", "Site", "TrainingCentre", "available_sites", "load_site"]
 
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -36,6 +36,16 @@ class QualificationPolicy:
 
 
 @dataclass(frozen=True)
+class TrainingCentre:
+    """Where a field partner trains its women: the district (gazetteer name) and the point."""
+
+    partner_org: str
+    district: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
 class Site:
     """One deployment region: its districts, wage law and money, and the programme's qualification policy."""
 
@@ -48,10 +58,13 @@ class Site:
     gazetteer: Gazetteer
     minimum_wages: MinimumWageTable
     qualification: QualificationPolicy = field(default_factory=QualificationPolicy)
+    #: Each field partner's training centre by partner code (``training_centres`` in ``site.json``; optional).
+    training_centres: dict[str, TrainingCentre] = field(default_factory=dict, compare=False)
 
 
 _SITE_KEYS = ("code", "name", "country", "currency", "currency_symbol", "timezone", "gazetteer", "minimum_wages")
-_OPTIONAL_KEYS = ("qualification",)
+_OPTIONAL_KEYS = ("qualification", "training_centres")
+_CENTRE_COLUMNS = ("partner_org", "district", "lat", "lon", "note")
 #: ``qualification`` keys: (lowest, highest) allowed, and whether the value is a whole number.
 _QUALIFICATION_RANGES: dict[str, tuple[float, float, bool]] = {
     "share_of_required": (0.0, 1.0, False), "levels_below": (0, 2, True), "essential_levels_below": (0, 2, True),
@@ -121,7 +134,10 @@ def load_site(directory: Path) -> Site:
         problems.add(line, f"currency {doc['currency']!r} is not an ISO 4217 code")
     if _timezone_known(doc["timezone"]) is False:
         problems.add(line, f"timezone {doc['timezone']!r} is not an IANA time zone")
-    for key in ("gazetteer", "minimum_wages"):
+    files = ("gazetteer", "minimum_wages", *(("training_centres",) if "training_centres" in doc else ()))
+    for key in files:
+        if not isinstance(doc.get(key), str) or not doc[key].strip():
+            continue  # reported above for the required files
         target = directory / doc[key]
         if Path(doc[key]).is_absolute() or ".." in Path(doc[key]).parts:
             problems.add(line, f"{key} {doc[key]!r} must be a file name inside the site folder")
@@ -141,9 +157,41 @@ def load_site(directory: Path) -> Site:
                               f"unknown zone {district.zone!r} for {district.code!r}: "
                               f"{doc['minimum_wages']} has zones {', '.join(sorted(wage_zones))}")
     zone_problems.raise_if_any()
+    centres = (_load_training_centres(directory / doc["training_centres"], gazetteer)
+               if isinstance(doc.get("training_centres"), str) else {})
     return Site(code=doc["code"], name=doc["name"], country=doc["country"], currency=doc["currency"],
                 currency_symbol=doc["currency_symbol"], timezone=doc["timezone"],
-                gazetteer=gazetteer, minimum_wages=wages, qualification=qualification)
+                gazetteer=gazetteer, minimum_wages=wages, qualification=qualification, training_centres=centres)
+
+
+def _load_training_centres(path: Path, gazetteer: Gazetteer) -> dict[str, TrainingCentre]:
+    """Each partner's training centre: a known district, and a point (the district's centre when left empty)."""
+    problems = _Problems(path)
+    centres: dict[str, TrainingCentre] = {}
+    lines: dict[str, int] = {}
+    for line, row in _read_csv(path, _CENTRE_COLUMNS, problems):
+        partner = row["partner_org"]
+        if not partner:
+            problems.add(line, "partner_org is empty")
+            continue
+        if partner in lines:
+            problems.add(line, f"duplicate partner_org {partner!r} (first on line {lines[partner]})")
+            continue
+        district = gazetteer.resolve(row["district"])
+        if district is None:
+            problems.add(line, f"unknown district {row['district']!r}")
+            continue
+        lat, lon = district.lat, district.lon
+        if row["lat"] or row["lon"]:
+            lat_found, lon_found = _parse_float(row["lat"], -90.0, 90.0), _parse_float(row["lon"], -180.0, 180.0)
+            if lat_found is None or lon_found is None:
+                problems.add(line, f"lat/lon {row['lat']!r}, {row['lon']!r} are not a point (give both or neither)")
+                continue
+            lat, lon = lat_found, lon_found
+        lines[partner] = line
+        centres[partner] = TrainingCentre(partner_org=partner, district=district.name, lat=lat, lon=lon)
+    problems.raise_if_any()
+    return centres
 
 
 def available_sites(data_dir: Path | None = None) -> tuple[str, ...]:

@@ -31,6 +31,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "job_posting:create": frozenset({ADMIN, COORDINATOR, EMPLOYER}),
     "consent:read": STAFF,
     "consent:write": STAFF,
+    "journey:read": STAFF,
+    "journey:write": STAFF,
     "match:read": STAFF,
     "match:preview": STAFF,
     "candidate:read": frozenset({ADMIN, COORDINATOR, EMPLOYER}),

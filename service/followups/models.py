@@ -39,6 +39,9 @@ class FollowupBase(SQLModel):
     risk_flag: Flag = Field(default=False, description="A sign of exploitation or re-trafficking risk was seen.")
     notes: FreeText | None = Field(default=None, max_length=500,
                                    description="What the coordinator noted at this check (programme staff only).")
+    commute_minutes: int | None = Field(default=None, ge=1, le=600,
+                                        description="Her actual one-way journey to the workplace at this check, in "
+                                                    "minutes (the commute model is calibrated on it).")
 
 
 class FollowupCreate(FollowupBase):
@@ -54,6 +57,7 @@ class FollowupUpdate(SQLModel):
     wellbeing: int | None = Field(default=None, ge=1, le=5)
     risk_flag: Flag | None = None
     notes: FreeText | None = None
+    commute_minutes: int | None = Field(default=None, ge=1, le=600)
 
 
 class Followup(FollowupBase, Tracked, table=True):

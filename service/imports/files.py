@@ -71,7 +71,7 @@ TRAINEES_FILE = BundleFile(
              "max_commute_minutes": "int", "willing_to_relocate": "bool", "night_shift_ok": "bool",
              "has_dependents": "bool", "attendance_rate": "float", "expected_wage_inr": "int",
              "excluded_employers": "list", "excluded_districts": "list", "available_from": "date",
-             "is_survivor": "bool", "training_track": "text"},
+             "is_survivor": "bool", "training_track": "text", "training_commute_minutes": "int"},
     key=("external_id",), key_types={"external_id": ExternalId},
     list_references={"excluded_employers": "employers.csv"}, derived={"district": ("lat", "lon")})
 
@@ -95,7 +95,7 @@ PLACEMENTS_FILE = BundleFile(
 FOLLOWUPS_FILE = BundleFile(
     name="followups.csv", resource=FOLLOWUPS,
     columns={"placement_external_id": "text", "month": "int", "checked_on": "date", "employed": "bool",
-             "monthly_wage_inr": "int", "wellbeing": "int", "risk_flag": "bool"},
+             "monthly_wage_inr": "int", "wellbeing": "int", "risk_flag": "bool", "commute_minutes": "int"},
     key=("placement_external_id", "month"), key_types={"placement_external_id": ExternalId, "month": FollowupMonth},
     references={"placement_external_id": "placements.csv"})
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from matching.tables import OpeningTable, TraineeTable
 from service.core.reference import Reference
 from service.employers import repository as employers
+from service.journeys import repository as journeys
 from service.openings import repository as openings
 from service.placements import repository as placements
 from service.trainees import repository as trainees
@@ -55,9 +56,16 @@ def load_openings(session: Session, reference: Reference, *, ids: Collection[str
 
 def trainee_records(session: Session, *, ids: Collection[str] | None = None, job_ready_only: bool = True,
                     conditions: Sequence[Any] = (), include_erased: bool = False) -> list[dict[str, Any]]:
-    """Trainee rows as dicts (job-ready ones by default; the erased stubs only for learning from outcomes)."""
-    return trainees.list_records(session=session, ids=ids, job_ready_only=job_ready_only, conditions=conditions,
-                                 include_erased=include_erased)
+    """Trainee rows as dicts (job-ready ones by default; the erased stubs only for learning from outcomes), each
+    with her ``confirmed_journeys`` ({opening: minutes}, which replace the estimates for those openings)."""
+    records = trainees.list_records(session=session, ids=ids, job_ready_only=job_ready_only, conditions=conditions,
+                                    include_erased=include_erased)
+    if records:
+        confirmed = journeys.minutes_by_trainee(session=session, trainee_external_ids=(
+            None if ids is None else [r["external_id"] for r in records]))
+        for record in records:
+            record["confirmed_journeys"] = confirmed.get(record["external_id"], {})
+    return records
 
 
 def trainee_table(reference: Reference, records: list[dict[str, Any]]) -> TraineeTable:

@@ -26,6 +26,7 @@ from service.core import secrets
 from service.core.clock import site_today
 from service.core.errors import Forbidden, NotFound
 from service.core.reference import Reference
+from service.journeys import repository as journeys
 from service.matches import loader, summaries
 from service.matches.index import MatchIndex, Segment
 from service.matches.models import (
@@ -231,6 +232,8 @@ def rank_openings(*, session: Session, index: MatchIndex, engine: MatchEngine, r
         raise Forbidden("Why an opening is blocked tells where she lives and whom she excludes; this key may not "
                         "read that.")
     values = {name: getattr(trainee, name) for name in type(trainee).model_fields}
+    values["confirmed_journeys"] = journeys.minutes_by_trainee(
+        session=session, trainee_external_ids=[trainee.external_id]).get(trainee.external_id, {})
     release_connection(session)  # while scoring; the session takes one again to read the summaries
     day = as_of or site_today(reference.site.timezone)
     data, count = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values,

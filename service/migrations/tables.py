@@ -8,6 +8,7 @@ from service.employers.models import Employer
 from service.followups.models import Followup
 from service.idempotency.models import IdempotencyRecord
 from service.imports.models import ImportAttempt
+from service.journeys.models import ConfirmedJourney
 from service.market_signals.models import MarketSignal
 from service.models_registry.models import ModelVersion
 from service.nightly.models import MatchRun, Proposal
@@ -16,6 +17,6 @@ from service.placements.models import Placement
 from service.records.models import Change
 from service.trainees.models import Trainee
 
-__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "Change", "Consent", "IdempotencyRecord",
-           "ImportAttempt", "MatchRun", "ModelVersion", "Proposal", "ServiceSecret", "SignedInSession", "Employer",
-           "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]
+__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "Change", "Consent", "ConfirmedJourney",
+           "IdempotencyRecord", "ImportAttempt", "MatchRun", "ModelVersion", "Proposal", "ServiceSecret",
+           "SignedInSession", "Employer", "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]

@@ -1,5 +1,5 @@
 """The matching engine the service uses: the active trained models when there are any, else the transparent
-weighted score and neutral demand."""
+weighted score, neutral demand and the fixed commute rates."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from service.core.reference import Reference
 
 
 def build_matcher(*, db: Engine, reference: Reference) -> tuple[MatchEngine, dict[str, str]]:
-    """A MatchEngine with the active scorer and demand signal, and the versions it uses."""
+    """A MatchEngine with the active scorer, demand signal and commute model, and the versions it uses."""
     from service.models_registry import service as registry
-    scorer, demand, versions = registry.active_models(db=db)
-    return MatchEngine(taxonomy=reference.taxonomy, site=reference.site, scorer=scorer, demand=demand), versions
+    scorer, demand, commute, versions = registry.active_models(db=db)
+    return MatchEngine(taxonomy=reference.taxonomy, site=reference.site, scorer=scorer, demand=demand,
+                       commute_model=commute), versions

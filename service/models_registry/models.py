@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from service.core.models import UtcDateTime, utcnow
 
-ModelKind = Literal["outcome", "demand"]
+ModelKind = Literal["outcome", "demand", "commute"]
 
 
 class ModelVersionBase(SQLModel):

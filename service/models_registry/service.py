@@ -15,6 +15,7 @@ import skops.io as sio
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from matching.commute import DEFAULT_COMMUTE_MODEL, CommuteModel
 from matching.demand import NeutralDemand
 from matching.scoring import WeightedScorer
 from service.core.errors import NotFound
@@ -30,6 +31,8 @@ def trusted_types(kind: str) -> builtins.list[str]:
     """The types a model of this kind may contain: its module's own list, nothing guessed from the file."""
     if kind == "outcome":
         from matching.outcome_model import TRUSTED_TYPES
+    elif kind == "commute":
+        from matching.commute_calibration import TRUSTED_TYPES
     else:
         from matching.demand_model import TRUSTED_TYPES
     return [*TRUSTED_TYPES]
@@ -91,11 +94,13 @@ def load(row: ModelVersion) -> Any:
     return _LOADED[row.version]
 
 
-def active_models(*, db: Engine) -> tuple[Any, Any, dict[str, str]]:
-    """(scorer, demand signal, versions): the active models, or the transparent defaults."""
+def active_models(*, db: Engine) -> tuple[Any, Any, CommuteModel, dict[str, str]]:
+    """(scorer, demand signal, commute model, versions): the active models, or the transparent defaults (the
+    weighted score, neutral demand, the fixed commute rates)."""
     scorer: Any = WeightedScorer()
     demand: Any = NeutralDemand()
-    versions = {"outcome": scorer.version, "demand": "neutral"}
+    commute = DEFAULT_COMMUTE_MODEL
+    versions = {"outcome": scorer.version, "demand": "neutral", "commute": commute.version}
     with Session(db) as session:
         for row in repository.active(session=session):
             try:
@@ -105,9 +110,11 @@ def active_models(*, db: Engine) -> tuple[Any, Any, dict[str, str]]:
                 continue
             if row.kind == "outcome":
                 scorer, versions["outcome"] = model, row.version
+            elif row.kind == "commute":
+                commute, versions["commute"] = model.commute_model(row.version), row.version
             else:
                 demand, versions["demand"] = model, row.version
-    return scorer, demand, versions
+    return scorer, demand, commute, versions
 
 
 def list(*, session: Session) -> Sequence[ModelVersion]:

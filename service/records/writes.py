@@ -58,13 +58,26 @@ def record_id(row: Mapping[str, Any]) -> str | None:
     return None
 
 
+#: Records without an id of their own that belong to one trainee: her row in the match index holds them, so a
+#: write is logged as a change of her record, and audited under her pseudonym (the action names what changed).
+OWNED_BY_TRAINEE = frozenset({"confirmed_journey"})
+
+
 def record_written(session: Session, table: type[SQLModel], rows: Sequence[Mapping[str, Any]], action: str) -> None:
     """The change log and the audit log of written records (each a mapping with its `external_id` or a
-    follow-up's placement and month, and a placement's `opening_external_id`)."""
+    follow-up's placement and month, and a placement's `opening_external_id`; a record owned by a trainee with
+    her `trainee_external_id`)."""
+    entity = table_of(table).name
+    if entity in OWNED_BY_TRAINEE:
+        owners = [*dict.fromkeys(str(row["trainee_external_id"]) for row in rows
+                                 if row.get("trainee_external_id") is not None)]
+        changes.record(session=session, entity="trainee", external_ids=owners)
+        audit.record(session=session, caller=session.info.get(ACTOR), action=f"{entity}_{action}", entity="trainee",
+                     external_ids=owners)
+        return
     ids = [*dict.fromkeys(name for name in map(record_id, rows) if name is not None)]
     if not ids:
         return
-    entity = table_of(table).name
     changes.record(session=session, entity=entity, external_ids=ids)
     openings = sorted({row["opening_external_id"] for row in rows if row.get("opening_external_id")})
     if openings:  # a placement changes how many positions its opening has left
@@ -74,7 +87,8 @@ def record_written(session: Session, table: type[SQLModel], rows: Sequence[Mappi
 
 def _identity(row: Any) -> dict[str, Any]:
     return {name: getattr(row, name, None) for name in ("external_id", "opening_external_id", "placement_external_id",
-                                                        "month", "district", "occupation", "period", "source")}
+                                                        "month", "trainee_external_id", "district", "occupation",
+                                                        "period", "source")}
 
 
 def insert(*, session: Session, row: T, action: str = "create") -> T:

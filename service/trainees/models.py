@@ -53,6 +53,9 @@ class TraineeBase(SQLModel):
     available_from: Day | None = None
     is_survivor: Flag = Field(default=False, description="Sensitive: never shown to employers, never used to rank.")
     training_track: Code | None = Field(default=None, max_length=64, description="Occupation she trained for.")
+    training_commute_minutes: int | None = Field(
+        default=None, ge=1, le=600, description="Her one-way journey to her partner's training centre, in minutes, "
+                                                "as she gave it (the commute model is calibrated on it).")
 
 
 class TraineeCreate(TraineeBase):
@@ -83,6 +86,7 @@ class TraineeUpdate(SQLModel):
     available_from: Day | None = None
     is_survivor: Flag | None = None
     training_track: Code | None = None
+    training_commute_minutes: int | None = Field(default=None, ge=1, le=600)
 
 
 class Trainee(TraineeBase, Tracked, table=True):

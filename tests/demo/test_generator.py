@@ -81,7 +81,8 @@ def test_every_contract_column_in_order(bundle):
             header = next(csv.reader(fh))
         assert tuple(header) == columns, name
     trainee_cols = BUNDLE_FILES["trainees.csv"]
-    assert trainee_cols[-1] == "training_track" and trainee_cols[-2] == "is_survivor"
+    assert trainee_cols[-3:] == ("is_survivor", "training_track", "training_commute_minutes")
+    assert BUNDLE_FILES["followups.csv"][-1] == "commute_minutes"
 
 
 def test_ids_and_formats(tables):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
 
 import numpy as np
 import pytest
@@ -302,7 +303,7 @@ def test_one_row_profile_table(engine: MatchEngine, taxonomy: Taxonomy, site: Si
     # customer communication earns no credit towards billing, but sales does (related weight 0.3)
     assert "has 2 of 3 required skills at the required level, 1 more partly" in match.reasons
     assert "short of: POS billing (needs level 1)" in match.reasons
-    assert any(r.startswith("about ") and r.endswith("min each way, her limit is 60 min") for r in match.reasons)
+    assert any(re.fullmatch(r"about \d+ min \(\d+–\d+\) each way, her limit is 60 min", r) for r in match.reasons)
     assert "₹11,500 meets her ₹10,500; statutory minimum ₹11,363" in match.reasons
     assert "demand for retail sales associate in Howrah is growing (+12% a year)" in match.reasons
     assert engine.scorer_version == "weighted-v1"

@@ -359,12 +359,12 @@ def test_commute_too_long_and_the_relocation_exemption() -> None:
     far = {"district": "Purulia", "monthly_wage_inr": 13_000}
     [violation] = violations(opening=far)
     assert violation.code == "commute_too_long"
-    assert violation.sentence == "About 8 hours each way; her limit is 90 min"      # Kolkata to Purulia
+    assert violation.sentence == "About 8 hours (6.5–10 hours) each way; her limit is 90 min"  # Kolkata to Purulia
     [violation] = violations(opening=far, trainee={"willing_to_relocate": True})
     assert violation.sentence.endswith("her limit is 90 min (she would relocate, but the employer provides no"
                                        " accommodation)")
     [violation] = violations(opening={"district": "Howrah"}, trainee={"max_commute_minutes": 30})
-    assert violation.sentence == "About 65 min each way; her limit is 30 min"
+    assert violation.sentence == "About 65 min (50–85) each way; her limit is 30 min"
     # accommodation alone does not lift her limit: she must be willing to move
     assert [v.code for v in violations(opening=dict(far, accommodation_provided=True))] == ["commute_too_long"]
     assert violations(opening=dict(far, accommodation_provided=True), trainee={"willing_to_relocate": True}) == []

@@ -119,11 +119,14 @@ def test_train_forecast_and_nightly_from_the_command_line(tmp_path):
     assert trained.returncode == 0, trained.stderr
     table = [line.split("\t") for line in trained.stdout.splitlines()]
     assert table[:2] == [["# trained"], ["model", "version", "trained on", "quality"]]
-    assert [row[0] for row in table[2:]] == ["demand", "outcome"] and table[3][1].startswith("outcome-2026-11-01-")
+    assert [row[0] for row in table[2:]] == ["demand", "outcome", "commute"]
+    assert table[3][1].startswith("outcome-2026-11-01-") and table[4][1].startswith("commute-2026-11-01-")
+    assert re.fullmatch(r"[\d,]+ recorded journeys", table[4][2])
+    assert re.fullmatch(r"median error \d+\.\d min \(fixed rates \d+\.\d min\)", table[4][3])
     assert "market signals" in table[2][2] and " placements, " in table[3][2]
     assert re.search(r"backtest WAPE \d\.\d{3} ", table[2][3]) and re.search(r"Brier \d\.\d{3} ", table[3][3])
     assert "{" not in trained.stdout + trained.stderr  # no Python dicts
-    assert "training: demand and outcome models (steps) 6/6 (100%)" in trained.stderr
+    assert "training: demand, commute and outcome models (steps) 7/7 (100%)" in trained.stderr
     forecast = jobmatch(url, "forecast", "--horizon", "6", "--out", str(tmp_path / "forecast.csv"))
     assert forecast.returncode == 0
     lines = (tmp_path / "forecast.csv").read_text().splitlines()

@@ -42,6 +42,9 @@ def _give_her_a_history(client: TestClient, built) -> None:
                          headers={**coordinator, "Idempotency-Key": "her-consent-1"})
     assert posted.status_code == 201
     client.patch(f"/v1/trainees/{HER}", json={"cohort": "2026-C"}, headers=coordinator)
+    confirmed = client.put(f"/v1/trainees/{HER}/journeys/OP-own", json={"minutes": 45, "confirmed_by": "desk"},
+                           headers=coordinator)
+    assert confirmed.status_code == 201
     client.get(f"/v1/trainees/{HER}", headers=coordinator)
     client.get(f"/v1/trainees/{HER}/matches?as_of={AS_OF}", headers=coordinator)
     client.get(f"/v1/openings/OP-own/candidates?as_of={AS_OF}", headers=admin)
@@ -56,7 +59,7 @@ def test_erasure_leaves_her_id_in_no_table_no_export_and_no_index(client, db, se
         assert session.exec(select(Proposal).where(Proposal.trainee_external_id == HER)).first() is not None
     named = cells_naming(db, HER)
     for expected in ("trainee.external_id", "placement.trainee_external_id", "proposal.trainee_external_id",
-                     "consent.trainee_external_id", "idempotency_record.body", "idempotency_record.path",
+                     "consent.trainee_external_id", "confirmed_journey.trainee_external_id", "idempotency_record.body", "idempotency_record.path",
                      "change_log.external_id", "audit_subject.external_id"):
         assert expected in named
     assert "audit_event.external_id" not in named  # the log names her by pseudonym from the start

@@ -20,6 +20,7 @@ ROLES = ("admin", "coordinator", "employer", "batch")
 # Which role's view of a resource is limited to its own records (others answer 404).
 SCOPED = {"/v1/trainees": {"coordinator"}, "/v1/trainees/{external_id}/matches": {"coordinator"}, "/v1/placements": {"coordinator"}, "/v1/followups": {"coordinator"},
           "/v1/openings": {"employer"}, "/v1/trainees/{external_id}/consents": {"coordinator"},
+          "/v1/trainees/{external_id}/journeys": {"coordinator"},
           "/v1/imports": {"coordinator"}, "/v1/proposals": {"coordinator"}, "/v1/job-postings": {"employer"}}
 BULK = {("POST", "/v1/imports"), ("POST", "/v1/job-postings")}  # out-of-scope rows are 422 problems, not 404
 
@@ -119,6 +120,13 @@ def case(method: str, path: str, side: str, client, headers) -> tuple[str, str, 
         body = {"json": {"employer_external_id": "EM-own", "status": "given", "recorded_by": "coordinator"}}
         body["json"]["employer_external_id"] = world.EMPLOYERS["own"]
         return method, f"/v1/trainees/TR-{side}/consents", body if method == "POST" else {}
+    if path.startswith("/v1/trainees/{external_id}/journeys"):
+        if path.endswith("/journeys"):
+            return method, f"/v1/trainees/TR-{side}/journeys", {}
+        item, body = f"/v1/trainees/TR-{side}/journeys/OP-{side}", {"minutes": 40, "confirmed_by": "desk"}
+        if method != "PUT":  # there is one to read or remove
+            client.put(item, json=body, headers=headers["admin"])
+        return method, item, {"json": body} if method == "PUT" else {}
     raise AssertionError(f"no request case for {method} {path}: add one to this test")
 
 
@@ -150,7 +158,8 @@ def test_authorisation_matrix(client, db, role, frozen_today):
     built = world.build(client, db)
     checked = 0
     # Deletions last, children before parents: they remove the records the other cases aim at.
-    order = ["/v1/followups", "/v1/placements", "/v1/openings", "/v1/trainees", "/v1/employers"]
+    order = ["/v1/trainees/{external_id}/journeys", "/v1/followups", "/v1/placements", "/v1/openings", "/v1/trainees",
+             "/v1/employers"]
     for method, path in sorted(routes(client), key=lambda r: (r[0] == "DELETE", next(
             (i for i, p in enumerate(order) if r[1].startswith(p + "/")), len(order)))):
         for side in ("own", "other"):

@@ -3,11 +3,13 @@
 from service.audit.models import AuditEvent, AuditPurge, AuditSubject
 from service.auth.models import ApiKey
 from service.consents.models import Consent
+from service.core.rate_counters import RateBucket
 from service.core.secrets import ServiceSecret
 from service.employers.models import Employer
 from service.followups.models import Followup
 from service.idempotency.models import IdempotencyRecord
 from service.market_signals.models import MarketSignal
+from service.matches.models import CandidateHandle
 from service.models_registry.models import ModelVersion
 from service.nightly.models import MatchRun, Proposal
 from service.openings.models import Opening
@@ -15,6 +17,6 @@ from service.placements.models import Placement
 from service.records.models import Change
 from service.trainees.models import Trainee
 
-__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "Change", "Consent", "IdempotencyRecord", "MatchRun",
-           "ModelVersion", "Proposal", "ServiceSecret", "Employer", "Followup", "MarketSignal", "Opening", "Placement",
-           "Trainee"]
+__all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "CandidateHandle", "Change", "Consent",
+           "IdempotencyRecord", "MatchRun", "ModelVersion", "Proposal", "RateBucket", "ServiceSecret", "Employer",
+           "Followup", "MarketSignal", "Opening", "Placement", "Trainee"]

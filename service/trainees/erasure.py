@@ -13,6 +13,7 @@ from service.audit import subjects as audit_subjects
 from service.consents import repository as consents
 from service.core.models import utcnow
 from service.idempotency import erasure as idempotency
+from service.matches import repository as handles
 from service.nightly import repository as nightly_repository
 from service.placements import repository as placements
 from service.placements.models import Placement
@@ -47,6 +48,7 @@ def erase(*, session: Session, trainee: Trainee, gazetteer: Gazetteer) -> str | 
     anonymised stub's id when placements keep outcome statistics."""
     her = trainee.external_id
     consents.delete_of_trainee(session=session, trainee_external_id=her)
+    handles.delete_of_trainee(session=session, trainee_external_id=her)  # no handle leads to her any more
     stub_id = None
     if placements.exists_for_trainee(session=session, trainee_external_id=her):
         stub = writes.insert(session=session, row=anonymised_copy(trainee, gazetteer), action="anonymise")

@@ -15,9 +15,10 @@ $(BIN)/jobmatch: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(BIN)/jobmatch
 
-# The test and lint tools on top (pytest, schemathesis, notebooks, ruff, mypy...), for `make test` and `make lint`.
+# The test and lint tools on top (pytest, schemathesis, notebooks, ruff, mypy...), for `make test` and `make lint`,
+# and the optional Redis client, so that the tests cover the rate counters in Redis too (when a Redis answers).
 $(DEV): $(BIN)/jobmatch
-	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
+	$(BIN)/python -m pip install --quiet -e ".[test,lint,redis]"
 	touch $(DEV)
 
 install: $(BIN)/jobmatch

@@ -34,7 +34,7 @@ from service.core.caching import NoStore
 from service.core.config import Settings, get_settings
 from service.core.db import make_engine, make_probe_engine
 from service.core.errors import install_error_handlers, problem_response, problem_responses
-from service.core.limits import RateLimit, shared_counter
+from service.core.limits import KeyLimit, RateLimit, shared_counter
 from service.core.logging import configure as configure_logging
 from service.core.reference import load_reference
 from service.core.saturation import InFlightLimit
@@ -218,10 +218,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Idempotency, engine_of=lambda: app.state.engine, routes_of=lambda: app.router.routes)
     app.add_middleware(BodySizeLimit, max_json_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst,
-                       counter=app.state.rate_counter)
+    limit = KeyLimit(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst,
+                     counter=app.state.rate_counter)
+    app.add_middleware(RateLimit, limit=limit)
     app.add_middleware(Authenticate, engine_of=lambda: app.state.engine, per_minute=settings.rate_limit_per_minute,
-                       burst=settings.rate_limit_burst)
+                       burst=settings.rate_limit_burst, limit=limit)
     app.add_middleware(InFlightLimit, limit=settings.max_in_flight_requests)
     app.add_middleware(AccessLog)
     app.add_middleware(NoStore)  # outermost: every /v1 answer, replays and refusals included

@@ -54,4 +54,5 @@ def test_the_limit_holds_across_workers_with_redis(db, database_url, tmp_path):
     busy = make_key(db, "admin")
     with serve(database_url, tmp_path / "server.log", workers=2, rate_limit_per_minute=1, rate_limit_burst=BURST,
                redis_url=REDIS_URL) as (_, base):
-        assert _statuses(base, busy, 3 * BURST) == Counter({200: BURST, 429: 2 * BURST})
+        statuses = _statuses(base, busy, 3 * BURST)
+    assert statuses == Counter({200: BURST, 429: 2 * BURST}), (tmp_path / "server.log").read_text()[-3000:]

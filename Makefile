@@ -15,9 +15,10 @@ $(BIN)/jobmatch: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(BIN)/jobmatch
 
-# The test and lint tools on top (pytest, schemathesis, notebooks, ruff, mypy...), for `make test` and `make lint`.
+# The test and lint tools on top (pytest, schemathesis, notebooks, ruff, mypy...), for `make test` and `make lint`,
+# and the optional Redis client, so that the tests cover the rate counters in Redis too (when a Redis answers).
 $(DEV): $(BIN)/jobmatch
-	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
+	$(BIN)/python -m pip install --quiet -e ".[test,lint,redis]"
 	touch $(DEV)
 
 install: $(BIN)/jobmatch
@@ -42,7 +43,10 @@ bench-import: install-dev
 bench-load: install-dev
 	$(BIN)/python benchmarks/load.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
-.PHONY: screenshots bench-console bench-load bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome \
+bench-limits: install-dev
+	$(BIN)/python benchmarks/rate_limit.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+
+.PHONY: screenshots bench-console bench-load bench-limits bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome \
 	bench-selection
 bench-matching: install-dev
 	$(BIN)/python benchmarks/match_latency.py

@@ -115,7 +115,14 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to listen on.")
           workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
+
+    from service.core.rate_counters import RedisCounter
     settings = get_settings()
+    if settings.redis_url:
+        try:
+            RedisCounter(settings.redis_url)  # refuses at once without the optional redis client
+        except RuntimeError as exc:
+            _fail(str(exc))
     # A bounded graceful shutdown: on SIGTERM, requests in flight get this long, then the server stops anyway.
     uvicorn.run("service.asgi:app", host=host or settings.host, port=port or settings.port,
                 workers=workers or settings.workers, log_level=settings.log_level.lower(), access_log=False,

@@ -34,7 +34,7 @@ from service.core.caching import NoStore
 from service.core.config import Settings, get_settings
 from service.core.db import make_engine, make_probe_engine
 from service.core.errors import install_error_handlers, problem_response, problem_responses
-from service.core.limits import RateLimit
+from service.core.limits import KeyLimit, RateLimit, shared_counter
 from service.core.logging import configure as configure_logging
 from service.core.reference import load_reference
 from service.core.saturation import InFlightLimit
@@ -153,6 +153,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception:  # an unmigrated database: /readyz says so; the index builds later
             log.warning("match index not built at start", exc_info=True)
         yield
+        if app.state.rate_counter is not None:
+            await app.state.rate_counter.close()
         app.state.engine.dispose()
         app.state.probe_engine.dispose()
 
@@ -167,6 +169,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                    pool_timeout=settings.db_pool_timeout_seconds,
                                    busy_timeout=settings.sqlite_busy_timeout_seconds)
     app.state.probe_engine = make_probe_engine(settings.database_url)
+    # The per-key rate counters every worker shares (Redis when configured, else the database).
+    app.state.rate_counter = shared_counter(database_url=settings.database_url, redis_url=settings.redis_url,
+                                            engine_of=lambda: app.state.engine)
     probe_threads = anyio.CapacityLimiter(2)  # /readyz never waits behind the request threads
     app.state.reference = load_reference(settings.data_dir, settings.site, settings.currency)
     install_error_handlers(app)
@@ -214,9 +219,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Idempotency, engine_of=lambda: app.state.engine, routes_of=lambda: app.router.routes)
     app.add_middleware(BodySizeLimit, max_json_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    limit = KeyLimit(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst,
+                     counter=app.state.rate_counter)
+    app.add_middleware(RateLimit, limit=limit)
     app.add_middleware(Authenticate, engine_of=lambda: app.state.engine, per_minute=settings.rate_limit_per_minute,
-                       burst=settings.rate_limit_burst)
+                       burst=settings.rate_limit_burst, limit=limit)
     app.add_middleware(InFlightLimit, limit=settings.max_in_flight_requests)
     app.add_middleware(AccessLog)
     app.add_middleware(NoStore)  # outermost: every /v1 answer, replays and refusals included

@@ -1,5 +1,5 @@
 """Authentication before anything else: a /v1 request's bearer key is resolved (one indexed lookup, no cache, so
-a revocation takes effect at once) before its body is read, rate-limited, replayed or routed."""
+a revocation takes effect at once on every worker) before its body is read, rate-limited, replayed or routed."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from service.auth import service as keys
 from service.auth.models import ApiKey
 from service.core.actor import STATE_KEY
 from service.core.errors import Unauthorized, busy_response, is_saturation, problem_response
-from service.core.limits import TokenBuckets
+from service.core.limits import COUNTED, KeyLimit, TokenBuckets
 
 
 def bearer_token(scope: Scope) -> str | None:
@@ -32,9 +32,14 @@ def authenticated_key(scope: Scope) -> ApiKey | None:
     return (scope.get("state") or {}).get(STATE_KEY)
 
 
-def _lookup(engine: Engine, token: str) -> ApiKey:
-    with engine.connect() as connection:  # read only: closing rolls the implicit transaction back
-        return keys.authenticate(connection=connection, raw_key=token)
+def _lookup(engine: Engine, token: str, limit: KeyLimit | None) -> tuple[ApiKey, float | None]:
+    """The key, and when the database counts requests, the seconds this one must wait, counted on the same
+    connection in the same thread (no second connection, no second hop; a revoked key is never counted)."""
+    # Autocommit: no transaction to begin, and none to roll back when the connection goes back.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        key = keys.authenticate(connection=connection, raw_key=token)
+        wait: float | None = None if limit is None else limit.count_on(connection, key.key_hash)
+        return key, wait
 
 
 class Authenticate:
@@ -42,8 +47,10 @@ class Authenticate:
     on the request's state for the rate limit, idempotency and `get_current_key`. Failed attempts are counted per
     client address: past the rate limit they answer 429 without a lookup (no guessing keys at full speed)."""
 
-    def __init__(self, app: ASGIApp, *, engine_of: Callable[[], Engine], per_minute: int, burst: int) -> None:
+    def __init__(self, app: ASGIApp, *, engine_of: Callable[[], Engine], per_minute: int, burst: int,
+                 limit: KeyLimit | None = None) -> None:
         self.app, self.engine_of = app, engine_of
+        self.limit = limit if limit is not None and limit.counts_with_the_key else None
         self.failures = TokenBuckets(per_minute=per_minute, burst=burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -60,7 +67,7 @@ class Authenticate:
         try:
             if token is None:
                 raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-            key = await anyio.to_thread.run_sync(_lookup, self.engine_of(), token)
+            key, counted = await anyio.to_thread.run_sync(_lookup, self.engine_of(), token, self.limit)
         except Unauthorized as exc:
             self.failures.take(address)
             response = problem_response(exc.status, exc.title, exc.detail, slug=exc.slug, instance=scope["path"],
@@ -72,4 +79,6 @@ class Authenticate:
             raise
         state = scope.setdefault("state", {})
         state[STATE_KEY], state["key_prefix"], state["role"] = key, key.prefix, key.role
+        if counted is not None:
+            state[COUNTED] = counted
         await self.app(scope, receive, send)

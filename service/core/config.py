@@ -38,8 +38,13 @@ class Settings(BaseSettings):
                                                                        "files once decompressed.")
     max_zip_ratio: int = Field(default=100, description="Largest decompressed:compressed size ratio of a bundle .zip.")
     import_chunk_rows: int = Field(default=2_000, description="Rows written per statement during an import.")
-    rate_limit_per_minute: int = Field(default=600, description="Requests a key may send per minute (per worker).")
-    rate_limit_burst: int = Field(default=120, description="Requests a key may send at once before the rate applies.")
+    rate_limit_per_minute: int = Field(default=600, ge=1, description="Requests a key may send per minute, across "
+                                                                       "every worker and instance.")
+    rate_limit_burst: int = Field(default=120, ge=1, description="Requests a key may send at once before the rate "
+                                                                 "applies.")
+    redis_url: str | None = Field(default=None, description="Redis (redis://host:6379/0) for the per-key rate "
+                                                            "counters, with `pip install jobmatch[redis]`; unset: "
+                                                            "the database keeps them.")
     # Matching is CPU-bound: beyond a few threads requests only queue for the GIL and starve the event loop that
     # answers 503s and /healthz (benchmarks/load.py on 2 cores: with 8 or 20 threads most overload timed out,
     # with 4 it was answered 503 in milliseconds).

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
+import sqlmodel
 from pydantic import AfterValidator, BaseModel, Field
+from sqlalchemy import Column, ForeignKey, Index, String
 
 from matching.formatting import ScoreKind, round_factors, round_score
 from service.core.models import Code
@@ -18,6 +20,20 @@ ShownScore = Annotated[float, AfterValidator(round_score)]
 ShownFactors = Annotated[dict[str, float], AfterValidator(round_factors)]
 COUNT = ("How many items match in all, on every page together; `data` holds the ones returned (at most `limit`). "
          "Compare the two to know whether there are more.")
+
+
+class CandidateHandle(sqlmodel.SQLModel, table=True):
+    """The handle map: which trainee each handle an employer was shown stands for, stored when a candidate list
+    issues it, so that `/candidates/{handle}` is one indexed lookup. Rows go with her erasure or the employer."""
+
+    __tablename__ = "candidate_handle"
+    __table_args__ = (Index("ix_candidate_handle_trainee_external_id", "trainee_external_id"),)
+
+    employer_external_id: str = sqlmodel.Field(sa_column=Column(
+        String(64), ForeignKey("employer.external_id", ondelete="CASCADE"), primary_key=True))
+    handle: str = sqlmodel.Field(sa_column=Column(String(24), primary_key=True))
+    trainee_external_id: str = sqlmodel.Field(sa_column=Column(
+        String(64), ForeignKey("trainee.external_id", ondelete="CASCADE"), nullable=False))
 
 
 class ScoreMeaning(BaseModel):

@@ -75,6 +75,6 @@ def opening_candidates(external_id: ExternalIdPath, session: SessionDep, referen
             dependencies=[Permission("candidate:read")])
 def opening_candidate(external_id: ExternalIdPath, handle: Annotated[str, Path(pattern=r"^C-[A-Z2-7]{16}$")],
                       session: SessionDep, reference: ReferenceDep, caller: CurrentKey, matcher: MatcherDep,
-                      index: IndexDep, as_of: CandidateAsOf = None) -> CandidateDetail:
-    return service.get_candidate(session=session, index=index, engine=matcher, reference=reference,
+                      as_of: CandidateAsOf = None) -> CandidateDetail:
+    return service.get_candidate(session=session, engine=matcher, reference=reference,
                                  external_id=external_id, candidate_handle=handle, as_of=as_of, caller=caller)

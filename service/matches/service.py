@@ -27,7 +27,7 @@ from service.core.clock import site_today
 from service.core.errors import Forbidden, NotFound
 from service.core.reference import Reference
 from service.journeys import repository as journeys
-from service.matches import loader, summaries
+from service.matches import loader, repository, summaries
 from service.matches.index import MatchIndex, Segment
 from service.matches.models import (
     BlockedRule,
@@ -177,9 +177,13 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
         engine, trainees, np.arange(len(trainees)), openings, np.zeros(len(trainees), np.int64), as_of))
     count = trainee_repository.count_job_ready(session=session, ids=allowed, conditions=visible) if allowed else 0
     staff = policy.allows(caller, "candidate:identify")
+    employer = opening["employer_external_id"]
+    handles = {m.external_id: handle(session=session, employer_external_id=employer, trainee_external_id=m.external_id)
+               for m in ranked}
+    repository.store_handles(session=session, employer_external_id=employer,
+                             handles={issued: trainee_id for trainee_id, issued in handles.items()})
     return [(m.external_id,
-             Candidate(handle=handle(session=session, employer_external_id=opening["employer_external_id"],
-                                     trainee_external_id=m.external_id),
+             Candidate(handle=handles[m.external_id],
                        trainee_external_id=m.external_id if staff else None, rank=rank, score=m.score,
                        factors=m.factors if staff else None, reasons=m.reasons if staff else None,
                        evidence=evidence_of(m) if staff else None, profile=profile(reference, records[m.external_id])))
@@ -194,32 +198,28 @@ def allowed_today(*, session: Session, engine: MatchEngine, reference: Reference
     return any(match.allowed for match in ranked)
 
 
-def candidate(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference, opening: dict,
-              candidate_handle: str, as_of: date, caller: ApiKey) -> tuple[str, CandidateDetail]:
+def candidate(*, session: Session, engine: MatchEngine, reference: Reference, opening: dict, candidate_handle: str,
+              as_of: date, caller: ApiKey) -> tuple[str, CandidateDetail]:
     """One candidate by handle, only while the safety rules allow the pair (otherwise unknown, like a wrong
-    handle); her identity is introduced only after her recorded consent for this employer."""
+    handle); her identity is introduced only after her recorded consent for this employer. The handle is resolved
+    by one lookup in the handle map its candidate list filled."""
     employer = opening["employer_external_id"]
-    index.current(session)
-    for segment in index.trainees.segments():
-        for external_id in segment.table.external_id.tolist():
-            if external_id in segment.stale:
-                continue
-            if handle(session=session, employer_external_id=employer, trainee_external_id=external_id) \
-                    == candidate_handle:
-                found = loader.trainee_records(session, ids=[external_id],
-                                               conditions=trainee_repository.candidate_pool(caller))
-                if not found or not allowed_today(session=session, engine=engine, reference=reference,
-                                                  opening=opening, trainee=found[0], as_of=as_of):
-                    break
-                record = found[0]
-                introduction = None
-                if consents.given(session=session, trainee_external_id=external_id, employer_external_id=employer):
-                    introduction = Introduction(trainee_external_id=external_id, partner_org=record["partner_org"],
-                                                message="She agreed to be introduced; arrange it through her partner.")
-                return external_id, CandidateDetail(
-                    handle=candidate_handle, profile=profile(reference, record),
-                    trainee_external_id=external_id if policy.allows(caller, "candidate:identify") else None,
-                    introduction=introduction)
+    external_id = repository.find_trainee(session=session, employer_external_id=employer, handle=candidate_handle)
+    # The map only ever holds handles it was given; the check keeps it honest should the handle secret change.
+    if external_id is not None and handle(session=session, employer_external_id=employer,
+                                          trainee_external_id=external_id) == candidate_handle:
+        found = loader.trainee_records(session, ids=[external_id], conditions=trainee_repository.candidate_pool(caller))
+        if found and allowed_today(session=session, engine=engine, reference=reference, opening=opening,
+                                   trainee=found[0], as_of=as_of):
+            record = found[0]
+            introduction = None
+            if consents.given(session=session, trainee_external_id=external_id, employer_external_id=employer):
+                introduction = Introduction(trainee_external_id=external_id, partner_org=record["partner_org"],
+                                            message="She agreed to be introduced; arrange it through her partner.")
+            return external_id, CandidateDetail(
+                handle=candidate_handle, profile=profile(reference, record),
+                trainee_external_id=external_id if policy.allows(caller, "candidate:identify") else None,
+                introduction=introduction)
     raise NotFound("No candidate with that handle for this opening.")
 
 
@@ -287,12 +287,12 @@ def rank_candidates(*, session: Session, index: MatchIndex, engine: MatchEngine,
                              **summaries.score_meaning(engine.scorer_version).model_dump())
 
 
-def get_candidate(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
-                  external_id: str, candidate_handle: str, as_of: date | None, caller: ApiKey) -> CandidateDetail:
+def get_candidate(*, session: Session, engine: MatchEngine, reference: Reference, external_id: str,
+                  candidate_handle: str, as_of: date | None, caller: ApiKey) -> CandidateDetail:
     """One candidate of an opening by handle; her identity only after her recorded consent (audited)."""
     opening = _opening(session, external_id, caller)
     day = candidate_day(as_of=as_of, caller=caller, reference=reference)
-    trainee_id, detail = candidate(session=session, index=index, engine=engine, reference=reference, opening=opening,
+    trainee_id, detail = candidate(session=session, engine=engine, reference=reference, opening=opening,
                                    candidate_handle=candidate_handle, as_of=day, caller=caller)
     audit.record(session=session, caller=caller, action="candidate_detail", entity="trainee", external_ids=[trainee_id])
     return detail

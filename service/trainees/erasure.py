@@ -14,6 +14,7 @@ from service.consents import repository as consents
 from service.core.models import utcnow
 from service.idempotency import erasure as idempotency
 from service.journeys import repository as journeys
+from service.matches import repository as handles
 from service.nightly import repository as nightly_repository
 from service.placements import repository as placements
 from service.placements.models import Placement
@@ -49,6 +50,7 @@ def erase(*, session: Session, trainee: Trainee, gazetteer: Gazetteer) -> str | 
     her = trainee.external_id
     consents.delete_of_trainee(session=session, trainee_external_id=her)
     journeys.delete_of_trainee(session=session, trainee_external_id=her)
+    handles.delete_of_trainee(session=session, trainee_external_id=her)  # no handle leads to her any more
     stub_id = None
     if placements.exists_for_trainee(session=session, trainee_external_id=her):
         stub = writes.insert(session=session, row=anonymised_copy(trainee, gazetteer), action="anonymise")

@@ -37,6 +37,17 @@ def test_every_command_has_help(tmp_path):
     assert not (tmp_path / "x.db").exists()  # asking for help touches no database
 
 
+def test_serve_with_redis_but_without_its_client_says_what_to_install(tmp_path):
+    (tmp_path / "shim" / "redis").mkdir(parents=True)  # as if `jobmatch[redis]` were not installed
+    (tmp_path / "shim" / "redis" / "__init__.py").write_text("raise ImportError('no redis client here')\n")
+    env = {**os.environ, "JOBMATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+           "JOBMATCH_REDIS_URL": "redis://127.0.0.1:6379/0", "PYTHONPATH": f"{tmp_path / 'shim'}{os.pathsep}{REPO}"}
+    result = subprocess.run([sys.executable, "-m", "service", "serve", "--port", "1"], capture_output=True,
+                            text=True, env=env, cwd=REPO, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+    assert "pip install 'jobmatch[redis]'" in result.stderr + result.stdout
+
+
 def test_keys_create_prints_the_key_last_and_it_works(db, database_url, client, admin_headers):
     from tests.service.auth import world
     client.put("/v1/trainees/TR-1", json=world.trainee_body("own"), headers=admin_headers)  # the partner exists

@@ -59,8 +59,9 @@ def test_erasure_leaves_her_id_in_no_table_no_export_and_no_index(client, db, se
         assert session.exec(select(Proposal).where(Proposal.trainee_external_id == HER)).first() is not None
     named = cells_naming(db, HER)
     for expected in ("trainee.external_id", "placement.trainee_external_id", "proposal.trainee_external_id",
-                     "consent.trainee_external_id", "confirmed_journey.trainee_external_id", "idempotency_record.body", "idempotency_record.path",
-                     "change_log.external_id", "audit_subject.external_id"):
+                     "consent.trainee_external_id", "confirmed_journey.trainee_external_id", "idempotency_record.body",
+                     "idempotency_record.path", "change_log.external_id", "audit_subject.external_id",
+                     "candidate_handle.trainee_external_id"):
         assert expected in named
     assert "audit_event.external_id" not in named  # the log names her by pseudonym from the start
     audit = client.get(f"/v1/audit?external_id={HER}", headers=admin).json()

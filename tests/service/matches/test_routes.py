@@ -112,6 +112,22 @@ def test_handles_differ_between_employers(client, db):
     assert all(by_id[c["trainee_external_id"]] != c["handle"] for c in theirs)
 
 
+def test_a_handle_an_employer_was_shown_resolves_on_any_worker_and_a_made_up_one_never(client, db, settings):
+    from service.main import create_app
+    built = world.build(client, db)
+    employer = built.headers["employer"]
+    shown = [c["handle"] for c in client.get("/v1/openings/OP-own/candidates", headers=employer).json()["data"]]
+    with TestClient(create_app(settings)) as other_worker:  # nothing of the first worker's memory
+        details = [other_worker.get(f"/v1/openings/OP-own/candidates/{h}", headers=employer) for h in shown]
+        assert [d.status_code for d in details] == [200] * len(shown)
+        assert [d.json()["handle"] for d in details] == shown
+        made_up = other_worker.get("/v1/openings/OP-own/candidates/C-ABCDEFGHIJKLMNOP", headers=employer)
+        assert made_up.status_code == 404 and made_up.headers["content-type"] == "application/problem+json"
+        # another employer's opening does not resolve this employer's handles
+        assert other_worker.get(f"/v1/openings/OP-other/candidates/{shown[0]}",
+                                headers=built.headers["admin"]).status_code == 404
+
+
 def test_introduction_only_after_consent_for_that_employer(client, db):
     built = world.build(client, db)
     employer = built.headers["employer"]

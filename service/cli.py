@@ -113,13 +113,19 @@ def db_upgrade() -> None:
 def serve(host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
           port: Annotated[int | None, typer.Option(help="Port.")] = None,
           workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None) -> None:
-    """Serve the REST API (OpenAPI docs at /docs)."""
+    """Serve the REST API (OpenAPI docs at /docs, metrics at /metrics)."""
     import uvicorn
+
+    from service.cli_metrics import shared_metrics_folder
     settings = get_settings()
-    # A bounded graceful shutdown: on SIGTERM, requests in flight get this long, then the server stops anyway.
-    uvicorn.run("service.asgi:app", host=host or settings.host, port=port or settings.port,
-                workers=workers or settings.workers, log_level=settings.log_level.lower(), access_log=False,
-                timeout_graceful_shutdown=settings.shutdown_timeout_seconds)
+    count = workers or settings.workers
+    # Several workers add up their metrics in one folder, named to them before any of them starts.
+    with shared_metrics_folder(settings.metrics_dir if count > 1 else None, workers=count):
+        # A bounded graceful shutdown: on SIGTERM or Ctrl-C the server stops taking connections, requests in flight
+        # get this long to finish, then it stops anyway.
+        uvicorn.run("service.asgi:app", host=host or settings.host, port=port or settings.port, workers=count,
+                    log_level=settings.log_level.lower(), access_log=False,
+                    timeout_graceful_shutdown=settings.shutdown_timeout_seconds)
 
 
 def _print_warnings(report: ImportReport, *, verbose: bool, warnings_file: Path | None) -> None:

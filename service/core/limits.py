@@ -59,7 +59,7 @@ class RateLimit:
         wait = self.buckets.take(client)
         if wait > 0:
             response = problem_response(429, "Too many requests", "This key has sent too many requests; slow down.",
-                                        slug="rate-limited", instance=scope["path"],
+                                        slug="rate-limited",
                                         headers={"Retry-After": str(max(1, math.ceil(wait)))})
             return await response(scope, receive, send)
         await self.app(scope, receive, send)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -79,6 +80,11 @@ class LiveTable:
     def segments(self) -> list[Segment]:
         return list(self.segment_list)
 
+    def rows(self) -> int:
+        """The rows queries answer from: every segment's rows but those masked as replaced or removed."""
+        return sum(len(segment.table) - int(np.isin(segment.table.external_id, list(segment.stale)).sum())
+                   if segment.stale else len(segment.table) for segment in self.segment_list)
+
 
 class MatchIndex:
     """Open openings and job-ready trainees, kept consistent with the database."""
@@ -117,6 +123,10 @@ class MatchIndex:
                 self.trainees.apply(session, set(changed.get("trainee", ())))
             self.version = latest
         return self
+
+    def sizes(self) -> dict[str, tuple[int, int]]:
+        """Per table, the rows answered from and the segments they are held in (base and deltas)."""
+        return {table.name: (table.rows(), len(table.segment_list)) for table in (self.openings, self.trainees)}
 
     @staticmethod
     def _changed_openings(session: Session, changed: dict[str, set[str]]) -> set[str]:

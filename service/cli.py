@@ -215,6 +215,40 @@ def export(path: Annotated[Path, typer.Argument(help="Folder to write (or a path
         out.print(f"{name}: {count} rows")
 
 
+@app.command("backup")
+def backup(path: Annotated[Path, typer.Argument(help="File to write the copy to.")],
+           force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False) -> None:
+    """Copy the SQLite database to PATH, consistent while the server runs (PostgreSQL: names the pg_dump command)."""
+    from service import cli_backup
+    database = cli_backup.sqlite_path(get_settings().database_url, action="backup", path=path)
+    with progress_for(console, "backing up") as progress:
+        copied = cli_backup.backup(database=database, target=path, replace=force, progress=progress)
+    console.print(f"backed up {database} to {copied.path}: {_megabytes(copied.size_bytes)}, migration "
+                  f"{copied.revision}, {copied.trainees:,} trainees", highlight=False, markup=False)
+
+
+@app.command("restore")
+def restore(path: Annotated[Path, typer.Argument(help="A file `jobmatch backup` made.")],
+            yes: Annotated[bool, typer.Option("--yes", help="Replace the current database (stop the server and any "
+                                                            "nightly run first).")] = False) -> None:
+    """Replace the SQLite database by a backup, checked first and swapped in whole (PostgreSQL: names the
+    pg_restore command)."""
+    from service import cli_backup
+    from service.core.migrate import head_revision
+    database = cli_backup.sqlite_path(get_settings().database_url, action="restore", path=path)
+    with progress_for(console, "restoring") as progress:
+        copied = cli_backup.restore(database=database, source=path, confirmed=yes, progress=progress)
+    console.print(f"restored {database} from {path}: {_megabytes(copied.size_bytes)}, migration {copied.revision}, "
+                  f"{copied.trainees:,} trainees", highlight=False, markup=False)
+    if copied.revision != head_revision():
+        console.print("the backup is at an earlier migration: run `jobmatch db upgrade` before serving",
+                      highlight=False, markup=False)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
+
+
 @app.command("demo-data")
 def demo_data(out_dir: Annotated[Path, typer.Argument(help="Folder to write the bundle into.")],
               seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 7,

@@ -35,8 +35,9 @@ def route_label(scope: Scope) -> str:
     if routed:
         return str(routed)
     for route in _leaf_routes(getattr(getattr(scope.get("app"), "router", None), "routes", ())):
-        if getattr(route, "path", None) and route.matches(scope)[0] == Match.FULL:
-            return str(route.path)
+        template = getattr(route, "path", None)
+        if template and route.matches(scope)[0] == Match.FULL:
+            return str(template)
     return UNMATCHED
 
 

@@ -114,11 +114,15 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to listen on.")
           port: Annotated[int | None, typer.Option(help="Port.")] = None,
           workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None) -> None:
     """Serve the REST API (OpenAPI docs at /docs, metrics at /metrics)."""
+    import signal
+
     import uvicorn
 
     from service.cli_metrics import shared_metrics_folder
     settings = get_settings()
     count = workers or settings.workers
+    # The server's own signal handling: on SIGTERM it stops as a server does, not as an interrupted command.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Several workers add up their metrics in one folder, named to them before any of them starts.
     with shared_metrics_folder(settings.metrics_dir if count > 1 else None, workers=count):
         # A bounded graceful shutdown: on SIGTERM or Ctrl-C the server stops taking connections, requests in flight

@@ -96,10 +96,14 @@ def test_index_sizes_models_in_use_and_the_last_nightly_run(client, db):
 
 def test_two_workers_count_every_request_whichever_answers_the_scrape(db, database_url, tmp_path):
     key = {"Authorization": f"Bearer {make_key(db, 'admin')}"}
-    with serve(database_url, tmp_path / "server.log", workers=2) as (_, base):
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    (shared / "counter_1.db").write_bytes(b"")  # an earlier server's leftover: emptied at start
+    with serve(database_url, tmp_path / "server.log", workers=2, metrics_dir=shared) as (_, base):
         for _ in range(30):  # a new connection each: the two workers share them out
             assert httpx.get(f"{base}/v1/trainees?limit=1", headers=key, timeout=30).status_code == 200
         scrapes = [httpx.get(f"{base}/metrics", headers=key, timeout=30).text for _ in range(6)]
     assert [requests_counted(text, "/v1/trainees") for text in scrapes] == [30] * 6
     assert [requests_counted(text, "/metrics") for text in scrapes] == list(range(6))  # counted once answered
     assert all(value(text, "jobmatch_match_index_rows", table="trainees") == 0 for text in scrapes)
+    assert not (shared / "counter_1.db").exists() and len(list(shared.glob("counter_*.db"))) >= 1

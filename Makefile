@@ -47,7 +47,7 @@ bench-limits: install-dev
 	$(BIN)/python benchmarks/rate_limit.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
 .PHONY: screenshots bench-console bench-load bench-limits bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome \
-	bench-selection
+	bench-selection bench-ops
 bench-matching: install-dev
 	$(BIN)/python benchmarks/match_latency.py
 
@@ -62,6 +62,9 @@ bench-nightly: install-dev
 
 bench-assignment: install-dev
 	$(BIN)/python benchmarks/assignment_solver.py
+
+bench-ops: install-dev
+	$(BIN)/python benchmarks/operations.py
 
 bench-demand: install-dev
 	$(BIN)/python benchmarks/demand_backtest.py
@@ -79,7 +82,7 @@ bench-outcome: install-dev
 bench-selection: install-dev
 	$(BIN)/python benchmarks/outcome_selection.py
 
-bench: bench-import bench-console bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome bench-selection
+bench: bench-import bench-console bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome bench-selection bench-ops
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

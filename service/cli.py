@@ -113,9 +113,12 @@ def db_upgrade() -> None:
 def serve(host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
           port: Annotated[int | None, typer.Option(help="Port.")] = None,
           workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None) -> None:
-    """Serve the REST API (OpenAPI docs at /docs)."""
+    """Serve the REST API (OpenAPI docs at /docs, metrics at /metrics)."""
+    import signal
+
     import uvicorn
 
+    from service.cli_metrics import shared_metrics_folder
     from service.core.rate_counters import RedisCounter
     settings = get_settings()
     if settings.redis_url:
@@ -123,10 +126,16 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to listen on.")
             RedisCounter(settings.redis_url)  # refuses at once without the optional redis client
         except RuntimeError as exc:
             _fail(str(exc))
-    # A bounded graceful shutdown: on SIGTERM, requests in flight get this long, then the server stops anyway.
-    uvicorn.run("service.asgi:app", host=host or settings.host, port=port or settings.port,
-                workers=workers or settings.workers, log_level=settings.log_level.lower(), access_log=False,
-                timeout_graceful_shutdown=settings.shutdown_timeout_seconds)
+    count = workers or settings.workers
+    # The server's own signal handling: on SIGTERM it stops as a server does, not as an interrupted command.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Several workers add up their metrics in one folder, named to them before any of them starts.
+    with shared_metrics_folder(settings.metrics_dir if count > 1 else None, workers=count):
+        # A bounded graceful shutdown: on SIGTERM or Ctrl-C the server stops taking connections, requests in flight
+        # get this long to finish, then it stops anyway.
+        uvicorn.run("service.asgi:app", host=host or settings.host, port=port or settings.port, workers=count,
+                    log_level=settings.log_level.lower(), access_log=False,
+                    timeout_graceful_shutdown=settings.shutdown_timeout_seconds)
 
 
 def _print_warnings(report: ImportReport, *, verbose: bool, warnings_file: Path | None) -> None:
@@ -214,6 +223,40 @@ def export(path: Annotated[Path, typer.Argument(help="Folder to write (or a path
         counts = export_bundle(engine=engine, path=path, progress=as_callback(progress))
     for name, count in counts.items():
         out.print(f"{name}: {count} rows")
+
+
+@app.command("backup")
+def backup(path: Annotated[Path, typer.Argument(help="File to write the copy to.")],
+           force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False) -> None:
+    """Copy the SQLite database to PATH, consistent while the server runs (PostgreSQL: names the pg_dump command)."""
+    from service import cli_backup
+    database = cli_backup.sqlite_path(get_settings().database_url, action="backup", path=path)
+    with progress_for(console, "backing up") as progress:
+        copied = cli_backup.backup(database=database, target=path, replace=force, progress=progress)
+    console.print(f"backed up {database} to {copied.path}: {_megabytes(copied.size_bytes)}, migration "
+                  f"{copied.revision}, {copied.trainees:,} trainees", highlight=False, markup=False)
+
+
+@app.command("restore")
+def restore(path: Annotated[Path, typer.Argument(help="A file `jobmatch backup` made.")],
+            yes: Annotated[bool, typer.Option("--yes", help="Replace the current database (stop the server and any "
+                                                            "nightly run first).")] = False) -> None:
+    """Replace the SQLite database by a backup, checked first and swapped in whole (PostgreSQL: names the
+    pg_restore command)."""
+    from service import cli_backup
+    from service.core.migrate import head_revision
+    database = cli_backup.sqlite_path(get_settings().database_url, action="restore", path=path)
+    with progress_for(console, "restoring") as progress:
+        copied = cli_backup.restore(database=database, source=path, confirmed=yes, progress=progress)
+    console.print(f"restored {database} from {path}: {_megabytes(copied.size_bytes)}, migration {copied.revision}, "
+                  f"{copied.trainees:,} trainees", highlight=False, markup=False)
+    if copied.revision != head_revision():
+        console.print("the backup is at an earlier migration: run `jobmatch db upgrade` before serving",
+                      highlight=False, markup=False)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
 
 
 @app.command("demo-data")

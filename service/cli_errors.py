@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -26,6 +29,29 @@ DEBUG_HINT = "run with JOBMATCH_DEBUG=1 (or jobmatch --debug ...) for details"
 
 class CommandFailed(Exception):
     """A command cannot go on: the message says why and what to do next."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, as a service manager or `kill` sends it: handled like Ctrl-C, so that every `finally` runs (a unit of
+    work rolls back, the nightly run's lock is released, a Dask cluster is closed) before the command exits."""
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM raises Terminated in it (once: a second SIGTERM stops the process at once)."""
+    def stop(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def shown_url(database_url: str) -> str:
@@ -139,9 +165,13 @@ class GuidedGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:  # Any: typer's own click Context, which it does not export
         try:
-            return super().invoke(ctx)
+            with sigterm_as_interrupt():  # `serve` hands signals to the server, which finishes requests in flight
+                return super().invoke(ctx)
         except (Exit, Abort, TyperException):  # typer's own: usage errors and exits
             raise
+        except Terminated:
+            _console().print("[red]error:[/red] stopped (SIGTERM); a command that writes writes all or nothing")
+            raise typer.Exit(code=128 + signal.SIGTERM) from None
         except KeyboardInterrupt:
             _console().print("[red]error:[/red] interrupted; a command that writes writes all or nothing")
             raise typer.Exit(code=130) from None

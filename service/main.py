@@ -36,7 +36,9 @@ from service.core.db import make_engine, make_probe_engine
 from service.core.errors import install_error_handlers, problem_response, problem_responses
 from service.core.limits import KeyLimit, RateLimit, shared_counter
 from service.core.logging import configure as configure_logging
+from service.core.metrics import Metrics, route_label
 from service.core.reference import load_reference
+from service.core.request_id import RequestId
 from service.core.saturation import InFlightLimit
 from service.core.text import refuse_control_characters
 from service.employers.router import router as employers_router
@@ -49,6 +51,8 @@ from service.market.router import router as market_router
 from service.market_signals.router import router as market_signals_router
 from service.matches.index import MatchIndex
 from service.matches.router import router as matches_router
+from service.monitoring.collectors import IndexCollector, NightlyCollector
+from service.monitoring.router import router as metrics_router
 from service.nightly.router import router as nightly_router
 from service.openings.router import router as openings_router
 from service.placements.router import router as placements_router
@@ -100,7 +104,7 @@ class BodySizeLimit:
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(413, "Payload too large", f"The request body may be at most {limit} bytes.",
-                                    slug="payload-too-large", instance=scope.get("path"))
+                                    slug="payload-too-large")
         await response(scope, receive, send)
 
 
@@ -110,10 +114,11 @@ class _TooLarge(Exception):
 
 class AccessLog:
     """One structured line per request: method, route template (never the concrete path: paths carry record
-    ids), status, duration, and the key's prefix and role. No bodies, no query strings."""
+    ids), status, duration, and the key's prefix and role (the request id is added to every line). No bodies, no
+    query strings. The same route, status and duration are counted in the metrics."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -130,11 +135,12 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_status)
         finally:
+            seconds, route = time.perf_counter() - started, route_label(scope)
             state = scope.get("state") or {}
-            log.info("request", extra={"method": scope["method"],
-                                       "route": getattr(scope.get("route"), "path", "unmatched"), "status": status,
-                                       "ms": round((time.perf_counter() - started) * 1000, 1),
-                                       "key": state.get("key_prefix"), "role": state.get("role")})
+            log.info("request", extra={"method": scope["method"], "route": route, "status": status,
+                                       "ms": round(seconds * 1000, 1), "key": state.get("key_prefix"),
+                                       "role": state.get("role")})
+            self.metrics.observe(method=scope["method"], route=route, status=status, seconds=seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -178,6 +184,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_api_docs(app)  # /docs and /redoc from files in the package: they work without internet
 
     app.state.index = MatchIndex(engine=app.state.engine, reference=app.state.reference)
+    app.state.metrics = Metrics()
+    app.state.metrics.collect_when_scraped(IndexCollector(app.state.index))
+    app.state.metrics.collect_when_scraped(NightlyCollector(app.state.engine))
     for router in ROUTERS:
         app.include_router(router)
     check_permissions(app.routes)  # fail closed: a /v1 route without a permission stops the start
@@ -185,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (console_router, console_proposals_router, console_followups_router, console_imports_router,
                    console_market_router):
         app.include_router(router)
+    app.include_router(metrics_router)  # GET /metrics: an admin key, or loopback when allowed
     app.mount(CONSOLE_STATIC, StaticFiles(directory=CONSOLE_DIR / "static"), name="console-static")
 
     @app.get("/", include_in_schema=False)
@@ -214,8 +224,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                     slug="not-ready")
         return {"status": "ready"}
 
-    # Added innermost first. A request meets: the access log, the in-flight bound, authentication (before any
-    # body is read), the rate limit of the authenticated key, the route's size cap, idempotent replay, the app.
+    # Added innermost first. A request meets: its request id, the access log, the in-flight bound, authentication
+    # (before any body is read), the rate limit of the authenticated key, the route's size cap, idempotent replay,
+    # the app.
     app.add_middleware(Idempotency, engine_of=lambda: app.state.engine, routes_of=lambda: app.router.routes)
     app.add_middleware(BodySizeLimit, max_json_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
@@ -225,6 +236,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Authenticate, engine_of=lambda: app.state.engine, per_minute=settings.rate_limit_per_minute,
                        burst=settings.rate_limit_burst, limit=limit)
     app.add_middleware(InFlightLimit, limit=settings.max_in_flight_requests)
-    app.add_middleware(AccessLog)
-    app.add_middleware(NoStore)  # outermost: every /v1 answer, replays and refusals included
+    app.add_middleware(AccessLog, metrics=app.state.metrics)
+    app.add_middleware(NoStore)  # every /v1 answer, replays and refusals included
+    app.add_middleware(RequestId)  # outermost: every answer and every line logged on the way carry the id
     return app

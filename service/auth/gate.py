@@ -60,7 +60,7 @@ class Authenticate:
         wait = self.failures.peek(address)
         if wait > 0:
             response = problem_response(429, "Too many requests", "Too many requests without a valid key; slow down.",
-                                        slug="rate-limited", instance=scope["path"],
+                                        slug="rate-limited",
                                         headers={"Retry-After": str(max(1, math.ceil(wait)))})
             return await response(scope, receive, send)
         token = bearer_token(scope)
@@ -70,12 +70,12 @@ class Authenticate:
             key, counted = await anyio.to_thread.run_sync(_lookup, self.engine_of(), token, self.limit)
         except Unauthorized as exc:
             self.failures.take(address)
-            response = problem_response(exc.status, exc.title, exc.detail, slug=exc.slug, instance=scope["path"],
+            response = problem_response(exc.status, exc.title, exc.detail, slug=exc.slug,
                                         headers=exc.headers)
             return await response(scope, receive, send)
         except Exception as exc:
             if is_saturation(exc):
-                return await busy_response(scope["path"])(scope, receive, send)
+                return await busy_response()(scope, receive, send)
             raise
         state = scope.setdefault("state", {})
         state[STATE_KEY], state["key_prefix"], state["role"] = key, key.prefix, key.role

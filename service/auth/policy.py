@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit:read": frozenset({ADMIN}),
     "key:read": frozenset({ADMIN}),
     "key:write": frozenset({ADMIN}),
+    "metrics:read": frozenset({ADMIN}),  # GET /metrics, outside /v1 (service/monitoring/router.py)
     # Not routes: what a key may do within a route it may call.
     "candidate:identify": frozenset({ADMIN, COORDINATOR, BATCH}),  # her id, score factors and reasons
     "candidate:choose_day": frozenset({ADMIN, COORDINATOR, BATCH}),  # as_of other than today (site time)

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     console_secure_cookie: bool | None = Field(default=None, description="Mark the console's cookies Secure: "
                                                                         "unset, when the request came over https.")
     console_session_hours: int = Field(default=8, ge=1, le=24 * 14, description="How long a console sign-in lasts.")
+    metrics_allow_loopback: bool = Field(default=False, description="GET /metrics answers requests from the "
+                                                                     "loopback address without a key (never set "
+                                                                     "behind a reverse proxy on the same host).")
+    metrics_dir: Path | None = Field(default=None, description="Folder where the workers of `jobmatch serve "
+                                                               "--workers N` (N > 1) share their metrics; emptied at "
+                                                               "start. Unset: a new temporary folder.")
     debug: bool = Field(default=False, description="Commands print the traceback of an unexpected error.")
     retention_days: int | None = Field(default=None, description="Erase exited trainees unchanged for this many "
                                                                   "days (`jobmatch retention apply`); unset: keep.")

@@ -15,6 +15,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.core.request_id import request_instance
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("jobmatch.errors")
 
@@ -36,7 +38,8 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str | None = None
-    instance: str | None = None
+    instance: str | None = Field(default=None, description="This request: `urn:jobmatch:request:<id>`, the id of "
+                                                           "its X-Request-ID header and of the server's log lines.")
     errors: list[ProblemDetail] | None = None
 
 
@@ -111,17 +114,17 @@ def is_saturation(exc: BaseException) -> bool:
     return isinstance(exc, PoolTimeout) or (isinstance(exc, OperationalError) and "database is locked" in str(exc))
 
 
-def busy_response(instance: str | None = None) -> JSONResponse:
+def busy_response() -> JSONResponse:
     """503 problem+json with Retry-After: the answer when this worker is saturated."""
     busy = ServiceBusy()
-    return problem_response(busy.status, busy.title, busy.detail, slug=busy.slug, instance=instance,
-                            headers=busy.headers)
+    return problem_response(busy.status, busy.title, busy.detail, slug=busy.slug, headers=busy.headers)
 
 
 def problem_response(status: int, title: str, detail: str | None, *, slug: str | None = None,
-                     instance: str | None = None, errors: list[dict[str, Any]] | None = None,
-                     headers: dict[str, str] | None = None) -> JSONResponse:
-    """Render a problem+json response."""
+                     errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    """Render a problem+json response; its `instance` names the request (`urn:jobmatch:request:<id>`, the id its
+    log lines and its X-Request-ID header carry), never the path, which can hold record ids."""
+    instance = request_instance()
     body: dict[str, Any] = {
         "type": f"https://jobmatch.example/problems/{slug}" if slug else "about:blank",
         "title": title,
@@ -166,34 +169,34 @@ def install_error_handlers(app: FastAPI) -> None:
     """Render every error the app can raise as problem+json."""
 
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(exc.status, exc.title, exc.detail, slug=exc.slug, instance=request.url.path,
-                                errors=exc.errors, headers=exc.headers)
+    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors,
+                                headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return problem_response(422, "Invalid input", "The request does not match the API's schema.",
-                                slug="invalid-input", instance=request.url.path, errors=_validation_errors(exc))
+                                slug="invalid-input", errors=_validation_errors(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400:  # the framework's own 400s: a body it cannot parse (not UTF-8 JSON, bad multipart)
             reason = exc.detail if isinstance(exc.detail, str) else "the body cannot be parsed"
             return problem_response(422, "Invalid input", "The request body cannot be parsed.", slug="invalid-input",
-                                    instance=request.url.path, errors=[{"loc": ["body"], "reason": reason}])
+                                    errors=[{"loc": ["body"], "reason": reason}])
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:  # every method of the path, not only those of the first route that matched it
             headers["Allow"] = ", ".join(_methods_of(request))
         title = _HTTP_TITLES.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(exc.status_code, title, detail, instance=request.url.path, headers=headers or None)
+        return problem_response(exc.status_code, title, detail, headers=headers or None)
 
     @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)
-    async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    async def _database_busy(_request: Request, exc: Exception) -> JSONResponse:
         if is_saturation(exc):
             log.warning("database busy", extra={"error": exc.__class__.__name__})
-            return busy_response(request.url.path)
+            return busy_response()
         raise exc  # any other database error: UnexpectedErrors renders and logs it without its text
 
     app.add_middleware(UnexpectedErrors)
@@ -224,8 +227,7 @@ class UnexpectedErrors:
             log.error("unhandled error", extra={"error": type(exc).__name__, "route": route})
             if not started:
                 response = problem_response(500, "Internal server error",
-                                            "An unexpected error occurred; it has been logged.",
-                                            instance=scope.get("path"))
+                                            "An unexpected error occurred; it has been logged.")
                 await response(scope, receive, send)
 
 

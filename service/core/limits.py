@@ -134,7 +134,7 @@ class RateLimit:
                     else self.limit.local.take("addr:" + str((scope.get("client") or ("?",))[0])))
         if wait > 0:
             response = problem_response(429, "Too many requests", "This key has sent too many requests; slow down.",
-                                        slug="rate-limited", instance=scope["path"],
+                                        slug="rate-limited",
                                         headers={"Retry-After": retry_after(wait)})
             return await response(scope, receive, send)
         await self.app(scope, receive, send)

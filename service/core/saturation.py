@@ -18,7 +18,7 @@ class InFlightLimit:
         if scope["type"] != "http" or not scope["path"].startswith("/v1"):
             return await self.app(scope, receive, send)
         if self.in_flight >= self.limit:
-            return await busy_response(scope["path"])(scope, receive, send)
+            return await busy_response()(scope, receive, send)
         self.in_flight += 1  # one event loop per worker: no lock needed between these lines
         try:
             await self.app(scope, receive, send)

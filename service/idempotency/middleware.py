@@ -112,7 +112,7 @@ async def _replay(stored: IdempotencyRecord, attempt: _Attempt, key_prefix: str,
     if stored.request_hash != attempt.digest or stored.path != attempt.path:
         response = problem_response(422, "Idempotency key reused",
                                     "This Idempotency-Key was already used with a different request.",
-                                    slug="idempotency-key-reused", instance=attempt.path)
+                                    slug="idempotency-key-reused")
         return await response(scope, receive, send)
     log.info("idempotent replay", extra={"route": attempt.template, "key": key_prefix, "replay": True,
                                          "status": stored.status_code})
@@ -121,7 +121,7 @@ async def _replay(stored: IdempotencyRecord, attempt: _Attempt, key_prefix: str,
             409, "Already created", "An API key was already created with this Idempotency-Key; a key is "
             "shown only once and cannot be shown again. List keys with GET /v1/keys, revoke it if it was "
             "lost, and create another with a new Idempotency-Key.", slug="already-created",
-            instance=attempt.path, headers={"Idempotent-Replayed": "true"})
+            headers={"Idempotent-Replayed": "true"})
         return await response(scope, receive, send)
     await send({"type": "http.response.start", "status": stored.status_code,
                 "headers": [(b"content-type", stored.content_type.encode()), (b"idempotent-replayed", b"true"),
@@ -141,7 +141,7 @@ class Idempotency:
             return await self.app(scope, receive, send)
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
             response = problem_response(422, "Invalid input", f"Idempotency-Key must be 1..{MAX_KEY_LENGTH} "
-                                        "characters.", slug="invalid-input", instance=scope["path"])
+                                        "characters.", slug="invalid-input")
             return await response(scope, receive, send)
         caller = authenticated_key(scope)
         if caller is None:  # not a /v1 route: nothing to remember it by
@@ -155,7 +155,7 @@ class Idempotency:
             stored = await anyio.to_thread.run_sync(_stored, engine, attempt.client, attempt.idem_key)
         except Exception as exc:
             if is_saturation(exc):
-                return await busy_response(scope["path"])(scope, receive, send)
+                return await busy_response()(scope, receive, send)
             raise
         if stored is not None:
             return await _replay(stored, attempt, caller.prefix, scope, receive, send)

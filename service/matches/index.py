@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
+import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -80,6 +81,11 @@ class LiveTable:
     def segments(self) -> list[Segment]:
         return list(self.segment_list)
 
+    def rows(self) -> int:
+        """The rows queries answer from: every segment's rows but those masked as replaced or removed."""
+        return sum(len(segment.table) - int(np.isin(segment.table.external_id, list(segment.stale)).sum())
+                   if segment.stale else len(segment.table) for segment in self.segment_list)
+
 
 class MatchIndex:
     """Open openings and job-ready trainees, kept consistent with the database."""
@@ -133,6 +139,10 @@ class MatchIndex:
         value = build()
         self._derived[name] = (key, value)
         return value
+
+    def sizes(self) -> dict[str, tuple[int, int]]:
+        """Per table, the rows answered from and the segments they are held in (base and deltas)."""
+        return {table.name: (table.rows(), len(table.segment_list)) for table in (self.openings, self.trainees)}
 
     @staticmethod
     def _changed_openings(session: Session, changed: dict[str, set[str]]) -> set[str]:

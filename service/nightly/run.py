@@ -76,6 +76,10 @@ def run_nightly(*, db: Engine, reference: Reference, matcher: MatchEngine, optio
         try:
             return _run(db, reference, matcher, options, {"score": matcher.scorer_version, **(model_versions or {})},
                         progress)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM (the command line turns it into this): nothing is written
+            log.warning("nightly run stopped: nothing of it is written",
+                        extra={"as_of": str(options.as_of)})
+            raise
         except BaseException:
             log.exception("nightly run failed", extra={"as_of": str(options.as_of)})
             raise

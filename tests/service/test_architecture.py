@@ -18,7 +18,7 @@ CORE, RECORDS, DOMAIN, APP = 0, 1, 2, 3
 LAYER_NAMES = {CORE: "core", RECORDS: "records/auth/audit", DOMAIN: "domains", APP: "app"}
 # Packages directly under service/ and their layer; any package not named here is a domain.
 LAYERS = {"core": CORE, "records": RECORDS, "audit": RECORDS, "auth": RECORDS, "main": APP, "cli": APP,
-          "cli_errors": APP, "cli_progress": APP, "cli_database": APP,
+          "cli_errors": APP, "cli_progress": APP, "cli_database": APP, "cli_metrics": APP, "cli_backup": APP,
           "asgi": APP, "__main__": APP, "migrations": APP, "__init__": CORE}
 # Modules of a lower package that are HTTP entry points: they answer routes, so they sit with the domains.
 ROUTE_MODULES = {"service.audit.router", "service.auth.router"}

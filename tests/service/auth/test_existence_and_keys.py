@@ -16,10 +16,12 @@ from tests.service.test_cli import jobmatch
 
 
 def _same_answer(first, second) -> None:
-    """Two answers a client cannot tell apart: equal once the id each asked about is blanked out."""
+    """Two answers a client cannot tell apart: equal once the id each asked about, and the id of the request itself
+    (in X-Request-ID and a problem's `instance`), are blanked out."""
     def seen(response) -> tuple:
         asked = response.request.url.path.rsplit("/", 1)[-1]
-        return response.status_code, response.headers["content-type"], response.text.replace(asked, "<id>")
+        text = response.text.replace(response.headers["x-request-id"], "<request>").replace(asked, "<id>")
+        return response.status_code, response.headers["content-type"], text
     assert seen(first) == seen(second), (first.text, second.text)
 
 

@@ -1,0 +1,1 @@
+"""/metrics: what operators read about the service, in Prometheus format."""

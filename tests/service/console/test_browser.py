@@ -299,6 +299,13 @@ def test_a_bad_bundle_shows_every_problem(page: Any, served: Served, screenshots
     refused = served.errors[errors_before:]
     assert refused and all("status of 422" in error for error in refused)
     del served.errors[errors_before:]
+    nav(page, "Today").click()  # the refused import is on Today, where it was, never what its cells held
+    page.wait_for_url("**/console/")
+    expect(page.get_by_text("1 import was refused in the last 7 days")).to_be_visible()
+    expect(page.get_by_text("First problem: employers.csv, line 2, column district")).to_be_visible()
+    expect(page.get_by_text("Atlantis")).to_have_count(0)
+    page.locator("#imports-heading").scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "today-imports.png", full_page=True)
 
 
 def test_the_market_charts_a_district(page: Any, served: Served, screenshots: Path):

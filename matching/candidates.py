@@ -106,7 +106,8 @@ def _plane_km(lat: np.ndarray, lon: np.ndarray, lat0: float) -> tuple[np.ndarray
 def reachable_pairs(engine: MatchEngine, trainees: TraineeTable, rows: np.ndarray, openings: OpeningTable,
                     open_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Relevant pairs whose estimated commute could be within her limit (with a margin, so the commute rule
-    itself decides), that relocation could allow, or whose journey a coordinator confirmed. Computed on a dense block grid: no per-pair gathers."""
+    itself decides), that relocation could allow, or whose journey a coordinator confirmed. Computed on a dense
+    block grid: no per-pair gathers."""
     if rows.size == 0 or open_rows.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty.copy()

@@ -15,7 +15,11 @@ fresh SQLite database and served on loopback. Three rankers are measured on it:
   similarity minus ``--distance-weight`` x km / 50 (great-circle km from her home to the workplace).
 
 The pairs the rules allow = every job-ready trainee x open opening pair breaking no safety rule on 2026-11-01
-(the matching engine's rules, as `/matches` applies them). The truth of a pair = the truth model's probability
+(the matching engine's rules, as `/matches` applies them): for the weighted scorer and TF-IDF with the fixed commute
+formula (the service before training), for the trained model with the calibrated commute model `jobmatch train`
+promotes (the service after it), so that an opening the active rule blocks never counts as missing. Each
+ranker's figures (NDCG ideal, oracle, Brier, #1 suggestions) are taken within its own allowed set.
+The truth of a pair = the truth model's probability
 that she is still in that job 12 months after starting; it is never shown to the service. Figures:
 
 - NDCG@10 of `/matches` (``GET /v1/trainees/{id}/matches?limit=10``; for TF-IDF its own top 10) for
@@ -274,7 +278,7 @@ def measure_truth(truth_form: str, args: argparse.Namespace) -> Figures:
         o_ids = [str(i) for i in openings.external_id]
         raw = RawPairs(served.bundle, t_ids, o_ids)
 
-        # Every job-ready x open pair: the rules (as /matches applies them) and the weighted score.
+        # Every job-ready x open pair: the rules (as /matches applies them before training) and the weighted score.
         weighted = MatchEngine(taxonomy=ref.taxonomy, site=ref.site)
         every_t = np.repeat(np.arange(len(t_ids)), len(o_ids))
         every_o = np.tile(np.arange(len(o_ids)), len(t_ids))
@@ -289,28 +293,28 @@ def measure_truth(truth_form: str, args: argparse.Namespace) -> Figures:
             others = np.delete(scored.violations, rule, axis=1).any(axis=1)
             allowed[part], weighted_score[part] = scored.allowed, scored.score
             commute_only[part], commute_blocked[part] = ~others, scored.violations[:, rule]
-        pair_t, pair_o = every_t[allowed], every_o[allowed]
-        true_p = raw.probability(pair_t, pair_o)
+        capacity = openings.positions_left.astype(np.int64)
+        ids = pick_trainees(ready, args.queries, np.random.default_rng(args.seed))
+        row_of = {eid: k for k, eid in enumerate(t_ids)}
+        o_id_array = np.array(o_ids)
+        sets = {"fixed": AllowedSet.of(every_t[allowed], every_o[allowed], raw, capacity, [row_of[i] for i in ids])}
+        fixed = sets["fixed"]
         scores: dict[str, np.ndarray] = {"weighted": weighted_score[allowed]}
 
-        # The baseline's text index over the open openings, and its score of every allowed pair.
+        # The baseline's text index over the open openings, and its score of every pair the fixed rules allow.
         documents = [" ".join([raw.opening_rows[i]["title"], *labels(raw.opening_rows[i]["required_skills"]),
                                raw.opening_rows[i]["occupation"]]) for i in o_ids]
         vectorizer = TfidfVectorizer()
         matrix = vectorizer.fit_transform(documents)
         queries = vectorizer.transform([" ".join(labels(raw.trainee_rows[i]["skills"])) for i in t_ids])
-        cosine = np.asarray(queries[pair_t].multiply(matrix[pair_o]).sum(axis=1)).ravel()
-        km = haversine_km(raw.t["lat"][pair_t], raw.t["lon"][pair_t], raw.o["lat"][pair_o], raw.o["lon"][pair_o])
+        cosine = np.asarray(queries[fixed.t].multiply(matrix[fixed.o]).sum(axis=1)).ravel()
+        km = haversine_km(raw.t["lat"][fixed.t], raw.t["lon"][fixed.t], raw.o["lat"][fixed.o], raw.o["lon"][fixed.o])
         scores["tfidf"] = cosine - args.distance_weight * km / 50.0
 
-        # /matches for a sample of trainees, before and after training.
-        ids = pick_trainees(ready, args.queries, np.random.default_rng(args.seed))
-        row_of = {eid: k for k, eid in enumerate(t_ids)}
-        pairs_of = {t: np.flatnonzero(pair_t == t) for t in (row_of[i] for i in ids)}
-        o_id_array = np.array(o_ids)
-
-        def api_ndcg() -> tuple[list[float], list[str]]:
-            values, versions = [], set()
+        def api_ndcg(rules: AllowedSet) -> tuple[list[float], list[bool], list[str]]:
+            """NDCG@10 of /matches for the sampled trainees with an opening these rules allow, whether each has
+            more than 10, and the model versions that answered."""
+            values, deep, versions = [], [], set()
             headers = {"Authorization": f"Bearer {served.key}"}
             with httpx.Client(base_url=served.base_url, headers=headers, timeout=60.0) as client:
                 for trainee_id in ids:
@@ -320,25 +324,31 @@ def measure_truth(truth_form: str, args: argparse.Namespace) -> Figures:
                         raise RuntimeError(f"/matches answered {response.status_code}: {response.text[:500]}")
                     answer = response.json()
                     versions.add(answer["model_version"])
-                    mine = pairs_of[row_of[trainee_id]]
+                    mine = rules.by_trainee[row_of[trainee_id]]
                     if not mine.size:
                         continue
-                    gain_of = dict(zip(o_id_array[pair_o[mine]].tolist(), true_p[mine].tolist()))
+                    gain_of = dict(zip(o_id_array[rules.o[mine]].tolist(), rules.true_p[mine].tolist()))
                     api = [m["opening_external_id"] for m in answer["data"]]
                     figures.outside += sum(1 for eid in api if eid not in gain_of)
-                    values.append(ndcg(np.array([gain_of.get(eid, 0.0) for eid in api]), true_p[mine]))
-            return values, sorted(versions)
+                    values.append(ndcg(np.array([gain_of.get(eid, 0.0) for eid in api]), rules.true_p[mine]))
+                    deep.append(mine.size > K)
+            return values, deep, sorted(versions)
 
-        ndcg_values, versions = api_ndcg()
-        figures.ndcg["weighted"] = np.array(ndcg_values)
+        def keep(name: str, values: list[float], deep: list[bool]) -> None:
+            figures.ndcg[name] = np.array(values)
+            figures.ndcg_deep[name] = np.array(values)[np.array(deep, dtype=bool)] if values else np.zeros(0)
+
+        ndcg_values, deep_flags, versions = api_ndcg(fixed)
+        keep("weighted", ndcg_values, deep_flags)
         figures.counts["version weighted"] = ", ".join(versions)
-        tfidf_values = []
+        tfidf_values, tfidf_deep = [], []
         for trainee_id in ids:
-            mine = pairs_of[row_of[trainee_id]]
+            mine = fixed.by_trainee[row_of[trainee_id]]
             if mine.size:
-                top = mine[np.lexsort((o_id_array[pair_o[mine]], -np.round(scores["tfidf"][mine], 12)))][:K]
-                tfidf_values.append(ndcg(true_p[top], true_p[mine]))
-        figures.ndcg["tfidf"] = np.array(tfidf_values)
+                top = mine[np.lexsort((o_id_array[fixed.o[mine]], -np.round(scores["tfidf"][mine], 12)))][:K]
+                tfidf_values.append(ndcg(fixed.true_p[top], fixed.true_p[mine]))
+                tfidf_deep.append(mine.size > K)
+        keep("tfidf", tfidf_values, tfidf_deep)
         figures.seconds["measure before training"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -346,55 +356,61 @@ def measure_truth(truth_form: str, args: argparse.Namespace) -> Figures:
         figures.seconds["train"] = time.perf_counter() - started
         started = time.perf_counter()
         trained, model_versions = build_matcher(db=db, reference=ref)
-        ndcg_values, versions = api_ndcg()
-        figures.ndcg["trained"] = np.array(ndcg_values)
-        figures.counts["version trained"] = ", ".join(versions)
-        scores["trained"] = np.zeros(pair_t.size)
-        for start in range(0, pair_t.size, SCORE_CHUNK):
+        # The pairs the service's rules allow once trained (the calibrated commute model is active), and the
+        # trained model's score of each: the trained ranker is measured within these.
+        trained_allowed = np.zeros(every_t.size, dtype=bool)
+        trained_score = np.zeros(every_t.size)
+        for start in range(0, every_t.size, SCORE_CHUNK):
             part = slice(start, start + SCORE_CHUNK)
-            scores["trained"][part] = trained.score_pairs(trainees, pair_t[part], openings, pair_o[part],
-                                                          as_of=AS_OF).score
-        deep = np.array([pairs_of[row_of[i]].size > K for i in ids if pairs_of[row_of[i]].size])
-        figures.ndcg_deep = {name: values[deep] for name, values in figures.ndcg.items()}
+            scored = trained.score_pairs(trainees, every_t[part], openings, every_o[part], as_of=AS_OF)
+            trained_allowed[part], trained_score[part] = scored.allowed, scored.score
+        sets["calibrated"] = AllowedSet.of(every_t[trained_allowed], every_o[trained_allowed], raw, capacity,
+                                           [row_of[i] for i in ids])
+        scores["trained"] = trained_score[trained_allowed]
+        ndcg_values, deep_flags, versions = api_ndcg(sets["calibrated"])
+        keep("trained", ndcg_values, deep_flags)
+        figures.counts["version trained"] = ", ".join(versions)
+        figures.counts["rules"] = dict(RULES_OF)
+        for name, rules in sets.items():
+            figures.counts[f"allowed pairs {name}"] = int(rules.t.size)
+            figures.counts[f"oracle {name}"] = rules.oracle_text
+            figures.counts[f"mean allowed {name}"] = float(np.mean([rules.by_trainee[row_of[i]].size for i in ids]))
+            figures.counts[f"scored {name}"] = int(sum(1 for i in ids if rules.by_trainee[row_of[i]].size))
 
-        # The nightly run against the oracle, on the same allowed pairs.
-        capacity = openings.positions_left.astype(np.int64)
-        key_of = {key: k for k, key in enumerate(zip(pair_t.tolist(), pair_o.tolist()))}
-
-        def truly(result) -> float:
-            return float(sum(true_p[key_of[(t, o)]] for t, o in zip(result.trainee.tolist(), result.opening.tolist())))
-
-        best = solve_assignment(pair_t, pair_o, true_p, capacity)
-        oracle = truly(best)
-        figures.counts["oracle"] = f"{best.trainee.size} proposals, {oracle:.1f} expected to last 12 months"
+        # The nightly run against the oracle, on the pairs the ranker's rules allow.
         low, high = scores["tfidf"].min(), scores["tfidf"].max()  # the assignment takes scores in 0..1
         unit = {"weighted": scores["weighted"], "trained": scores["trained"],
                 "tfidf": ((scores["tfidf"] - low) / max(high - low, 1e-12)) * 0.999 + 0.001}
         for name in RANKERS:
-            run = solve_assignment(pair_t, pair_o, unit[name], capacity)
-            figures.assignment_share[name] = truly(run) / oracle
+            rules = sets[RULES_OF[name]]
+            run = solve_assignment(rules.t, rules.o, unit[name], capacity)
+            figures.assignment_share[name] = rules.truly(run) / rules.oracle
             figures.proposals[name] = int(run.trainee.size)
         for name, matcher in (("weighted", weighted), ("trained", trained)):
+            rules = sets[RULES_OF[name]]
             found, _ = candidate_engine.generate(matcher=matcher, trainees=trainees, openings=openings, as_of=AS_OF,
                                                  k=TOP_PER_TRAINEE, block_size=500,
                                                  excluded=np.zeros(0, dtype=np.int64))
             run = solve_assignment(found.trainee, found.opening, found.score, capacity)
-            figures.nightly_share[name] = truly(run) / oracle
-        keep = keep_top_k(pair_t, pair_o, unit["tfidf"], TOP_PER_TRAINEE)
-        run = solve_assignment(pair_t[keep], pair_o[keep], unit["tfidf"][keep], capacity)
-        figures.nightly_share["tfidf"] = truly(run) / oracle
+            figures.nightly_share[name] = rules.truly(run) / rules.oracle
+        chosen = keep_top_k(fixed.t, fixed.o, unit["tfidf"], TOP_PER_TRAINEE)
+        run = solve_assignment(fixed.t[chosen], fixed.o[chosen], unit["tfidf"][chosen], capacity)
+        figures.nightly_share["tfidf"] = fixed.truly(run) / fixed.oracle
 
         # Calibration on every allowed pair, and the first-ranked opening of each trainee.
-        drawn = np.random.default_rng(args.seed + 2).random(true_p.size) < true_p
-        figures.brier["base rate"] = float(np.mean((true_p.mean() - drawn) ** 2))
-        figures.mean_predicted["truth"] = float(true_p.mean())
-        for name in ("weighted", "trained"):
-            figures.brier[name] = float(np.mean((scores[name] - drawn) ** 2))
-            figures.mean_predicted[name] = float(scores[name].mean())
-            figures.reliability[name] = reliability(scores[name], true_p)
+        for set_name, rules in sets.items():
+            drawn = np.random.default_rng(args.seed + 2).random(rules.true_p.size) < rules.true_p
+            figures.brier[f"base rate {set_name}"] = float(np.mean((rules.true_p.mean() - drawn) ** 2))
+            figures.mean_predicted[f"truth {set_name}"] = float(rules.true_p.mean())
+            for name in ("weighted", "trained"):
+                if RULES_OF[name] == set_name:
+                    figures.brier[name] = float(np.mean((scores[name] - drawn) ** 2))
+                    figures.mean_predicted[name] = float(scores[name].mean())
+                    figures.reliability[name] = reliability(scores[name], rules.true_p)
         for name in RANKERS:
-            first = top_of_each(pair_t, scores[name], o_id_array[pair_o])
-            at_level, at_all = skills_met(trainees, pair_t[first], openings, pair_o[first])
+            rules = sets[RULES_OF[name]]
+            first = top_of_each(rules.t, scores[name], o_id_array[rules.o])
+            at_level, at_all = skills_met(trainees, rules.t[first], openings, rules.o[first])
             figures.lacking[name] = (int((at_level == 0).sum()), int((at_all == 0).sum()), int(first.size))
 
         # The commute estimate against the world's journeys: the fixed formula, and the calibration training
@@ -417,10 +433,14 @@ def measure_truth(truth_form: str, args: argparse.Namespace) -> Figures:
         rule = trained.rules[trained.rule_codes.index("commute_too_long")]
         pairs_t, pairs_o = every_t[within], every_o[within]
         calibrated_blocks = np.zeros(pairs_t.size, dtype=bool)
+        estimates = {"fixed": np.zeros(pairs_t.size), "calibrated": np.zeros(pairs_t.size)}
         for start in range(0, pairs_t.size, SCORE_CHUNK):
             part = slice(start, start + SCORE_CHUNK)
-            calibrated_blocks[part] = rule.violated(trained.context(trainees, pairs_t[part], openings, pairs_o[part],
-                                                                    as_of=AS_OF))
+            context = trained.context(trainees, pairs_t[part], openings, pairs_o[part], as_of=AS_OF)
+            calibrated_blocks[part] = rule.violated(context)
+            estimates["calibrated"][part] = context.estimated_minutes
+            estimates["fixed"][part] = weighted.context(trainees, pairs_t[part], openings, pairs_o[part],
+                                                        as_of=AS_OF).estimated_minutes
         newly_allowed, newly_blocked = formula_blocks & ~calibrated_blocks, ~formula_blocks & calibrated_blocks
         figures.commute.update({
             "calibrated allowed pairs": int((~calibrated_blocks).sum()),
@@ -431,16 +451,58 @@ def measure_truth(truth_form: str, args: argparse.Namespace) -> Figures:
             "now allowed, truly within": int((newly_allowed & ~truly_over).sum()),
             "now blocked": int(newly_blocked.sum()), "now blocked, truly over": int((newly_blocked & truly_over).sum()),
         })
+        # Bias on the pairs the rule judges (chosen by the other rules, not by their true journey): the median of
+        # estimate / true journey, over every such pair and over those whose true journey is near her limit.
+        near = (true_minutes > 0.75 * limit) & (true_minutes < 1.25 * limit)
+        for name, estimate in estimates.items():
+            ratio = estimate / true_minutes
+            figures.commute[f"{name} median ratio"] = float(np.median(ratio))
+            figures.commute[f"{name} median ratio near"] = float(np.median(ratio[near])) if near.any() else math.nan
 
         figures.counts.update({
-            "job-ready trainees": len(t_ids), "open openings": len(o_ids), "allowed pairs": int(pair_t.size),
-            "positions": int(capacity.sum()), "queried": len(ids), "scored": len(figures.ndcg["weighted"]),
-            "deep": int(deep.sum()), "outcome model": model_versions.get("outcome", "?"),
-            "mean allowed": float(np.mean([pairs_of[row_of[i]].size for i in ids])),
+            "job-ready trainees": len(t_ids), "open openings": len(o_ids), "positions": int(capacity.sum()),
+            "queried": len(ids), "outcome model": model_versions.get("outcome", "?"),
         })
         figures.seconds["measure after training"] = time.perf_counter() - started
         db.dispose()
     return figures
+
+
+#: The rules each ranker answers under: the weighted score and the TF-IDF baseline under the fixed commute
+#: formula (the service before training), the trained model under the calibrated one (the service after it).
+RULES_OF = {"weighted": "fixed", "tfidf": "fixed", "trained": "calibrated"}
+
+
+@dataclass
+class AllowedSet:
+    """The pairs one version of the service's rules allows, their truth, and the oracle assignment on them."""
+
+    t: np.ndarray
+    o: np.ndarray
+    true_p: np.ndarray
+    by_trainee: dict[int, np.ndarray]
+    key_of: dict[tuple[int, int], int]
+    oracle: float
+    oracle_text: str
+
+    @classmethod
+    def of(cls, t: np.ndarray, o: np.ndarray, raw: RawPairs, capacity: np.ndarray, rows: list[int]) -> AllowedSet:
+        from matching.assignment import solve_assignment
+        true_p = raw.probability(t, o)
+        key_of = {key: k for k, key in enumerate(zip(t.tolist(), o.tolist()))}
+        found = cls(t=t, o=o, true_p=true_p, by_trainee={r: np.flatnonzero(t == r) for r in rows}, key_of=key_of,
+                    oracle=0.0, oracle_text="")
+        best = solve_assignment(t, o, true_p, capacity)
+        found.oracle = found.truly(best)
+        found.oracle_text = f"{best.trainee.size} proposals, {found.oracle:.1f} expected to last 12 months"
+        return found
+
+    def truly(self, result) -> float:
+        """Expected placements lasting 12 months (summed truth) of an assignment's pairs; a pair these rules do
+        not allow counts 0."""
+        return float(sum(self.true_p[self.key_of[(t, o)]] for t, o in zip(result.trainee.tolist(),
+                                                                           result.opening.tolist())
+                         if (t, o) in self.key_of))
 
 
 def recorded_journey_error(bundle: Path, raw: RawPairs, ref, model=None, prefix: str = "") -> dict[str, float]:
@@ -497,10 +559,13 @@ def print_tables(results: list[Figures], args: argparse.Namespace) -> None:
     for r in results:
         c = r.counts
         print(f"  {r.truth}: {c['job-ready trainees']} job-ready trainees x {c['open openings']} open openings, "
-              f"{c['allowed pairs']:,} allowed pairs, {c['positions']} positions; /matches asked for {c['queried']}"
-              f" trainees ({c['scored']} with an allowed opening, {c['mean allowed']:.0f} allowed on average);"
-              f" model_version {c['version weighted']} then {c['version trained']}; commute {c['commute version']};"
-              f" oracle: {c['oracle']}")
+              f"{c['positions']} positions; /matches asked for {c['queried']} trainees; model_version "
+              f"{c['version weighted']} then {c['version trained']}; commute {c['commute version']}")
+        for name in ("fixed", "calibrated"):
+            rankers = ", ".join(RANKER_NAMES[n] for n, rules in RULES_OF.items() if rules == name)
+            print(f"    rules with the {name} commute model ({rankers}): {c[f'allowed pairs {name}']:,} allowed pairs,"
+                  f" {c[f'scored {name}']} asked trainees with an allowed opening ({c[f'mean allowed {name}']:.0f}"
+                  f" on average); oracle {c[f'oracle {name}']}")
     header()
 
     def ndcg_cells(values: dict[str, np.ndarray]) -> list[str]:
@@ -522,10 +587,10 @@ def print_tables(results: list[Figures], args: argparse.Namespace) -> None:
     row("  nightly run's candidates / oracle", [[f"{r.nightly_share[n]:.3f}" for n in RANKERS] for r in results])
     row("Brier, outcomes drawn from the truth", [[f"{r.brier[n]:.4f}" if n in r.brier else "n/a" for n in RANKERS]
                                                  for r in results])
-    row("  Brier of the base rate", [[f"{r.brier['base rate']:.4f}", "", ""] for r in results])
-    row("  mean predicted (mean truth)", [[f"{r.mean_predicted[n]:.3f}" if n in r.mean_predicted else "n/a"
-                                           for n in RANKERS[:2]] + [f"({r.mean_predicted['truth']:.3f})"]
-                                          for r in results])
+    row("  Brier of the base rate", [[f"{r.brier['base rate ' + RULES_OF[n]]:.4f}" if n in r.brier else ""
+                                      for n in RANKERS] for r in results])
+    row("  mean predicted (mean truth)", [[f"{r.mean_predicted[n]:.2f} ({r.mean_predicted['truth ' + RULES_OF[n]]:.2f})"
+                                           if n in r.mean_predicted else "n/a" for n in RANKERS] for r in results])
     row("#1 lacking every required skill (must be 0)", [[f"{r.lacking[n][0]}" for n in RANKERS] for r in results])
     row("  ... at any level", [[f"{r.lacking[n][1]}" for n in RANKERS] for r in results])
     row("  trainees with an allowed opening", [[f"{r.lacking[n][2]}" for n in RANKERS] for r in results])
@@ -571,12 +636,18 @@ def print_tables(results: list[Figures], args: argparse.Namespace) -> None:
     commute_row("  allowed, true journey over her limit", lambda c: f"{c['calibrated allowed, truly over']:,}")
     commute_row("  blocked", lambda c: f"{c['calibrated blocked pairs']:,}")
     commute_row("  blocked, true journey within her limit", lambda c: f"{c['calibrated blocked, truly within']:,}")
+    commute_row("median estimate / true journey, pairs judged",
+                lambda c: f"{c['fixed median ratio']:.3f} | {c['calibrated median ratio']:.3f}")
+    commute_row("  true journey within 0.75-1.25 x her limit",
+                lambda c: f"{c['fixed median ratio near']:.3f} | {c['calibrated median ratio near']:.3f}")
     commute_row("allowed now, the fixed formula blocked", lambda c: f"{c['now allowed']:,}")
     commute_row("  of them truly within her limit", lambda c: f"{c['now allowed, truly within']:,}")
     commute_row("blocked now, the fixed formula allowed", lambda c: f"{c['now blocked']:,}")
     commute_row("  of them truly over her limit", lambda c: f"{c['now blocked, truly over']:,}")
 
     print()
+    print("Each ranker within the pairs its service's rules allow: weighted and TF-IDF under the fixed commute formula")
+    print("(before training), trained under the calibrated commute model (after it); each against its own oracle.")
     print("NDCG@10: linear gains (the truth probability), ideal = her allowed openings in truth order; 95 % interval:")
     print(f"percentile bootstrap over trainees ({args.bootstrap} resamples). Oracle: exact assignment on the truth")
     print("over every allowed pair. #1 lacking: her first-ranked allowed opening, none of its required skills at the")

@@ -9,7 +9,8 @@ Scoring every trainee against every opening would be 100,000 × 20,000 pairs. In
    everyone);
 3. a conservative distance bound drops pairs no commute rule could allow: no journey of straight-line
    distance d is quicker than ``wait + d × detour × (fastest rate)``, so openings beyond her reach are
-   skipped (pairs she could relocate for, willing and with employer accommodation, are always kept);
+   skipped (pairs she could relocate for, willing and with employer accommodation, and pairs a coordinator
+   confirmed a journey for, whose time replaces the estimate in the rule, are always kept);
 4. the remaining pairs are scored by the engine with every safety rule; only allowed pairs are kept, and
    of those her ``k`` best.
 
@@ -105,7 +106,8 @@ def _plane_km(lat: np.ndarray, lon: np.ndarray, lat0: float) -> tuple[np.ndarray
 def reachable_pairs(engine: MatchEngine, trainees: TraineeTable, rows: np.ndarray, openings: OpeningTable,
                     open_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Relevant pairs whose estimated commute could be within her limit (with a margin, so the commute rule
-    itself decides), or that relocation could allow. Computed on a dense block grid: no per-pair gathers."""
+    itself decides), that relocation could allow, or whose journey a coordinator confirmed. Computed on a dense
+    block grid: no per-pair gathers."""
     if rows.size == 0 or open_rows.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty.copy()
@@ -119,9 +121,29 @@ def reachable_pairs(engine: MatchEngine, trainees: TraineeTable, rows: np.ndarra
     limit = np.nan_to_num(trainees.max_commute_minutes[rows], nan=60.0)
     reachable = ~(minutes > limit[:, None])  # NaN (unknown place) is left to the commute rule
     reachable |= trainees.willing_to_relocate[rows][:, None] & openings.accommodation_provided[open_rows][None, :]
+    reachable |= confirmed_matrix(trainees, rows, openings, open_rows)
     reachable &= relevant_matrix(engine, trainees, rows, openings, open_rows)
     i, j = np.nonzero(reachable)
     return rows[i].astype(np.int64), open_rows[j].astype(np.int64)
+
+
+def confirmed_matrix(trainees: TraineeTable, rows: np.ndarray, openings: OpeningTable,
+                     open_rows: np.ndarray) -> np.ndarray:
+    """Dense (rows × open_rows) bool: a coordinator confirmed her journey to that opening (the confirmed time, not
+    the distance, decides the commute rule for these pairs)."""
+    grid = np.zeros((rows.size, open_rows.size), dtype=bool)
+    t_rows, opening_ids, _ = trainees.confirmed_pairs()
+    mine = np.isin(t_rows, rows)
+    if not mine.any():
+        return grid
+    row_at = {int(row): i for i, row in enumerate(rows.tolist())}
+    opening_row = {str(external_id): row for row, external_id in enumerate(openings.external_id.tolist())}
+    column_at = {int(row): j for j, row in enumerate(open_rows.tolist())}
+    for row, external_id in zip(t_rows[mine].tolist(), opening_ids[mine].tolist(), strict=True):
+        j = column_at.get(opening_row.get(str(external_id), -1))
+        if j is not None:
+            grid[row_at[row], j] = True
+    return grid
 
 
 def pair_keys(trainee: np.ndarray, opening: np.ndarray, n_openings: int) -> np.ndarray:

@@ -185,6 +185,10 @@ def _print_report(report: ImportReport) -> None:
     console.print(f"{verb}: {report.rows:,} rows from {len(report.files)} file(s); {inserted:,} new, {updated:,} "
                   f"changed, {report.rows - inserted - updated:,} unchanged; {report.warning_count:,} warning(s)",
                   highlight=False, markup=False)
+    journeys = report.confirmed_journeys
+    if journeys is not None:
+        console.print(f"confirmed journeys: {journeys.inserted:,} new, {journeys.updated:,} changed, "
+                      f"{journeys.removed:,} removed, {journeys.unchanged:,} unchanged", highlight=False, markup=False)
 
 
 @app.command("import")

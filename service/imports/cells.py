@@ -83,6 +83,38 @@ def read_required_skills(text: str) -> list[dict[str, Any]]:
     return [dict(skill, essential=True) if flag else skill for skill, flag in zip(skills, marked, strict=True)]
 
 
+#: A confirmed journey's opening id (as ExternalId) and its whole one-way minutes (as the API takes them).
+JOURNEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
+JOURNEY_MINUTES = (1, 600)
+
+
+def read_journeys(text: str) -> dict[str, int]:
+    """Confirmed journeys `OP-000123:50;OP-000456:35` (opening external id : one-way minutes) as {opening: minutes};
+    the minutes follow the last `:` (an id may hold `:` too)."""
+    found: dict[str, int] = {}
+    for position, item in enumerate((part.strip() for part in read_text(text).split(";")), 1):
+        if not item:
+            continue
+        opening, colon, minutes = item.rpartition(":")
+        opening = opening.strip()
+        if not colon or not opening:
+            raise CellError(f"journey {position} ('{item}') is not opening:minutes, e.g. OP-000123:50")
+        if not JOURNEY_ID.match(opening):
+            raise CellError(f"journey {position}: '{opening}' is not an opening external id")
+        try:
+            value = int(minutes.strip())
+        except ValueError:
+            raise CellError(f"journey {position} ({opening}): '{minutes.strip()}' is not a whole number of minutes"
+                            ) from None
+        low, high = JOURNEY_MINUTES
+        if not low <= value <= high:
+            raise CellError(f"journey {position} ({opening}): {value} minutes is not within {low}-{high}")
+        if opening in found:
+            raise CellError(f"journey {position}: opening {opening} is given twice")
+        found[opening] = value
+    return found
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -102,7 +134,7 @@ def escape_formula(text: str) -> str:
 READERS: dict[str, tuple[Callable[[str], Any], Any]] = {
     "text": (read_text, None), "int": (read_int, None), "float": (read_float, None), "bool": (read_bool, None),
     "date": (read_date, None), "period": (read_period, None), "list": (read_list, []), "skills": (read_skills, []),
-    "required_skills": (read_required_skills, []),
+    "required_skills": (read_required_skills, []), "journeys": (read_journeys, {}),
 }
 
 
@@ -117,6 +149,8 @@ def write_cell(kind: str, value: Any) -> str:
     if kind in ("skills", "required_skills"):
         return escape_formula(";".join(f"{item['label']}:{item['level']}"
                                        + (ESSENTIAL_MARK if item.get("essential") else "") for item in value))
+    if kind == "journeys":
+        return escape_formula(";".join(f"{opening}:{minutes}" for opening, minutes in sorted(value.items())))
     if kind == "date":
         return value.isoformat()
     if kind == "float":

@@ -7,13 +7,25 @@ import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from service.core.db import table_of
 from service.imports.cells import write_cell
 from service.imports.files import BUNDLE_FILES, BundleFile
+from service.journeys import repository as journeys
+
+
+def _companions(engine: Engine, spec: BundleFile) -> dict[str, dict[str, Any]]:
+    """The values of the file's companion columns by record key: {column: {external id: value}}."""
+    found: dict[str, dict[str, Any]] = {}
+    if "confirmed_journeys" in spec.companions:
+        with Session(engine) as session:
+            found["confirmed_journeys"] = journeys.minutes_by_trainee(session=session)
+    return found
 
 
 def _write_file(engine: Engine, spec: BundleFile, handle: io.TextIOBase, progress: Callable[[str, int], None] | None
@@ -23,11 +35,16 @@ def _write_file(engine: Engine, spec: BundleFile, handle: io.TextIOBase, progres
     writer.writerow(list(spec.columns))
     count = 0
     order = [table.c[name] for name in spec.resource.order_by]
+    stored = spec.record_columns
+    companions = _companions(engine, spec)
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=2000).execute(
-            select(*[table.c[name] for name in spec.columns]).order_by(*order))
+            select(*[table.c[name] for name in stored]).order_by(*order))
         for row in result:
-            writer.writerow([write_cell(kind, value) for kind, value in zip(spec.columns.values(), row, strict=True)])
+            values = dict(zip(stored, row, strict=True))
+            for column, by_key in companions.items():
+                values[column] = by_key.get(values[spec.key[0]], {})
+            writer.writerow([write_cell(kind, values[name]) for name, kind in spec.columns.items()])
             count += 1
             if progress and count % 5000 == 0:
                 progress(spec.name, 5000)

@@ -33,6 +33,9 @@ class BundleFile:
     list_references: dict[str, str] = field(default_factory=dict)  # list column -> file (warn when unknown)
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> stored fields computed from it
     key_defaults: dict[str, Any] = field(default_factory=dict)
+    # Columns that are records of their own, not fields of the file's record, each with the file whose ids its
+    # value names (trainees.csv's confirmed_journeys: her confirmed journeys, by opening).
+    companions: dict[str, str] = field(default_factory=dict)
 
     @property
     def row_model(self) -> type[SQLModel]:
@@ -41,6 +44,11 @@ class BundleFile:
     def required_columns(self) -> list[str]:
         model = self.row_model
         return [name for name in self.columns if name in model.model_fields and model.model_fields[name].is_required()]
+
+    @property
+    def record_columns(self) -> dict[str, str]:
+        """The columns stored on the file's own record (every column but the companions)."""
+        return {name: kind for name, kind in self.columns.items() if name not in self.companions}
 
 
 _ROW_MODELS: dict[str, type[SQLModel]] = {}
@@ -71,9 +79,11 @@ TRAINEES_FILE = BundleFile(
              "max_commute_minutes": "int", "willing_to_relocate": "bool", "night_shift_ok": "bool",
              "has_dependents": "bool", "attendance_rate": "float", "expected_wage_inr": "int",
              "excluded_employers": "list", "excluded_districts": "list", "available_from": "date",
-             "is_survivor": "bool", "training_track": "text", "training_commute_minutes": "int"},
+             "is_survivor": "bool", "training_track": "text", "training_commute_minutes": "int",
+             "confirmed_journeys": "journeys"},
     key=("external_id",), key_types={"external_id": ExternalId},
-    list_references={"excluded_employers": "employers.csv"}, derived={"district": ("lat", "lon")})
+    list_references={"excluded_employers": "employers.csv"}, derived={"district": ("lat", "lon")},
+    companions={"confirmed_journeys": "openings.csv"})
 
 OPENINGS_FILE = BundleFile(
     name="openings.csv", resource=OPENINGS,

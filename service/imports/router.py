@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from service.auth.deps import CurrentKey, Permission
 from service.core.deps import PageDep, ReferenceDep
@@ -27,6 +27,13 @@ class FileCountsPublic(BaseModel):
     unchanged: int
 
 
+class JourneyCountsPublic(BaseModel):
+    inserted: int
+    updated: int
+    removed: int
+    unchanged: int
+
+
 class BundleProblem(BaseModel):
     file: str
     line: int
@@ -37,6 +44,9 @@ class BundleProblem(BaseModel):
 class ImportReportPublic(BaseModel):
     dry_run: bool
     files: dict[str, FileCountsPublic]
+    confirmed_journeys: JourneyCountsPublic | None = Field(
+        default=None, description="With a confirmed_journeys column in trainees.csv: the journeys it confirmed "
+                                  "anew, changed, removed (an empty cell removes hers) and left as they were.")
     warning_count: int
     warnings: list[BundleProblem]
 

@@ -30,6 +30,7 @@ from service.imports.cells import READERS, CellError
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
 from service.imports.names import EXPECTED, meant
 from service.imports.reader import EXTRA, Bundle, NotABundle, Row, UnreadableRow, UnzipLimits
+from service.journeys import service as journeys
 from service.placements.models import Placement
 from service.records import writes
 from service.records.unit_of_work import unit_of_work
@@ -70,6 +71,7 @@ class ImportReport:
     warning_count: int = 0
     warning_kinds: Counter[str] = field(default_factory=Counter)  # every warning, counted by kind
     max_warnings: int | None = MAX_WARNINGS  # how many are listed; None lists every one
+    confirmed_journeys: journeys.ReplacedJourneys | None = None  # when trainees.csv has confirmed_journeys
 
     @property
     def rows(self) -> int:
@@ -78,6 +80,7 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "files": {name: asdict(counts) for name, counts in self.files.items()},
+                "confirmed_journeys": None if self.confirmed_journeys is None else asdict(self.confirmed_journeys),
                 "warning_count": self.warning_count, "warnings": self.warnings}
 
 
@@ -103,6 +106,7 @@ class _Parsed:
     line: int
     key: tuple[Any, ...]
     values: dict[str, Any]
+    companions: dict[str, Any] = field(default_factory=dict)  # values of the file's companion columns present
 
 
 def _check_header(spec: BundleFile, header: list[str], problems: _Problems) -> list[str]:
@@ -165,6 +169,7 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
             failed = True
     if failed:
         return None
+    companions = {column: dict(raw.pop(column)) for column in spec.companions if column in raw}
     try:
         model = spec.row_model.model_validate(raw)
     except ValidationError as exc:
@@ -188,7 +193,7 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
             problems.error(spec.name, row.line, "partner_org" if "partner_org" in values else "", exc.detail)
             return None
     key = tuple(values.pop(name) for name in spec.key)
-    return _Parsed(line=row.line, key=key, values=values)
+    return _Parsed(line=row.line, key=key, values=values, companions=companions)
 
 
 def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions: Sequence[Any] = ()) -> set[str]:
@@ -234,6 +239,9 @@ def _validate_file(spec: BundleFile, bundle: Bundle, reference: Reference, probl
                 for value in parsed.values.get(column) or []:
                     if value not in bundle_ids.get(target, ()):
                         pending.append((spec.name, row.line, column, target, value, True))
+            for column, target in spec.companions.items():  # may name rows of a later file: checked at the end
+                for value in parsed.companions.get(column) or {}:
+                    pending.append((spec.name, row.line, column, target, value, False))
         progress.advance(count % PROGRESS_ROWS)
 
 
@@ -270,8 +278,9 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
         target_scope = BY_NAME[target].resource.scope.visible(caller) if caller is not None else []
         known = _existing_ids(session, BY_NAME[target], sorted({item[4] for item in pending if item[3] == target}),
                               target_scope)
+        in_bundle = bundle_ids.get(target, set())
         for file, line, column, item_target, value, is_warning in pending:
-            if item_target == target and value not in known:
+            if item_target == target and value not in known and value not in in_bundle:
                 reason = f"refers to '{value}', which is neither in {target} nor stored"
                 (problems.warn if is_warning else problems.error)(file, line, column, reason)
     return file_columns
@@ -353,9 +362,19 @@ def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], prese
         follow_on["placements"] += [(row["external_id"], row["started_on"], row.get("ended_on")) for row in inserts]
         follow_on["placements"] += [(existing_by_id[row["id"]], row["started_on"], row.get("ended_on"))
                                     for row in updates if row.get("started_on")]
+    for column in spec.companions:  # her confirmed journeys, written once the files they name are in
+        follow_on[column] += [(parsed.key[0], parsed.companions[column]) for parsed in chunk
+                              if column in parsed.companions]
     if spec.name == "followups.csv":
         follow_on["flags"] += [(p.key[0], p.values.get("checked_on")) for p in chunk if p.values.get("risk_flag")]
     counts.rows += len(chunk)
+
+
+def _confirmed_by(caller: ApiKey | None) -> str:
+    """Who confirmed the journeys a bundle brings: the key's name (or its prefix), or the command line."""
+    if caller is None:
+        return "bundle import (command line)"
+    return f"bundle import ({caller.name or caller.prefix})"
 
 
 def _check_names(bundle: Bundle, problems: _Problems) -> None:
@@ -435,7 +454,7 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
                                 "import it again.",
                                 errors=problems.errors)
         quiet = _Problems(report=ImportReport(dry_run=dry_run))  # the first pass already reported everything
-        follow_on: dict[str, list] = {"placements": [], "flags": []}
+        follow_on: dict[str, list] = {"placements": [], "flags": [], "confirmed_journeys": []}
         progress.start("writing rows" if not dry_run else "writing rows (a dry run: rolled back)", total)
         try:
             with unit_of_work(engine, timezone=reference.site.timezone, actor=caller, dry_run=dry_run) as session:
@@ -449,6 +468,10 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
                         progress.advance(len(chunk))
                 schedule(session=session, placements=follow_on["placements"])
                 raise_risk_flags(session, follow_on["flags"])
+                if "confirmed_journeys" in file_columns.get("trainees.csv", ()):
+                    report.confirmed_journeys = journeys.replace_confirmed(
+                        session=session, journeys=dict(follow_on["confirmed_journeys"]),
+                        confirmed_by=_confirmed_by(caller))
         except IntegrityError as exc:
             raise Conflict("The bundle conflicts with records stored meanwhile; nothing was written. "
                            f"({exc.orig.__class__.__name__})") from exc

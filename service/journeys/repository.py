@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
@@ -40,6 +41,14 @@ def minutes_by_trainee(*, session: Session, trainee_external_ids: Collection[str
     for trainee, opening, minutes in rows:
         found.setdefault(trainee, {})[opening] = minutes
     return found
+
+
+def rows_of_trainees(*, session: Session, trainee_external_ids: Collection[str]) -> list[dict[str, Any]]:
+    """The stored confirmed journeys of these trainees, each as a mapping of its columns."""
+    ordered = sorted(trainee_external_ids)
+    table = ConfirmedJourney.__table__  # type: ignore[attr-defined]
+    return [dict(row) for start in range(0, len(ordered), CHUNK) for row in session.execute(
+        select(table).where(table.c.trainee_external_id.in_(ordered[start:start + CHUNK]))).mappings()]
 
 
 def delete_of_trainee(*, session: Session, trainee_external_id: str) -> None:

@@ -8,6 +8,8 @@ audit log under her pseudonym."""
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -19,7 +21,8 @@ from service.core.reference import Reference
 from service.journeys import repository
 from service.journeys.models import ConfirmedJourney, ConfirmedJourneyBody
 from service.openings.models import Opening
-from service.records import crud
+from service.records import crud, writes
+from service.records.unit_of_work import today
 from service.trainees import repository as trainees
 from service.trainees.models import Trainee
 
@@ -73,3 +76,44 @@ def remove(*, session: Session, trainee_external_id: str, opening_external_id: s
     """Remove a confirmed journey: the estimate applies to that opening again."""
     trainee = _trainee(session, trainee_external_id, caller)
     crud.delete(session=session, row=_journey(session, trainee, opening_external_id), label=LABEL, if_match=if_match)
+
+
+@dataclass
+class ReplacedJourneys:
+    """What replacing trainees' confirmed journeys did, in journeys."""
+
+    inserted: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+def replace_confirmed(*, session: Session, journeys: Mapping[str, Mapping[str, int]], confirmed_by: str
+                      ) -> ReplacedJourneys:
+    """Make each trainee's confirmed journeys exactly those given ({trainee: {opening: minutes}}; an empty mapping
+    removes hers), through the write path: a new journey is confirmed today by `confirmed_by`, a changed time
+    too, an unchanged one keeps its day and who confirmed it. The trainees and openings must exist."""
+    done = ReplacedJourneys()
+    if not journeys:
+        return done
+    stored: dict[tuple[str, str], dict] = {
+        (row["trainee_external_id"], row["opening_external_id"]): row
+        for row in repository.rows_of_trainees(session=session, trainee_external_ids=builtins.list(journeys))}
+    day = today(session)
+    inserts, changes = [], []
+    for trainee, wanted in journeys.items():
+        for opening, minutes in wanted.items():
+            current = stored.pop((trainee, opening), None)
+            fields = {"minutes": int(minutes), "confirmed_on": day, "confirmed_by": confirmed_by}
+            if current is None:
+                inserts.append({"trainee_external_id": trainee, "opening_external_id": opening, **fields})
+            elif current["minutes"] != int(minutes):
+                changes.append((current, fields))
+            else:
+                done.unchanged += 1
+    removals = [row for key, row in stored.items() if key[0] in journeys]
+    writes.insert_many(session=session, table=ConfirmedJourney, rows=inserts, action="import")
+    writes.update_many(session=session, table=ConfirmedJourney, changes_by_row=changes, action="import")
+    writes.delete_many(session=session, table=ConfirmedJourney, rows=removals, action="delete")
+    done.inserted, done.updated, done.removed = len(inserts), len(changes), len(removals)
+    return done

@@ -8,7 +8,7 @@ accept, a risk flag, erasure, retention. Each applies every invariant of a write
 - the audit log gets one event per record, by the unit of work's actor (a trainee under her pseudonym).
 
 Single rows go through the ORM (`insert`, `update`, `delete`); imports and bulk changes use the set-based
-variants (`insert_many`, `update_many`, `update_where`) with the same invariants."""
+variants (`insert_many`, `update_many`, `update_where`, `delete_many`) with the same invariants."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, or_
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import insert as sql_insert
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, SQLModel, select
@@ -147,6 +148,19 @@ def update_many(*, session: Session, table: type[SQLModel], changes_by_row: Sequ
     # A placement moved to another opening changes the positions left of both.
     record_written(session, table,
                    [row for current, fields in changes_by_row for row in (current, {**current, **fields})], action)
+
+
+def delete_many(*, session: Session, table: type[SQLModel], rows: Sequence[Mapping[str, Any]],
+                action: str = "delete") -> None:
+    """Remove many records by primary key in one statement; each row a mapping with its `id` and what names it
+    (as `record_written` reads it)."""
+    if not rows:
+        return
+    columns = table_of(table).c
+    ids = [row["id"] for row in rows]
+    for start in range(0, len(ids), 1000):
+        session.execute(sql_delete(table).where(columns.id.in_(ids[start:start + 1000])))
+    record_written(session, table, rows, action)
 
 
 def update_where(*, session: Session, table: type[SQLModel], where: Iterable[ColumnElement[bool]],

@@ -4,9 +4,10 @@ Scoring every trainee against every opening would be 100,000 × 20,000 pairs. In
 
 1. rules that read only one side (employer vetting, minimum wage, opening open; trainee job-ready and
    available) drop whole openings and trainees first;
-2. an opening is a candidate only if she has at least one of its specific required skills, or a related
-   one (broad skills such as hygiene or numeracy do not count; an opening asking only for those is open to
-   everyone);
+2. an opening is a candidate only if she reaches enough of its required skills for the programme's
+   qualification rule (exactly the pairs that rule can allow, essential skills aside); where a programme has no
+   such rule, only if she has at least one of its specific required skills, or a related one (broad skills such
+   as hygiene or numeracy do not count; an opening asking only for those is open to everyone);
 3. a conservative distance bound drops pairs no commute rule could allow: no journey of straight-line
    distance d is quicker than ``wait + d × detour × (fastest rate)``, so openings beyond her reach are
    skipped (pairs she could relocate for, willing and with employer accommodation, and pairs a coordinator
@@ -27,8 +28,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.engine import MatchEngine
-from matching.reference import Taxonomy
-from matching.safety import evaluate_rules, rule_scope
+from matching.reference import QualificationPolicy, Taxonomy
+from matching.safety import NotQualified, evaluate_rules, rule_scope
 from matching.tables import OpeningTable, TraineeTable
 
 SCORE_CHUNK = 1_000_000  # pairs scored at once (about 300 bytes each)
@@ -85,8 +86,13 @@ def broad_skills(taxonomy: Taxonomy) -> np.ndarray:
 
 def relevant_matrix(engine: MatchEngine, trainees: TraineeTable, rows: np.ndarray, openings: OpeningTable,
                     open_rows: np.ndarray) -> np.ndarray:
-    """Dense (rows × open_rows) bool: she has at least one of the opening's specific required skills, or a
+    """Dense (rows × open_rows) bool: the pairs worth scoring for their skills. Under the programme's qualification
+    rule, exactly the pairs where she reaches enough of the opening's required skills (at the level asked or as
+    far below as the policy allows) — a superset of the pairs the rule allows, since it leaves out only the
+    essential-skill check. Without that rule: she has at least one of the opening's specific required skills, or a
     related one (an opening asking only for broad skills is relevant to everyone)."""
+    if any(isinstance(rule, NotQualified) for rule in engine.rules):
+        return reaches_enough(trainees, rows, openings, open_rows, engine.site.qualification)
     taxonomy = engine.taxonomy
     related = sp.csr_matrix(np.asarray(taxonomy.related_matrix()) > 0, dtype=np.float32)
     have = sp.csr_matrix(trainees.skills[rows] > 0, dtype=np.float32)
@@ -96,6 +102,27 @@ def relevant_matrix(engine: MatchEngine, trainees: TraineeTable, rows: np.ndarra
     relevant = (have @ need.T).toarray() > 0
     relevant[:, np.asarray(need.sum(axis=1)).ravel() == 0] = True
     return relevant
+
+
+def reaches_enough(trainees: TraineeTable, rows: np.ndarray, openings: OpeningTable, open_rows: np.ndarray,
+                   policy: QualificationPolicy) -> np.ndarray:
+    """Dense (rows × open_rows) bool: she reaches at least the share of the opening's required skills the policy
+    asks, each at ``max(1, asked - levels_below)`` or above (as :func:`matching.qualification.assess` counts).
+    One sparse product per level a skill can be reached at."""
+    required = sp.csr_matrix(openings.required[open_rows])
+    held = sp.csr_matrix(trainees.skills[rows])
+    reach = required.copy()
+    reach.data = np.maximum(1, reach.data.astype(np.int64) - policy.levels_below)
+    reached = np.zeros((held.shape[0], required.shape[0]), dtype=np.float32)
+    for level in np.unique(reach.data).tolist():
+        asks = reach.copy()
+        asks.data = (asks.data == level).astype(np.float32)
+        has = held.copy()
+        has.data = (has.data >= level).astype(np.float32)
+        reached += (has @ asks.T).toarray()
+    n_required = np.diff(required.indptr)
+    needed = np.ceil(policy.share_of_required * n_required - 1e-9)
+    return reached >= needed[None, :]
 
 
 def _plane_km(lat: np.ndarray, lon: np.ndarray, lat0: float) -> tuple[np.ndarray, np.ndarray]:

@@ -202,3 +202,18 @@ def test_the_nightly_candidates_are_all_qualified(demo, site: Site) -> None:
     ctx = engine.context(trainees, np.array([t for t, _ in pairs]), openings, np.array([o for _, o in pairs]),
                          as_of=as_of)
     assert all(assess_pair(ctx, p).qualified for p in range(len(ctx)))
+
+
+def test_the_nightly_candidates_lose_no_pair_the_rules_allow(demo) -> None:
+    """Every pair the rules allow, found by scoring every trainee against every opening, is among the nightly
+    run's candidates (k unbounded): the skill pre-filter leaves out only pairs the qualification rule blocks."""
+    trainees, openings, as_of, engines = demo
+    engine = engines["weighted"]
+    every_t = np.repeat(np.arange(len(trainees)), len(openings))
+    every_o = np.tile(np.arange(len(openings)), len(trainees))
+    allowed = engine.score_pairs(trainees, every_t, openings, every_o, as_of=as_of).allowed
+    full = set(zip(every_t[allowed].tolist(), every_o[allowed].tolist(), strict=True))
+    found = [candidates_for_block(engine, trainees, openings, rows, as_of=as_of, k=len(openings))
+             for rows in trainee_blocks(engine, trainees, openings, as_of=as_of, block_size=64)]
+    kept = {(int(t), int(o)) for block in found for t, o in zip(block.trainee, block.opening, strict=True)}
+    assert len(full) >= 100 and kept == full

@@ -29,8 +29,11 @@ run: install
 	$(BIN)/jobmatch setup
 	$(BIN)/jobmatch serve
 
+# Two pytest workers by default (TEST_WORKERS=1 for one process): each has its own databases, and every test file
+# runs whole on one worker, so a file's shared fixtures are built once.
+TEST_WORKERS ?= 2
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # ruff (rules in pyproject.toml) on the packages, then mypy (its files and settings are in pyproject.toml);
 # both run, and the target fails if either finds a problem.

@@ -3,12 +3,13 @@ after weighting the placements by their inverse propensity.
 
     python benchmarks/outcome_selection.py [--trainees 3000] [--openings 600] [--seed 11] [--pairs 200000]
                                            [--bundle PATH] [--max-weight 10] [--flatten 0.5]
+                                           [--truth additive|interactions|both]
 
-Generates a synthetic bundle (or reads ``--bundle``), builds the outcome training set as of the bundle's reference
-date, and the selection sample (each placement and feasible pairs that could have been chosen instead that day,
-:mod:`matching.propensity`). Trains the outcome model as ``jobmatch train`` does, once on the history as it is
-("before") and once with each placement weighted as training weights it (flattened, stabilised, clipped inverse
-odds of having been chosen; "after"), and
+Generates a synthetic bundle for each of the generator's two truths (or reads ``--bundle``), builds the outcome
+training set as of the bundle's reference date, and the selection sample (each placement and feasible pairs that
+could have been chosen instead that day, :mod:`matching.propensity`). Trains the outcome model as ``jobmatch train``
+does, once on the history as it is ("before") and once with each placement weighted as training weights it
+(flattened, stabilised, clipped inverse odds of having been chosen; "after"), and
 scores pairs of job-ready trainees × open openings that every safety rule allows on the reference date (up to
 ``--pairs`` drawn at random): all of them, the fifth least like past placements (lowest propensity) and the fifth
 most like them. Against the generator's hidden truth (the probability each pair lasts 12 months, and outcomes
@@ -18,8 +19,8 @@ true probability, mean predicted against mean true probability, and a reliabilit
 10 bins of equal count). For comparison: the learnt model without its known directions and without the prior
 (``monotone=False, prior_strength=0``), and the transparent weighted score for AUC only (not a probability).
 
-Prints tables; not a test. It reads the generator's truth (``demo/truth.py``) only; a second truth, once the
-generator has one, is to be reported here beside it.
+Prints tables; not a test. Every figure is printed for both of the generator's truths (``demo/truth.py``: the
+additive one and the differently shaped one with interactions), one after the other.
 """
 
 from __future__ import annotations
@@ -70,12 +71,10 @@ def truth_probabilities(truth: TruthModel, bundle: Path, trainee_ids: list[str],
         return np.array([kind(r[name]) if kind is not str else r[name] for r in rows],
                         dtype=object if kind is str else np.float64)
 
-    tcols = {name: col(t, name) for name in ("skills", "preferred_sectors", "has_dependents", "night_shift_ok",
-                                             "willing_to_relocate")}
+    # every column as text (a truth may read any of them: the interactions truth reads her id), numbers as numbers
+    tcols = {name: col(t, name) for name in t[0]} if t else {}
     tcols.update({name: col(t, name, float) for name in ("lat", "lon", "expected_wage_inr", "attendance_rate")})
-    ocols = {name: col(o, name) for name in ("required_skills", "sector", "shift", "transport_provided",
-                                             "accommodation_provided", "occupation", "district", "posted_on",
-                                             "employer_external_id")}
+    ocols = {name: col(o, name) for name in o[0]} if o else {}
     ocols.update({name: col(o, name, float) for name in ("lat", "lon", "monthly_wage_inr")})
     ocols["vetted"] = np.array([employers[r["employer_external_id"]]["vetted"] for r in o], dtype=object)
     return truth.retention_probability(tcols, ocols)
@@ -127,69 +126,79 @@ def main() -> None:
     parser.add_argument("--max-weight", type=float, default=10.0)
     parser.add_argument("--flatten", type=float, default=0.5, help="power of the inverse odds (1: full correction)")
     parser.add_argument("--bundle", type=Path, default=None, help="an existing bundle folder (with _truth/)")
+    parser.add_argument("--truth", choices=("additive", "interactions", "both"), default="both",
+                        help="the generator's hidden truth (both: one after the other)")
     args = parser.parse_args()
 
     taxonomy = load_taxonomy(default_data_dir() / "taxonomy.json")
     site = load_site(default_data_dir() / "sites" / "west_bengal")
     engine = MatchEngine(taxonomy=taxonomy, site=site)
-    with tempfile.TemporaryDirectory() as tmp:
-        bundle = args.bundle
-        if bundle is None:
+    if args.bundle is not None:
+        measure(engine, args.bundle, args)
+        return
+    for truth in ("additive", "interactions") if args.truth == "both" else (args.truth,):
+        with tempfile.TemporaryDirectory() as tmp:
             bundle = Path(tmp) / "bundle"
-            generate_bundle(bundle, seed=args.seed, trainees=args.trainees, openings=args.openings)
-            print(f"bundle: {args.trainees} trainees, {args.openings} open openings, seed {args.seed}")
-        truth = TruthModel.load(bundle)
-        records = read_bundle_records(bundle, taxonomy=taxonomy)
-        as_of = truth.reference_date
-        data = build_training_set(engine=engine, trainees=records.trainees, openings=records.openings,
-                                  employers=records.employers, placements=records.placements,
-                                  followups=records.followups, as_of=as_of)
-        started = time.perf_counter()
-        correction = correct_selection(engine=engine, trainees=records.trainees, openings=records.openings,
-                                       employers=records.employers, placements=records.placements, data=data,
-                                       flatten=args.flatten, max_weight=args.max_weight)
-        sample, selection, weights = correction.sample, correction.model, correction.weights
-        if selection is None:
-            sys.exit("too few feasible placements or controls to estimate the propensity")
-        print(f"selection sample: {sample.n_cases} placements feasible on their day ({sample.infeasible} not, "
-              f"counted once each), {sample.n_controls} feasible controls ({time.perf_counter() - started:.1f} s);"
-              f" propensity AUC {selection.metrics_['auc']:.3f}")
-        feasible = sample.feasible_placements(data.placement_ids.tolist()) & data.usable
-        w = weights[feasible]
-        print(f"weights of the {w.size} usable feasible placements: min {w.min():.2f}, median {np.median(w):.2f},"
-              f" max {w.max():.2f}; effective placements {w.sum() ** 2 / np.dot(w, w):.0f}")
-        terms = sorted(selection.metrics_["terms"].items(), key=lambda kv: -abs(kv[1]))[:6]
-        print("strongest terms of the propensity (per standard deviation): "
-              + ", ".join(f"{name} {value:+.2f}" for name, value in terms))
+            generate_bundle(bundle, seed=args.seed, trainees=args.trainees, openings=args.openings, truth=truth)
+            print(f"\n=== {truth} truth: {args.trainees} trainees, {args.openings} open openings, seed {args.seed}")
+            measure(engine, bundle, args)
 
-        unguided = OutcomeModel(C=OUTCOME_C, monotone=False, prior_strength=0).fit(data)
-        before = OutcomeModel(C=OUTCOME_C).fit(data)
-        after = OutcomeModel(C=OUTCOME_C).fit(data, sample_weight=weights)
-        for name, model in (("before", before), ("after", after)):
-            m = model.metrics_
-            print(f"{name}: {model.reason_}; out-of-fold on history: Brier {m['brier']:.4f} "
-                  f"(base rate {m['brier_base_rate']:.4f}), AUC {m['auc']:.3f}; base rate {model.base_rate_:.3f}")
 
-        rng = np.random.default_rng(args.seed)
-        trainees, openings, t_idx, o_idx = feasible_pairs(engine, records, truth, args.pairs, rng)
-        context = engine.context(trainees, t_idx, openings, o_idx, as_of=as_of)
-        features = features_from_context(context, demand=engine.demand)
-        true_p = truth_probabilities(truth, bundle, [str(trainees.external_id[i]) for i in t_idx],
-                                     [str(openings.external_id[j]) for j in o_idx])
-        drawn = rng.random(true_p.size) < true_p
-        scores = {"learnt alone (no directions held, no prior)": unguided.predict_proba_12(features),
-                  "before (history as it is)": before.predict_proba_12(features),
-                  "after (inverse propensity)": after.predict_proba_12(features),
-                  "weighted score (ranking only)": WeightedScorer().predict(features)[0]}
-        odds = selection.log_odds(features)
-        low, high = np.quantile(odds, [SHARE, 1 - SHARE])
-        report("every feasible pair", scores, true_p, drawn)
-        unlike = odds <= low
-        report(f"unlike past placements (lowest {SHARE:.0%} propensity)", {k: v[unlike] for k, v in scores.items()},
-               true_p[unlike], drawn[unlike])
-        like = odds >= high
-        report(f"like past placements (highest {SHARE:.0%} propensity)", {k: v[like] for k, v in scores.items()},
-               true_p[like], drawn[like])
+def measure(engine: MatchEngine, bundle: Path, args: argparse.Namespace) -> None:
+    """Fit the propensity and the outcome model before and after the correction on one bundle; print how each
+    does against the bundle's hidden truth, on every feasible pair and on those unlike and like past placements."""
+    truth = TruthModel.load(bundle)
+    records = read_bundle_records(bundle, taxonomy=engine.taxonomy)
+    as_of = truth.reference_date
+    data = build_training_set(engine=engine, trainees=records.trainees, openings=records.openings,
+                              employers=records.employers, placements=records.placements,
+                              followups=records.followups, as_of=as_of)
+    started = time.perf_counter()
+    correction = correct_selection(engine=engine, trainees=records.trainees, openings=records.openings,
+                                   employers=records.employers, placements=records.placements, data=data,
+                                   flatten=args.flatten, max_weight=args.max_weight)
+    sample, selection, weights = correction.sample, correction.model, correction.weights
+    if selection is None:
+        sys.exit("too few feasible placements or controls to estimate the propensity")
+    print(f"selection sample: {sample.n_cases} placements feasible on their day ({sample.infeasible} not, "
+          f"counted once each), {sample.n_controls} feasible controls ({time.perf_counter() - started:.1f} s);"
+          f" propensity AUC {selection.metrics_['auc']:.3f}")
+    feasible = sample.feasible_placements(data.placement_ids.tolist()) & data.usable
+    w = weights[feasible]
+    print(f"weights of the {w.size} usable feasible placements: min {w.min():.2f}, median {np.median(w):.2f},"
+          f" max {w.max():.2f}; effective placements {w.sum() ** 2 / np.dot(w, w):.0f}")
+    terms = sorted(selection.metrics_["terms"].items(), key=lambda kv: -abs(kv[1]))[:6]
+    print("strongest terms of the propensity (per standard deviation): "
+          + ", ".join(f"{name} {value:+.2f}" for name, value in terms))
+
+    unguided = OutcomeModel(C=OUTCOME_C, monotone=False, prior_strength=0).fit(data)
+    before = OutcomeModel(C=OUTCOME_C).fit(data)
+    after = OutcomeModel(C=OUTCOME_C).fit(data, sample_weight=weights)
+    for name, model in (("before", before), ("after", after)):
+        m = model.metrics_
+        print(f"{name}: {model.reason_}; out-of-fold on history: Brier {m['brier']:.4f} "
+              f"(base rate {m['brier_base_rate']:.4f}), AUC {m['auc']:.3f}; base rate {model.base_rate_:.3f}")
+
+    rng = np.random.default_rng(args.seed)
+    trainees, openings, t_idx, o_idx = feasible_pairs(engine, records, truth, args.pairs, rng)
+    context = engine.context(trainees, t_idx, openings, o_idx, as_of=as_of)
+    features = features_from_context(context, demand=engine.demand)
+    true_p = truth_probabilities(truth, bundle, [str(trainees.external_id[i]) for i in t_idx],
+                                 [str(openings.external_id[j]) for j in o_idx])
+    drawn = rng.random(true_p.size) < true_p
+    scores = {"learnt alone (no directions held, no prior)": unguided.predict_proba_12(features),
+              "before (history as it is)": before.predict_proba_12(features),
+              "after (inverse propensity)": after.predict_proba_12(features),
+              "weighted score (ranking only)": WeightedScorer().predict(features)[0]}
+    odds = selection.log_odds(features)
+    low, high = np.quantile(odds, [SHARE, 1 - SHARE])
+    report("every feasible pair", scores, true_p, drawn)
+    unlike = odds <= low
+    report(f"unlike past placements (lowest {SHARE:.0%} propensity)", {k: v[unlike] for k, v in scores.items()},
+           true_p[unlike], drawn[unlike])
+    like = odds >= high
+    report(f"like past placements (highest {SHARE:.0%} propensity)", {k: v[like] for k, v in scores.items()},
+           true_p[like], drawn[like])
 
 
 if __name__ == "__main__":

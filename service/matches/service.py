@@ -101,14 +101,17 @@ def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, re
     """The best open openings for one trainee (stored or a preview profile), each with its summary, and how many
     there are in all (the blocked ones too with include_blocked)."""
     trainees = loader.trainee_table(reference, [trainee])  # the index is current: the route's dependency saw to it
+    allowed_rows: dict[int, np.ndarray] = {}  # per segment's table (by id): the rows the rules allow, when ranked
 
     def run(openings: OpeningTable, size: int) -> list[Match]:
-        return engine.rank_openings(trainees, 0, openings, as_of=as_of, limit=size, include_blocked=include_blocked,
-                                    blocked_limit=size)
+        ranked, allowed_rows[id(openings)] = engine.rank_openings_and_allowed(
+            trainees, 0, openings, as_of=as_of, limit=size, include_blocked=include_blocked, blocked_limit=size)
+        return ranked
 
-    def allowed(openings: OpeningTable) -> np.ndarray:
-        return allowed_pairs(engine, trainees, np.zeros(len(openings), np.int64), openings,
-                             np.arange(len(openings)), as_of)
+    def allowed(openings: OpeningTable) -> np.ndarray:  # the count reuses the ranking's pass over the rules
+        mask = np.zeros(len(openings), dtype=bool)
+        mask[allowed_rows[id(openings)]] = True
+        return mask
 
     segments = index.openings.segments()  # one consistent set, should another request update the index meanwhile
     ranked = merge(segments, run, limit=limit, include_blocked=include_blocked)

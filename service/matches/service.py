@@ -116,7 +116,7 @@ def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, re
     segments = index.openings.segments()  # one consistent set, should another request update the index meanwhile
     ranked = merge(segments, run, limit=limit, include_blocked=include_blocked)
     ids, blocked = allowed_in(segments, allowed)
-    found = summaries.opening_summaries(session, [m.external_id for m in ranked])
+    found = summaries.kept_opening_summaries(session, index, [m.external_id for m in ranked])
     # An opening deleted since the index read it has no summary: left out, as the next answer would.
     shown = [m for m in ranked if m.external_id in found]
     return [OpeningMatch(opening_external_id=m.external_id, opening=found[m.external_id], rank=rank, score=m.score,

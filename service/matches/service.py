@@ -226,6 +226,14 @@ def candidate(*, session: Session, engine: MatchEngine, reference: Reference, op
     raise NotFound("No candidate with that handle for this opening.")
 
 
+def confirmed_journeys(*, session: Session, index: MatchIndex, external_id: str) -> dict[str, Any]:
+    """Her confirmed journeys ({opening: minutes}): from the index when it holds her, else read."""
+    found = index.confirmed_journeys(external_id)
+    if found is not None:
+        return found
+    return journeys.minutes_by_trainee(session=session, trainee_external_ids=[external_id]).get(external_id, {})
+
+
 def rank_openings(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
                   external_id: str, as_of: date | None, limit: int, include_blocked: bool, caller: ApiKey
                   ) -> OpeningMatches:
@@ -235,8 +243,8 @@ def rank_openings(*, session: Session, index: MatchIndex, engine: MatchEngine, r
         raise Forbidden("Why an opening is blocked tells where she lives and whom she excludes; this key may not "
                         "read that.")
     values = {name: getattr(trainee, name) for name in type(trainee).model_fields}
-    values["confirmed_journeys"] = journeys.minutes_by_trainee(
-        session=session, trainee_external_ids=[trainee.external_id]).get(trainee.external_id, {})
+    values["confirmed_journeys"] = confirmed_journeys(session=session, index=index,
+                                                   external_id=trainee.external_id)
     release_connection(session)  # while scoring; the session takes one again to read the summaries
     day = as_of or site_today(reference.site.timezone)
     data, count = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values,

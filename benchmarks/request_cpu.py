@@ -22,12 +22,10 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import DEFAULT_URL, free_port, listing, setup, stop, wait_ready
+from load import DEFAULT_URL, create_database, drop_database, free_port, listing, setup, stop, wait_ready
 
 REPO = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -37,22 +35,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time the process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime and stime: fields 14 and 15 of stat(5)
-
-
-def recreate(admin_url: str, database: str) -> str:
-    admin = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
-    return make_url(admin_url).set(database=database).render_as_string(hide_password=False)
-
-
-def drop(admin_url: str, database: str) -> None:
-    admin = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def measure(client: httpx.Client, pid: int, paths: list[str]) -> tuple[float, float]:
@@ -75,7 +57,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    url = recreate(args.postgres, args.database)
+    url = create_database(args.postgres, args.database)
     try:
         with tempfile.TemporaryDirectory(prefix="jobmatch-request-cpu-") as folder:
             env = {**os.environ, "JOBMATCH_DATABASE_URL": url, "JOBMATCH_LOG_LEVEL": "WARNING",
@@ -114,7 +96,7 @@ def main() -> None:
                 stop(process)
     finally:
         if not args.keep:
-            drop(args.postgres, args.database)
+            drop_database(args.postgres, args.database)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ bench-limits: install-dev
 	$(BIN)/python benchmarks/rate_limit.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
 .PHONY: screenshots bench-console bench-load bench-limits bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome \
-	bench-selection bench-ops
+	bench-selection bench-ops bench-request-cpu
 bench-matching: install-dev
 	$(BIN)/python benchmarks/match_latency.py
 
@@ -68,6 +68,9 @@ bench-assignment: install-dev
 
 bench-ops: install-dev
 	$(BIN)/python benchmarks/operations.py
+
+bench-request-cpu: install-dev
+	$(BIN)/python benchmarks/request_cpu.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
 bench-demand: install-dev
 	$(BIN)/python benchmarks/demand_backtest.py

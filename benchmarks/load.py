@@ -13,7 +13,7 @@ acknowledged write reads back. It stops by itself: each request has `--timeout` 
 as a timeout), and a request due while the load generator itself lags more than a second is counted as not sent
 rather than sent late.
 
-    .venv/bin/python benchmarks/load.py [--rate 200] [--write-rate 5] [--duration 60] [--workers 2]
+    .venv/bin/python benchmarks/load.py [--rate 200] [--write-rate 5] [--duration 60] [--workers 2] [--database NAME]
 """
 
 from __future__ import annotations
@@ -66,19 +66,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def create_database(admin_url: str) -> str:
+def create_database(admin_url: str, database: str = DATABASE) -> str:
     admin = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
-    return make_url(admin_url).set(database=DATABASE).render_as_string(hide_password=False)
+    return make_url(admin_url).set(database=database).render_as_string(hide_password=False)
 
 
-def drop_database(admin_url: str) -> None:
+def drop_database(admin_url: str, database: str = DATABASE) -> None:
     admin = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -274,6 +274,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", default=os.environ.get("JOBMATCH_BENCH_DATABASE_URL", DEFAULT_URL),
                         help="PostgreSQL URL whose server gets the benchmark's own database")
+    parser.add_argument("--database", default=DATABASE, help="the database it creates and drops afterwards")
     parser.add_argument("--rate", type=float, default=200.0, help="match reads a second")
     parser.add_argument("--write-rate", type=float, default=5.0, help="opening updates a second")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
@@ -287,12 +288,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    url = create_database(args.postgres)
+    url = create_database(args.postgres, args.database)
     try:
         with tempfile.TemporaryDirectory(prefix="jobmatch-load-") as folder:
             env = {**os.environ, "JOBMATCH_DATABASE_URL": url, "JOBMATCH_LOG_LEVEL": "WARNING",
                    "JOBMATCH_DATA_DIR": str(REPO / "data")}
-            print(f"loading data/demo into {DATABASE} ...", flush=True)
+            print(f"loading data/demo into {args.database} ...", flush=True)
             key = setup(env)
             port = free_port()
             server_env = {**env, "JOBMATCH_RATE_LIMIT_PER_MINUTE": "100000000",
@@ -332,7 +333,7 @@ def main() -> None:
             finally:
                 print(f"server stopped {stop(process):.1f} s after SIGTERM")
     finally:
-        drop_database(args.postgres)
+        drop_database(args.postgres, args.database)
 
 
 if __name__ == "__main__":

@@ -155,6 +155,14 @@ class MatchEngine:
         With ``include_blocked``, every blocked opening follows (at most ``blocked_limit`` of them when
         given), fewest rules broken first, then near misses of every rule they break, then by external id.
         """
+        return self.rank_openings_and_allowed(trainees, trainee_index, openings, as_of=as_of, limit=limit,
+                                              include_blocked=include_blocked, blocked_limit=blocked_limit)[0]
+
+    def rank_openings_and_allowed(self, trainees: TraineeTable, trainee_index: int, openings: OpeningTable, *,
+                                  as_of: datetime.date, limit: int | None = 10, include_blocked: bool = False,
+                                  blocked_limit: int | None = None) -> tuple[list[Match], np.ndarray]:
+        """As :meth:`rank_openings`, and the rows of ``openings`` every rule allows for her on ``as_of`` (from the
+        same pass over the rules: what a list's count needs, without evaluating them a second time)."""
         self._check(trainees, openings)
         args = self._context_args(as_of)
 
@@ -173,7 +181,7 @@ class MatchEngine:
         def context(rows: np.ndarray | None) -> PairContext:
             return PairContext.for_opening(openings, opening_index, trainees, rows, **args)
 
-        return self._rank(trainees, "trainee", context, args["as_of"], limit, include_blocked, blocked_limit)
+        return self._rank(trainees, "trainee", context, args["as_of"], limit, include_blocked, blocked_limit)[0]
 
     def score_pairs(self, trainees: TraineeTable, t_idx: np.ndarray, openings: OpeningTable, o_idx: np.ndarray, *,
                     as_of: datetime.date) -> PairScores:
@@ -230,8 +238,9 @@ class MatchEngine:
 
     def _rank(self, table: OpeningTable | TraineeTable, scope: str, context: Callable[[np.ndarray | None], PairContext],
               as_of: datetime.date, limit: int | None, include_blocked: bool,
-              blocked_limit: int | None) -> list[Match]:
-        """Rank the rows of ``table`` (the side with many rows) against the one row ``context`` is built for."""
+              blocked_limit: int | None) -> tuple[list[Match], np.ndarray]:
+        """Rank the rows of ``table`` (the side with many rows) against the one row ``context`` is built for; and
+        the rows of ``table`` every rule allows."""
         static, passing = self._static(table, scope, as_of, context)
         static_rules = [k for k, rule in enumerate(self.rules) if rule_scope(rule) == scope]
         other_rules = [rule for rule in self.rules if rule_scope(rule) != scope]
@@ -274,4 +283,4 @@ class MatchEngine:
                 violations = violations_for(ctx, p, broken[p], self.rules)
                 matches.append(Match(external_id=str(ids[rows_of(ctx)[p]]), rank=len(matches) + 1, score=0.0,
                                      factors={}, reasons=[v.sentence for v in violations], blocked_by=violations))
-        return matches
+        return matches, rows_of(sub)

@@ -81,6 +81,17 @@ class LiveTable:
     def segments(self) -> list[Segment]:
         return list(self.segment_list)
 
+    def find(self, external_id: str) -> tuple[Any, int] | None:
+        """The table and row answering for this id now (None: the index does not hold it)."""
+        for segment in reversed(self.segment_list):  # the newest first: an older one masks what a newer replaced
+            if external_id in segment.stale:
+                continue
+            try:
+                return segment.table, segment.table.index_of(external_id)
+            except KeyError:
+                continue
+        return None
+
     def rows(self) -> int:
         """The rows queries answer from: every segment's rows but those masked as replaced or removed."""
         return sum(len(segment.table) - int(np.isin(segment.table.external_id, list(segment.stale)).sum())
@@ -128,6 +139,15 @@ class MatchIndex:
                 self.trainees.apply(session, set(changed.get("trainee", ())))
             self.version = latest
         return self
+
+    def confirmed_journeys(self, trainee_external_id: str) -> dict[str, float] | None:
+        """Her confirmed journeys ({opening: minutes}) as the index holds them (a journey is logged as a change of
+        her record), or None when she is not in it (not job-ready); the index must be current first."""
+        found = self.trainees.find(trainee_external_id)
+        if found is None:
+            return None
+        table, row = found
+        return table.confirmed_journeys[row] or {}
 
     def derived(self, name: str, build: Callable[[], T], *, day: Any, reads: Collection[str]) -> T:
         """A value computed from the records of some entities (say, the market's pipeline of trainees), kept until

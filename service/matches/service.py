@@ -101,19 +101,22 @@ def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, re
     """The best open openings for one trainee (stored or a preview profile), each with its summary, and how many
     there are in all (the blocked ones too with include_blocked)."""
     trainees = loader.trainee_table(reference, [trainee])  # the index is current: the route's dependency saw to it
+    allowed_rows: dict[int, np.ndarray] = {}  # per segment's table (by id): the rows the rules allow, when ranked
 
     def run(openings: OpeningTable, size: int) -> list[Match]:
-        return engine.rank_openings(trainees, 0, openings, as_of=as_of, limit=size, include_blocked=include_blocked,
-                                    blocked_limit=size)
+        ranked, allowed_rows[id(openings)] = engine.rank_openings_and_allowed(
+            trainees, 0, openings, as_of=as_of, limit=size, include_blocked=include_blocked, blocked_limit=size)
+        return ranked
 
-    def allowed(openings: OpeningTable) -> np.ndarray:
-        return allowed_pairs(engine, trainees, np.zeros(len(openings), np.int64), openings,
-                             np.arange(len(openings)), as_of)
+    def allowed(openings: OpeningTable) -> np.ndarray:  # the count reuses the ranking's pass over the rules
+        mask = np.zeros(len(openings), dtype=bool)
+        mask[allowed_rows[id(openings)]] = True
+        return mask
 
     segments = index.openings.segments()  # one consistent set, should another request update the index meanwhile
     ranked = merge(segments, run, limit=limit, include_blocked=include_blocked)
     ids, blocked = allowed_in(segments, allowed)
-    found = summaries.opening_summaries(session, [m.external_id for m in ranked])
+    found = summaries.kept_opening_summaries(session, index, [m.external_id for m in ranked])
     # An opening deleted since the index read it has no summary: left out, as the next answer would.
     shown = [m for m in ranked if m.external_id in found]
     return [OpeningMatch(opening_external_id=m.external_id, opening=found[m.external_id], rank=rank, score=m.score,
@@ -223,6 +226,14 @@ def candidate(*, session: Session, engine: MatchEngine, reference: Reference, op
     raise NotFound("No candidate with that handle for this opening.")
 
 
+def confirmed_journeys(*, session: Session, index: MatchIndex, external_id: str) -> dict[str, Any]:
+    """Her confirmed journeys ({opening: minutes}): from the index when it holds her, else read."""
+    found = index.confirmed_journeys(external_id)
+    if found is not None:
+        return found
+    return journeys.minutes_by_trainee(session=session, trainee_external_ids=[external_id]).get(external_id, {})
+
+
 def rank_openings(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
                   external_id: str, as_of: date | None, limit: int, include_blocked: bool, caller: ApiKey
                   ) -> OpeningMatches:
@@ -232,8 +243,8 @@ def rank_openings(*, session: Session, index: MatchIndex, engine: MatchEngine, r
         raise Forbidden("Why an opening is blocked tells where she lives and whom she excludes; this key may not "
                         "read that.")
     values = {name: getattr(trainee, name) for name in type(trainee).model_fields}
-    values["confirmed_journeys"] = journeys.minutes_by_trainee(
-        session=session, trainee_external_ids=[trainee.external_id]).get(trainee.external_id, {})
+    values["confirmed_journeys"] = confirmed_journeys(session=session, index=index,
+                                                   external_id=trainee.external_id)
     release_connection(session)  # while scoring; the session takes one again to read the summaries
     day = as_of or site_today(reference.site.timezone)
     data, count = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values,

@@ -11,7 +11,12 @@ from sqlmodel import Session
 from matching.formatting import SCORE_MEANINGS, score_kind
 from service.employers import repository as employers
 from service.matches import loader
+from service.matches.index import MatchIndex
 from service.matches.models import OpeningSummary, ScoreMeaning
+
+# What an opening's summary reads: its row, its employer's name and its running placements (a placement's change
+# is logged as a change of its opening), so one kept summary is good until one of these kinds changes.
+SUMMARY_READS = ("opening", "employer")
 
 
 def score_meaning(scorer_version: str | None) -> ScoreMeaning:
@@ -40,3 +45,14 @@ def opening_summaries(session: Session, external_ids: Collection[str]) -> dict[s
     if not external_ids:
         return {}
     return summarise_openings(session, loader.opening_records(session, ids=set(external_ids), open_only=False))
+
+
+def kept_opening_summaries(session: Session, index: MatchIndex, external_ids: Collection[str]
+                           ) -> dict[str, OpeningSummary]:
+    """As `opening_summaries`, each read once and kept by the index until an opening or employer changes (the index
+    must be current first); only the ones not kept yet are read."""
+    kept: dict[str, OpeningSummary] = index.derived("opening summaries", dict, day=None, reads=SUMMARY_READS)
+    missing = [external_id for external_id in external_ids if external_id not in kept]
+    if missing:
+        kept.update(opening_summaries(session, missing))
+    return {external_id: kept[external_id] for external_id in external_ids if external_id in kept}

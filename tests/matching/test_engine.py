@@ -181,6 +181,22 @@ def test_score_pairs_agrees_with_ranking(taxonomy: Taxonomy, site: Site) -> None
                 assert scores.score[p] == pytest.approx(match.score, abs=1e-12)
 
 
+@pytest.mark.parametrize("include_blocked", [False, True])
+def test_the_allowed_rows_returned_with_a_ranking_are_the_pairs_score_pairs_allows(
+        include_blocked: bool, taxonomy: Taxonomy, site: Site) -> None:
+    trainees, employers, openings = random_case(12, taxonomy, site)
+    trainee_table, opening_table = tables(trainees, employers, openings, taxonomy, site)
+    engine = MatchEngine(taxonomy=taxonomy, site=site)
+    for i in range(len(trainees)):
+        ranked, allowed = engine.rank_openings_and_allowed(trainee_table, i, opening_table, as_of=AS_OF, limit=3,
+                                                           include_blocked=include_blocked)
+        scores = engine.score_pairs(trainee_table, np.full(len(openings), i), opening_table,
+                                    np.arange(len(openings)), as_of=AS_OF)
+        assert sorted(allowed.tolist()) == np.flatnonzero(scores.allowed).tolist()
+        assert ranked == engine.rank_openings(trainee_table, i, opening_table, as_of=AS_OF, limit=3,
+                                              include_blocked=include_blocked)
+
+
 # --------------------------------------------------------------------------- ranking properties
 
 

@@ -55,6 +55,30 @@ def test_the_index_follows_every_write_even_from_another_worker(client, db, sett
 
 
 
+def test_each_opening_summary_in_the_matches_follows_every_write_that_changes_it_even_from_another_worker(
+        client, db, settings):
+    """The wage, the employer's name and the positions left, as the next answer of any worker shows them."""
+    from service.main import create_app
+    built = world.build(client, db)
+    admin = built.headers["admin"]
+    url = f"/v1/trainees/TR-own/matches?as_of={AS_OF}"
+    with TestClient(create_app(settings)) as other_worker:  # its own index, same database
+
+        def shown() -> dict:
+            answer = other_worker.get(url, headers=admin).json()["data"]
+            return {m["opening_external_id"]: m["opening"] for m in answer}["OP-own"]
+
+        assert (shown()["monthly_wage_inr"], shown()["positions_left"]) == (13000, 1)
+        assert client.patch("/v1/openings/OP-own", json={"monthly_wage_inr": 14000},
+                            headers=admin).status_code == 200
+        assert shown()["monthly_wage_inr"] == 14000
+        assert client.patch("/v1/employers/EM-1", json={"name": "Renamed Employer"}, headers=admin).status_code == 200
+        assert shown()["employer_name"] == "Renamed Employer"
+        assert client.patch("/v1/placements/PL-own", json={"ended_on": "2026-10-01"},
+                            headers=admin).status_code == 200
+        assert shown()["positions_left"] == 2
+
+
 def test_a_trickle_of_single_writes_keeps_answers_equal_to_a_fresh_index(client, db, settings):
     """Each write lands in its own small delta (merged after a few): whatever the order, answers are those of an
     index built from scratch."""

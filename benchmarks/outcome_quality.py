@@ -25,7 +25,6 @@ Prints tables; not a test.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import sys
 import tempfile
@@ -40,6 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from demo.generator import generate_bundle
+from demo.pair_truth import truth_probabilities
 from demo.truth import TruthModel
 from matching.engine import MatchEngine
 from matching.outcome_data import build_training_set, read_bundle_records
@@ -47,34 +47,6 @@ from matching.outcome_model import OutcomeModel, brier_score
 from matching.reference import default_data_dir, load_site, load_taxonomy
 from matching.scoring import WeightedScorer
 from matching.tables import OpeningTable, TraineeTable
-
-
-def raw_rows(path: Path) -> dict[str, dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return {row["external_id"]: row for row in csv.DictReader(handle)}
-
-
-def truth_probabilities(truth: TruthModel, bundle: Path, trainee_ids: list[str], opening_ids: list[str]) -> np.ndarray:
-    """The true 12-month retention of aligned (trainee, opening) pairs, from the bundle's raw rows."""
-    trainees, openings = raw_rows(bundle / "trainees.csv"), raw_rows(bundle / "openings.csv")
-    employers = raw_rows(bundle / "employers.csv")
-    t = [trainees[i] for i in trainee_ids]
-    o = [openings[j] for j in opening_ids]
-
-    def col(rows: list[dict[str, str]], name: str, kind: type = str) -> np.ndarray:
-        return np.array([kind(r[name]) if kind is not str else r[name] for r in rows],
-                        dtype=object if kind is str else np.float64)
-
-    tcols = {name: col(t, name) for name in ("external_id", "district", "skills", "preferred_sectors",
-                                             "has_dependents", "night_shift_ok", "willing_to_relocate",
-                                             "max_commute_minutes")}
-    tcols.update({name: col(t, name, float) for name in ("lat", "lon", "expected_wage_inr", "attendance_rate")})
-    ocols = {name: col(o, name) for name in ("required_skills", "sector", "shift", "transport_provided",
-                                             "accommodation_provided", "occupation", "district", "posted_on",
-                                             "employer_external_id")}
-    ocols.update({name: col(o, name, float) for name in ("lat", "lon", "monthly_wage_inr")})
-    ocols["vetted"] = np.array([employers[r["employer_external_id"]]["vetted"] for r in o], dtype=object)
-    return truth.retention_probability(tcols, ocols)
 
 
 def fmt(value: float | None, spec: str = ".4f") -> str:

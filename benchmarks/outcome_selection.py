@@ -26,7 +26,6 @@ additive one and the differently shaped one with interactions), one after the ot
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from demo.generator import generate_bundle
+from demo.pair_truth import truth_probabilities
 from demo.truth import TruthModel
 from matching.engine import MatchEngine
 from matching.features import features_from_context
@@ -53,31 +53,6 @@ from matching.tables import OpeningTable, TraineeTable
 
 OUTCOME_C = 0.03  # as `jobmatch train` (service/models_registry/training.py)
 SHARE = 0.2       # the groups "unlike" and "like" past placements: this share of the pairs at each end
-
-
-def raw_rows(path: Path) -> dict[str, dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return {row["external_id"]: row for row in csv.DictReader(handle)}
-
-
-def truth_probabilities(truth: TruthModel, bundle: Path, trainee_ids: list[str], opening_ids: list[str]) -> np.ndarray:
-    """The true 12-month retention of aligned (trainee, opening) pairs, from the bundle's raw rows."""
-    trainees, openings = raw_rows(bundle / "trainees.csv"), raw_rows(bundle / "openings.csv")
-    employers = raw_rows(bundle / "employers.csv")
-    t = [trainees[i] for i in trainee_ids]
-    o = [openings[j] for j in opening_ids]
-
-    def col(rows: list[dict[str, str]], name: str, kind: type = str) -> np.ndarray:
-        return np.array([kind(r[name]) if kind is not str else r[name] for r in rows],
-                        dtype=object if kind is str else np.float64)
-
-    # every column as text (a truth may read any of them: the interactions truth reads her id), numbers as numbers
-    tcols = {name: col(t, name) for name in t[0]} if t else {}
-    tcols.update({name: col(t, name, float) for name in ("lat", "lon", "expected_wage_inr", "attendance_rate")})
-    ocols = {name: col(o, name) for name in o[0]} if o else {}
-    ocols.update({name: col(o, name, float) for name in ("lat", "lon", "monthly_wage_inr")})
-    ocols["vetted"] = np.array([employers[r["employer_external_id"]]["vetted"] for r in o], dtype=object)
-    return truth.retention_probability(tcols, ocols)
 
 
 def auc(score: np.ndarray, label: np.ndarray) -> float:

@@ -88,7 +88,8 @@ bench-outcome: install-dev
 bench-selection: install-dev
 	$(BIN)/python benchmarks/outcome_selection.py
 
-bench: bench-import bench-console bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome bench-selection bench-ops
+bench: bench-import bench-console bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome bench-selection bench-ops \
+	bench-limits bench-request-cpu
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -270,6 +270,14 @@ def report(name: str, tally: Tally) -> None:
           f"p99 {percentile(ms, 99):.1f}  max {max(ms, default=float('nan')):.1f}")
 
 
+def demo_server(url: str) -> tuple[str, dict[str, str]]:
+    """Load data/demo into the database with `jobmatch setup`: its admin key, and the environment of a server on it
+    (with a rate limit far above any load, for that server only)."""
+    env = {**os.environ, "JOBMATCH_DATABASE_URL": url, "JOBMATCH_LOG_LEVEL": "WARNING",
+           "JOBMATCH_DATA_DIR": str(REPO / "data")}
+    return setup(env), {**env, "JOBMATCH_RATE_LIMIT_PER_MINUTE": "100000000", "JOBMATCH_RATE_LIMIT_BURST": "100000000"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", default=os.environ.get("JOBMATCH_BENCH_DATABASE_URL", DEFAULT_URL),
@@ -291,13 +299,9 @@ def main() -> None:
     url = create_database(args.postgres, args.database)
     try:
         with tempfile.TemporaryDirectory(prefix="jobmatch-load-") as folder:
-            env = {**os.environ, "JOBMATCH_DATABASE_URL": url, "JOBMATCH_LOG_LEVEL": "WARNING",
-                   "JOBMATCH_DATA_DIR": str(REPO / "data")}
             print(f"loading data/demo into {args.database} ...", flush=True)
-            key = setup(env)
+            key, server_env = demo_server(url)
             port = free_port()
-            server_env = {**env, "JOBMATCH_RATE_LIMIT_PER_MINUTE": "100000000",
-                          "JOBMATCH_RATE_LIMIT_BURST": "100000000"}
             if args.pool_size is not None:
                 server_env |= {"JOBMATCH_DB_POOL_SIZE": str(args.pool_size),
                                "JOBMATCH_WORKER_THREADS": str(args.pool_size)}

@@ -25,7 +25,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import DEFAULT_URL, create_database, drop_database, free_port, listing, setup, stop, wait_ready
+from load import DEFAULT_URL, create_database, demo_server, drop_database, free_port, listing, stop, wait_ready
 
 REPO = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -60,13 +60,9 @@ def main() -> None:
     url = create_database(args.postgres, args.database)
     try:
         with tempfile.TemporaryDirectory(prefix="jobmatch-request-cpu-") as folder:
-            env = {**os.environ, "JOBMATCH_DATABASE_URL": url, "JOBMATCH_LOG_LEVEL": "WARNING",
-                   "JOBMATCH_DATA_DIR": str(REPO / "data")}
             print(f"loading data/demo into {args.database} ...", flush=True)
-            key = setup(env)
+            key, server_env = demo_server(url)
             port = free_port()
-            server_env = {**env, "JOBMATCH_RATE_LIMIT_PER_MINUTE": "100000000",
-                          "JOBMATCH_RATE_LIMIT_BURST": "100000000"}
             log = Path(folder) / "server.log"
             with open(log, "wb") as output:
                 process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port",

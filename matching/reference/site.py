@@ -59,11 +59,18 @@ class Site:
     minimum_wages: MinimumWageTable
     qualification: QualificationPolicy = field(default_factory=QualificationPolicy)
     #: Each field partner's training centre by partner code (``training_centres`` in ``site.json``; optional).
+    #: A partner belongs to the site whose file lists it.
     training_centres: dict[str, TrainingCentre] = field(default_factory=dict, compare=False)
+    #: The languages its trainees speak and its pages may be read in (BCP 47 codes; ``languages``, optional).
+    languages: tuple[str, ...] = ("en",)
+    #: Whether a woman of this site who is willing to relocate may be matched to another site's openings (and
+    #: this site's openings to another site's women), when that site allows it too (``relocation_across_sites``).
+    relocation_across_sites: bool = False
 
 
 _SITE_KEYS = ("code", "name", "country", "currency", "currency_symbol", "timezone", "gazetteer", "minimum_wages")
-_OPTIONAL_KEYS = ("qualification", "training_centres")
+_OPTIONAL_KEYS = ("qualification", "training_centres", "languages", "relocation_across_sites")
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _CENTRE_COLUMNS = ("partner_org", "district", "lat", "lon", "note")
 #: ``qualification`` keys: (lowest, highest) allowed, and whether the value is a whole number.
 _QUALIFICATION_RANGES: dict[str, tuple[float, float, bool]] = {
@@ -144,6 +151,13 @@ def load_site(directory: Path) -> Site:
         elif not target.is_file():
             problems.add(line, f"{key} file {doc[key]!r} not found in {directory}")
     qualification = _qualification(doc.get("qualification", {}), line, problems)
+    languages = doc.get("languages", ["en"])
+    if (not isinstance(languages, list) or not languages
+            or not all(isinstance(code, str) and _LANGUAGE_RE.match(code) for code in languages)):
+        problems.add(line, f"languages must be a non-empty list of BCP 47 codes such as \"bn\", got {languages!r}")
+    relocation = doc.get("relocation_across_sites", False)
+    if not isinstance(relocation, bool):
+        problems.add(line, f"relocation_across_sites must be true or false, got {relocation!r}")
     problems.raise_if_any()
 
     gazetteer_path = directory / doc["gazetteer"]
@@ -161,7 +175,8 @@ def load_site(directory: Path) -> Site:
                if isinstance(doc.get("training_centres"), str) else {})
     return Site(code=doc["code"], name=doc["name"], country=doc["country"], currency=doc["currency"],
                 currency_symbol=doc["currency_symbol"], timezone=doc["timezone"],
-                gazetteer=gazetteer, minimum_wages=wages, qualification=qualification, training_centres=centres)
+                gazetteer=gazetteer, minimum_wages=wages, qualification=qualification, training_centres=centres,
+                languages=tuple(languages), relocation_across_sites=relocation)
 
 
 def _load_training_centres(path: Path, gazetteer: Gazetteer) -> dict[str, TrainingCentre]:

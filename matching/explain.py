@@ -110,7 +110,9 @@ def reasons(ctx: PairContext, features: Mapping[str, np.ndarray], i: int) -> lis
         else:
             text = f"{format_site_money(ctx.site, wage)} a month (the wage she needs is not recorded)"
         if np.isfinite(minimum):
-            text += f"; statutory minimum {format_site_money(ctx.site, minimum)}"
+            rate = ctx.minimum_wage_rate(i)
+            kind = "the programme's floor" if rate is not None and not rate.is_statutory else "statutory minimum"
+            text += f"; {kind} {format_site_money(ctx.site, minimum)}"
         out.append(text)
 
     # Shift and transport

@@ -26,10 +26,10 @@ from .commute import DEFAULT_COMMUTE_MODEL, CommuteModel
 from .dates import months_before
 from .demand import DemandSignal, NeutralDemand
 from .geo import haversine_km, haversine_prepared
-from .reference import Site, Taxonomy
+from .reference import MinimumWage, MinimumWageLookupError, Site, Taxonomy
 from .skillfit import RelatedSkills, SkillFit, skill_fit_one_opening, skill_fit_one_trainee, skill_fit_pairs
 from .tables import Categorical, OpeningTable, SetColumn, TraineeTable, to_day
-from .wages import minimum_wage_grid, wage_ratio
+from .wages import minimum_wage_cube, minimum_wage_grid, wage_ratio
 
 __all__ = ["EDUCATION_LEVELS", "FEATURE_NAMES", "OUTCOME_FEATURE_NAMES", "VETTING_VALID_MONTHS", "PairContext",
            "features_from_context", "months_before", "pair_features"]
@@ -416,13 +416,31 @@ class PairContext:
 
     @property
     def minimum_wage(self) -> np.ndarray:
-        """Statutory minimum monthly wage for the workplace's zone and the job's category on ``as_of`` (NaN unknown)."""
+        """Minimum monthly wage for the workplace's zone, the job's category and its sector on ``as_of``: the
+        statutory minimum, or the programme's floor where the law sets none (NaN unknown)."""
         def compute() -> np.ndarray:
             category, category_codes = self.o_codes("minimum_wage_category")
             zone, zone_codes = self.o_codes("zone")
-            grid = minimum_wage_grid(self.site.minimum_wages, category.labels, zone.labels, self.as_of)
-            return grid[category_codes, zone_codes] if grid.size else np.full(len(self), np.nan)
+            table = self.site.minimum_wages
+            if not table.has_sector_rows():
+                grid = minimum_wage_grid(table, category.labels, zone.labels, self.as_of)
+                return grid[category_codes, zone_codes] if grid.size else np.full(len(self), np.nan)
+            sector, sector_codes = self.o_codes("sector")
+            cube = minimum_wage_cube(table, sector.labels, category.labels, zone.labels, self.as_of)
+            return cube[sector_codes, category_codes, zone_codes] if cube.size else np.full(len(self), np.nan)
         return self._cached("minimum_wage", compute)
+
+    def minimum_wage_rate(self, i: int) -> MinimumWage | None:
+        """The wage-table row behind pair ``i``'s minimum: statutory (with its notification) or the programme's
+        floor; None when none is known."""
+        category, zone, sector = (self.o_at(name, i) for name in ("minimum_wage_category", "zone", "sector"))
+        if not isinstance(category, str) or not isinstance(zone, str):
+            return None
+        try:
+            return self.site.minimum_wages.rate(skill_category=category, zone=zone, on=self.as_of,
+                                                sector=sector if isinstance(sector, str) else None)
+        except MinimumWageLookupError:
+            return None
 
     def skill_fit(self) -> SkillFit:
         def compute() -> SkillFit:

@@ -26,7 +26,7 @@ from .explain import occupation_phrase
 from .features import VETTING_VALID_MONTHS, PairContext
 from .formatting import format_duration, format_journey, format_money, format_site_money
 from .qualification import LEVEL_NAMES, Assessment, Requirement, assess_pair, near_miss_pairs, qualified_pairs
-from .reference import MinimumWageLookupError, QualificationPolicy
+from .reference import QualificationPolicy
 
 __all__ = [
     "SAFETY_RULES",
@@ -170,9 +170,10 @@ def _category_words(category: object) -> str:
 
 
 class BelowMinimumWage:
-    """The wage is below the statutory minimum for the workplace's zone and the opening's wage category on
-    ``as_of`` (or either is unknown). The category is the opening's own ``wage_category`` when it has one, else
-    its occupation's (unskilled for an unknown occupation)."""
+    """The wage is below the minimum for the workplace's zone, the opening's wage category and its sector on
+    ``as_of`` (or either is unknown): the statutory minimum, or the programme's floor where the law sets none.
+    The category is the opening's own ``wage_category`` when it has one, else its occupation's (unskilled for an
+    unknown occupation)."""
 
     code = "below_minimum_wage"
     scope = "opening"
@@ -185,19 +186,30 @@ class BelowMinimumWage:
         if not np.isfinite(wage):
             return "The opening gives no monthly wage, so it cannot be checked against the statutory minimum"
         category, zone = ctx.o_at("minimum_wage_category", i), ctx.o_at("zone", i)
-        try:
-            rate = ctx.site.minimum_wages.rate(skill_category=category, zone=zone, on=ctx.as_of)
-        except (MinimumWageLookupError, TypeError):
+        rate = ctx.minimum_wage_rate(i)
+        if rate is None:
             return (f"No statutory minimum wage is known for this workplace on {ctx.as_of.isoformat()}"
                     f" (zone {zone or 'unknown'}), so {format_site_money(ctx.site, wage)} cannot be checked")
-        minimum = format_site_money(ctx.site, rate.monthly_wage_inr)
+        minimum = format_site_money(ctx.site, rate.monthly_wage)
+        below = f"{format_site_money(ctx.site, wage)} a month is below"
+        in_zone = f" in zone {zone}" if len(ctx.site.minimum_wages.zones()) > 1 else ""
+        since = f"in force from {rate.effective_from.isoformat()}"
+        sector = ctx.o_at("sector", i)
+        sectors = ctx.taxonomy.sectors if ctx.taxonomy is not None else {}
+        sector_name = sectors.get(sector, sector) if isinstance(sector, str) else None
+        if not rate.is_statutory:
+            law = (f"no legal minimum applies to {sector_name} jobs" if sector_name
+                   else "no legal minimum applies to this job")
+            return f"{below} the programme's floor of {minimum}{in_zone} ({law}; {since})"
+        if rate.sector is not None:
+            return (f"{below} the legal minimum of {minimum} for the {sector_name} sector{in_zone}"
+                    f" ({rate.notification}; {since})")
         occupation = ctx.o_at("occupation_code", i)
         why = ("the opening's wage category" if ctx.o_at("wage_category", i) is not None
                else f"as usual for {occupation_phrase(ctx.taxonomy, occupation)}" if occupation is not None
                else "its occupation is not known")
-        return (f"{format_site_money(ctx.site, wage)} a month is below the statutory minimum of {minimum}"
-                f" for {_category_words(category)} work in zone {zone} ({why}; in force from"
-                f" {rate.effective_from.isoformat()})")
+        return (f"{below} the statutory minimum of {minimum} for {_category_words(category)} work in zone {zone}"
+                f" ({why}; {since})")
 
 
 class NightShiftUnsafe:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from .reference import SKILL_LEVELS, LabelIndex, Taxonomy, compact_text, normalise_text
+from .reference import SKILL_LEVELS, LabelIndex, Site, Taxonomy, compact_text, normalise_text
 
 __all__ = [
     "LEVEL_WORDS",
@@ -72,10 +72,14 @@ class LabelMatch:
 
 
 class SkillNormaliser:
-    """Maps labels onto skill codes (``kind="skill"``) or occupation codes (``kind="occupation"``)."""
+    """Maps labels onto skill codes (``kind="skill"``) or occupation codes (``kind="occupation"``).
+
+    With a ``site``, its own labels (``Site.skill_labels``: a label in the site's script and its
+    transliteration) are synonyms too.
+    """
 
     def __init__(self, taxonomy: Taxonomy, *, kind: str = "skill", fuzzy_threshold: float = 0.86,
-                 cache_size: int = 200_000):
+                 cache_size: int = 200_000, site: Site | None = None):
         if kind not in ("skill", "occupation"):
             raise ValueError(f"kind must be 'skill' or 'occupation', not {kind!r}")
         if not 0.0 < fuzzy_threshold <= 1.0:
@@ -85,7 +89,7 @@ class SkillNormaliser:
         self.fuzzy_threshold = float(fuzzy_threshold)
         self._cache_size = max(1, int(cache_size))
         self._index = LabelIndex()
-        for text, code, method in self._labels(taxonomy, kind):
+        for text, code, method in (*self._labels(taxonomy, kind), *self._site_labels(taxonomy, kind, site)):
             other = self._index.add(text, code, method)
             if other is not None:
                 raise ValueError(f"{kind} label {text!r} names both {other!r} and {code!r}")
@@ -113,6 +117,15 @@ class SkillNormaliser:
             for occupation in taxonomy.occupations.values():
                 for synonym in occupation.synonyms:
                     yield synonym, occupation.code, "synonym"
+
+    @staticmethod
+    def _site_labels(taxonomy: Taxonomy, kind: str, site: Site | None) -> Iterable[tuple[str, str, str]]:
+        entries = taxonomy.skills if kind == "skill" else taxonomy.occupations
+        for label in site.skill_labels if site is not None else ():
+            if label.code in entries:
+                yield label.label, label.code, "synonym"
+                if label.transliteration:
+                    yield label.transliteration, label.code, "synonym"
 
     def codes(self) -> tuple[str, ...]:
         """The codes this normaliser maps onto."""

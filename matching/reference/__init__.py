@@ -18,11 +18,12 @@ from __future__ import annotations
 from .gazetteer import AREA_TYPES, District, Gazetteer, load_gazetteer
 from .loading import ReferenceDataError, default_data_dir
 from .normalise import LabelIndex, compact_text, normalise_text
-from .site import QualificationPolicy, Site, available_sites, load_site
+from .site import QualificationPolicy, Site, SkillLabel, TrainingCentre, available_sites, load_site
 from .taxonomy import SKILL_LEVELS, Occupation, Skill, Taxonomy, load_taxonomy
 from .wages import (
     CATEGORY_FALLBACK,
     SKILL_CATEGORIES,
+    WAGE_KINDS,
     MinimumWage,
     MinimumWageLookupError,
     MinimumWageTable,
@@ -34,6 +35,7 @@ __all__ = [
     "CATEGORY_FALLBACK",
     "SKILL_CATEGORIES",
     "SKILL_LEVELS",
+    "WAGE_KINDS",
     "District",
     "Gazetteer",
     "LabelIndex",
@@ -45,7 +47,9 @@ __all__ = [
     "ReferenceDataError",
     "Site",
     "Skill",
+    "SkillLabel",
     "Taxonomy",
+    "TrainingCentre",
     "available_sites",
     "compact_text",
     "default_data_dir",

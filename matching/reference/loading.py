@@ -49,6 +49,8 @@ class _Problems:
     def __init__(self, path: Path | str):
         self.path = str(path)
         self.items: list[tuple[str, int, str]] = []
+        #: The line of a CSV file's header row, once read.
+        self.header_line = 1
 
     def add(self, line: int, message: str) -> None:
         self.items.append((self.path, line, message))
@@ -99,8 +101,12 @@ def _line(obj: Any, default: int = 0) -> int:
     return getattr(obj, "line", default)
 
 
-def _read_csv(path: Path, required: tuple[str, ...], problems: _Problems) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a CSV file as ``(line, row)``; problems with the header or row shape are recorded."""
+def _read_csv(path: Path, required: tuple[str, ...], problems: _Problems,
+              one_of: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file as ``(line, row)``; problems with the header or row shape are recorded.
+
+    ``one_of``: alternative names of one column, of which the header must hold exactly one.
+    """
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
@@ -120,11 +126,14 @@ def _read_csv(path: Path, required: tuple[str, ...], problems: _Problems) -> lis
                     continue
                 if header is None:
                     header = [h.strip() for h in record]
+                    problems.header_line = line
                     missing = [c for c in required if c not in header]
                     if missing:
                         problems.add(line, f"missing column(s): {', '.join(missing)}"
                                            f" (expected {','.join(required)})")
-                        problems.raise_if_any()
+                    if one_of and sum(c in header for c in one_of) != 1:
+                        problems.add(line, f"give exactly one of the columns {', '.join(one_of)}")
+                    problems.raise_if_any()
                     continue
                 if len(record) != len(header):
                     problems.add(line, f"{len(record)} fields, expected {len(header)} ({','.join(header)})")

@@ -1,4 +1,4 @@
-"""A site (deployment region): ``site.json`` with its gazetteer and minimum-wage files."""
+"""A site (deployment region): ``site.json`` with its gazetteer, minimum-wage and optional files."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .gazetteer import Gazetteer, _load_gazetteer, _parse_float
 from .loading import _CODE_RE, _line, _load_json_with_lines, _Problems, _read_csv, default_data_dir
+from .normalise import LabelIndex
 from .wages import MinimumWageTable, load_minimum_wages
 
-__all__ = ["QualificationPolicy", "Site", "TrainingCentre", "available_sites", "load_site"]
+if TYPE_CHECKING:
+    from .taxonomy import Taxonomy
+
+__all__ = ["QualificationPolicy", "Site", "SkillLabel", "TrainingCentre", "available_sites", "load_site"]
 
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -46,6 +50,16 @@ class TrainingCentre:
 
 
 @dataclass(frozen=True)
+class SkillLabel:
+    """A skill's or occupation's label in one of the site's languages, with its Latin transliteration."""
+
+    code: str
+    language: str
+    label: str
+    transliteration: str
+
+
+@dataclass(frozen=True)
 class Site:
     """One deployment region: its districts, wage law and money, and the programme's qualification policy."""
 
@@ -66,12 +80,23 @@ class Site:
     #: Whether a woman of this site who is willing to relocate may be matched to another site's openings (and
     #: this site's openings to another site's women), when that site allows it too (``relocation_across_sites``).
     relocation_across_sites: bool = False
+    #: Labels of skills and occupations in the site's languages (``skill_labels``, optional). An import of this
+    #: site may write a skill by its label or its transliteration; pages may show the label.
+    skill_labels: tuple[SkillLabel, ...] = field(default=(), compare=False)
+
+    def labels_for(self, code: str, language: str | None = None) -> tuple[SkillLabel, ...]:
+        """The site's labels of a skill or occupation code (in one language, when given)."""
+        return tuple(label for label in self.skill_labels
+                     if label.code == code and (language is None or label.language == language))
 
 
 _SITE_KEYS = ("code", "name", "country", "currency", "currency_symbol", "timezone", "gazetteer", "minimum_wages")
-_OPTIONAL_KEYS = ("qualification", "training_centres", "languages", "relocation_across_sites")
+_OPTIONAL_KEYS = ("qualification", "training_centres", "languages", "relocation_across_sites", "skill_labels")
+#: Optional files named in ``site.json``, beside the two required ones.
+_OPTIONAL_FILES = ("training_centres", "skill_labels")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _CENTRE_COLUMNS = ("partner_org", "district", "lat", "lon", "note")
+_LABEL_COLUMNS = ("code", "language", "label", "transliteration")
 #: ``qualification`` keys: (lowest, highest) allowed, and whether the value is a whole number.
 _QUALIFICATION_RANGES: dict[str, tuple[float, float, bool]] = {
     "share_of_required": (0.0, 1.0, False), "levels_below": (0, 2, True), "essential_levels_below": (0, 2, True),
@@ -115,8 +140,12 @@ def _timezone_known(name: str) -> bool | None:
         return False if zoneinfo.available_timezones() else None
 
 
-def load_site(directory: Path) -> Site:
-    """Load ``site.json`` and the gazetteer and wage files it names from a site folder."""
+def load_site(directory: Path, *, taxonomy: Taxonomy | None = None) -> Site:
+    """Load ``site.json`` and the files it names from a site folder.
+
+    With ``taxonomy``, the sectors of the wage file and the codes of the skill labels are checked against it
+    (and a label that would name two entries is refused).
+    """
     directory = Path(directory)
     path = directory / "site.json"
     problems = _Problems(path)
@@ -141,7 +170,7 @@ def load_site(directory: Path) -> Site:
         problems.add(line, f"currency {doc['currency']!r} is not an ISO 4217 code")
     if _timezone_known(doc["timezone"]) is False:
         problems.add(line, f"timezone {doc['timezone']!r} is not an IANA time zone")
-    files = ("gazetteer", "minimum_wages", *(("training_centres",) if "training_centres" in doc else ()))
+    files = ("gazetteer", "minimum_wages", *(key for key in _OPTIONAL_FILES if key in doc))
     for key in files:
         if not isinstance(doc.get(key), str) or not doc[key].strip():
             continue  # reported above for the required files
@@ -162,7 +191,9 @@ def load_site(directory: Path) -> Site:
 
     gazetteer_path = directory / doc["gazetteer"]
     gazetteer, district_lines = _load_gazetteer(gazetteer_path)
-    wages = load_minimum_wages(directory / doc["minimum_wages"])
+    wages = load_minimum_wages(directory / doc["minimum_wages"], currency=doc["currency"])
+    if taxonomy is not None:
+        _check_wage_sectors(directory / doc["minimum_wages"], wages, taxonomy)
     wage_zones = set(wages.zones())
     zone_problems = _Problems(gazetteer_path)
     for district in gazetteer.districts:
@@ -173,10 +204,63 @@ def load_site(directory: Path) -> Site:
     zone_problems.raise_if_any()
     centres = (_load_training_centres(directory / doc["training_centres"], gazetteer)
                if isinstance(doc.get("training_centres"), str) else {})
+    labels = (_load_skill_labels(directory / doc["skill_labels"], tuple(languages), taxonomy)
+              if isinstance(doc.get("skill_labels"), str) else ())
     return Site(code=doc["code"], name=doc["name"], country=doc["country"], currency=doc["currency"],
                 currency_symbol=doc["currency_symbol"], timezone=doc["timezone"],
                 gazetteer=gazetteer, minimum_wages=wages, qualification=qualification, training_centres=centres,
-                languages=tuple(languages), relocation_across_sites=relocation)
+                languages=tuple(languages), relocation_across_sites=relocation, skill_labels=labels)
+
+
+def _check_wage_sectors(path: Path, wages: MinimumWageTable, taxonomy: Taxonomy) -> None:
+    """Every sector a wage row names is a taxonomy sector."""
+    problems = _Problems(path)
+    for sector in wages.sectors():
+        if sector not in taxonomy.sectors:
+            problems.add(wages.sector_lines.get(sector, 0),
+                         f"sector {sector!r} is not a taxonomy sector ({', '.join(taxonomy.sectors)})")
+    problems.raise_if_any()
+
+
+def _load_skill_labels(path: Path, languages: tuple[str, ...], taxonomy: Taxonomy | None) -> tuple[SkillLabel, ...]:
+    """The site's labels of skills and occupations: a known code and language, one label per code and language,
+    and (with the taxonomy) no label or transliteration that already names another entry."""
+    problems = _Problems(path)
+    labels: list[SkillLabel] = []
+    lines: dict[tuple[str, str], int] = {}
+    indexes = {"skill": LabelIndex(), "occupation": LabelIndex()}
+    if taxonomy is not None:
+        for skill in taxonomy.skills.values():
+            for text in (skill.code, skill.name, *skill.synonyms):
+                indexes["skill"].add(text, skill.code, "exact")
+        for occupation in taxonomy.occupations.values():
+            for text in (occupation.code, occupation.name, *occupation.synonyms):
+                indexes["occupation"].add(text, occupation.code, "exact")
+    for line, row in _read_csv(path, _LABEL_COLUMNS, problems):
+        code, language, label = row["code"], row["language"], row["label"]
+        bad = len(problems.items)
+        if not _CODE_RE.match(code):
+            problems.add(line, f"code {code!r} is not a skill or occupation code")
+        elif taxonomy is not None and code not in taxonomy.skills and code not in taxonomy.occupations:
+            problems.add(line, f"code {code!r} is neither a skill nor an occupation of the taxonomy")
+        if language not in languages:
+            problems.add(line, f"language {language!r} is not one of the site's languages ({', '.join(languages)})")
+        if not label:
+            problems.add(line, "label is empty")
+        if (code, language) in lines:
+            problems.add(line, f"{code!r} already has a {language!r} label (line {lines[(code, language)]})")
+        if len(problems.items) > bad:
+            continue
+        lines[(code, language)] = line
+        if taxonomy is not None:
+            kind = "skill" if code in taxonomy.skills else "occupation"
+            for text in (label, row["transliteration"]):
+                other = indexes[kind].add(text, code, "exact") if text else None
+                if other is not None:
+                    problems.add(line, f"{text!r} of {code!r} already names the {kind} {other!r}")
+        labels.append(SkillLabel(code=code, language=language, label=label, transliteration=row["transliteration"]))
+    problems.raise_if_any()
+    return tuple(labels)
 
 
 def _load_training_centres(path: Path, gazetteer: Gazetteer) -> dict[str, TrainingCentre]:

@@ -224,7 +224,8 @@ def _commute_minutes(her: _Trainee, job: _Opening, model: CommuteModel) -> float
 
 def _minimum_wage(site: Site, job: _Opening, as_of: datetime.date) -> float:
     try:
-        return (float(site.minimum_wages.minimum(skill_category=job.category, zone=job.zone, on=as_of))
+        return (float(site.minimum_wages.minimum(skill_category=job.category, zone=job.zone, on=as_of,
+                                                 sector=job.sector))
                 if job.zone else math.nan)
     except MinimumWageLookupError:
         return math.nan

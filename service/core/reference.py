@@ -22,9 +22,9 @@ class Reference:
 @lru_cache(maxsize=8)
 def load_reference(data_dir: Path, site: str, currency: str | None = None) -> Reference:
     """Load and cache the reference data of one site."""
-    site_data = load_site(Path(data_dir) / "sites" / site)
     taxonomy = load_taxonomy(Path(data_dir) / "taxonomy.json")
+    site_data = load_site(Path(data_dir) / "sites" / site, taxonomy=taxonomy)
     return Reference(site=site_data, taxonomy=taxonomy,
-                     skills=SkillNormaliser(taxonomy, kind="skill"),
-                     occupations=SkillNormaliser(taxonomy, kind="occupation"),
+                     skills=SkillNormaliser(taxonomy, kind="skill", site=site_data),
+                     occupations=SkillNormaliser(taxonomy, kind="occupation", site=site_data),
                      currency=currency or site_data.currency)

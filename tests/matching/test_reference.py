@@ -396,14 +396,18 @@ def test_second_site_needs_only_a_folder(tmp_path: Path) -> None:
         "code,name,aliases,headquarters,lat,lon,zone,area_type\n"
         "east,East District,Purba,Town E,27.1,87.3,I,urban\nwest,West District,,Town W,28.2,83.9,II,rural\n",
         encoding="utf-8")
-    (folder / "wages.csv").write_text(
-        "effective_from,notification,skill_category,zone,monthly_wage_inr\n"
-        "2025-07-01,Test notification,unskilled,I,17000\n2025-07-01,Test notification,unskilled,II,16000\n",
-        encoding="utf-8")
+    wages = ("effective_from,notification,skill_category,zone,monthly_wage\n"
+             "2025-07-01,Test notification,unskilled,I,17000\n2025-07-01,Test notification,unskilled,II,16000\n")
+    (folder / "wages.csv").write_text(wages, encoding="utf-8")
     site = load_site(folder)
     assert available_sites(tmp_path) == ("test_region",)
     assert site.gazetteer.get("purba").code == "east"
     assert site.minimum_wages.minimum(skill_category="unskilled", zone="II", on=datetime.date(2025, 8, 1)) == 16000
+    # The rupee column name is refused on a site paid in another currency.
+    (folder / "wages.csv").write_text(wages.replace("monthly_wage", "monthly_wage_inr", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"wages.csv:1: the column monthly_wage_inr is for sites paid in INR;"
+                                         r" this site's currency is NPR: name the column monthly_wage"):
+        load_site(folder)
 
 
 def _write_taxonomy(tmp_path: Path, mutate) -> Path:

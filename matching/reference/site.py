@@ -82,7 +82,7 @@ class Site:
     relocation_across_sites: bool = False
     #: Labels of skills and occupations in the site's languages (``skill_labels``, optional). An import of this
     #: site may write a skill by its label or its transliteration; pages may show the label.
-    skill_labels: tuple[SkillLabel, ...] = field(default=(), compare=False)
+    skill_labels: tuple[SkillLabel, ...] = field(default=(), compare=False, repr=False)
 
     def labels_for(self, code: str, language: str | None = None) -> tuple[SkillLabel, ...]:
         """The site's labels of a skill or occupation code (in one language, when given)."""

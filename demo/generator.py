@@ -1,5 +1,11 @@
 """Synthetic demo bundle: trainees, employers, openings, placement history,
-follow-ups and labour-market signals for the West Bengal site.
+follow-ups and labour-market signals for a site (West Bengal unless told otherwise).
+
+The site's data gives the districts, the partners' training centres, the wage
+table, the currency and the area types; the programme drawn on it (partners'
+districts, sectors, languages, seasons) is the site's profile (:mod:`demo.profiles`).
+A site paid in another currency than rupees gets the neutral money columns
+(``monthly_wage``, ``expected_wage``) instead of the ``_inr`` ones.
 
 Everything is synthetic: trainees carry only pseudonymous ids and employers
 have obviously made-up names ("Howrah Garments Unit 12").  The bundle is drawn
@@ -69,8 +75,8 @@ from demo.world import (
     DEFAULT_EMPLOYER_WORDS,
     EDUCATION_LEVELS,
     EMPLOYER_WORDS,
-    LANGUAGES,
     SHIFTS,
+    SITE,
     STATUSES,
     ProgressFn,
     _Context,
@@ -89,6 +95,7 @@ __all__ = [
     "PLACEMENT_COLUMNS",
     "TRAINEE_COLUMNS",
     "TRUTH_FORMS",
+    "bundle_columns",
     "generate_bundle",
 ]
 
@@ -121,6 +128,15 @@ BUNDLE_FILES: dict[str, tuple[str, ...]] = {
     "followups.csv": FOLLOWUP_COLUMNS,
     "market_signals.csv": MARKET_SIGNAL_COLUMNS,
 }
+
+#: The neutral names of the money columns, used by sites paid in another currency than rupees.
+NEUTRAL_MONEY = {"expected_wage_inr": "expected_wage", "monthly_wage_inr": "monthly_wage"}
+
+
+def bundle_columns(columns: Sequence[str], *, neutral_money: bool) -> tuple[str, ...]:
+    """A file's columns, with the neutral money names when ``neutral_money``."""
+    return tuple(NEUTRAL_MONEY.get(c, c) if neutral_money else c for c in columns)
+
 
 # ------------------------------------------------------------------ truth
 
@@ -158,6 +174,7 @@ def generate_bundle(
     data_dir: Path | None = None,
     progress: ProgressFn | None = None,
     truth: str = "additive",
+    site: str = SITE,
 ) -> dict[str, int]:
     """Write a synthetic demo bundle to ``out_dir`` and return the rows written per file.
 
@@ -166,7 +183,8 @@ def generate_bundle(
     them, over the three years before ``reference_date``).  The hidden true
     outcome model goes to ``out_dir/_truth/truth.json``, in the form ``truth``
     names (see the module docs).  Same arguments give byte-identical files.
-    ``progress(stage, rows)`` is called as files fill.
+    ``progress(stage, rows)`` is called as files fill. ``site`` is the site folder the
+    programme is drawn on (``data_dir/sites/<site>``).
     """
     if trainees < 1 or openings < 1:
         raise ValueError("trainees and openings must be positive")
@@ -175,7 +193,7 @@ def generate_bundle(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda stage, rows: None)
-    ref = _load_reference(data_dir, reference_date)
+    ref = _load_reference(data_dir, reference_date, site)
     params = (_draw_truth_params(_rng(seed, "truth")) if truth == "additive"
               else draw_interaction_params(_rng(seed, "truth-interactions")))
     ctx = _Context(ref=ref, ref_day=np.datetime64(reference_date.isoformat()),
@@ -243,10 +261,12 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
     e_ids = np.array(emp.ids)
     p_ids = np.array([f"PL-{i + 1:06d}" for i in range(S)])
     counts: dict[str, int] = {}
+    neutral = ref.neutral_money
 
     columns = [
         t_ids, np.array(ref.partners)[tr.partner], roster.cohort, np.array(STATUSES)[roster.status],
-        names[tr.district], _fmt_coord(tr.lat), _fmt_coord(tr.lon), tr.skills, _flags_to_str(tr.languages, LANGUAGES),
+        names[tr.district], _fmt_coord(tr.lat), _fmt_coord(tr.lon), tr.skills,
+        _flags_to_str(tr.languages, ref.profile.languages),
         np.array(EDUCATION_LEVELS)[tr.education], _pref_to_str(tr.prefs, tr.first_pref, ref.sectors), tr.commute,
         _bool_str(tr.relocate), _bool_str(tr.night_ok), _bool_str(tr.dependents),
         [f"{a:.2f}" for a in tr.attendance.tolist()], tr.expected_wage, roster.excluded_employers,
@@ -254,7 +274,8 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
         _dates(ref_day, roster.available_from), _bool_str(tr.survivor), np.array(ref.occupations)[tr.track],
         _blank_zero(recorded[1]),
     ]
-    counts["trainees.csv"] = _write_csv(out_dir / "trainees.csv", TRAINEE_COLUMNS, columns, report)
+    header = bundle_columns(TRAINEE_COLUMNS, neutral_money=neutral)
+    counts["trainees.csv"] = _write_csv(out_dir / "trainees.csv", header, columns, report)
 
     columns = [e_ids, emp.names, sectors[emp.sector], names[emp.district], _fmt_coord(emp.lat), _fmt_coord(emp.lon),
                _bool_str(emp.vetted), np.where(emp.vetted, _dates(ref_day, -emp.vet_age), "")]
@@ -266,7 +287,8 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
         np.array(SHIFTS)[op.shift], _bool_str(op.accommodation), _bool_str(op.transport), op.languages,
         np.where(op.is_open, "open", "closed"), _dates(ref_day, op.posted), _dates(ref_day, op.closes),
     ]
-    counts["openings.csv"] = _write_csv(out_dir / "openings.csv", OPENING_COLUMNS, columns, report, row_order=o_order)
+    header = bundle_columns(OPENING_COLUMNS, neutral_money=neutral)
+    counts["openings.csv"] = _write_csv(out_dir / "openings.csv", header, columns, report, row_order=o_order)
 
     ended = np.where(hist.ongoing, "", _dates(ref_day, np.minimum(hist.end, 0)))
     columns = [p_ids, t_ids[hist.trainee], o_ids[o_id_of[hist.opening]], _dates(ref_day, hist.start), ended]
@@ -275,7 +297,8 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
     columns = [p_ids[fu.placement], fu.month, _dates(ref_day, fu.checked), _bool_str(fu.employed),
                np.where(fu.employed, fu.wage.astype(str), ""), fu.wellbeing, _bool_str(fu.risk),
                _blank_zero(recorded[0])]
-    counts["followups.csv"] = _write_csv(out_dir / "followups.csv", FOLLOWUP_COLUMNS, columns, report)
+    counts["followups.csv"] = _write_csv(out_dir / "followups.csv",
+                                         bundle_columns(FOLLOWUP_COLUMNS, neutral_money=neutral), columns, report)
 
     columns = [market.district, market.occupation, market.period, market.postings, market.source]
     counts["market_signals.csv"] = _write_csv(out_dir / "market_signals.csv", MARKET_SIGNAL_COLUMNS, columns, report)
@@ -332,6 +355,12 @@ def _truth_dict(ctx: _Context, seed: int, trainees: int, openings: int, referenc
     for (c, z), (dates, amounts) in sorted(ref.min_steps.items()):
         minimum_wages[f"{ref.categories[c]}|{ref.zones[z]}"] = [
             [str(d), int(a)] for d, a in zip(dates.astype(str).tolist(), amounts.tolist())]
+    by_sector = {}
+    for (s, c, z), (dates, amounts) in sorted(ref.sector_min_steps.items()):
+        by_sector[f"{ref.sectors[s]}|{ref.categories[c]}|{ref.zones[z]}"] = [
+            [str(d), int(a)] for d, a in zip(dates.astype(str).tolist(), amounts.tolist())]
+    # A site whose wage table has sector rows of its own says so (West Bengal's truth is unchanged without them).
+    sector_minimums = {"minimum_wages_by_sector": by_sector} if by_sector else {}
     return {
         "format_version": FORMAT_VERSION,
         "description": "Hidden true outcome model of a synthetic jobmatch demo bundle (read by benchmarks only).",
@@ -353,4 +382,5 @@ def _truth_dict(ctx: _Context, seed: int, trainees: int, openings: int, referenc
         "occupation_sector": {o: ref.sectors[s] for o, s in zip(ref.occupations, ref.occ_sector.tolist())},
         "district_zone": {n: ref.zones[z] for n, z in zip(ref.district_names, ref.district_zone.tolist())},
         "minimum_wages": minimum_wages,
+        **sector_minimums,
     }

@@ -10,7 +10,7 @@ import numpy as np
 from demo.draws import _assign_distinct, _bisect_scalar, _GroupSampler
 from demo.people import _Employers, _Openings, _Trainees
 from demo.truth import TruthModel, logistic, skill_fit_from_levels
-from demo.world import COHORT_PREFIX, DAYS_PER_MONTH, STATUSES, _Context, _Reference
+from demo.world import DAYS_PER_MONTH, STATUSES, _Context, _Reference
 from matching.dates import FOLLOWUP_MONTHS
 from matching.geo import haversine_km
 
@@ -218,7 +218,7 @@ def _make_roster(rng: np.random.Generator, ctx: _Context, emp: _Employers, tr: _
         n_placements > 0, first_start - rng.integers(60, 200, n),
         np.where(in_training, -rng.integers(20, 150, n), -rng.integers(90, 540, n)))
     cohort_month = (ctx.ref_day + cohort_day.astype("timedelta64[D]")).astype("datetime64[M]").astype(str)
-    prefixes = np.array([COHORT_PREFIX.get(p, p[:3].upper()) for p in ref.partners])
+    prefixes = np.array([ref.profile.cohort_prefix.get(p, p[:3].upper()) for p in ref.partners])
     cohort = np.char.add(np.char.add(prefixes[tr.partner], "-"), cohort_month)
     available = np.where(in_training, rng.integers(0, 46, n),
                          np.where(job_ready, rng.integers(-60, 11, n), rng.integers(-60, 46, n)))
@@ -296,7 +296,8 @@ def _make_followups(rng: np.random.Generator, ctx: _Context, emp: _Employers, op
     f_idx, f_month, f_checked, f_employed = (np.concatenate([p[i] for p in parts]) for i in range(4))
     F = len(f_idx)
     start_wage = op.wage[hist.opening[f_idx]]
-    wage = np.round(start_wage * (1.0 + growth[f_idx]) ** (f_month / 12.0) / 10.0) * 10
+    step = float(ctx.ref.profile.wage_step)
+    wage = np.round(start_wage * (1.0 + growth[f_idx]) ** (f_month / 12.0) / step) * step
     wage = np.where(f_month == 1, start_wage, wage).astype(np.int64)
     latent = (0.6 * (hist.eta[f_idx] + hist.noise[f_idx] - eta_centre) + np.where(f_employed, 0.45, -0.75)
               + rng.normal(0.0, 0.8, F))

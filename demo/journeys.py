@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from demo.people import _Openings, _Trainees
-from demo.world import HILL_DISTRICTS, _Reference
+from demo.world import _Reference
 from matching.geo import haversine_km
 
 JOURNEYS_JSON = "journeys.json"
@@ -107,7 +107,7 @@ def followup_journeys(rng: np.random.Generator, true_minutes_of_placement: np.nd
 
 def training_journeys(rng: np.random.Generator, ref: _Reference, pace: np.ndarray, tr: _Trainees) -> np.ndarray:
     """Her journey to her partner's training centre as recorded (0: not on record), at a share of the trainees."""
-    hill = np.isin(np.array(ref.district_names), HILL_DISTRICTS)
+    hill = np.isin(np.array(ref.district_names), ref.profile.hill_districts)
     area = np.array(ref.district_area, dtype=object)
     centre = ref.centre_district[tr.partner]
     km = haversine_km(tr.lat, tr.lon, ref.centre_lat[tr.partner], ref.centre_lon[tr.partner])
@@ -119,7 +119,7 @@ def training_journeys(rng: np.random.Generator, ref: _Reference, pace: np.ndarra
 def pair_minutes(ref: _Reference, pace: np.ndarray, tr: _Trainees, op: _Openings, ti: np.ndarray,
                  oi: np.ndarray) -> np.ndarray:
     """True one-way minutes of the generator's (trainee ti, opening oi) pairs (any broadcasting shapes)."""
-    hill = np.isin(np.array(ref.district_names), HILL_DISTRICTS)
+    hill = np.isin(np.array(ref.district_names), ref.profile.hill_districts)
     area = np.array(ref.district_area, dtype=object)
     td, od = tr.district[ti], op.district[oi]
     km = haversine_km(tr.lat[ti], tr.lon[ti], op.lat[oi], op.lon[oi])
@@ -129,7 +129,7 @@ def pair_minutes(ref: _Reference, pace: np.ndarray, tr: _Trainees, op: _Openings
 def world_of(ref: _Reference, pace: np.ndarray, trainee_ids: list[str]) -> JourneyWorld:
     """The journey world of a generated programme, as ``journeys.json`` records it."""
     return JourneyWorld(district_area=dict(zip(ref.district_names, ref.district_area)),
-                        hill_districts=[d for d in ref.district_names if d in HILL_DISTRICTS],
+                        hill_districts=[d for d in ref.district_names if d in ref.profile.hill_districts],
                         pace=dict(zip(trainee_ids, pace.tolist())))
 
 

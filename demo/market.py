@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from demo.world import FLAT_SEASON, SEASONALITY, _Context
+from demo.world import FLAT_SEASON, _Context
 
 
 @dataclass
@@ -42,7 +42,7 @@ def _make_market_signals(rng: np.random.Generator, ctx: _Context) -> _Market:
     last_month = ctx.ref_day.astype("datetime64[M]") - np.timedelta64(1, "M")
     periods = last_month - np.arange(35, -1, -1).astype("timedelta64[M]")
     month_of_year = periods.astype(int) % 12
-    season = np.array([SEASONALITY.get(s, FLAT_SEASON) for s in ref.sectors])  # (sectors, 12)
+    season = np.array([ref.profile.seasonality.get(s, FLAT_SEASON) for s in ref.sectors])  # (sectors, 12)
     g_series = ds_growth[d_idx, ref.occ_sector[oc_idx]]
     lam = (level[:, None] * (1.0 + g_series[:, None]) ** (np.arange(36) / 12.0)[None, :]
            * season[ref.occ_sector[oc_idx]][:, month_of_year])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from demo.truth import TruthModel
+from demo.truth import TruthModel, with_rupee_names
 
 NUMBERS = {"trainee": ("lat", "lon", "expected_wage_inr", "attendance_rate"),
            "opening": ("lat", "lon", "monthly_wage_inr")}
@@ -17,7 +17,7 @@ NUMBERS = {"trainee": ("lat", "lon", "expected_wage_inr", "attendance_rate"),
 def raw_rows(path: Path) -> dict[str, dict[str, str]]:
     """A bundle file's rows by external id, every cell as written."""
     with open(path, newline="", encoding="utf-8") as handle:
-        return {row["external_id"]: row for row in csv.DictReader(handle)}
+        return {row["external_id"]: with_rupee_names(row) for row in csv.DictReader(handle)}
 
 
 def _columns(rows: list[dict[str, str]], numbers: tuple[str, ...]) -> dict[str, np.ndarray]:

@@ -7,15 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from demo.draws import _choice_rows, _GroupSampler, _jitter, _join_groups, _odd_case
-from demo.world import (
-    DEFAULT_EMPLOYER_WORDS,
-    DUARS_DISTRICTS,
-    EMPLOYER_WORDS,
-    HILL_DISTRICTS,
-    PARTNER_SHARE,
-    _Context,
-    _Reference,
-)
+from demo.world import DEFAULT_EMPLOYER_WORDS, _Context, _Reference
 from matching.geo import haversine_km
 
 # ------------------------------------------------------------------ skill lists
@@ -105,7 +97,7 @@ def _make_employers(rng: np.random.Generator, ctx: _Context, n_emp: int) -> _Emp
     # mostly where the partners' women live, a few elsewhere in the state
     partner_mass = np.zeros(n_dist)
     for p_i, p in enumerate(ref.partners):
-        partner_mass[ref.partner_districts[p_i]] += PARTNER_SHARE[p] * ref.partner_weights[p_i]
+        partner_mass[ref.partner_districts[p_i]] += ref.profile.partner_share[p] * ref.partner_weights[p_i]
     weights = 0.95 * partner_mass / partner_mass.sum()
     if (~ref.district_is_partner).any():
         weights[~ref.district_is_partner] = 0.05 / (~ref.district_is_partner).sum()
@@ -128,7 +120,7 @@ def _make_employers(rng: np.random.Generator, ctx: _Context, n_emp: int) -> _Emp
     names = []
     counters: dict[tuple[str, str], int] = {}
     for i in range(n_emp):
-        words = EMPLOYER_WORDS.get(ref.sectors[sector[i]], DEFAULT_EMPLOYER_WORDS)
+        words = ref.profile.employer_words.get(ref.sectors[sector[i]], DEFAULT_EMPLOYER_WORDS)
         word = words[int(word_pick[i] * len(words))]
         hq = ref.district_hq[district[i]]
         counters[(hq, word)] = counters.get((hq, word), int(number_offset[i])) + 1
@@ -153,7 +145,7 @@ class _Trainees:
     commute: np.ndarray
     survivor: np.ndarray
     expected_wage: np.ndarray
-    languages: np.ndarray         # (n, 4) flags in LANGUAGES order
+    languages: np.ndarray         # (n, languages) flags in the profile's language order
     first_pref: np.ndarray
     prefs: np.ndarray             # (n, sectors) flags
     skills: list[str]             # the written skill lists
@@ -167,7 +159,7 @@ def _make_trainees(rng: np.random.Generator, ctx: _Context, n: int) -> _Trainees
     n_sectors, n_occ = len(ref.sectors), len(ref.occupations)
     occ_per_sector = np.bincount(ref.occ_sector, minlength=n_sectors)
     occ_w = sector_w[ref.occ_sector] / occ_per_sector[ref.occ_sector]
-    partner = rng.choice(len(ref.partners), n, p=[PARTNER_SHARE[p] for p in ref.partners])
+    partner = rng.choice(len(ref.partners), n, p=[ref.profile.partner_share[p] for p in ref.partners])
     district = np.zeros(n, dtype=int)
     for p_i in range(len(ref.partners)):
         m = partner == p_i
@@ -186,8 +178,11 @@ def _make_trainees(rng: np.random.Generator, ctx: _Context, n: int) -> _Trainees
     commute = rng.choice(np.array([30, 45, 60, 75, 90]), n, p=[0.2, 0.3, 0.25, 0.15, 0.1])
     survivor = rng.random(n) < 0.60
     semi_min = ref.minimum(np.full(n, ref.semi_category), ref.district_zone[district], np.full(n, ctx.ref_day))
-    expected_wage = (np.round(semi_min * rng.uniform(0.85, 1.15, n) / 100.0) * 100).astype(np.int64)
-    languages = _trainee_languages(rng, ref, partner, district, education)
+    step = float(ref.profile.expected_step)
+    expected_wage = (np.round(semi_min * rng.uniform(0.85, 1.15, n) / step) * step).astype(np.int64)
+    languages = (_trainee_languages(rng, ref, partner, district, education)
+                 if ref.profile.language_model == "west_bengal"
+                 else _site_languages(rng, len(ref.profile.languages), education))
     # preferred sectors: usually the track's sector first, sometimes a second one
     first_pref = np.where(rng.random(n) < 0.8, track_sector, rng.choice(n_sectors, n, p=sector_w))
     second = rng.choice(n_sectors, n, p=sector_w)
@@ -210,7 +205,7 @@ def _trainee_languages(rng: np.random.Generator, ref: _Reference, partner: np.nd
     """``(n, 4)`` flags in LANGUAGES order: mostly Bengali; Nepali in the hills and some in the Duars."""
     n = len(partner)
     names = np.array(ref.district_names)[district]
-    hills, duars = np.isin(names, HILL_DISTRICTS), np.isin(names, DUARS_DISTRICTS)
+    hills, duars = np.isin(names, ref.profile.hill_districts), np.isin(names, ref.profile.duars_districts)
     nb = partner == ref.partners.index("north_bengal") if "north_bengal" in ref.partners else np.zeros(n, bool)
     p_lang = np.stack([
         np.where(hills, 0.50, 0.93),
@@ -222,6 +217,20 @@ def _trainee_languages(rng: np.random.Generator, ref: _Reference, partner: np.nd
     none = ~languages.any(axis=1)
     languages[none & hills, 3] = True
     languages[none & ~hills, 0] = True
+    return languages
+
+
+def _site_languages(rng: np.random.Generator, n_languages: int, education: np.ndarray) -> np.ndarray:
+    """``(n, languages)`` flags: the site's first language for nearly all, English (when listed) more often with
+    more schooling, any other language rarely; everyone speaks at least the first."""
+    n = len(education)
+    p_lang = np.full((n, n_languages), 0.05)
+    p_lang[:, 0] = 0.97
+    english = np.array([0.04, 0.08, 0.18, 0.35, 0.70])[education]
+    if n_languages > 1:
+        p_lang[:, -1] = english
+    languages = rng.random((n, n_languages)) < p_lang
+    languages[~languages.any(axis=1), 0] = True
     return languages
 
 
@@ -326,15 +335,16 @@ def _make_openings(rng: np.random.Generator, ctx: _Context, emp: _Employers, tr:
     accommodation = rng.random(M) < np.where(ref.district_is_partner[o_district], 0.08, 0.6)
     below = rng.random(M) < 0.07
     minimum = ref.minimum(ref.occ_category[o_occ], ref.district_zone[o_district],
-                          ctx.ref_day + posted.astype("timedelta64[D]"))
+                          ctx.ref_day + posted.astype("timedelta64[D]"), sector=ref.occ_sector[o_occ])
+    step = float(ref.profile.wage_step)
     wage = np.where(
         below,
-        np.floor(minimum * rng.uniform(0.78, 0.97, M) / 10.0) * 10,
-        np.ceil(minimum * (1.0 + rng.uniform(0.0, 0.40, M)) / 10.0) * 10,
+        np.floor(minimum * rng.uniform(0.78, 0.97, M) / step) * step,
+        np.ceil(minimum * (1.0 + rng.uniform(0.0, 0.40, M)) / step) * step,
     ).astype(np.int64)
-    lang_opts = np.array(["bn", "", "bn;hi", "bn;en", "hi", "en"])
-    languages = lang_opts[rng.choice(len(lang_opts), M, p=[0.55, 0.25, 0.06, 0.06, 0.05, 0.03])]
-    swap_ne = np.isin(np.array(ref.district_names)[o_district], HILL_DISTRICTS) & (rng.random(M) < 0.5)
+    lang_opts = np.array([text for text, _ in ref.profile.opening_languages])
+    languages = lang_opts[rng.choice(len(lang_opts), M, p=[weight for _, weight in ref.profile.opening_languages])]
+    swap_ne = np.isin(np.array(ref.district_names)[o_district], ref.profile.hill_districts) & (rng.random(M) < 0.5)
     languages = np.where(swap_ne & (languages == "bn"), "ne",
                          np.where(swap_ne & (languages == "bn;hi"), "hi;ne", languages))
     title_u = rng.random(M)

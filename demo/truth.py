@@ -198,7 +198,7 @@ class TruthModel:
         self._district_names: dict[str, str] = {_norm(k): k for k in p.get("district_zone", {})}
         # minimum wages: "category|zone" -> sorted [(effective_from, amount)]
         self._minimum: dict[str, tuple[list[str], list[int]]] = {}
-        for key, steps in p.get("minimum_wages", {}).items():
+        for key, steps in (*p.get("minimum_wages", {}).items(), *p.get("minimum_wages_by_sector", {}).items()):
             steps = sorted((str(d), int(a)) for d, a in steps)
             self._minimum[key] = ([d for d, _ in steps], [a for _, a in steps])
         self.demand_growth_table: dict[str, float] = {k: float(v) for k, v in p.get("demand_growth", {}).items()}
@@ -298,9 +298,11 @@ class TruthModel:
     def zone_of(self, district: str) -> str | None:
         return self.district_zone.get(_norm(district))
 
-    def minimum_wage(self, skill_category: str, zone: str, on: date | str) -> int | None:
-        """Statutory monthly minimum in force on ``on`` (as used by the generator)."""
-        steps = self._minimum.get(f"{skill_category}|{zone}")
+    def minimum_wage(self, skill_category: str, zone: str, on: date | str, sector: str | None = None) -> int | None:
+        """Monthly minimum in force on ``on`` (as used by the generator): the sector's own statutory minimum
+        where the site has one, else the general one (statutory or the programme's floor)."""
+        steps = (self._minimum.get(f"{sector}|{skill_category}|{zone}") if sector else None) \
+            or self._minimum.get(f"{skill_category}|{zone}")
         if not steps:
             return None
         day = on.isoformat() if isinstance(on, date) else str(on)[:10]
@@ -338,7 +340,7 @@ class TruthModel:
         if occ is None or zone is None:
             return False
         category = self.occupation_skill_category.get(occ)
-        minimum = self.minimum_wage(category, zone, on) if category else None
+        minimum = self.minimum_wage(category, zone, on, self.occupation_sector.get(occ)) if category else None
         return minimum is not None and float(wage) < minimum
 
     def demand_growth(self, district: str, occupation: str) -> float:
@@ -406,7 +408,7 @@ class TruthModel:
         employer_effect: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Canonical features (``FEATURE_NAMES``) from the flexible column mappings."""
-        cols = _PairColumns(trainees, openings)
+        cols = _PairColumns(with_rupee_names(trainees), with_rupee_names(openings))
         f = self._job_features(cols)
         f.update(_person_features(cols))
         f.update(self._employer_features(cols, employer_effect))
@@ -486,8 +488,8 @@ class TruthModel:
         employer_row: Mapping[str, str],
     ) -> float:
         """P(still in the job at 12 months) from raw CSV rows (strings) of the bundle."""
-        t = {k: np.array([v]) for k, v in trainee_row.items()}
-        o = {k: np.array([v]) for k, v in opening_row.items()}
+        t = {k: np.array([v]) for k, v in with_rupee_names(trainee_row).items()}
+        o = {k: np.array([v]) for k, v in with_rupee_names(opening_row).items()}
         employer_id = employer_row.get("external_id", opening_row.get("employer_external_id", ""))
         o["employer_external_id"] = np.array([employer_id])
         o["vetted"] = np.array([employer_row.get("vetted", "true")])
@@ -498,6 +500,20 @@ class TruthModel:
         t["attendance_rate"] = t["attendance_rate"].astype(float)
         o["monthly_wage_inr"] = o["monthly_wage_inr"].astype(float)
         return float(self.retention_probability(t, o)[0])
+
+
+#: A bundle of a site paid in another currency names its money columns without ``_inr``.
+_NEUTRAL_MONEY = {"monthly_wage": "monthly_wage_inr", "expected_wage": "expected_wage_inr"}
+
+
+def with_rupee_names(columns: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns, with each neutral money column (``monthly_wage``) also under the name the truth reads
+    (``monthly_wage_inr``); the amounts are in the site's currency either way."""
+    found = dict(columns)
+    for neutral, named in _NEUTRAL_MONEY.items():
+        if neutral in found and named not in found:
+            found[named] = found[neutral]
+    return found
 
 
 class _PairColumns:

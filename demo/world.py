@@ -1,4 +1,8 @@
-"""The synthetic programme's world: its partners, sectors and seasons, and the site and taxonomy it is drawn on."""
+"""The synthetic programme's world: its partners, sectors and seasons, and the site and taxonomy it is drawn on.
+
+The constants below are West Bengal's programme (:data:`WEST_BENGAL`); another site's comes from
+:mod:`demo.profiles`.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from demo.draws import _clean_label, _norm
+from demo.profiles import CAMBODIA, DEFAULT_SECTOR_WEIGHT, DemoProfile, profile_from_site
 from matching.geo import haversine_km
 
 STATUSES = ("in_training", "job_ready", "placed", "exited")
@@ -41,7 +46,6 @@ SECTOR_WEIGHTS: dict[str, float] = {
     "apparel": 0.20, "handicrafts": 0.07, "beauty_wellness": 0.14, "retail": 0.16, "healthcare": 0.10,
     "it_ites": 0.06, "hospitality": 0.12, "food_processing": 0.09, "domestic_services": 0.06,
 }
-DEFAULT_SECTOR_WEIGHT = 0.05
 
 #: Words of the synthetic employer names: "<district HQ> <word> <number>".
 EMPLOYER_WORDS: dict[str, tuple[str, ...]] = {
@@ -77,6 +81,20 @@ SEASONALITY: dict[str, tuple[float, ...]] = {
 FLAT_SEASON = (1.0,) * 12
 
 ProgressFn = Callable[[str, int], None]
+
+WEST_BENGAL = DemoProfile(
+    site=SITE, partners=PARTNERS, partner_share=PARTNER_SHARE, cohort_prefix=COHORT_PREFIX,
+    sector_weights=SECTOR_WEIGHTS, employer_words=EMPLOYER_WORDS, unknown_skill_labels=UNKNOWN_SKILL_LABELS,
+    seasonality=SEASONALITY, languages=LANGUAGES, language_model="west_bengal",
+    opening_languages=(("bn", 0.55), ("", 0.25), ("bn;hi", 0.06), ("bn;en", 0.06), ("hi", 0.05), ("en", 0.03)),
+    hill_districts=HILL_DISTRICTS, duars_districts=DUARS_DISTRICTS, wage_step=10, expected_step=100)
+#: The programme of each site that has one of its own; other sites get one from their data.
+PROFILES: dict[str, DemoProfile] = {profile.site: profile for profile in (WEST_BENGAL, CAMBODIA)}
+
+
+def profile_for(site: Any) -> DemoProfile:
+    """The synthetic programme drawn on a site."""
+    return PROFILES.get(site.code) or profile_from_site(site)
 
 
 # ------------------------------------------------------------------ reference data
@@ -118,16 +136,35 @@ class _Reference:
     centre_district: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     centre_lat: np.ndarray = field(default_factory=lambda: np.zeros(0))
     centre_lon: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    profile: DemoProfile = WEST_BENGAL
+    currency: str = "INR"
+    #: (sector, category, zone) -> (dates, amounts), for the sectors with a statutory minimum of their own
+    sector_min_steps: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    #: the site's own labels of skills and occupations, by code: [label, transliteration]
+    site_labels: dict[str, list[str]] = field(default_factory=dict)
 
-    def minimum(self, category: np.ndarray, zone: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """Vectorised statutory minimum (monthly INR) in force on ``day``."""
+    def minimum(self, category: np.ndarray, zone: np.ndarray, day: np.ndarray,
+                sector: np.ndarray | None = None) -> np.ndarray:
+        """Vectorised minimum (monthly, in the site's currency) in force on ``day``: the statutory minimum of the
+        job's sector where it has one, else the general one, else the programme's floor."""
         out = np.zeros(len(day), dtype=np.int64)
         for (c, z), (dates, amounts) in sorted(self.min_steps.items()):
             mask = (category == c) & (zone == z)
             if mask.any():
                 i = np.searchsorted(dates, day[mask], side="right") - 1
                 out[mask] = amounts[np.maximum(i, 0)]
+        if sector is not None:
+            for (s, c, z), (dates, amounts) in sorted(self.sector_min_steps.items()):
+                mask = (sector == s) & (category == c) & (zone == z)
+                if mask.any():
+                    i = np.searchsorted(dates, day[mask], side="right") - 1
+                    out[mask] = amounts[np.maximum(i, 0)]
         return out
+
+    @property
+    def neutral_money(self) -> bool:
+        """Whether the bundle's money columns take their neutral names (``monthly_wage``, not ``_inr``)."""
+        return self.currency != "INR"
 
 
 def _core_pairs(occ: Any) -> list[tuple[str, int]]:
@@ -151,28 +188,34 @@ def _related_pairs(skill: Any) -> list[tuple[str, float]]:
     return [(str(code), float(w)) for code, w in items]
 
 
-def _load_reference(data_dir: Path | None, reference_date: date) -> _Reference:
+def _load_reference(data_dir: Path | None, reference_date: date, site_code: str = SITE) -> _Reference:
     from matching.reference import default_data_dir, load_site, load_taxonomy
 
     data_dir = Path(data_dir) if data_dir is not None else Path(default_data_dir())
-    site = load_site(data_dir / "sites" / SITE)
     taxonomy = load_taxonomy(data_dir / "taxonomy.json")
+    site = load_site(data_dir / "sites" / site_code, taxonomy=taxonomy)
+    profile = profile_for(site)
 
     districts = sorted(site.gazetteer.districts, key=lambda d: d.name)
     names = [d.name for d in districts]
     zones = sorted({d.zone for d in districts})
     lat = np.array([float(d.lat) for d in districts])
     lon = np.array([float(d.lon) for d in districts])
-    partners, partner_districts, partner_weights, region, is_partner = _partner_regions(site.gazetteer, names, lat,
-                                                                                         lon)
+    partners, partner_districts, partner_weights, region, is_partner = _partner_regions(
+        site.gazetteer, names, lat, lon, profile.partners)
 
     sectors = list(taxonomy.sectors)
     occupations = sorted(taxonomy.occupations)
-    occupations = [o for o in occupations if taxonomy.occupations[o].sector in sectors]
+    occupations = [o for o in occupations if taxonomy.occupations[o].sector in sectors
+                   and profile.sector_weights.get(taxonomy.occupations[o].sector, DEFAULT_SECTOR_WEIGHT) > 0]
     skills = sorted(taxonomy.skills)
     skill_pos = {s: i for i, s in enumerate(skills)}
-    skill_aliases, skill_variants, skill_related, life, unknown = _skill_tables(taxonomy, skills, occupations)
-    occupation_aliases, occ_labels = _occupation_labels(taxonomy, occupations)
+    site_labels: dict[str, list[str]] = {}
+    for label in site.skill_labels:
+        site_labels.setdefault(label.code, []).extend(t for t in (label.label, label.transliteration) if t)
+    skill_aliases, skill_variants, skill_related, life, unknown = _skill_tables(
+        taxonomy, skills, occupations, profile, site_labels)
+    occupation_aliases, occ_labels = _occupation_labels(taxonomy, occupations, site_labels, profile)
 
     categories = sorted({taxonomy.occupations[o].skill_category for o in occupations})
     semi = [c for c in categories if "semi" in c.lower()]
@@ -180,6 +223,10 @@ def _load_reference(data_dir: Path | None, reference_date: date) -> _Reference:
         raise ValueError("the taxonomy has no semi-skilled occupation category")
     semi_category = categories.index(semi[0])
     start, min_steps = _minimum_steps(site.minimum_wages, categories, zones, reference_date)
+    sector_min_steps = {(sectors.index(sector), c, z): steps for sector in site.minimum_wages.sectors()
+                        if sector in sectors
+                        for (c, z), steps in _minimum_steps(site.minimum_wages, categories, zones, reference_date,
+                                                            sector)[1].items()}
 
     return _Reference(
         district_names=names,
@@ -214,6 +261,10 @@ def _load_reference(data_dir: Path | None, reference_date: date) -> _Reference:
         min_start=np.datetime64(start.isoformat()),
         min_steps=min_steps,
         **_centres(site, partners, names, partner_districts, lat, lon),
+        profile=profile,
+        currency=site.currency,
+        sector_min_steps=sector_min_steps,
+        site_labels=site_labels,
     )
 
 
@@ -236,20 +287,21 @@ def _centres(site: Any, partners: list[str], names: list[str], partner_districts
             "centre_lon": np.array(c_lon)}
 
 
-def _partner_regions(gazetteer: Any, names: list[str], lat: np.ndarray, lon: np.ndarray
+def _partner_regions(gazetteer: Any, names: list[str], lat: np.ndarray, lon: np.ndarray,
+                     partner_map: Mapping[str, Mapping[str, float]]
                      ) -> tuple[list[str], list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray]:
     """``(partners, their districts, their district weights, region of each district, partner district?)``.
 
     A district no partner works in belongs to the region of the nearest partner district.
     """
     pos = {n: i for i, n in enumerate(names)}
-    partners = list(PARTNERS)
+    partners = list(partner_map)
     partner_districts: list[np.ndarray] = []
     partner_weights: list[np.ndarray] = []
     region = np.full(len(names), -1)
     for p_i, p in enumerate(partners):
         idx, w = [], []
-        for name, weight in PARTNERS[p].items():
+        for name, weight in partner_map[p].items():
             try:
                 d = gazetteer.get(name)
             except KeyError:
@@ -271,29 +323,28 @@ def _partner_regions(gazetteer: Any, names: list[str], lat: np.ndarray, lon: np.
     return partners, partner_districts, partner_weights, region, is_partner
 
 
-def _skill_tables(taxonomy: Any, skills: list[str], occupations: list[str]
+def _skill_tables(taxonomy: Any, skills: list[str], occupations: list[str], profile: DemoProfile,
+                  site_labels: Mapping[str, list[str]]
                   ) -> tuple[dict[str, str], list[list[str]], list[list[tuple[int, float]]], list[int], list[str]]:
     """``(skill aliases, emittable variants, related skills, life skills, unknown labels)``.
 
-    A label is emittable only if it names exactly one skill.
+    A label is emittable only if it names exactly one skill. The site's own labels (its script and their
+    transliteration) come last among a skill's variants.
     """
     skill_pos = {s: i for i, s in enumerate(skills)}
     owners: dict[str, set[str]] = {}
     for code in skills:
         sk = taxonomy.skills[code]
-        for label in (code, sk.name, *sk.synonyms):
+        for label in (code, sk.name, *sk.synonyms, *site_labels.get(code, ())):
             owners.setdefault(_norm(label), set()).add(code)
     skill_aliases = {label: next(iter(codes)) for label, codes in sorted(owners.items()) if len(codes) == 1}
     skill_variants = []
     for code in skills:
         sk = taxonomy.skills[code]
-        variants = [sk.name] + [s for s in sk.synonyms if owners.get(_norm(s)) == {code} and _clean_label(s)
-                                and _norm(s) != _norm(sk.name)]
+        synonyms = sk.synonyms if profile.taxonomy_synonyms else ()
+        variants = [sk.name] + [s for s in (*synonyms, *site_labels.get(code, ()))
+                                if owners.get(_norm(s)) == {code} and _clean_label(s) and _norm(s) != _norm(sk.name)]
         skill_variants.append(variants)
-    skill_related = [
-        [(skill_pos[c], w) for c, w in sorted(_related_pairs(taxonomy.skills[code])) if c in skill_pos]
-        for code in skills
-    ]
     core_codes: set[str] = set()
     for o in occupations:
         core_codes.update(c for c, _ in _core_pairs(taxonomy.occupations[o]))
@@ -302,29 +353,40 @@ def _skill_tables(taxonomy: Any, skills: list[str], occupations: list[str]
                    for x in (taxonomy.skills[code].name, *taxonomy.skills[code].synonyms))]
     if not life:
         life = [i for i, code in enumerate(skills) if code not in core_codes]
-    unknown = [u for u in UNKNOWN_SKILL_LABELS if _norm(u) not in owners]
+    written = (core_codes | {skills[i] for i in life}) if profile.own_skills_only else set(skills)
+    skill_related = [
+        [(skill_pos[c], w) for c, w in sorted(_related_pairs(taxonomy.skills[code])) if c in skill_pos
+         and c in written]
+        for code in skills
+    ]
+    unknown = [u for u in profile.unknown_skill_labels if _norm(u) not in owners]
     return skill_aliases, skill_variants, skill_related, life, unknown
 
 
-def _occupation_labels(taxonomy: Any, occupations: list[str]) -> tuple[dict[str, str], list[list[str]]]:
-    """``(occupation aliases, [code, name, synonyms...] per occupation)``: labels that name one occupation only."""
+def _occupation_labels(taxonomy: Any, occupations: list[str], site_labels: Mapping[str, list[str]],
+                       profile: DemoProfile) -> tuple[dict[str, str], list[list[str]]]:
+    """``(occupation aliases, [code, name, synonyms..., site labels...] per occupation)``: labels that name one
+    occupation only."""
     occ_owner: dict[str, set[str]] = {}
     for code in occupations:
         o = taxonomy.occupations[code]
-        for label in (code, o.name, *o.synonyms):
+        for label in (code, o.name, *o.synonyms, *site_labels.get(code, ())):
             occ_owner.setdefault(_norm(label), set()).add(code)
     occupation_aliases = {label: next(iter(c)) for label, c in sorted(occ_owner.items()) if len(c) == 1}
     occ_labels = []
     for code in occupations:
         o = taxonomy.occupations[code]
-        syn = [s for s in o.synonyms if occ_owner.get(_norm(s)) == {code} and _norm(s) not in (_norm(o.name), code)]
+        synonyms = o.synonyms if profile.taxonomy_synonyms else ()
+        syn = [s for s in (*synonyms, *site_labels.get(code, ()))
+               if occ_owner.get(_norm(s)) == {code} and _norm(s) not in (_norm(o.name), code)]
         occ_labels.append([code, o.name, *syn])
     return occupation_aliases, occ_labels
 
 
-def _minimum_steps(minimum_wages: Any, categories: list[str], zones: list[str], reference_date: date
-                   ) -> tuple[date, dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]]:
-    """The statutory minimum as a step table per (category, zone), probed day by day over the simulated span."""
+def _minimum_steps(minimum_wages: Any, categories: list[str], zones: list[str], reference_date: date,
+                   sector: str | None = None) -> tuple[date, dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]]:
+    """The minimum (for ``sector``, when given) as a step table per (category, zone), probed day by day over the
+    simulated span."""
     start = reference_date - timedelta(days=4 * 366 + 120)
     days = [start + timedelta(days=i) for i in range((reference_date - start).days + 120)]
     min_steps: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
@@ -333,7 +395,8 @@ def _minimum_steps(minimum_wages: Any, categories: list[str], zones: list[str], 
             values: list[int | None] = []
             for day in days:
                 try:
-                    v = minimum_wages.minimum(skill_category=cat, zone=zone, on=day)
+                    v = (minimum_wages.minimum(skill_category=cat, zone=zone, on=day, sector=sector) if sector
+                         else minimum_wages.minimum(skill_category=cat, zone=zone, on=day))
                 except (LookupError, ValueError):
                     v = None
                 values.append(None if v is None else int(v))
@@ -362,7 +425,7 @@ class _Context:
 
 
 def _sector_weights(ref: _Reference) -> np.ndarray:
-    weights = np.array([SECTOR_WEIGHTS.get(s, DEFAULT_SECTOR_WEIGHT) for s in ref.sectors])
+    weights = np.array([ref.profile.sector_weights.get(s, DEFAULT_SECTOR_WEIGHT) for s in ref.sectors])
     occ_per_sector = np.bincount(ref.occ_sector, minlength=len(ref.sectors))
     weights = np.where(occ_per_sector > 0, weights, 0.0)
     return weights / weights.sum()

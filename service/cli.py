@@ -267,13 +267,20 @@ def _megabytes(size: int) -> str:
 def demo_data(out_dir: Annotated[Path, typer.Argument(help="Folder to write the bundle into.")],
               seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 7,
               trainees: Annotated[int, typer.Option(help="Trainees to generate.")] = 2000,
-              openings: Annotated[int, typer.Option(help="Open openings to generate.")] = 500) -> None:
+              openings: Annotated[int, typer.Option(help="Open openings to generate.")] = 500,
+              site: Annotated[str, typer.Option(help="The site folder to draw the programme on.")] = "west_bengal",
+              ) -> None:
     """Generate a plausible synthetic programme as a bundle (no real person in it)."""
     from demo.generator import generate_bundle
+    from matching.reference import available_sites
+    data_dir = get_settings().data_dir
+    if site not in available_sites(data_dir):
+        _fail(f"no site {site!r} in {data_dir / 'sites'}: give --site one of"
+              f" {', '.join(available_sites(data_dir))}")
     with progress_for(console, "generating") as progress:
         progress.start("writing files", 0)
         counts = generate_bundle(out_dir, seed=seed, trainees=trainees, openings=openings,
-                                 data_dir=get_settings().data_dir, progress=as_callback(progress))
+                                 data_dir=data_dir, progress=as_callback(progress), site=site)
     for name, count in counts.items():
         out.print(f"{name}: {count} rows")
 

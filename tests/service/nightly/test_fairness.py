@@ -7,6 +7,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -129,3 +130,20 @@ def test_who_may_read_the_report(demo, reference, client, admin_headers):
     assert employer.status_code == 403
     missing = client.get(f"/v1/match-runs/{finished.id + 1000}/fairness", headers=admin_headers)
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_proposals_screen_reads_the_report_as_advice(demo, reference, client):
+    from tests.service.console.conftest import sign_in
+    from tests.service.console.test_pages import text_of
+    finished = run(demo, reference, fairness="proportional", fairness_by=("district",))
+    browser = TestClient(client.app, follow_redirects=False)
+    assert sign_in(browser, make_key(demo, "admin")).status_code == 303
+    text = text_of(browser.get("/console/proposals").text)
+    assert "Fairness" in text
+    assert "This run gave every group by district at least about its share of proposals; that cost" in text
+    with Session(demo) as session:
+        report = session.get(FairnessReport, finished.id).report
+    overall = round(100 * report["totals"]["share_proposed"])
+    for worst in report["worst_share"].values():  # a group well under the overall share is named
+        if worst and overall - round(100 * worst["share_proposed"]) >= 5:
+            assert f"% of job-ready women proposed against {overall}% overall." in text

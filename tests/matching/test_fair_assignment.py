@@ -79,7 +79,7 @@ def test_several_dimensions_are_solved_by_highs_within_the_limits():
     assert fair.result.objective <= fair.unconstrained.objective + 1e-9
 
 
-def test_highs_gives_the_same_optimum_as_the_flow_for_one_dimension(monkeypatch):
+def test_without_ortools_highs_and_scipy_give_the_same_optimum_as_the_flow(monkeypatch):
     rng = np.random.default_rng(5)
     n, m = 30, 5
     trainee, opening = np.nonzero(rng.random((n, m)) < 0.6)
@@ -88,9 +88,12 @@ def test_highs_gives_the_same_optimum_as_the_flow_for_one_dimension(monkeypatch)
     groups = {"district": np.array(["x", "y", "z"], dtype=object)[np.arange(n) % 3]}
     flow = solve_fair_assignment(trainee, opening, score, capacity, groups=groups, mode="maxmin")
     monkeypatch.setattr(fair_assignment, "_min_cost_flow", None)
+    monkeypatch.setattr(fair_assignment, "_max_flow", None)  # feasibility by scipy's maximum flow
     highs = solve_fair_assignment(trainee, opening, score, capacity, groups=groups, mode="maxmin")
     assert highs.solver == fair_assignment.SOLVER_FAIR_MILP
     assert highs.result.objective == pytest.approx(flow.result.objective, abs=1e-3)
+    assert highs.best_worst_share == pytest.approx(flow.best_worst_share)
+    assert [t.achievable for t in highs.targets] == [t.achievable for t in flow.targets]
 
 
 def test_maxmin_takes_one_dimension_and_only_the_named_modes():

@@ -50,7 +50,7 @@ bench-limits: install-dev
 	$(BIN)/python benchmarks/rate_limit.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
 .PHONY: screenshots bench-console bench-load bench-limits bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome \
-	bench-selection bench-ops bench-request-cpu
+	bench-selection bench-ops bench-request-cpu bench-fairness
 bench-matching: install-dev
 	$(BIN)/python benchmarks/match_latency.py
 
@@ -65,6 +65,9 @@ bench-nightly: install-dev
 
 bench-assignment: install-dev
 	$(BIN)/python benchmarks/assignment_solver.py
+
+bench-fairness: install-dev
+	$(BIN)/python benchmarks/fairness.py --solver-scale 100000x20000
 
 bench-ops: install-dev
 	$(BIN)/python benchmarks/operations.py
@@ -89,7 +92,7 @@ bench-selection: install-dev
 	$(BIN)/python benchmarks/outcome_selection.py
 
 bench: bench-import bench-console bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome bench-selection bench-ops \
-	bench-limits bench-request-cpu
+	bench-limits bench-request-cpu bench-fairness
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

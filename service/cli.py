@@ -6,7 +6,7 @@ import logging
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -322,19 +322,35 @@ def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the r
             scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786); a "
                                                                "local 2-worker cluster when not given.")] = None,
             export: Annotated[Path | None, typer.Option("--export", help="Write proposals.csv and "
-                                                                         "alternatives.csv here.")] = None) -> None:
+                                                                         "alternatives.csv here.")] = None,
+            fairness: Annotated[str, typer.Option(help="Group floors on the assignment: off, proportional (each "
+                                                       "group near its share of job-ready women) or maxmin (the "
+                                                       "worst group's share as high as it can be).")] = "off",
+            fairness_by: Annotated[list[str] | None, typer.Option(
+                "--fairness-by", help="What the floors are on: partner_org (default), district, training_track or "
+                                      "has_dependents; repeat for several (proportional only).")] = None) -> None:
     """Propose the best set of placements for every job-ready trainee at once."""
     from service.models_registry.matcher import build_matcher
+    from service.nightly import fairness as run_fairness
+    from service.nightly.models import FairnessMode
     from service.nightly.run import RunOptions, run_nightly
     if engine not in ("local", "dask"):
         _fail("--engine must be local or dask")
+    if fairness not in ("off", "proportional", "maxmin"):
+        _fail("--fairness must be off, proportional or maxmin")
+    dimensions = tuple(dict.fromkeys(fairness_by or ["partner_org"]))
+    if unknown := [name for name in dimensions if name not in run_fairness.DIMENSIONS]:
+        _fail(f"--fairness-by {unknown[0]} is not a group: use one of {', '.join(run_fairness.DIMENSIONS)}")
+    if fairness == "maxmin" and len(dimensions) > 1:
+        _fail("--fairness maxmin balances one dimension: give one --fairness-by, or use proportional")
     settings = get_settings()
     db = _engine()  # first: a database that is not there fails before the reference data loads
     day = _day(as_of)
     reference = _reference()
     matcher, versions = build_matcher(db=db, reference=reference)
     options = RunOptions(as_of=day, engine=engine, scheduler=scheduler, export_dir=export,
-                         write_chunk=settings.nightly_write_chunk)
+                         write_chunk=settings.nightly_write_chunk,
+                         fairness=cast(FairnessMode, fairness), fairness_by=dimensions)
     with progress_for(console, "nightly run") as progress:
         run = run_nightly(db=db, reference=reference, matcher=matcher, options=options, model_versions=versions,
                           progress=progress)
@@ -344,6 +360,8 @@ def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the r
                   f"{run.objective:.1f} (greedy {run.greedy_objective:.1f}); no feasible opening "
                   f"{counts['unassigned_no_feasible_opening']}, lost to capacity "
                   f"{counts['unassigned_lost_to_capacity']}")
+    console.print(run_fairness.summary(run_fairness.stored_report(db=db, run_id=run.id)), highlight=False,
+                  markup=False)
     if export:
         console.print(f"wrote {export / 'proposals.csv'} and {export / 'alternatives.csv'}")
 

@@ -77,7 +77,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-TABLES_IN_DELETE_ORDER = ["proposal", "match_run", "model_version", "candidate_handle", "consent", "confirmed_journey", "followup", "placement", "opening", "trainee", "employer", "market_signal", "signed_in_session", "import_attempt", "api_key",
+TABLES_IN_DELETE_ORDER = ["proposal", "fairness_report", "match_run", "model_version", "candidate_handle", "consent", "confirmed_journey", "followup", "placement", "opening", "trainee", "employer", "market_signal", "signed_in_session", "import_attempt", "api_key",
                          "audit_event", "audit_subject", "idempotency_record",
                          "change_log"]
 

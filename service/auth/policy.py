@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Not routes: what a key may do within a route it may call.
     "candidate:identify": frozenset({ADMIN, COORDINATOR, BATCH}),  # her id, score factors and reasons
     "candidate:choose_day": frozenset({ADMIN, COORDINATOR, BATCH}),  # as_of other than today (site time)
+    "match_run:read_survivors": frozenset({ADMIN}),  # the survivors' aggregate of a run's fairness report
 }
 
 

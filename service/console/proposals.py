@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Path
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from service.console.views import money, offset_of, paging, percent
+from service.console.views import money, occupation_name, offset_of, paging, percent
 from service.console.web import HEADERS, ConsoleRoute, CsrfChecked, Page, PageDep, console_url
 from service.core.errors import Conflict, InvalidInput, NotFound
 from service.core.models import MAX_ID
@@ -90,6 +90,43 @@ def run_context(page: Page, run: MatchRun) -> dict[str, Any]:
             "reasons": [(reason, page.t(f"decline_reason.{reason}")) for reason in DECLINE_REASONS]}
 
 
+#: Percentage points under the overall share from which a group's share is pointed out.
+FAIRNESS_GAP_POINTS = 5
+
+
+def group_name(page: Page, dimension: str, group: str) -> str:
+    """A group as people name it: a partner's code spelled out, a track's occupation, dependents in words."""
+    if dimension == "has_dependents":
+        return page.t(f"proposals.fairness.dependents_{group}") if group in ("yes", "no") else group
+    if dimension == "training_track":
+        return occupation_name(page.reference, group)
+    return group.replace("_", " ").title() if dimension == "partner_org" else group
+
+
+def fairness_advice(page: Page, run: MatchRun) -> list[str]:
+    """Sentences for the groups (worst of each dimension) whose share of women proposed falls well under the
+    overall one; empty when none does or the run has no report."""
+    assert run.id is not None  # a stored run has its id
+    try:
+        report = nightly.fairness_report(session=page.session, run_id=run.id, caller=page.key)
+    except NotFound:
+        return []
+    overall = report.totals.share_proposed
+    if overall is None:
+        return []
+    advice = []
+    for dimension, worst in report.worst_share.items():
+        if worst is not None and percent(overall) - percent(worst.share_proposed) >= FAIRNESS_GAP_POINTS:
+            advice.append(page.t("proposals.fairness.under", group=group_name(page, dimension, worst.group),
+                                 share=percent(worst.share_proposed), overall=percent(overall)))
+    price = report.price_of_fairness
+    if price is not None:
+        dimensions = ", ".join(page.t(f"proposals.fairness.dimension_{name}") for name in price.dimensions)
+        advice.append(page.t(f"proposals.fairness.price_{price.mode}", dimensions=dimensions,
+                             price=f"{price.price:.1f}", percent=f"{price.price_percent:.1f}"))
+    return advice
+
+
 def proposal_list(page: Page) -> dict[str, Any]:
     """The Proposals screen: the newest complete run's rows this key may see, waiting ones or all, a page of them."""
     params = page.request.query_params
@@ -108,7 +145,7 @@ def proposal_list(page: Page) -> dict[str, Any]:
     rows = by_trainee(nightly.proposals_of(session=page.session, run=run, caller=page.key,
                                            trainee_external_ids=window))
     shown = shown_groups(page, [rows[trainee] for trainee in window if trainee in rows])
-    return {**run_context(page, run), "show": show, "groups": shown,
+    return {**run_context(page, run), "show": show, "groups": shown, "fairness": fairness_advice(page, run),
             "waiting": women.waiting, "total": women.total,
             "paging": paging(page.request, offset=offset, shown=len(window),
                              count=women.waiting if show == "waiting" else women.total, size=GROUPS_PER_PAGE)}

@@ -13,13 +13,13 @@ from service.journeys.models import ConfirmedJourney
 from service.market_signals.models import MarketSignal
 from service.matches.models import CandidateHandle
 from service.models_registry.models import ModelVersion
-from service.nightly.models import MatchRun, Proposal
+from service.nightly.models import FairnessReport, MatchRun, Proposal
 from service.openings.models import Opening
 from service.placements.models import Placement
 from service.records.models import Change
 from service.trainees.models import Trainee
 
 __all__ = ["ApiKey", "AuditEvent", "AuditPurge", "AuditSubject", "CandidateHandle", "Change", "Consent",
-           "ConfirmedJourney", "IdempotencyRecord", "ImportAttempt", "MatchRun", "ModelVersion", "Proposal",
-           "RateBucket", "ServiceSecret", "SignedInSession", "Employer", "Followup", "MarketSignal", "Opening",
-           "Placement", "Trainee"]
+           "ConfirmedJourney", "FairnessReport", "IdempotencyRecord", "ImportAttempt", "MatchRun", "ModelVersion",
+           "Proposal", "RateBucket", "ServiceSecret", "SignedInSession", "Employer", "Followup", "MarketSignal",
+           "Opening", "Placement", "Trainee"]

@@ -18,6 +18,7 @@ from service.core.models import UtcDateTime, utcnow
 from service.matches.models import COUNT, OpeningSummary, ScoreMeaning, ShownScore
 
 RunStatus = Literal["running", "complete", "failed", "superseded"]
+FairnessMode = Literal["off", "proportional", "maxmin"]
 ProposalStatus = Literal["proposed", "accepted", "declined"]
 DeclineReason = Literal["trainee_declined", "employer_declined", "safety_concern", "other"]
 
@@ -33,6 +34,8 @@ class MatchRunBase(SQLModel):
     objective: float | None = Field(default=None, description="Expected placements still lasting at 12 months.")
     greedy_objective: float | None = Field(default=None, description="The same for a greedy choice on the same "
                                                                       "candidates, for comparison.")
+    fairness: FairnessMode = Field(default="off", sa_type=String(16),
+                                   description="Group floors of the assignment: off, proportional or maxmin.")
 
 
 class MatchRun(MatchRunBase, table=True):
@@ -108,3 +111,97 @@ class ProposalsPublic(ScoreMeaning):
     as_of: date
     data: list[ProposalPublic] = Field(description="This page of proposals and alternatives, by trainee.")
     count: int = Field(description=COUNT)
+
+
+# --------------------------------------------------------------------------- fairness reports
+
+
+class FairnessReport(SQLModel, table=True):
+    """A run's fairness report, written with the run. The survivors' aggregate is kept apart: admins only."""
+
+    __tablename__ = "fairness_report"
+
+    run_id: int = Field(sa_column=Column(Integer, ForeignKey("match_run.id", ondelete="CASCADE"), primary_key=True))
+    report: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    survivors: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+Suppressed = Literal["suppressed"]
+FewerThanTen = Literal["fewer than 10"]
+
+
+class FairnessCell(SQLModel):
+    """One group of women. A group of fewer than 10 job-ready women shows no figures (and, when it is alone in
+    that, the next smallest group neither, since the totals would give it away)."""
+
+    group: str = Field(description="The group: a partner, district, training track, or yes/no for dependents.")
+    women_job_ready: int | FewerThanTen | Suppressed
+    proposed: int | Suppressed = Field(description="Women of the group the run proposed an opening.")
+    share_proposed: float | Suppressed | None = Field(description="proposed / women_job_ready, three decimals.")
+    mean_expected_retention: float | Suppressed | None = Field(
+        description="Mean of the proposals' scores: expected 12-month retention when `score_kind` is "
+                    "retention_probability; null when none was proposed.")
+
+
+class FairnessTotals(SQLModel):
+    women_job_ready: int
+    proposed: int
+    share_proposed: float | None
+    expected_lasting_placements: float = Field(description="Sum of the proposals' scores, one decimal.")
+    mean_expected_retention: float | None
+
+
+class WorstShare(SQLModel):
+    group: str
+    share_proposed: float
+
+
+class GroupFloor(SQLModel):
+    """A group's floor in a fair run (groups of fewer than 10 women are not listed)."""
+
+    dimension: str
+    group: str
+    women_job_ready: int
+    achievable: int = Field(description="The most proposals its women's safe pairs allow, were no other group "
+                                        "served.")
+    floor: int = Field(description="Proposals asked for the group (at most `achievable`).")
+    proposed: int
+
+
+class PriceOfFairness(SQLModel):
+    mode: Literal["proportional", "maxmin"]
+    dimensions: list[str]
+    unconstrained_expected_lasting_placements: float = Field(description="Without floors, on the same candidates.")
+    expected_lasting_placements: float = Field(description="With the floors: the run's proposals.")
+    price: float = Field(description="Expected lasting placements given up for the floors.")
+    price_percent: float
+    unconstrained_proposals: int
+    proposals: int
+    best_worst_share: float | None = Field(description="maxmin: the best share every group could have at once.")
+    relaxed: bool = Field(description="Some floors could not all be met together and were lowered to what the "
+                                      "openings allow.")
+    gap: float = Field(description="Relative optimality gap of the solver (0 when exact).")
+    solver: str
+    solve_seconds: float
+    floors: list[GroupFloor]
+
+
+class SurvivorAggregate(SQLModel):
+    """Survivors against the other women of the run, never broken down further (admins only)."""
+
+    members: FairnessCell
+    others: FairnessCell
+
+
+class FairnessReportPublic(SQLModel):
+    run_id: int
+    as_of: date
+    fairness: FairnessMode
+    score_kind: ScoreKind
+    totals: FairnessTotals
+    dimensions: dict[str, list[FairnessCell]] = Field(description="Per dimension (partner_org, district, "
+                                                                 "training_track, has_dependents), its groups.")
+    worst_share: dict[str, WorstShare | None] = Field(description="Per dimension, the shown group with the smallest "
+                                                                  "share proposed.")
+    price_of_fairness: PriceOfFairness | None = Field(description="Only when the run had group floors.")
+    survivors: SurvivorAggregate | None = Field(default=None, description="Admins only; null for other keys.")

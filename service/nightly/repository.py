@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.models import ApiKey
 from service.core.models import Page, utcnow
-from service.nightly.models import DeclineReason, MatchRun, Proposal
+from service.nightly.models import DeclineReason, FairnessReport, MatchRun, Proposal
 from service.records import crud
 
 PROPOSAL_TABLE = Proposal.metadata.tables["proposal"]
@@ -54,6 +54,7 @@ def clear_stale_runs(session: Session) -> int:
     stale = session.exec(select(MatchRun.id).where(col(MatchRun.status) == "running")).all()
     if stale:
         session.exec(delete(Proposal).where(col(Proposal.run_id).in_(stale)))
+        session.exec(delete(FairnessReport).where(col(FairnessReport.run_id).in_(stale)))
         session.exec(update(MatchRun).where(col(MatchRun.id).in_(stale)).values(status="failed", finished_at=utcnow()))
     return len(stale)
 
@@ -68,6 +69,16 @@ def save_run(session: Session, run: MatchRun) -> None:
     """Store the run (new or changed) and flush it, so that a new run has its id."""
     session.add(run)
     session.flush()
+
+
+def save_fairness_report(session: Session, report: FairnessReport) -> None:
+    """Store a run's fairness report (in the unit of work that writes the run)."""
+    session.add(report)
+    session.flush()
+
+
+def find_fairness_report(*, session: Session, run_id: int) -> FairnessReport | None:
+    return session.get(FairnessReport, run_id)
 
 
 # --------------------------------------------------------------------------- proposals

@@ -11,7 +11,13 @@ from service.core.deps import PageDep
 from service.core.errors import problem_responses
 from service.core.models import MAX_ID, Day
 from service.nightly import service
-from service.nightly.models import DecidedProposal, MatchRunPublic, MatchRunsPublic, ProposalsPublic
+from service.nightly.models import (
+    DecidedProposal,
+    FairnessReportPublic,
+    MatchRunPublic,
+    MatchRunsPublic,
+    ProposalsPublic,
+)
 from service.records.unit_of_work import SessionDep
 
 router = APIRouter(tags=["match-runs"], responses=problem_responses(401, 403, 404, 422, 429))
@@ -48,6 +54,14 @@ def latest_proposals(session: SessionDep, caller: CurrentKey, page: PageDep,
             dependencies=[Permission("match_run:read")])
 def get_run(run_id: RunId, session: SessionDep) -> Any:
     return service.get_run(session=session, run_id=run_id)
+
+
+@router.get("/v1/match-runs/{run_id}/fairness", response_model=FairnessReportPublic,
+            summary="A run's fairness report: per partner, district, training track and dependents, the share of "
+                    "job-ready women proposed and their expected retention (groups under 10 women suppressed)",
+            dependencies=[Permission("match_run:read")])
+def fairness_report(run_id: RunId, session: SessionDep, caller: CurrentKey) -> Any:
+    return service.fairness_report(session=session, run_id=run_id, caller=caller)
 
 
 @router.post("/v1/proposals/{proposal_id}/accept", response_model=DecidedProposal,

@@ -22,6 +22,7 @@ from matching.assignment import greedy_assignment, ranked_alternatives, solve_as
 from matching.candidates import Candidates, pair_keys
 from matching.engine import MatchEngine
 from matching.explain import reasons as explain_reasons
+from matching.fair_assignment import solve_fair_assignment
 from matching.features import features_from_context
 from matching.formatting import score_kind
 from matching.tables import OpeningTable, TraineeTable
@@ -30,9 +31,9 @@ from service.core.progress import NO_PROGRESS, Progress, as_callback
 from service.core.reference import Reference
 from service.matches import loader, summaries
 from service.nightly import candidates as candidate_engine
-from service.nightly import repository, sheets
+from service.nightly import fairness, repository, sheets
 from service.nightly.lock import nightly_lock
-from service.nightly.models import MatchRun
+from service.nightly.models import FairnessMode, FairnessReport, MatchRun
 from service.nightly.repository import DeclineRow
 from service.records.unit_of_work import unit_of_work
 from service.trainees.models import Trainee
@@ -54,6 +55,8 @@ class RunOptions:
     block_size: int = 500
     write_chunk: int = 5_000
     workers: int = 2
+    fairness: FairnessMode = "off"  # group floors of the assignment (`matching.fair_assignment`)
+    fairness_by: tuple[str, ...] = ("partner_org",)  # the dimensions the floors are on
 
 
 def _rank_in_list(candidates: Candidates) -> np.ndarray:
@@ -96,6 +99,9 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
         trainees = loader.trainee_table(reference, trainee_rows)
         openings = loader.opening_table(session, reference, opening_rows)
         declines = repository.declines(session)
+        # her groups for the report and the floors; survivor status only for the admins' aggregate
+        labels = fairness.group_labels(trainee_rows)
+        survivor = fairness.survivor_mask(trainee_rows)
         partner_of: dict[str, str | None] = dict(session.exec(select(col(Trainee.external_id), col(Trainee.partner_org))
                                                               .where(col(Trainee.status) == "job_ready")).all())
     del trainee_rows, opening_rows
@@ -122,6 +128,12 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
     capacity = openings.positions_left.astype(np.int64)
     best = solve_assignment(candidates.trainee, candidates.opening, candidates.score, capacity,
                             n_trainees=len(trainees))
+    fair = None
+    if options.fairness != "off":
+        fair = solve_fair_assignment(candidates.trainee, candidates.opening, candidates.score, capacity,
+                                     mode=options.fairness, unconstrained=best,
+                                     groups={name: labels[name] for name in options.fairness_by})
+        best = fair.result
     greedy = greedy_assignment(candidates.trainee, candidates.opening, candidates.score, capacity)
     alt_t, alt_o, alt_s, alt_rank = ranked_alternatives(candidates.trainee, candidates.opening, candidates.score,
                                                         top=options.alternatives, exclude=best)
@@ -158,8 +170,11 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
               "status": "proposed"}
              for i, (t, o, s, r, key) in enumerate(zip(alt_t.tolist(), alt_o.tolist(), alt_s.tolist(),
                                                        alt_rank.tolist(), alt_keys.tolist()))]
+    report, survivors = fairness.run_report(labels=labels, survivor=survivor, proposals=best, fair=fair,
+                                            score_kind=score_kind(versions.get("score")))
     run = _write_run(db, options, rows, counts, timings, started, progress, versions=versions,
-                     objective=best.objective, greedy_objective=greedy.objective)
+                     objective=best.objective, greedy_objective=greedy.objective,
+                     report=report, survivors=survivors)
     log.info("nightly run complete", extra={"run": run.id, **counts, "objective": round(best.objective, 3),
                                              "greedy_objective": round(greedy.objective, 3)})
     if options.export_dir is not None:
@@ -170,8 +185,10 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
 
 def _write_run(db: Engine, options: RunOptions, rows: Sequence[dict[str, Any]], counts: dict[str, int],
                timings: dict[str, float], started: float, progress: Progress, *, versions: dict[str, str],
-               objective: float, greedy_objective: float) -> MatchRun:
-    """The run, its proposals and the switch from the day's previous run, in one unit of work."""
+               objective: float, greedy_objective: float, report: dict[str, Any], survivors: dict[str, Any]
+               ) -> MatchRun:
+    """The run, its proposals, its fairness report and the switch from the day's previous run, in one unit of
+    work."""
     mark = time.perf_counter()
     log.info("nightly run writing", extra={"rows": len(rows)})
     progress.start("writing proposals", len(rows))
@@ -179,8 +196,10 @@ def _write_run(db: Engine, options: RunOptions, rows: Sequence[dict[str, Any]], 
         repository.clear_stale_runs(session)
         repository.supersede_complete_runs(session, options.as_of)
         run = MatchRun(as_of=options.as_of, engine=options.engine, status="complete", model_versions=versions,
-                       objective=objective, greedy_objective=greedy_objective)
+                       objective=objective, greedy_objective=greedy_objective, fairness=options.fairness)
         repository.save_run(session, run)
+        assert run.id is not None  # flushed: the run has its id
+        repository.save_fairness_report(session, FairnessReport(run_id=run.id, report=report, survivors=survivors))
         for start in range(0, len(rows), options.write_chunk):
             repository.insert_proposals(session, run.id, rows[start:start + options.write_chunk])
             progress.advance(min(options.write_chunk, len(rows) - start))

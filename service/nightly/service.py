@@ -13,13 +13,22 @@ from sqlmodel import Session
 
 from service.audit import service as audit
 from service.auth.models import ApiKey
+from service.auth.policy import allows
 from service.core.errors import Conflict, NotFound
 from service.core.models import Day, FreeText, Page
 from service.followups.schedule import schedule
 from service.matches import summaries
 from service.matches.models import OpeningSummary, ScoreMeaning
 from service.nightly import repository, sheets
-from service.nightly.models import DecidedProposal, DeclineReason, MatchRun, Proposal, ProposalPublic, ProposalsPublic
+from service.nightly.models import (
+    DecidedProposal,
+    DeclineReason,
+    FairnessReportPublic,
+    MatchRun,
+    Proposal,
+    ProposalPublic,
+    ProposalsPublic,
+)
 from service.placements.models import Placement
 from service.placements.repository import open_placement
 from service.records import crud, unit_of_work, writes
@@ -60,6 +69,17 @@ def latest_run(*, session: Session, as_of: datetime.date | None = None) -> Match
     if run is None:
         raise NotFound("No complete match run yet.")
     return run
+
+
+def fairness_report(*, session: Session, run_id: int, caller: ApiKey) -> FairnessReportPublic:
+    """A run's fairness report; the survivors' aggregate only for admins."""
+    run = get_run(session=session, run_id=run_id)
+    stored = repository.find_fairness_report(session=session, run_id=run_id)
+    if stored is None:
+        raise NotFound(f"Match run {run_id} has no fairness report (it ran before runs had one).")
+    survivors = stored.survivors if allows(caller, "match_run:read_survivors") else None
+    return FairnessReportPublic.model_validate({**stored.report, "run_id": run_id, "as_of": run.as_of,
+                                                "fairness": run.fairness, "survivors": survivors})
 
 
 def run_score_meaning(run: MatchRun) -> ScoreMeaning:

@@ -168,7 +168,9 @@ def _load_reference(data_dir: Path | None, reference_date: date) -> _Reference:
 
     sectors = list(taxonomy.sectors)
     occupations = sorted(taxonomy.occupations)
-    occupations = [o for o in occupations if taxonomy.occupations[o].sector in sectors]
+    # the programme's own trainer roles are filled from its graduates, not drawn as market trades
+    occupations = [o for o in occupations if taxonomy.occupations[o].sector in sectors
+                   and not taxonomy.occupations[o].trainer]
     skills = sorted(taxonomy.skills)
     skill_pos = {s: i for i, s in enumerate(skills)}
     skill_aliases, skill_variants, skill_related, life, unknown = _skill_tables(taxonomy, skills, occupations)

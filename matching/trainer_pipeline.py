@@ -7,8 +7,8 @@ consented to be considered is checked against the track's eligibility rules (``d
 * her status is a graduate's (``statuses``: placed or job-ready by default);
 * she finished her follow-up year (a 12-month follow-up recorded in work), or has been in work at least
   ``followup_year_completed_or_months_in_job`` months in all;
-* her level in each of the track's **main skills** (its core skills asked at the track's highest level, e.g.
-  machine stitching for sewing) is at least ``min_skill_level_in_track``;
+* her level in one of the track's **main skills** (its core skills asked at the track's highest level, e.g.
+  machine stitching for sewing; her strongest of them) is at least ``min_skill_level_in_track``;
 * her attendance is at least ``min_attendance``;
 * no risk flag of hers is open (``no_open_risk_flag``).
 
@@ -113,13 +113,16 @@ def _assess(graduate: Graduate, rules: TrackRules, taxonomy: Taxonomy, track: st
     else:
         why_not.append(f"{_months(graduate.months_in_job)} in work and no follow-up year finished yet "
                        f"(the rule: {need_months} months or a finished follow-up year)")
-    for code in main_skills(taxonomy, track):
-        level = graduate.levels.get(code, 0)
-        name = _skill_name(taxonomy, code)
+    main = main_skills(taxonomy, track)
+    if main:
+        # her strongest main skill of the track: "top tailoring level" is machine stitching at level 3
+        best = max(main, key=lambda code: (graduate.levels.get(code, 0), -main.index(code)))
+        level, name = graduate.levels.get(best, 0), _skill_name(taxonomy, best)
         if level >= eligibility.min_skill_level_in_track:
             reasons.append(f"top {name} level" if level >= 3 else f"{name} at level {level}")
         else:
-            why_not.append(f"{name} at level {level}, below the {eligibility.min_skill_level_in_track} asked")
+            asked = " or ".join(_skill_name(taxonomy, code) for code in main)
+            why_not.append(f"{asked} at level {level}, below the {eligibility.min_skill_level_in_track} asked")
     if graduate.attendance is None:
         why_not.append("no attendance recorded")
     elif graduate.attendance + 1e-9 >= eligibility.min_attendance:

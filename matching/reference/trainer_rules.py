@@ -52,7 +52,7 @@ class TrackRules:
         {"months_in_job": 1.0, "skill_level": 1.0, "attendance": 1.0}))
     trainees_per_trainer: int = 20
     cohort_size: CohortSize = field(default_factory=CohortSize)
-    market_share: float = 0.05
+    market_share: float = 0.02
     placement_rate_prior: float = 10.0
 
 

@@ -21,9 +21,9 @@ def taxonomy():
 
 
 def graduate(external_id: str, **changes) -> Graduate:
-    fields = dict(external_id=external_id, track=TRACK, status="placed", levels={"machine_stitching": 3},
-                  attendance=0.9, months_in_job=14.0, followup_year_completed=False, open_risk_flag=False,
-                  consented=True, cohort="KOL-2024-01")
+    fields = {"external_id": external_id, "track": TRACK, "status": "placed", "levels": {"machine_stitching": 3},
+              "attendance": 0.9, "months_in_job": 14.0, "followup_year_completed": False, "open_risk_flag": False,
+              "consented": True, "cohort": "KOL-2024-01"}
     return Graduate(**{**fields, **changes})
 
 

@@ -81,7 +81,7 @@ def test_every_contract_column_in_order(bundle):
             header = next(csv.reader(fh))
         assert tuple(header) == columns, name
     trainee_cols = BUNDLE_FILES["trainees.csv"]
-    assert trainee_cols[-3:] == ("is_survivor", "training_track", "training_commute_minutes")
+    assert trainee_cols[-4:] == ("is_survivor", "training_track", "training_commute_minutes", "trainer_consent")
     assert BUNDLE_FILES["followups.csv"][-1] == "commute_minutes"
 
 

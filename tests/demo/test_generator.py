@@ -348,7 +348,7 @@ def test_market_signals(tables, taxonomy, site):
     for r in rows:
         series[(r["district"], r["occupation"])].append(r)
         assert int(r["postings"]) >= 0 and r["occupation"] in taxonomy.occupations
-    combos = len(site.gazetteer.districts) * len(taxonomy.occupations)
+    combos = len(site.gazetteer.districts) * len(taxonomy.trades)
     assert 0.3 < len(series) / combos < 0.5
     assert 0.01 < 1 - len(rows) / (36 * len(series)) < 0.12
     assert all(len({r["source"] for r in rs}) == 1 for rs in series.values())

@@ -16,7 +16,7 @@ from service.core.models import Code, ShortText
 from service.market.router import DemandDep
 from service.records.unit_of_work import SessionDep, today
 
-router = APIRouter(tags=["cohorts"], responses=problem_responses(401, 403, 422, 429))
+router = APIRouter(tags=["cohorts"], responses=problem_responses(401, 403, 404, 422, 429))
 
 
 async def get_rules(settings: SettingsDep, reference: ReferenceDep) -> TrainerRules:

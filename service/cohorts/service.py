@@ -17,7 +17,7 @@ from service.audit import service as audit
 from service.auth.models import ApiKey
 from service.cohorts import repository
 from service.cohorts.models import CohortPlanPublic, TrainerCandidatesPublic, TrainerOpening
-from service.core.errors import Forbidden, Unresolvable
+from service.core.errors import NotFound, Unresolvable
 from service.core.reference import Reference
 
 YEAR = datetime.timedelta(days=365)
@@ -40,10 +40,11 @@ def served_site(*, site: str | None, reference: Reference) -> str:
 
 def resolve_partner(*, session: Session, partner: str | None, caller: ApiKey | None, required: bool = False
                     ) -> str | None:
-    """The partner a request is for: a coordinator bound to a partner asks for her own only (hers when empty)."""
+    """The partner a request is for: a coordinator bound to a partner asks for her own only (hers when empty);
+    another partner answers 404, as another party's record does."""
     own = caller.partner_org if caller is not None and caller.role == "coordinator" else None
     if own is not None and partner is not None and partner != own:
-        raise Forbidden(f"This key is bound to partner '{own}': it may ask for that partner only.")
+        raise NotFound(f"No partner '{partner}' for this key: it may ask for partner '{own}' only.")
     chosen = partner or own
     if chosen is None and required:
         raise Unresolvable("Name the partner organisation (partner=...).",

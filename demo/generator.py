@@ -105,7 +105,7 @@ TRAINEE_COLUMNS = (
     "external_id", "partner_org", "cohort", "status", "district", "lat", "lon", "skills", "languages",
     "education", "preferred_sectors", "max_commute_minutes", "willing_to_relocate", "night_shift_ok",
     "has_dependents", "attendance_rate", "expected_wage_inr", "excluded_employers", "excluded_districts",
-    "available_from", "is_survivor", "training_track", "training_commute_minutes",
+    "available_from", "is_survivor", "training_track", "training_commute_minutes", "trainer_consent",
 )
 EMPLOYER_COLUMNS = ("external_id", "name", "sector", "district", "lat", "lon", "vetted", "vetted_on")
 OPENING_COLUMNS = (
@@ -233,12 +233,24 @@ def generate_bundle(
     truth_params = {**_truth_dict(*truth_args, intercept=hist.intercept), **extras}
     truth_params["risk_flag_intercept"] = fu.risk_intercept
     truth_params.update(market.truth)
-    counts = _write_bundle(out_dir, ctx, emp, tr, op, hist, roster, fu, market, report, journey_minutes, recorded)
+    consent = _trainer_consent(_rng(seed, "trainer-consent"), roster)
+    counts = _write_bundle(out_dir, ctx, emp, tr, op, hist, roster, fu, market, report, journey_minutes, recorded,
+                           consent)
     truth_model = TruthModel(truth_params) if truth == "additive" else InteractionsTruth(truth_params)
     truth_model.save(out_dir)
     journeys.save(out_dir / TRUTH_DIR)
     report("truth", 1)
     return counts
+
+
+#: The share of graduates who agree to be considered for a trainer role at their partner organisation.
+TRAINER_CONSENT_SHARE = 0.4
+
+
+def _trainer_consent(rng: np.random.Generator, roster: _Roster) -> np.ndarray:
+    """Whether each woman agreed to be considered as a trainer: some of the graduates (job-ready or placed)."""
+    graduate = np.isin(roster.status, [STATUSES.index("job_ready"), STATUSES.index("placed")])
+    return graduate & (rng.random(len(roster.status)) < TRAINER_CONSENT_SHARE)
 
 
 def _trainee_ids(n: int) -> list[str]:
@@ -247,7 +259,8 @@ def _trainee_ids(n: int) -> list[str]:
 
 def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, op: _Openings, hist: _History,
                   roster: _Roster, fu: _FollowUps, market: _Market, report: ProgressFn,
-                  journey_minutes: np.ndarray, recorded: tuple[np.ndarray, np.ndarray]) -> dict[str, int]:
+                  journey_minutes: np.ndarray, recorded: tuple[np.ndarray, np.ndarray],
+                  trainer_consent: np.ndarray) -> dict[str, int]:
     ref, ref_day = ctx.ref, ctx.ref_day
     n, M, S = len(tr.partner), len(op.emp), len(hist.trainee)
     names = np.array(ref.district_names)
@@ -272,7 +285,7 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
         [f"{a:.2f}" for a in tr.attendance.tolist()], tr.expected_wage, roster.excluded_employers,
         np.where(roster.excluded_district >= 0, names[np.maximum(roster.excluded_district, 0)], ""),
         _dates(ref_day, roster.available_from), _bool_str(tr.survivor), np.array(ref.occupations)[tr.track],
-        _blank_zero(recorded[1]),
+        _blank_zero(recorded[1]), _bool_str(trainer_consent),
     ]
     header = bundle_columns(TRAINEE_COLUMNS, neutral_money=neutral)
     counts["trainees.csv"] = _write_csv(out_dir / "trainees.csv", header, columns, report)

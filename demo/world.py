@@ -206,7 +206,9 @@ def _load_reference(data_dir: Path | None, reference_date: date, site_code: str 
 
     sectors = list(taxonomy.sectors)
     occupations = sorted(taxonomy.occupations)
+    # the programme's own trainer roles are filled from its graduates, not drawn as market trades
     occupations = [o for o in occupations if taxonomy.occupations[o].sector in sectors
+                   and not taxonomy.occupations[o].trainer
                    and profile.sector_weights.get(taxonomy.occupations[o].sector, DEFAULT_SECTOR_WEIGHT) > 0]
     skills = sorted(taxonomy.skills)
     skill_pos = {s: i for i, s in enumerate(skills)}

@@ -78,10 +78,10 @@ def broad_skills(taxonomy: Taxonomy) -> np.ndarray:
     """Skill columns core to more than a fifth of the occupations (hygiene, numeracy...): sharing only these
     does not make an opening relevant to her."""
     counts = np.zeros(len(taxonomy.skill_index))
-    for occupation in taxonomy.occupations.values():
+    for occupation in taxonomy.trades.values():
         for code, _ in occupation.core_skills:
             counts[taxonomy.skill_index[code]] += 1
-    return counts > 0.2 * max(len(taxonomy.occupations), 1)
+    return counts > 0.2 * max(len(taxonomy.trades), 1)
 
 
 def relevant_matrix(engine: MatchEngine, trainees: TraineeTable, rows: np.ndarray, openings: OpeningTable,

@@ -262,7 +262,7 @@ def supply_from_trainees(trainees: Iterable[Mapping[str, Any]] | TraineePipeline
         neighbours = district_neighbours(gazetteer, radius_km)
     pipeline = _as_pipeline(trainees, taxonomy, gazetteer, statuses, skill_normaliser)
     supply: dict[tuple[str, str], float] = {}
-    for code, occupation in taxonomy.occupations.items():
+    for code, occupation in taxonomy.trades.items():
         core = [skill for skill, _ in occupation.core_skills]
         counts = pipeline.per_home(pipeline.supply_mask(code, core, min_level))
         for h in np.flatnonzero(counts).tolist():
@@ -292,7 +292,7 @@ def short_course_from_trainees(trainees: Iterable[Mapping[str, Any]] | TraineePi
     pipeline = _as_pipeline(trainees, taxonomy, gazetteer, statuses, skill_normaliser)
     found: dict[tuple[str, str], ShortCourse] = {}
     homes = len(pipeline.homes)
-    for code, occupation in taxonomy.occupations.items():
+    for code, occupation in taxonomy.trades.items():
         requirements = [Requirement(skill, level) for skill, level in occupation.core_skills]
         if not requirements or not homes:
             continue
@@ -346,6 +346,12 @@ def _growth_lookup(growth: Any, pairs: list[tuple[str, str]]) -> dict[tuple[str,
     return {p: float(v) for p, v in zip(pairs, values.tolist())}
 
 
+def _trainer_role(taxonomy: Taxonomy, code: str) -> bool:
+    """A programme's trainer role: filled from its graduates, not a trade to train a cohort for."""
+    occupation = taxonomy.occupations.get(code)
+    return occupation is not None and occupation.trainer
+
+
 def training_priorities(*, forecasts: Sequence[ForecastRow], supply: Mapping[tuple[str, str], float],
                         district: str | None, taxonomy: Taxonomy,
                         neighbours: Mapping[str, Sequence[str]] | None = None, horizon: int = 6,
@@ -388,7 +394,8 @@ def training_priorities(*, forecasts: Sequence[ForecastRow], supply: Mapping[tup
     candidates: list[tuple[str, str]] = []
     for target in targets:
         places = {target, *near.get(target, ())}
-        occupations = {o for d, o in demand if d in places} | {o for d, o in supply if d == target}
+        occupations = {o for d, o in demand if d in places and not _trainer_role(taxonomy, o)} \
+            | {o for d, o in supply if d == target}
         candidates.extend((target, o) for o in sorted(occupations))
 
     contributing = sorted({(place, o) for target, o in candidates

@@ -460,6 +460,27 @@ def forecast(horizon: Annotated[int, typer.Option(help="Months ahead.")] = 6,
     console.print(f"wrote {len(rows)} forecast rows ({versions['demand']}) to {out}")
 
 
+@app.command("cohort-plan")
+def cohort_plan(partner: Annotated[str | None, typer.Option(help="A partner organisation; the whole site when "
+                                                                 "empty.")] = None,
+                months: Annotated[int, typer.Option(min=1, max=24, help="Months ahead.")] = 6) -> None:
+    """How many women to train in which track next, with the reasoning, and the trainers those cohorts need."""
+    from service import cli_cohorts
+    plan = cli_cohorts.cohort_plan(engine=_engine(), reference=_reference(), partner=partner, months=months)
+    for line in cli_cohorts.print_cohort_plan(plan, print_table):
+        out.print(line)
+
+
+@app.command("trainer-candidates")
+def trainer_candidates(track: Annotated[str, typer.Option(help="The training track (an occupation code).")],
+                       partner: Annotated[str, typer.Option(help="The partner organisation hiring trainers.")]
+                       ) -> None:
+    """Graduates of a partner who could teach the next cohorts of a track, ranked by the programme's rules."""
+    from service import cli_cohorts
+    found = cli_cohorts.trainer_candidates(engine=_engine(), reference=_reference(), track=track, partner=partner)
+    cli_cohorts.print_trainer_candidates(found, print_table)
+
+
 retention_app = typer.Typer(help="Retention of personal data.", no_args_is_help=True)
 app.add_typer(retention_app, name="retention")
 

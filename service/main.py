@@ -21,6 +21,8 @@ from service.audit.router import router as audit_router
 from service.auth.deps import check_permissions
 from service.auth.gate import Authenticate
 from service.auth.router import router as keys_router
+from service.cohorts.router import router as cohorts_router
+from service.cohorts.service import load_rules as load_trainer_rules
 from service.consents.router import router as consents_router
 from service.console.followups import router as console_followups_router
 from service.console.imports import router as console_imports_router
@@ -62,7 +64,7 @@ log = logging.getLogger("jobmatch.http")
 # Every route of the API, in the order of its OpenAPI document; each route declares its own permission.
 ROUTERS = [trainees_router, employers_router, openings_router, placements_router, followups_router,
            market_signals_router, imports_router, consents_router, audit_router, keys_router, job_postings_router,
-           matches_router, nightly_router, market_router, journeys_router]
+           matches_router, nightly_router, market_router, journeys_router, cohorts_router]
 
 
 # The only routes that take a large (multipart) upload: the API's imports and the console's Imports screen.
@@ -180,6 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                             engine_of=lambda: app.state.engine)
     probe_threads = anyio.CapacityLimiter(2)  # /readyz never waits behind the request threads
     app.state.reference = load_reference(settings.data_dir, settings.site, settings.currency)
+    load_trainer_rules(settings.data_dir, app.state.reference.site.code, app.state.reference.taxonomy)  # bad: no start
     install_error_handlers(app)
     install_api_docs(app)  # /docs and /redoc from files in the package: they work without internet
 

@@ -9,7 +9,8 @@ here too (:func:`normalise_text`), so that the loaders reject two entries that
 would be indistinguishable once normalised.
 
 The modules: :mod:`.normalise` (labels), :mod:`.loading` (reading files, errors),
-:mod:`.gazetteer`, :mod:`.wages`, :mod:`.site` and :mod:`.taxonomy`. Import the
+:mod:`.gazetteer`, :mod:`.wages`, :mod:`.site`, :mod:`.taxonomy` and :mod:`.trainer_rules` (the programme's
+rules for trainer roles and cohorts). Import the
 names from this package.
 """
 
@@ -20,6 +21,7 @@ from .loading import ReferenceDataError, default_data_dir
 from .normalise import LabelIndex, compact_text, normalise_text
 from .site import QualificationPolicy, Site, SkillLabel, TrainingCentre, available_sites, load_site
 from .taxonomy import SKILL_LEVELS, Occupation, Skill, Taxonomy, load_taxonomy
+from .trainer_rules import TrackRules, TrainerRules, load_trainer_rules, trainer_rules_path
 from .wages import (
     CATEGORY_FALLBACK,
     SKILL_CATEGORIES,
@@ -50,6 +52,8 @@ __all__ = [
     "SkillLabel",
     "Taxonomy",
     "TrainingCentre",
+    "TrackRules",
+    "TrainerRules",
     "available_sites",
     "compact_text",
     "default_data_dir",
@@ -57,5 +61,7 @@ __all__ = [
     "load_minimum_wages",
     "load_site",
     "load_taxonomy",
+    "load_trainer_rules",
     "normalise_text",
+    "trainer_rules_path",
 ]

@@ -33,6 +33,9 @@ class Occupation:
     skill_category: str
     core_skills: tuple[tuple[str, int], ...]
     synonyms: tuple[str, ...]
+    # A programme's own teaching role (a tailoring trainer): an opening a graduate may fill, not a trade a cohort
+    # trains for or the labour market is forecast in.
+    trainer: bool = False
 
     @property
     def core_skill_levels(self) -> Mapping[str, int]:
@@ -85,6 +88,11 @@ class Taxonomy:
                 if code not in self.skills:
                     raise ValueError(f"occupation {occupation.code!r} needs unknown skill {code!r}")
 
+    @cached_property
+    def trades(self) -> Mapping[str, Occupation]:
+        """The occupations cohorts train for (every occupation but the programme's trainer roles)."""
+        return MappingProxyType({code: o for code, o in self.occupations.items() if not o.trainer})
+
     @property
     def skill_codes(self) -> tuple[str, ...]:
         """Skill codes in ``skill_index`` order."""
@@ -122,6 +130,7 @@ _TOP_KEYS = {"version", "source", "sectors", "occupations", "skills"}
 _SECTOR_KEYS = {"code", "name"}
 _SKILL_KEYS = {"code", "name", "synonyms", "related"}
 _OCCUPATION_KEYS = {"code", "name", "nsqf_code", "sector", "skill_category", "core_skills", "synonyms"}
+_OPTIONAL_OCCUPATION_KEYS = {"trainer"}
 
 
 def _check_keys(obj: Any, allowed: set[str], required: set[str], what: str, problems: _Problems,
@@ -264,7 +273,8 @@ def _read_occupations(entries: list[Any], top: int, sectors: Mapping[str, str], 
     occupation_lines: dict[str, int] = {}
     occupation_labels = LabelIndex()
     for entry in entries:
-        if not _check_keys(entry, _OCCUPATION_KEYS, _OCCUPATION_KEYS, "occupation", problems, top):
+        if not _check_keys(entry, _OCCUPATION_KEYS | _OPTIONAL_OCCUPATION_KEYS, _OCCUPATION_KEYS, "occupation",
+                           problems, top):
             continue
         line = _line(entry, top)
         bad = len(problems.items)
@@ -292,7 +302,7 @@ def _read_occupations(entries: list[Any], top: int, sectors: Mapping[str, str], 
         occupation_lines[code] = line
         occupations[code] = Occupation(code=code, name=entry["name"], nsqf_code=nsqf, sector=entry["sector"],
                                        skill_category=entry["skill_category"], core_skills=tuple(core),
-                                       synonyms=tuple(entry["synonyms"]))
+                                       synonyms=tuple(entry["synonyms"]), trainer=entry.get("trainer", False))
     return occupations
 
 
@@ -311,6 +321,8 @@ def _check_occupation_fields(code: str, entry: dict, line: int, sectors: Mapping
                            f" {', '.join(SKILL_CATEGORIES)}")
     if not _string_list(entry["synonyms"]):
         problems.add(line, f"occupation {code!r}: 'synonyms' must be a list of non-empty strings")
+    if not isinstance(entry.get("trainer", False), bool):
+        problems.add(line, f"occupation {code!r}: 'trainer' must be true or false")
 
 
 def _core_skills(code: str, entry: dict, line: int, skill_lines: Mapping[str, int],

@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "match:preview": STAFF,
     "candidate:read": frozenset({ADMIN, COORDINATOR, EMPLOYER}),
     "market:read": frozenset({ADMIN, COORDINATOR, BATCH}),
+    "trainer_candidate:read": STAFF,  # and a coordinator for her own partner only (service/cohorts/service.py)
     "match_run:read": frozenset({ADMIN, COORDINATOR, BATCH}),
     "proposal:decide": STAFF,
     "audit:read": frozenset({ADMIN}),

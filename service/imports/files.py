@@ -80,7 +80,7 @@ TRAINEES_FILE = BundleFile(
              "has_dependents": "bool", "attendance_rate": "float", "expected_wage_inr": "int",
              "excluded_employers": "list", "excluded_districts": "list", "available_from": "date",
              "is_survivor": "bool", "training_track": "text", "training_commute_minutes": "int",
-             "confirmed_journeys": "journeys"},
+             "confirmed_journeys": "journeys", "trainer_consent": "bool"},
     key=("external_id",), key_types={"external_id": ExternalId},
     list_references={"excluded_employers": "employers.csv"}, derived={"district": ("lat", "lon")},
     companions={"confirmed_journeys": "openings.csv"})

@@ -56,6 +56,8 @@ class TraineeBase(SQLModel):
     training_commute_minutes: int | None = Field(
         default=None, ge=1, le=600, description="Her one-way journey to her partner's training centre, in minutes, "
                                                 "as she gave it (the commute model is calibrated on it).")
+    trainer_consent: Flag = Field(default=False, description="She agreed to be considered for a trainer role at "
+                                                             "her partner organisation (GET /v1/trainer-candidates).")
 
 
 class TraineeCreate(TraineeBase):
@@ -87,6 +89,7 @@ class TraineeUpdate(SQLModel):
     is_survivor: Flag | None = None
     training_track: Code | None = None
     training_commute_minutes: int | None = Field(default=None, ge=1, le=600)
+    trainer_consent: Flag | None = None
 
 
 class Trainee(TraineeBase, Tracked, table=True):

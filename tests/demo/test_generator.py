@@ -81,7 +81,7 @@ def test_every_contract_column_in_order(bundle):
             header = next(csv.reader(fh))
         assert tuple(header) == columns, name
     trainee_cols = BUNDLE_FILES["trainees.csv"]
-    assert trainee_cols[-3:] == ("is_survivor", "training_track", "training_commute_minutes")
+    assert trainee_cols[-4:] == ("is_survivor", "training_track", "training_commute_minutes", "trainer_consent")
     assert BUNDLE_FILES["followups.csv"][-1] == "commute_minutes"
 
 
@@ -348,7 +348,7 @@ def test_market_signals(tables, taxonomy, site):
     for r in rows:
         series[(r["district"], r["occupation"])].append(r)
         assert int(r["postings"]) >= 0 and r["occupation"] in taxonomy.occupations
-    combos = len(site.gazetteer.districts) * len(taxonomy.occupations)
+    combos = len(site.gazetteer.districts) * len(taxonomy.trades)
     assert 0.3 < len(series) / combos < 0.5
     assert 0.01 < 1 - len(rows) / (36 * len(series)) < 0.12
     assert all(len({r["source"] for r in rs}) == 1 for rs in series.values())

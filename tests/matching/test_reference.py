@@ -234,7 +234,8 @@ def test_later_table_replaces_earlier_whatever_the_row_order(tmp_path: Path) -> 
 def test_taxonomy_shape(taxonomy: Taxonomy) -> None:
     assert taxonomy.version == "2026-11"
     assert set(taxonomy.sectors) == SECTOR_CODES
-    assert 14 <= len(taxonomy.occupations) <= 20
+    assert 14 <= len(taxonomy.trades) <= 20  # and a trainer role for every few trades
+    assert all(o.trainer for code, o in taxonomy.occupations.items() if code not in taxonomy.trades)
     assert 35 <= len(taxonomy.skills) <= 60
     for occupation in taxonomy.occupations.values():
         assert occupation.sector in SECTOR_CODES

@@ -185,7 +185,7 @@ def one_by_one(trainees, taxonomy, gazetteer, policy, neighbours):
             continue
         home = gazetteer.resolve(record["district"]).name
         levels = {item["skill"]: item["level"] for item in record["skills"]}
-        for code, occupation in taxonomy.occupations.items():
+        for code, occupation in taxonomy.trades.items():
             core = [skill for skill, _ in occupation.core_skills]
             is_supply = record.get("training_track") == code or (
                 bool(core) and 2 * sum(levels.get(s, 0) >= 2 for s in core) >= len(core))

@@ -21,7 +21,8 @@ ROLES = ("admin", "coordinator", "employer", "batch")
 SCOPED = {"/v1/trainees": {"coordinator"}, "/v1/trainees/{external_id}/matches": {"coordinator"}, "/v1/placements": {"coordinator"}, "/v1/followups": {"coordinator"},
           "/v1/openings": {"employer"}, "/v1/trainees/{external_id}/consents": {"coordinator"},
           "/v1/trainees/{external_id}/journeys": {"coordinator"},
-          "/v1/imports": {"coordinator"}, "/v1/proposals": {"coordinator"}, "/v1/job-postings": {"employer"}}
+          "/v1/imports": {"coordinator"}, "/v1/proposals": {"coordinator"}, "/v1/job-postings": {"employer"},
+          "/v1/trainer-candidates": {"coordinator"}}
 BULK = {("POST", "/v1/imports"), ("POST", "/v1/job-postings")}  # out-of-scope rows are 422 problems, not 404
 
 
@@ -98,6 +99,8 @@ def case(method: str, path: str, side: str, client, headers) -> tuple[str, str, 
         return method, f"/v1/openings/OP-{side}/candidates/{handle}", {}
     if path.startswith("/v1/market/"):
         return method, path + "?district=Howrah", {}
+    if path == "/v1/trainer-candidates":
+        return method, f"{path}?track=sewing_machine_operator&partner={world.PARTNERS[side]}", {}
     if path.startswith("/v1/match-runs"):
         runs = client.get("/v1/match-runs", headers=headers["admin"]).json()["data"]
         return method, path.replace("{run_id}", str(runs[0]["id"])), {}

@@ -87,7 +87,7 @@ def _engine() -> Engine:
 def _reference() -> Reference:
     from service.core.reference import load_reference
     settings = get_settings()
-    return load_reference(settings.data_dir, settings.site, settings.currency)
+    return load_reference(settings.data_dir, settings.site, settings.currency, sites=settings.served_sites())
 
 
 def _unit_of_work() -> AbstractContextManager[Session]:
@@ -105,7 +105,7 @@ def _fail(message: str) -> NoReturn:
 def db_upgrade() -> None:
     """Create the database if needed and apply every migration."""
     from service.core.migrate import upgrade
-    upgrade(get_settings().database_url)
+    upgrade(get_settings().database_url, default_site=get_settings().site)
     console.print("database is at the newest migration")
 
 
@@ -286,7 +286,7 @@ def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the datab
     from service.imports.service import import_bundle
     from service.trainees.models import Trainee
     settings = get_settings()
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, default_site=settings.site)
     engine = _engine()
     with Session(engine) as session:
         empty = session.exec(select(Trainee.id).limit(1)).first() is None
@@ -315,30 +315,39 @@ def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the r
             scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786); a "
                                                                "local 2-worker cluster when not given.")] = None,
             export: Annotated[Path | None, typer.Option("--export", help="Write proposals.csv and "
-                                                                         "alternatives.csv here.")] = None) -> None:
-    """Propose the best set of placements for every job-ready trainee at once."""
+                                                                         "alternatives.csv here (in a folder per "
+                                                                         "site when several sites run).")] = None,
+            site: Annotated[str | None, typer.Option("--site", help="Run for this site only; every served site "
+                                                                    "by default, one run each.")] = None) -> None:
+    """Propose the best set of placements for every job-ready trainee at once, one run per site."""
     from service.models_registry.matcher import build_matcher
     from service.nightly.run import RunOptions, run_nightly
     if engine not in ("local", "dask"):
         _fail("--engine must be local or dask")
     settings = get_settings()
     db = _engine()  # first: a database that is not there fails before the reference data loads
-    day = _day(as_of)
-    reference = _reference()
-    matcher, versions = build_matcher(db=db, reference=reference)
-    options = RunOptions(as_of=day, engine=engine, scheduler=scheduler, export_dir=export,
-                         write_chunk=settings.nightly_write_chunk)
-    with progress_for(console, "nightly run") as progress:
-        run = run_nightly(db=db, reference=reference, matcher=matcher, options=options, model_versions=versions,
-                          progress=progress)
-    counts = run.counts
-    console.print(f"run {run.id} for {run.as_of}: {counts['proposals']} proposals for "
-                  f"{counts['job_ready_trainees']} job-ready trainees; expected lasting placements "
-                  f"{run.objective:.1f} (greedy {run.greedy_objective:.1f}); no feasible opening "
-                  f"{counts['unassigned_no_feasible_opening']}, lost to capacity "
-                  f"{counts['unassigned_lost_to_capacity']}")
-    if export:
-        console.print(f"wrote {export / 'proposals.csv'} and {export / 'alternatives.csv'}")
+    served = _reference().served()
+    if site is not None and site not in served:
+        _fail(f"site '{site}' is not served here (served: {', '.join(served)}); see `jobmatch sites`")
+    sites = (site,) if site is not None else served
+    for code in sites:
+        reference = _reference().of(code)
+        day = _parse_day(as_of, "--as-of") if as_of else site_today(reference.site.timezone)
+        matcher, versions = build_matcher(db=db, reference=reference)
+        folder = export / code if export is not None and len(sites) > 1 else export
+        options = RunOptions(as_of=day, engine=engine, scheduler=scheduler, export_dir=folder,
+                             write_chunk=settings.nightly_write_chunk)
+        with progress_for(console, f"nightly run ({reference.site.name})") as progress:
+            run = run_nightly(db=db, reference=reference, matcher=matcher, options=options, model_versions=versions,
+                              progress=progress)
+        counts = run.counts
+        console.print(f"{reference.site.name}: run {run.id} for {run.as_of}: {counts['proposals']} proposals for "
+                      f"{counts['job_ready_trainees']} job-ready trainees; expected lasting placements "
+                      f"{run.objective:.1f} (greedy {run.greedy_objective:.1f}); no feasible opening "
+                      f"{counts['unassigned_no_feasible_opening']}, lost to capacity "
+                      f"{counts['unassigned_lost_to_capacity']}")
+        if folder:
+            console.print(f"wrote {folder / 'proposals.csv'} and {folder / 'alternatives.csv'}")
 
 
 @app.command("train")
@@ -451,7 +460,7 @@ def retention_apply(days: Annotated[int | None, typer.Option(help="Override JOBM
     from service.records.unit_of_work import today
     with _unit_of_work() as session:
         erased = erase_expired(session=session, retention_days=retention, today=today(session),
-                               gazetteer=_reference().site.gazetteer)
+                               reference=_reference())
     console.print(f"erased {erased} trainee record(s) older than {retention} days")
 
 

@@ -217,13 +217,13 @@ def trainee_matches(page: Page, external_id: str, *, show_blocked: bool) -> dict
     """Her ranked openings with their reasons (and, on request, the blocked ones with the rule for each)."""
     allowed_blocked = show_blocked
     try:
-        ranked = matches.rank_openings(session=page.session, index=page.index, engine=page.index.matcher,
-                                       reference=page.reference, external_id=external_id, as_of=None,
+        ranked = matches.rank_openings(session=page.session, indexes=page.indexes, reference=page.reference,
+                                       external_id=external_id, as_of=None,
                                        limit=MATCH_LIMIT, include_blocked=show_blocked, caller=page.key)
     except Forbidden:  # this key may not see why (where she lives, whom she excludes): the ranked ones only
         allowed_blocked = False
-        ranked = matches.rank_openings(session=page.session, index=page.index, engine=page.index.matcher,
-                                       reference=page.reference, external_id=external_id, as_of=None,
+        ranked = matches.rank_openings(session=page.session, indexes=page.indexes, reference=page.reference,
+                                       external_id=external_id, as_of=None,
                                        limit=MATCH_LIMIT, include_blocked=False, caller=page.key)
     summaries = opening_summaries(page, [m.opening_external_id for m in ranked.data])
     shown = [{"match": m, "score": percent(m.score), "opening": summaries.get(m.opening_external_id, {})}
@@ -323,8 +323,7 @@ def opening_list(page: Page) -> dict[str, Any]:
 
 def opening_page(page: Page, external_id: str) -> dict[str, Any]:
     """An opening's page: its ranked candidates (scored first: see `trainee_page`) and its details."""
-    ranked = matches.rank_candidates(session=page.session, index=page.index, engine=page.index.matcher,
-                                     reference=page.reference, external_id=external_id, as_of=None,
+    ranked = matches.rank_candidates(session=page.session, indexes=page.indexes, external_id=external_id, as_of=None,
                                      limit=CANDIDATE_LIMIT, caller=page.key)
     opening = openings.get(session=page.session, external_id=external_id, caller=page.key)
     employer = employers.names(session=page.session, caller=page.key, external_ids={opening.employer_external_id})

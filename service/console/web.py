@@ -26,7 +26,8 @@ from service.console.session import COOKIE, ConsoleSession, SignInRequired, Staf
 from service.core.actor import STATE_KEY
 from service.core.errors import DomainError
 from service.core.reference import Reference
-from service.matches.index import MatchIndex
+from service.keys.sites import site_for
+from service.matches.index import MatchIndex, SiteIndexes
 from service.records.unit_of_work import unit_of_work
 
 HERE = Path(__file__).resolve().parent
@@ -132,14 +133,26 @@ class Page:
     session: Session
     t: i18n.Translator
 
+    @cached_property
+    def site(self) -> str:
+        """The site the page is about: `?site=` when the key works in it, else the key's own (else the default)."""
+        return site_for(session=self.session, key=self.key, reference=self.request.app.state.reference,
+                        asked=self.request.query_params.get("site") or None)
+
     @property
     def reference(self) -> Reference:
-        return self.request.app.state.reference
+        """The reference data of the page's site (which knows every served site)."""
+        return self.request.app.state.reference.of(self.site)
+
+    @property
+    def indexes(self) -> SiteIndexes:
+        """The live match indexes, one per site (the match services bring the ones they use up to date)."""
+        return self.request.app.state.index
 
     @cached_property
     def index(self) -> MatchIndex:
-        """The live match index, brought up to the database's newest change first (as the API's match routes)."""
-        return self.request.app.state.index.current(self.session)
+        """The page's site's live match index, brought up to the database's newest change first."""
+        return self.request.app.state.index.current(self.site, self.session)
 
     @property
     def wants_fragment(self) -> bool:

@@ -10,12 +10,16 @@ from sqlmodel import Session, col
 
 from service.auth.models import ApiKey
 from service.employers.models import Employer
+from service.keys.sites import within_key_sites
 from service.records.resource import Scope
 
 
 def visible(key: ApiKey) -> list[Any]:
-    """SQL conditions restricting employers to the rows this key may see."""
-    return [Employer.external_id == key.employer_external_id] if key.role == "employer" else []
+    """SQL conditions restricting employers to the rows this key may see: an employer's key its own, a
+    coordinator's those of its partner's site."""
+    if key.role == "employer":
+        return [Employer.external_id == key.employer_external_id]
+    return within_key_sites(Employer.site, key)
 
 
 SCOPE = Scope(visible=visible)

@@ -30,6 +30,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     """Map an employer's district, coordinates and sector onto the reference data."""
     findings = prep.Findings()
     values = dict(values)
+    reference = prep.site(reference, values, findings)
     values["district"] = prep.district(reference, values["district"], findings)
     prep.coordinates(reference, values, findings)
     prep.sectors(reference, [values["sector"]], findings, "sector")

@@ -38,6 +38,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     """Resolve the district and map the occupation onto the taxonomy."""
     findings = prep.Findings()
     values = dict(values)
+    reference = prep.site(reference, values, findings)
     values["district"] = prep.district(reference, values["district"], findings)
     values["occupation_code"] = prep.occupation(reference, values["occupation"], findings)
     return values, findings

@@ -44,6 +44,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     empty wage category stays empty: the rule takes the occupation's)."""
     findings = prep.Findings()
     values = dict(values)
+    reference = prep.site(reference, values, findings)
     values["district"] = prep.district(reference, values["district"], findings)
     prep.coordinates(reference, values, findings)
     values["occupation_code"] = prep.occupation(reference, values["occupation"], findings)

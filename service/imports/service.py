@@ -115,12 +115,15 @@ def _check_header(spec: BundleFile, header: list[str], problems: _Problems) -> l
     values would otherwise be dropped)."""
     seen: set[str] = set()
     claimed: set[str] = set()
+    stored_of = {neutral: stored for stored, neutral in spec.neutral.items()}
     for column in header:
         if column in seen:
             problems.error(spec.name, 1, column, "column appears twice in the header")
-        seen.add(column)
+        if column in stored_of and stored_of[column] in header:
+            problems.error(spec.name, 1, column, f"give '{column}' or '{stored_of[column]}', not both")
+        seen.add(stored_of.get(column, column))
     for column in header:
-        if column in spec.columns:
+        if column in spec.columns or column in stored_of:
             continue
         intended = meant(column, [name for name in spec.columns if name not in seen])
         if intended is not None:
@@ -152,7 +155,7 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
     raw: dict[str, Any] = {}
     failed = False
     for column in columns:
-        text = row.cells.get(column, "")
+        text = row.cells.get(column, row.cells.get(spec.neutral.get(column, ""), ""))
         if CONTROL.search(text):
             problems.error(spec.name, row.line, column, "control characters are not allowed")
             failed = True
@@ -186,6 +189,8 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
         problems.warn(spec.name, row.line, column, reason)
     if findings.errors:
         return None
+    if not _money_named_for_site(spec, row, reference, values, problems):
+        return None
     if caller is not None:
         try:
             spec.resource.scope.check_ownership(caller, values)
@@ -194,6 +199,22 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
             return None
     key = tuple(values.pop(name) for name in spec.key)
     return _Parsed(line=row.line, key=key, values=values, companions=companions)
+
+
+def _money_named_for_site(spec: BundleFile, row: Row, reference: Reference, values: dict[str, Any],
+                          problems: _Problems) -> bool:
+    """A row of a site whose money is not rupees may not state it in an `_inr` column: the neutral name says the
+    amount is in the site's own currency."""
+    site = values.get("site")
+    if site is None or reference.of(site).currency == "INR":
+        return True
+    wrong = [column for column in spec.neutral if row.cells.get(column, "").strip()]
+    for column in wrong:
+        problems.error(spec.name, row.line, column,
+                       f"this row belongs to {reference.of(site).site.name}, whose money is "
+                       f"{reference.of(site).currency}: name the column '{spec.neutral[column]}' (amounts in "
+                       f"{reference.of(site).currency}), not '{column}'")
+    return not wrong
 
 
 def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions: Sequence[Any] = ()) -> set[str]:

@@ -32,6 +32,14 @@ def list_vetting(*, session: Session) -> list[dict[str, Any]]:
         select(col(Employer.external_id), col(Employer.vetted), col(Employer.vetted_on))).mappings()]
 
 
+def sites(*, session: Session, external_ids: Collection[str]) -> dict[str, str]:
+    """These employers' sites by external id."""
+    ordered = sorted(external_ids)
+    return {external_id: site for start in range(0, len(ordered), CHUNK) for external_id, site in session.execute(
+        select(col(Employer.external_id), col(Employer.site)).where(
+            col(Employer.external_id).in_(ordered[start:start + CHUNK])))}
+
+
 def names(*, session: Session, external_ids: Collection[str], conditions: Sequence[Any] = ()) -> dict[str, str]:
     """These employers' names by external id (among those the conditions allow)."""
     ordered = sorted(external_ids)

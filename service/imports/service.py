@@ -22,7 +22,8 @@ from service.core.db import table_of
 from service.core.errors import Conflict, DomainError, Forbidden, Unresolvable
 from service.core.models import CONTROL
 from service.core.progress import NO_PROGRESS, Progress
-from service.core.reference import Reference
+from service.core.reference import Reference, UnknownSite
+from service.employers import repository as employers
 from service.followups.schedule import schedule
 from service.followups.service import raise_risk_flags
 from service.imports import history
@@ -31,6 +32,7 @@ from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
 from service.imports.names import EXPECTED, meant
 from service.imports.reader import EXTRA, Bundle, NotABundle, Row, UnreadableRow, UnzipLimits
 from service.journeys import service as journeys
+from service.openings import service as openings_service
 from service.placements.models import Placement
 from service.records import writes
 from service.records.unit_of_work import unit_of_work
@@ -307,6 +309,32 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
     return file_columns
 
 
+def _check_opening_sites(bundle: Bundle, session: Session, reference: Reference, problems: _Problems) -> None:
+    """An opening is in its employer's site: its district must be in the site of the employer's district."""
+    def site_of(district: str) -> str | None:
+        try:
+            return reference.for_district(district).code
+        except UnknownSite:  # reported with the row already
+            return None
+
+    employer_sites: dict[str, str | None] = {}
+    if "employers.csv" in bundle:
+        with bundle.rows("employers.csv") as (_, rows):
+            for row in rows:
+                employer_sites[row.cells.get("external_id", "").strip()] = site_of(row.cells.get("district", ""))
+    openings: list[tuple[int, str, str | None]] = []
+    with bundle.rows("openings.csv") as (_, rows):
+        for row in rows:
+            openings.append((row.line, row.cells.get("employer_external_id", "").strip(),
+                             site_of(row.cells.get("district", ""))))
+    stored = employers.sites(session=session, external_ids={e for _, e, _ in openings if e not in employer_sites})
+    for line, employer, site in openings:
+        reason = None if site is None else openings_service.site_problem(
+            opening_site=site, employer_site=employer_sites.get(employer, stored.get(employer)), reference=reference)
+        if reason is not None:
+            problems.error("openings.csv", line, "district", reason)
+
+
 def _check_open_placements(bundle: Bundle, session: Session, problems: _Problems) -> None:
     """One woman, one open placement: within the bundle, and against the stored placements it does not rewrite."""
     open_rows: dict[str, tuple[int, str]] = {}  # trainee -> (line, placement) of the bundle's open placement
@@ -470,6 +498,8 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
             file_columns = _validate(bundle, session, reference, problems, progress, caller)
             if not problems.errors and "placements.csv" in file_columns:
                 _check_open_placements(bundle, session, problems)
+            if not problems.errors and "openings.csv" in file_columns:
+                _check_opening_sites(bundle, session, reference, problems)
         if problems.errors:
             raise BundleInvalid(f"The bundle has {len(problems.errors)} problem(s); nothing was written. Fix them and "
                                 "import it again.",

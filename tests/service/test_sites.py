@@ -267,3 +267,21 @@ def test_proposals_cross_sites_only_for_a_woman_willing_to_relocate_where_both_s
         assert (("WB-TR-1", "LK-OP-1") in pairs) is crosses
         bengal = client.get("/v1/match-runs/latest/proposals?site=west_bengal", headers=admin).json()
         assert all(p["opening_external_id"].startswith("WB-") for p in bengal["data"])
+
+
+def test_an_opening_is_in_its_employers_site(two_sites, db, tmp_path):
+    from service.imports.service import BundleInvalid, import_bundle
+    client = two_sites
+    admin = {"Authorization": f"Bearer {make_key(db, 'admin')}"}
+    bengal_records(client, admin)
+    elsewhere = {"employer_external_id": "WB-EM-1", "title": "Tailor", "occupation": "sewing_machine_operator",
+                 "district": "Mae Lao", "monthly_wage_inr": 13000}
+    answer = client.put("/v1/openings/WB-OP-2", json=elsewhere, headers=admin)
+    assert answer.status_code == 422 and "employer's site" in answer.text
+    assert client.patch("/v1/openings/WB-OP-1", json={"district": "Wiang Pa"}, headers=admin).status_code == 422
+    files = {name: LAKE_BUNDLE[name] for name in ("employers.csv", "openings.csv")}
+    files["openings.csv"] = files["openings.csv"].replace(",Chiang Dao,13000", ",Howrah,13000")
+    with pytest.raises(BundleInvalid) as refused:
+        import_bundle(engine=client.app.state.engine, reference=client.app.state.reference,
+                      path=write_bundle(tmp_path / "astray", files))
+    assert [(p["file"], p["line"], p["column"]) for p in refused.value.errors] == [("openings.csv", 2, "district")]

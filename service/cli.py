@@ -279,8 +279,9 @@ def demo_data(out_dir: Annotated[Path, typer.Argument(help="Folder to write the 
 
 
 @app.command("setup")
-def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the database is empty.")] = True) -> None:
-    """Migrate, load the demo bundle into an empty database, and print an admin key if none exists."""
+def setup(demo: Annotated[bool, typer.Option(help="Load data/demo (and data/demo-<site> of every other served "
+                                                 "site that has one) when the database is empty.")] = True) -> None:
+    """Migrate, load the demo bundles into an empty database, and print an admin key if none exists."""
     from service.auth import service as keys
     from service.core.migrate import upgrade
     from service.imports.service import import_bundle
@@ -291,10 +292,12 @@ def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the datab
     with Session(engine) as session:
         empty = session.exec(select(Trainee.id).limit(1)).first() is None
     if demo and empty:
-        with progress_for(console, "loading the demo bundle") as progress:
-            report = import_bundle(engine=engine, reference=_reference(), path=settings.data_dir / "demo",
-                                   progress=progress)
-        console.print("demo bundle loaded: " + ", ".join(f"{name} {c.rows}" for name, c in report.files.items()))
+        bundles = [settings.data_dir / "demo", *(settings.data_dir / f"demo-{code}" for code in _reference().served())]
+        for bundle in [path for path in dict.fromkeys(bundles) if path.is_dir()]:
+            with progress_for(console, f"loading the demo bundle {bundle.name}") as progress:
+                report = import_bundle(engine=engine, reference=_reference(), path=bundle, progress=progress)
+            console.print(f"demo bundle {bundle.name} loaded: "
+                          + ", ".join(f"{name} {c.rows}" for name, c in report.files.items()))
     with _unit_of_work() as session:
         if keys.any_admin(session=session):
             admin = next(key for key in keys.list(session=session) if key.role == "admin" and key.revoked_at is None)
@@ -305,6 +308,20 @@ def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the datab
             _, raw = keys.create(session=session, role="admin", name="first admin key")
             console.print("An admin API key was created. It is shown only now; keep it safe:")
             out.print(raw)
+
+
+@app.command("sites")
+def sites() -> None:
+    """The sites served (JOBMATCH_SITES; every folder under data/sites by default): partners, districts, money."""
+    reference = _reference()
+    for code in reference.served():
+        site = reference.of(code).site
+        partners = ", ".join(sorted(site.training_centres)) or "none listed"
+        notes = [note for note, shown in (("default", code == reference.code),
+                                           ("relocation across sites", site.relocation_across_sites)) if shown]
+        out.print(f"{code}: {site.name} ({site.country}), {len(site.gazetteer.districts)} districts, money in "
+                  f"{reference.of(code).currency} ({site.currency_symbol}), partners: {partners}"
+                  + (f" [{'; '.join(notes)}]" if notes else ""), highlight=False, markup=False)
 
 
 @app.command("nightly")

@@ -285,3 +285,36 @@ def test_an_opening_is_in_its_employers_site(two_sites, db, tmp_path):
         import_bundle(engine=client.app.state.engine, reference=client.app.state.reference,
                       path=write_bundle(tmp_path / "astray", files))
     assert [(p["file"], p["line"], p["column"]) for p in refused.value.errors] == [("openings.csv", 2, "district")]
+
+
+def test_the_command_line_lists_the_sites_and_runs_the_nightly_per_site(two_sites, db, database_url, tmp_path):
+    import os
+    import subprocess
+    import sys
+    client = two_sites
+    admin = {"Authorization": f"Bearer {make_key(db, 'admin')}"}
+    bengal_records(client, admin)
+    import_lakeland(client, tmp_path)
+    env = {**os.environ, "JOBMATCH_DATABASE_URL": database_url, "JOBMATCH_LOG_FORMAT": "text",
+           "JOBMATCH_DATA_DIR": str(tmp_path / "data")}
+
+    def jobmatch(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "service", *args], capture_output=True, text=True, env=env,
+                              cwd=REPO, timeout=300)
+
+    listed = jobmatch("sites")
+    assert listed.returncode == 0, listed.stderr
+    assert "lakeland: Lakeland (TH), 3 districts, money in THB (฿), partners: lakeland_partner" in listed.stdout
+    assert "west_bengal: West Bengal" in listed.stdout and "[default]" in listed.stdout
+    one = jobmatch("nightly", "--site", LAKE, "--as-of", AS_OF)
+    assert one.returncode == 0, one.stderr
+    said = one.stdout + one.stderr  # progress and summaries go to stderr, as for every command
+    assert "Lakeland: run" in said and "West Bengal: run" not in said
+    both = jobmatch("nightly", "--as-of", AS_OF)
+    assert "Lakeland: run" in both.stderr and "West Bengal: run" in both.stderr
+    unknown = jobmatch("nightly", "--site", "atlantis")
+    assert unknown.returncode == 1 and "Traceback" not in unknown.stderr + unknown.stdout
+    assert "jobmatch sites" in unknown.stderr + unknown.stdout
+    runs = client.get("/v1/match-runs", headers=admin).json()["data"]
+    assert sorted(run["site"] for run in runs) == [LAKE, LAKE, "west_bengal"]
+    assert [run["status"] for run in runs if run["site"] == LAKE] == ["complete", "superseded"]

@@ -77,7 +77,8 @@ def shown_groups(page: Page, groups: list[list[Proposal]]) -> list[Group]:
     def item(row: Proposal) -> Item:
         public = nightly.public(row, openings)
         return Item(proposal=public, score=percent(public.score),
-                    wage=money(page.reference, public.opening.monthly_wage_inr) if public.opening else "",
+                    wage=money(page.reference, public.opening.monthly_wage_inr, public.opening.site) if public.opening
+                    else "",
                     decided_on=public.decided_at.astimezone(zone).date().isoformat() if public.decided_at else "")
 
     return [Group(trainee=rows[0].trainee_external_id, items=[item(row) for row in rows]) for rows in groups]

@@ -26,7 +26,7 @@ from service.console.session import COOKIE, ConsoleSession, SignInRequired, Staf
 from service.core.actor import STATE_KEY
 from service.core.errors import DomainError
 from service.core.reference import Reference
-from service.keys.sites import site_for
+from service.keys.sites import key_site_codes, site_for
 from service.matches.index import MatchIndex, SiteIndexes
 from service.records.unit_of_work import unit_of_work
 
@@ -163,7 +163,15 @@ class Page:
                status: int = 200) -> HTMLResponse:
         """The page (or, for htmx, only its fragment template) with the layout's context."""
         name = fragment if fragment and self.wants_fragment else template
-        return render(self.request, name, context or {}, t=self.t, status=status)
+        return render(self.request, name, {"site": self.reference.site, "site_choices": self.site_choices(),
+                                           **(context or {})}, t=self.t, status=status)
+
+    def site_choices(self) -> list[tuple[str, str]]:
+        """The served sites this key works in, (code, name), when there is more than one to choose from."""
+        served = self.request.app.state.reference
+        mine = key_site_codes(session=self.session, key=self.key)
+        codes = [code for code in served.served() if mine is None or code in mine]
+        return [(code, served.of(code).site.name) for code in codes] if len(codes) > 1 else []
 
 
 def page(request: Request, signed: SignedIn, session: Annotated[Session, Depends(database, scope="function")],

@@ -318,3 +318,21 @@ def test_the_command_line_lists_the_sites_and_runs_the_nightly_per_site(two_site
     runs = client.get("/v1/match-runs", headers=admin).json()["data"]
     assert sorted(run["site"] for run in runs) == [LAKE, LAKE, "west_bengal"]
     assert [run["status"] for run in runs if run["site"] == LAKE] == ["complete", "superseded"]
+
+
+def test_the_console_shows_each_wage_in_its_sites_money_and_offers_the_sites_a_key_works_in(two_sites, db, tmp_path):
+    from tests.service.console.conftest import sign_in
+    client = two_sites
+    admin_key = make_key(db, "admin")
+    bengal_records(client, {"Authorization": f"Bearer {admin_key}"})
+    import_lakeland(client, tmp_path)
+    assert sign_in(client, admin_key).status_code in (200, 303)
+    opening = client.get("/console/openings/LK-OP-1").text
+    assert "฿13,000" in opening and "₹" not in opening.split("<main", 1)[-1]
+    home = client.get(f"/console/?site={LAKE}").text
+    assert "Placement console · Lakeland" in home and 'href="?site=west_bengal"' in home
+    coordinator = TestClient(client.app)
+    sign_in(coordinator, make_key(db, "coordinator", partner_org=LAKE_PARTNER))
+    page = coordinator.get("/console/").text
+    assert "Placement console · Lakeland" in page and "?site=" not in page
+    assert coordinator.get("/console/openings/WB-OP-1").status_code == 404

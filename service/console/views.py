@@ -59,7 +59,7 @@ def due_followups(page: Page, day: datetime.date) -> tuple[list[Due], followups.
 def last_run(page: Page) -> dict[str, Any] | None:
     """The newest complete nightly run and how many of its proposals this key sees still wait for a decision."""
     try:
-        run = nightly.latest_run(session=page.session)
+        run = nightly.latest_run(session=page.session, site=page.site)
     except NotFound:
         return None
     proposals, waiting = nightly.proposal_counts(session=page.session, run=run, caller=page.key)

@@ -4,13 +4,14 @@ follows its partner or employer without being reissued."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import false
 from sqlmodel import Session, col, select
 
 from service.auth.models import ApiKey
-from service.core.errors import NotFound
+from service.core.errors import Forbidden, NotFound
 from service.core.reference import Reference
 from service.employers.models import Employer
 from service.trainees.models import Trainee
@@ -50,3 +51,11 @@ def site_for(*, session: Session, key: ApiKey, reference: Reference, asked: str 
     if mine and reference.code not in mine:
         return sorted(mine)[0]
     return reference.code
+
+
+def check_within_key_sites(*, session: Session, values: Mapping[str, Any], caller: ApiKey) -> None:
+    """Before a write: a coordinator's or employer's key may write records of its own sites only (Forbidden)."""
+    mine = key_site_codes(session=session, key=caller)
+    if mine and values.get("site") not in mine:
+        raise Forbidden(f"This key works in {', '.join(sorted(mine))}; the record's district is in site "
+                        f"'{values.get('site')}'.")

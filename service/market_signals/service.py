@@ -13,6 +13,7 @@ from service.auth.models import ApiKey
 from service.core import prepare as prep
 from service.core.models import Code, Instant, Page, ShortText
 from service.core.reference import Reference
+from service.keys.sites import check_within_key_sites
 from service.market_signals import repository
 from service.market_signals.models import (
     MarketSignal,
@@ -92,7 +93,7 @@ def upsert(*, session: Session, reference: Reference, district: str, occupation:
     """Create or replace a market signal; returns it and whether it was created."""
     row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
                                    ident=_ident(district, occupation, period, source), body=body, if_match=if_match,
-                                   caller=caller)
+                                   caller=caller, before_write=check_within_key_sites)
     return MarketSignalPublic.model_validate(row), created
 
 
@@ -101,7 +102,7 @@ def patch(*, session: Session, reference: Reference, district: str, occupation: 
     """Change some fields of a market signal."""
     row = resource.patch(session=session, resource=RESOURCE, reference=reference,
                          ident=_ident(district, occupation, period, source), body=body, if_match=if_match,
-                         caller=caller)
+                         caller=caller, before_write=check_within_key_sites)
     return MarketSignalPublic.model_validate(row)
 
 

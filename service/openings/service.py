@@ -19,6 +19,7 @@ from service.core.models import Code, Day, ExternalId, Instant, Page, ShortText
 from service.core.reference import Reference
 from service.employers import repository as employers
 from service.employers.models import Employer
+from service.keys.sites import check_within_key_sites
 from service.openings import repository
 from service.openings.models import Opening, OpeningCreate, OpeningPublic, OpeningsPublic, OpeningStatus, OpeningUpdate
 from service.records import crud, resource
@@ -89,8 +90,9 @@ def site_problem(*, opening_site: str, employer_site: str | None, reference: Ref
             f"{reference.of(employer_site).site.name}: an opening is in its employer's site")
 
 
-def check_site(*, session: Session, reference: Reference, values: dict[str, Any]) -> None:
-    """422 when the opening's district is not in its employer's site."""
+def check_site(*, session: Session, reference: Reference, values: dict[str, Any], caller: ApiKey) -> None:
+    """403 when the key does not work in the opening's site; 422 when its district is not in its employer's site."""
+    check_within_key_sites(session=session, values=values, caller=caller)
     employer_site = employers.sites(session=session, external_ids=[values["employer_external_id"]]).get(
         values["employer_external_id"])
     reason = site_problem(opening_site=values["site"], employer_site=employer_site, reference=reference)
@@ -152,7 +154,7 @@ def upsert(*, session: Session, reference: Reference, external_id: str, body: Op
     row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
                                    ident={"external_id": external_id}, body=body, if_match=if_match, caller=caller,
                                    before_write=lambda session, values, caller: check_site(
-                                       session=session, reference=reference, values=values))
+                                       session=session, reference=reference, values=values, caller=caller))
     return OpeningPublic.model_validate(row), created
 
 
@@ -162,7 +164,7 @@ def patch(*, session: Session, reference: Reference, external_id: str, body: Ope
     row = resource.patch(session=session, resource=RESOURCE, reference=reference, ident={"external_id": external_id},
                          body=body, if_match=if_match, caller=caller,
                          before_write=lambda session, values, caller: check_site(
-                             session=session, reference=reference, values=values))
+                             session=session, reference=reference, values=values, caller=caller))
     return OpeningPublic.model_validate(row)
 
 

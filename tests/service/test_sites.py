@@ -336,3 +336,18 @@ def test_the_console_shows_each_wage_in_its_sites_money_and_offers_the_sites_a_k
     page = coordinator.get("/console/").text
     assert "Placement console · Lakeland" in page and "?site=" not in page
     assert coordinator.get("/console/openings/WB-OP-1").status_code == 404
+
+
+def test_a_key_writes_records_of_its_own_site_only(two_sites, db, tmp_path):
+    client = two_sites
+    admin = {"Authorization": f"Bearer {make_key(db, 'admin')}"}
+    bengal_records(client, admin)
+    import_lakeland(client, tmp_path)
+    coordinator = {"Authorization": f"Bearer {make_key(db, 'coordinator', partner_org=LAKE_PARTNER)}"}
+    employer = {"name": "Elsewhere Ltd", "sector": "apparel", "district": "Howrah"}
+    assert client.put("/v1/employers/X-1", json=employer, headers=coordinator).status_code == 403
+    assert client.put("/v1/employers/X-1", json={**employer, "district": "Wiang Pa"},
+                      headers=coordinator).status_code == 201
+    assert client.patch("/v1/employers/X-1", json={"district": "Malda"}, headers=coordinator).status_code == 403
+    assert client.put("/v1/market-signals/Howrah/cashier/2026-10", json={"postings": 1},
+                      headers=coordinator).status_code == 403

@@ -296,7 +296,7 @@ def setup(demo: Annotated[bool, typer.Option(help="Load data/demo (and data/demo
         for bundle in [path for path in dict.fromkeys(bundles) if path.is_dir()]:
             with progress_for(console, f"loading the demo bundle {bundle.name}") as progress:
                 report = import_bundle(engine=engine, reference=_reference(), path=bundle, progress=progress)
-            console.print(f"demo bundle {bundle.name} loaded: "
+            console.print(f"demo bundle loaded ({bundle.name}): "
                           + ", ".join(f"{name} {c.rows}" for name, c in report.files.items()))
     with _unit_of_work() as session:
         if keys.any_admin(session=session):
@@ -354,7 +354,8 @@ def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the r
         folder = export / code if export is not None and len(sites) > 1 else export
         options = RunOptions(as_of=day, engine=engine, scheduler=scheduler, export_dir=folder,
                              write_chunk=settings.nightly_write_chunk)
-        with progress_for(console, f"nightly run ({reference.site.name})") as progress:
+        label = "nightly run" if len(sites) == 1 else f"nightly run ({reference.site.name})"
+        with progress_for(console, label) as progress:
             run = run_nightly(db=db, reference=reference, matcher=matcher, options=options, model_versions=versions,
                               progress=progress)
         counts = run.counts

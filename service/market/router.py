@@ -19,7 +19,7 @@ from service.matches.index import MatchIndex
 from service.matches.router import IndexesDep
 from service.records.unit_of_work import SessionDep
 
-router = APIRouter(prefix="/v1/market", tags=["market"], responses=problem_responses(401, 403, 422, 429))
+router = APIRouter(prefix="/v1/market", tags=["market"], responses=problem_responses(401, 403, 404, 422, 429))
 
 
 class DemandPage(BaseModel):

@@ -87,7 +87,7 @@ def _engine() -> Engine:
 def _reference() -> Reference:
     from service.core.reference import load_reference
     settings = get_settings()
-    return load_reference(settings.data_dir, settings.site, settings.currency)
+    return load_reference(settings.data_dir, settings.site, settings.currency, sites=settings.served_sites())
 
 
 def _unit_of_work() -> AbstractContextManager[Session]:
@@ -105,7 +105,7 @@ def _fail(message: str) -> NoReturn:
 def db_upgrade() -> None:
     """Create the database if needed and apply every migration."""
     from service.core.migrate import upgrade
-    upgrade(get_settings().database_url)
+    upgrade(get_settings().database_url, default_site=get_settings().site)
     console.print("database is at the newest migration")
 
 
@@ -286,22 +286,25 @@ def demo_data(out_dir: Annotated[Path, typer.Argument(help="Folder to write the 
 
 
 @app.command("setup")
-def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the database is empty.")] = True) -> None:
-    """Migrate, load the demo bundle into an empty database, and print an admin key if none exists."""
+def setup(demo: Annotated[bool, typer.Option(help="Load data/demo (and data/demo-<site> of every other served "
+                                                 "site that has one) when the database is empty.")] = True) -> None:
+    """Migrate, load the demo bundles into an empty database, and print an admin key if none exists."""
     from service.auth import service as keys
     from service.core.migrate import upgrade
     from service.imports.service import import_bundle
     from service.trainees.models import Trainee
     settings = get_settings()
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, default_site=settings.site)
     engine = _engine()
     with Session(engine) as session:
         empty = session.exec(select(Trainee.id).limit(1)).first() is None
     if demo and empty:
-        with progress_for(console, "loading the demo bundle") as progress:
-            report = import_bundle(engine=engine, reference=_reference(), path=settings.data_dir / "demo",
-                                   progress=progress)
-        console.print("demo bundle loaded: " + ", ".join(f"{name} {c.rows}" for name, c in report.files.items()))
+        bundles = [settings.data_dir / "demo", *(settings.data_dir / f"demo-{code}" for code in _reference().served())]
+        for bundle in [path for path in dict.fromkeys(bundles) if path.is_dir()]:
+            with progress_for(console, f"loading the demo bundle {bundle.name}") as progress:
+                report = import_bundle(engine=engine, reference=_reference(), path=bundle, progress=progress)
+            console.print(f"demo bundle loaded ({bundle.name}): "
+                          + ", ".join(f"{name} {c.rows}" for name, c in report.files.items()))
     with _unit_of_work() as session:
         if keys.any_admin(session=session):
             admin = next(key for key in keys.list(session=session) if key.role == "admin" and key.revoked_at is None)
@@ -314,6 +317,20 @@ def setup(demo: Annotated[bool, typer.Option(help="Load data/demo when the datab
             out.print(raw)
 
 
+@app.command("sites")
+def sites() -> None:
+    """The sites served (JOBMATCH_SITES; every folder under data/sites by default): partners, districts, money."""
+    reference = _reference()
+    for code in reference.served():
+        site = reference.of(code).site
+        partners = ", ".join(sorted(site.training_centres)) or "none listed"
+        notes = [note for note, shown in (("default", code == reference.code),
+                                           ("relocation across sites", site.relocation_across_sites)) if shown]
+        out.print(f"{code}: {site.name} ({site.country}), {len(site.gazetteer.districts)} districts, money in "
+                  f"{reference.of(code).currency} ({site.currency_symbol}), partners: {partners}"
+                  + (f" [{'; '.join(notes)}]" if notes else ""), highlight=False, markup=False)
+
+
 @app.command("nightly")
 def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the run is for (YYYY-MM-DD); today "
                                                                        "by default.")] = None,
@@ -322,14 +339,17 @@ def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the r
             scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786); a "
                                                                "local 2-worker cluster when not given.")] = None,
             export: Annotated[Path | None, typer.Option("--export", help="Write proposals.csv and "
-                                                                         "alternatives.csv here.")] = None,
+                                                                         "alternatives.csv here (in a folder per "
+                                                                         "site when several sites run).")] = None,
             fairness: Annotated[str, typer.Option(help="Group floors on the assignment: off, proportional (each "
                                                        "group near its share of job-ready women) or maxmin (the "
                                                        "worst group's share as high as it can be).")] = "off",
             fairness_by: Annotated[list[str] | None, typer.Option(
                 "--fairness-by", help="What the floors are on: partner_org (default), district, training_track or "
-                                      "has_dependents; repeat for several (proportional only).")] = None) -> None:
-    """Propose the best set of placements for every job-ready trainee at once."""
+                                      "has_dependents; repeat for several (proportional only).")] = None,
+            site: Annotated[str | None, typer.Option("--site", help="Run for this site only; every served site "
+                                                                    "by default, one run each.")] = None) -> None:
+    """Propose the best set of placements for every job-ready trainee at once, one run per site."""
     from service.models_registry.matcher import build_matcher
     from service.nightly import fairness as run_fairness
     from service.nightly.models import FairnessMode
@@ -345,25 +365,32 @@ def nightly(as_of: Annotated[str | None, typer.Option("--as-of", help="Day the r
         _fail("--fairness maxmin balances one dimension: give one --fairness-by, or use proportional")
     settings = get_settings()
     db = _engine()  # first: a database that is not there fails before the reference data loads
-    day = _day(as_of)
-    reference = _reference()
-    matcher, versions = build_matcher(db=db, reference=reference)
-    options = RunOptions(as_of=day, engine=engine, scheduler=scheduler, export_dir=export,
-                         write_chunk=settings.nightly_write_chunk,
-                         fairness=cast(FairnessMode, fairness), fairness_by=dimensions)
-    with progress_for(console, "nightly run") as progress:
-        run = run_nightly(db=db, reference=reference, matcher=matcher, options=options, model_versions=versions,
-                          progress=progress)
-    counts = run.counts
-    console.print(f"run {run.id} for {run.as_of}: {counts['proposals']} proposals for "
-                  f"{counts['job_ready_trainees']} job-ready trainees; expected lasting placements "
-                  f"{run.objective:.1f} (greedy {run.greedy_objective:.1f}); no feasible opening "
-                  f"{counts['unassigned_no_feasible_opening']}, lost to capacity "
-                  f"{counts['unassigned_lost_to_capacity']}")
-    console.print(run_fairness.summary(run_fairness.stored_report(db=db, run_id=run.id)), highlight=False,
-                  markup=False)
-    if export:
-        console.print(f"wrote {export / 'proposals.csv'} and {export / 'alternatives.csv'}")
+    served = _reference().served()
+    if site is not None and site not in served:
+        _fail(f"site '{site}' is not served here (served: {', '.join(served)}); see `jobmatch sites`")
+    sites = (site,) if site is not None else served
+    for code in sites:
+        reference = _reference().of(code)
+        day = _parse_day(as_of, "--as-of") if as_of else site_today(reference.site.timezone)
+        matcher, versions = build_matcher(db=db, reference=reference)
+        folder = export / code if export is not None and len(sites) > 1 else export
+        options = RunOptions(as_of=day, engine=engine, scheduler=scheduler, export_dir=folder,
+                             write_chunk=settings.nightly_write_chunk,
+                             fairness=cast(FairnessMode, fairness), fairness_by=dimensions)
+        label = "nightly run" if len(sites) == 1 else f"nightly run ({reference.site.name})"
+        with progress_for(console, label) as progress:
+            run = run_nightly(db=db, reference=reference, matcher=matcher, options=options, model_versions=versions,
+                              progress=progress)
+        counts = run.counts
+        console.print(f"{reference.site.name}: run {run.id} for {run.as_of}: {counts['proposals']} proposals for "
+                      f"{counts['job_ready_trainees']} job-ready trainees; expected lasting placements "
+                      f"{run.objective:.1f} (greedy {run.greedy_objective:.1f}); no feasible opening "
+                      f"{counts['unassigned_no_feasible_opening']}, lost to capacity "
+                      f"{counts['unassigned_lost_to_capacity']}")
+        console.print(run_fairness.summary(run_fairness.stored_report(db=db, run_id=run.id)), highlight=False,
+                      markup=False)
+        if folder:
+            console.print(f"wrote {folder / 'proposals.csv'} and {folder / 'alternatives.csv'}")
 
 
 @app.command("train")
@@ -497,7 +524,7 @@ def retention_apply(days: Annotated[int | None, typer.Option(help="Override JOBM
     from service.records.unit_of_work import today
     with _unit_of_work() as session:
         erased = erase_expired(session=session, retention_days=retention, today=today(session),
-                               gazetteer=_reference().site.gazetteer)
+                               reference=_reference())
     console.print(f"erased {erased} trainee record(s) older than {retention} days")
 
 

@@ -19,7 +19,7 @@ def cohort_plan(*, engine: Engine, reference: Reference, partner: str | None, mo
     """The plan, with the active demand model or one fitted now on the stored signals."""
     from service.market import service as market
     from service.models_registry import service as registry
-    rules = service.load_rules(get_settings().data_dir, reference.site.code, reference.taxonomy)
+    reference = reference.for_partner(partner) or reference
     _, demand, _, versions = registry.active_models(db=engine)
     with unit_of_work(engine, timezone=reference.site.timezone) as session:
         day = today(session)
@@ -29,7 +29,8 @@ def cohort_plan(*, engine: Engine, reference: Reference, partner: str | None, mo
                 demand, version = market.fit(session=session, reference=reference, as_of=day), "fitted now"
             except ValueError:  # too little market history for any series
                 demand, version = None, "none"
-        return service.plan(session=session, reference=reference, rules=rules, model=demand, model_version=version,
+        return service.plan(session=session, reference=reference, data_dir=get_settings().data_dir, model=demand,
+                            model_version=version,
                             site=None, partner=partner, months=months, today=day, caller=None)
 
 
@@ -52,9 +53,9 @@ def print_cohort_plan(plan: CohortPlanPublic, table: Table) -> list[str]:
 
 def trainer_candidates(*, engine: Engine, reference: Reference, track: str, partner: str) -> TrainerCandidatesPublic:
     """The ranked candidates (audited as a read of their records, by the command line)."""
-    rules = service.load_rules(get_settings().data_dir, reference.site.code, reference.taxonomy)
     with unit_of_work(engine, timezone=reference.site.timezone) as session:
-        return service.trainer_candidates(session=session, reference=reference, rules=rules, track=track,
+        return service.trainer_candidates(session=session, reference=reference, data_dir=get_settings().data_dir,
+                                          track=track,
                                           partner=partner, today=today(session), caller=None)
 
 

@@ -51,7 +51,7 @@ from service.job_postings.router import router as job_postings_router
 from service.journeys.router import router as journeys_router
 from service.market.router import router as market_router
 from service.market_signals.router import router as market_signals_router
-from service.matches.index import MatchIndex
+from service.matches.index import SiteIndexes
 from service.matches.router import router as matches_router
 from service.monitoring.collectors import IndexCollector, NightlyCollector
 from service.monitoring.router import router as metrics_router
@@ -157,7 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         try:
             with Session(app.state.engine) as session:
-                app.state.index.current(session)  # built at start, not on the first query
+                app.state.index.all_current(session)  # built at start, not on the first query
         except Exception:  # an unmigrated database: /readyz says so; the index builds later
             log.warning("match index not built at start", exc_info=True)
         yield
@@ -181,12 +181,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_counter = shared_counter(database_url=settings.database_url, redis_url=settings.redis_url,
                                             engine_of=lambda: app.state.engine)
     probe_threads = anyio.CapacityLimiter(2)  # /readyz never waits behind the request threads
-    app.state.reference = load_reference(settings.data_dir, settings.site, settings.currency)
-    load_trainer_rules(settings.data_dir, app.state.reference.site.code, app.state.reference.taxonomy)  # bad: no start
+    app.state.reference = load_reference(settings.data_dir, settings.site, settings.currency,
+                                         sites=settings.served_sites())
+    for code in app.state.reference.served():  # a bad trainer rules file stops the start
+        load_trainer_rules(settings.data_dir, code, app.state.reference.taxonomy)
     install_error_handlers(app)
     install_api_docs(app)  # /docs and /redoc from files in the package: they work without internet
 
-    app.state.index = MatchIndex(engine=app.state.engine, reference=app.state.reference)
+    app.state.index = SiteIndexes(engine=app.state.engine, reference=app.state.reference)
     app.state.metrics = Metrics()
     app.state.metrics.collect_when_scraped(IndexCollector(app.state.index))
     app.state.metrics.collect_when_scraped(NightlyCollector(app.state.engine))

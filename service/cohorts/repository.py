@@ -25,19 +25,20 @@ def partner_employer_id(partner_org: str) -> str:
     return f"{PARTNER_EMPLOYER_PREFIX}{partner_org}"
 
 
-def _of_partner(partner_org: str | None) -> list[Any]:
-    return [col(Trainee.erased_at).is_(None)] + ([Trainee.partner_org == partner_org] if partner_org else [])
+def _of_partner(partner_org: str | None, site: str | None = None) -> list[Any]:
+    return ([col(Trainee.erased_at).is_(None)] + ([Trainee.partner_org == partner_org] if partner_org else [])
+            + ([Trainee.site == site] if site else []))
 
 
-def count_by_track(*, session: Session, partner_org: str | None, since: datetime.date, until: datetime.date
-                   ) -> Iterator[tuple[str, str, bool, bool, int]]:
-    """``(track, status, graduated in [since, until], ever placed, trainees)`` for a partner's (or every) trainee
+def count_by_track(*, session: Session, partner_org: str | None, site: str | None, since: datetime.date,
+                   until: datetime.date) -> Iterator[tuple[str, str, bool, bool, int]]:
+    """``(track, status, graduated in [since, until], ever placed, trainees)`` for a partner's (or a site's) trainee
     with a track; a graduate's day is her ``available_from``."""
     placed = exists().where(col(Placement.trainee_external_id) == col(Trainee.external_id))
     recent = case((and_(col(Trainee.available_from) >= since, col(Trainee.available_from) <= until), literal(True)),
                   else_=literal(False))
     statement = (select(col(Trainee.training_track), col(Trainee.status), recent, placed, func.count())
-                 .where(*_of_partner(partner_org), col(Trainee.training_track).is_not(None))
+                 .where(*_of_partner(partner_org, site), col(Trainee.training_track).is_not(None))
                  .group_by(col(Trainee.training_track), col(Trainee.status), recent, placed))
     for track, status, is_recent, was_placed, n in session.execute(statement):
         yield str(track), str(status), bool(is_recent), bool(was_placed), int(n)

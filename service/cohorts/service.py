@@ -19,6 +19,7 @@ from service.cohorts import repository
 from service.cohorts.models import CohortPlanPublic, TrainerCandidatesPublic, TrainerOpening
 from service.core.errors import NotFound, Unresolvable
 from service.core.reference import Reference
+from service.keys.sites import site_for
 
 YEAR = datetime.timedelta(days=365)
 
@@ -29,13 +30,12 @@ def load_rules(data_dir: Path, site: str, taxonomy: Taxonomy) -> TrainerRules:
     return load_trainer_rules(trainer_rules_path(data_dir, site), taxonomy)
 
 
-def served_site(*, site: str | None, reference: Reference) -> str:
-    """The site asked for, which must be the one this service serves (empty: that one)."""
-    served = reference.site.code
-    if site is not None and site.strip().casefold() != served.casefold():
-        raise Unresolvable(f"Site '{site}' is not served here; this service serves '{served}'.",
-                           errors=[{"loc": ["query", "site"], "reason": f"not served: use '{served}'"}])
-    return served
+def served_site(*, session: Session, site: str | None, reference: Reference, caller: ApiKey | None) -> Reference:
+    """The reference of the site asked for: served and one the key works in (404 otherwise); empty: the key's own,
+    else the default site."""
+    if caller is None:
+        return reference.of(site) if site else reference
+    return reference.of(site_for(session=session, key=caller, reference=reference, asked=site))
 
 
 def resolve_partner(*, session: Session, partner: str | None, caller: ApiKey | None, required: bool = False
@@ -55,10 +55,11 @@ def resolve_partner(*, session: Session, partner: str | None, caller: ApiKey | N
     return chosen
 
 
-def _track_records(session: Session, partner: str | None, today: datetime.date) -> dict[str, TrackRecord]:
+def _track_records(session: Session, partner: str | None, site: str, today: datetime.date
+                   ) -> dict[str, TrackRecord]:
     counts: dict[str, dict[str, int]] = {}
     for track, status, recent, placed, n in repository.count_by_track(session=session, partner_org=partner,
-                                                                       since=today - YEAR, until=today):
+                                                                       site=site, since=today - YEAR, until=today):
         entry = counts.setdefault(track, {"job_ready": 0, "in_training": 0, "graduates": 0, "placed": 0})
         if status in ("job_ready", "in_training"):
             entry[status] += n
@@ -77,12 +78,15 @@ def _forecasts(model: DemandForecaster | None, taxonomy: Taxonomy, months: int, 
     return model.predict(horizon=months, series=series) if series else []
 
 
-def plan(*, session: Session, reference: Reference, rules: TrainerRules, model: DemandForecaster | None,
+def plan(*, session: Session, reference: Reference, data_dir: Path, model: DemandForecaster | None,
          model_version: str, site: str | None, partner: str | None, months: int, today: datetime.date,
          caller: ApiKey | None) -> CohortPlanPublic:
     """How many women to train in which track over the next months, and the trainers those cohorts need."""
-    served = served_site(site=site, reference=reference)
+    reference = served_site(session=session, site=site, reference=reference, caller=caller)
     chosen = resolve_partner(session=session, partner=partner, caller=caller)
+    if chosen is not None and (reference.for_partner(chosen) or reference).code != reference.code:
+        raise NotFound(f"No partner '{chosen}' in site '{reference.code}'.")
+    rules = load_rules(data_dir, reference.code, reference.taxonomy)
     districts: set[str] | None = None
     where = f"{reference.site.name}"
     if chosen is not None:
@@ -93,11 +97,11 @@ def plan(*, session: Session, reference: Reference, rules: TrainerRules, model: 
     trainer_roles = {r.trainer_occupation for r in rules.tracks.values() if r.trainer_occupation}
     planned = plan_cohorts(
         forecasts=_forecasts(model, reference.taxonomy, months, districts),
-        records=_track_records(session, chosen, today), rules=rules, taxonomy=reference.taxonomy, months=months,
-        districts=districts, where=where,
+        records=_track_records(session, chosen, reference.code, today), rules=rules, taxonomy=reference.taxonomy,
+        months=months, districts=districts, where=where,
         trainers_on_staff=repository.count_trainers_on_staff(session=session, partner_org=chosen,
                                                              occupations=trainer_roles))
-    return CohortPlanPublic(site=served, partner=chosen, months=months, model_version=model_version,
+    return CohortPlanPublic(site=reference.code, partner=chosen, months=months, model_version=model_version,
                             rules_version=rules.version, overall_placement_rate=planned.overall_placement_rate,
                             women_to_train=planned.women_to_train, data=planned.lines, trainers=planned.trainers,
                             count=len(planned.lines))
@@ -136,12 +140,14 @@ def _graduates(session: Session, partner: str, track: str, statuses: tuple[str, 
     return out
 
 
-def trainer_candidates(*, session: Session, reference: Reference, rules: TrainerRules, track: str,
+def trainer_candidates(*, session: Session, reference: Reference, data_dir: Path, track: str,
                        partner: str | None, today: datetime.date, caller: ApiKey | None) -> TrainerCandidatesPublic:
     """A partner's consenting graduates of a track ranked for its trainer role by the programme's rules, with
     reasons, near misses with why not, and the partner's open openings for that role."""
     chosen = resolve_partner(session=session, partner=partner, caller=caller, required=True)
     assert chosen is not None  # required
+    reference = reference.for_partner(chosen) or reference  # the partner's site: its rules and labels
+    rules = load_rules(data_dir, reference.code, reference.taxonomy)
     code = resolve_track(reference=reference, track=track)
     track_rules = rules.for_track(code)
     shortlist = rank_trainer_candidates(_graduates(session, chosen, code, track_rules.eligibility.statuses, today),

@@ -117,7 +117,7 @@ def market_page(page: Page) -> dict[str, Any]:
     if model is None:
         return {**base, "district": params.get("district") or "", "charts": [], "priorities": [],
                 "no_model": version.removeprefix("none: ")}
-    every = market.forecast(model=model, horizon=horizon)
+    every = market.forecast(model=model, horizon=horizon, reference=page.reference)
     district = chosen_district(page, params.get("district"), every)
     here = [row for row in every if row.district == district]
     ranked = market.priorities(session=page.session, index=page.index, reference=page.reference, model=model,

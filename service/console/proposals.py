@@ -77,7 +77,8 @@ def shown_groups(page: Page, groups: list[list[Proposal]]) -> list[Group]:
     def item(row: Proposal) -> Item:
         public = nightly.public(row, openings)
         return Item(proposal=public, score=percent(public.score),
-                    wage=money(page.reference, public.opening.monthly_wage_inr) if public.opening else "",
+                    wage=money(page.reference, public.opening.monthly_wage_inr, public.opening.site) if public.opening
+                    else "",
                     decided_on=public.decided_at.astimezone(zone).date().isoformat() if public.decided_at else "")
 
     return [Group(trainee=rows[0].trainee_external_id, items=[item(row) for row in rows]) for rows in groups]
@@ -135,7 +136,7 @@ def proposal_list(page: Page) -> dict[str, Any]:
         raise InvalidInput("Some filters are not valid.",
                            errors=[{"loc": ["query", "show"], "reason": "must be waiting or all"}])
     try:
-        run = nightly.latest_run(session=page.session)
+        run = nightly.latest_run(session=page.session, site=page.site)
     except NotFound:
         return {"run": None, "show": show, "groups": []}
     offset = offset_of(params.get("offset"))
@@ -162,7 +163,7 @@ def group_in_run(page: Page, run: MatchRun, proposal_id: int) -> Group | None:
 
 def proposal_page(page: Page, proposal_id: int) -> dict[str, Any]:
     """One proposal's row in the newest run (where a decision taken without JavaScript lands)."""
-    run = nightly.latest_run(session=page.session)
+    run = nightly.latest_run(session=page.session, site=page.site)
     group = group_in_run(page, run, proposal_id)
     if group is None:
         raise NotFound(f"No proposal {proposal_id} in the newest run.")
@@ -173,7 +174,7 @@ def refused(page: Page, proposal_id: int, *, message: str | None = None,
             errors: dict[str, str] | None = None, values: dict[str, str] | None = None) -> dict[str, Any]:
     """The row of a proposal whose decision was refused, with the service's sentence or the fields' problems. A
     proposal this key may not see answers 404, as the API does."""
-    run = nightly.latest_run(session=page.session)
+    run = nightly.latest_run(session=page.session, site=page.site)
     group = group_in_run(page, run, proposal_id)
     if group is None:
         raise NotFound(f"No proposal {proposal_id}.")
@@ -183,7 +184,7 @@ def refused(page: Page, proposal_id: int, *, message: str | None = None,
 
 def decided(page: Page, proposal_id: int, run_id: int) -> dict[str, Any]:
     """The row of a proposal just decided, in its own run."""
-    run = nightly.get_run(session=page.session, run_id=run_id)
+    run = nightly.get_run(session=page.session, run_id=run_id, caller=page.key)
     group = group_in_run(page, run, proposal_id)
     assert group is not None  # the service just decided it for this key
     return {**run_context(page, run), "group": group}

@@ -59,7 +59,7 @@ def due_followups(page: Page, day: datetime.date) -> tuple[list[Due], followups.
 def last_run(page: Page) -> dict[str, Any] | None:
     """The newest complete nightly run and how many of its proposals this key sees still wait for a decision."""
     try:
-        run = nightly.latest_run(session=page.session)
+        run = nightly.latest_run(session=page.session, site=page.site)
     except NotFound:
         return None
     proposals, waiting = nightly.proposal_counts(session=page.session, run=run, caller=page.key)
@@ -146,9 +146,11 @@ def filters_from(model: type[M], params: Mapping[str, str]) -> M:
             {"loc": ["query", *err["loc"]], "reason": err["msg"]} for err in exc.errors()]) from exc
 
 
-def money(reference: Reference, amount: int | None) -> str:
-    """A monthly amount in the site's currency, whole units with thousands separated."""
-    return "" if amount is None else f"{reference.site.currency_symbol}{amount:,}"
+def money(reference: Reference, amount: int | None, site: str | None = None) -> str:
+    """A monthly amount in its site's currency (the record's site, else the page's), whole units with thousands
+    separated."""
+    shown = reference.of(site) if site in reference.served() else reference
+    return "" if amount is None else f"{shown.site.currency_symbol}{amount:,}"
 
 
 def percent(score: float) -> int:
@@ -182,7 +184,7 @@ def opening_summaries(page: Page, external_ids: list[str]) -> dict[str, dict[str
     names = employers.names(session=page.session, caller=page.key,
                             external_ids={o.employer_external_id for o in found.values()})
     return {external_id: {"title": o.title, "employer": names.get(o.employer_external_id, o.employer_external_id),
-                          "district": o.district, "wage": money(page.reference, o.monthly_wage_inr)}
+                          "district": o.district, "wage": money(page.reference, o.monthly_wage_inr, o.site)}
             for external_id, o in found.items()}
 
 
@@ -217,13 +219,13 @@ def trainee_matches(page: Page, external_id: str, *, show_blocked: bool) -> dict
     """Her ranked openings with their reasons (and, on request, the blocked ones with the rule for each)."""
     allowed_blocked = show_blocked
     try:
-        ranked = matches.rank_openings(session=page.session, index=page.index, engine=page.index.matcher,
-                                       reference=page.reference, external_id=external_id, as_of=None,
+        ranked = matches.rank_openings(session=page.session, indexes=page.indexes, reference=page.reference,
+                                       external_id=external_id, as_of=None,
                                        limit=MATCH_LIMIT, include_blocked=show_blocked, caller=page.key)
     except Forbidden:  # this key may not see why (where she lives, whom she excludes): the ranked ones only
         allowed_blocked = False
-        ranked = matches.rank_openings(session=page.session, index=page.index, engine=page.index.matcher,
-                                       reference=page.reference, external_id=external_id, as_of=None,
+        ranked = matches.rank_openings(session=page.session, indexes=page.indexes, reference=page.reference,
+                                       external_id=external_id, as_of=None,
                                        limit=MATCH_LIMIT, include_blocked=False, caller=page.key)
     summaries = opening_summaries(page, [m.opening_external_id for m in ranked.data])
     shown = [{"match": m, "score": percent(m.score), "opening": summaries.get(m.opening_external_id, {})}
@@ -259,7 +261,8 @@ def trainee_profile(page: Page, trainee: TraineePublic) -> list[tuple[str, str]]
         (t("trainee.preferred_sectors"), ", ".join(sector_name(reference, s) for s in trainee.preferred_sectors)
          or t("trainee.none")),
         (t("trainee.max_commute"), t("trainee.minutes", minutes=trainee.max_commute_minutes)),
-        (t("trainee.expected_wage"), t("trainee.per_month", money=money(reference, trainee.expected_wage_inr))
+        (t("trainee.expected_wage"),
+         t("trainee.per_month", money=money(reference, trainee.expected_wage_inr, trainee.site))
          if trainee.expected_wage_inr is not None else ""),
         (t("trainee.available_from"), trainee.available_from.isoformat() if trainee.available_from else ""),
         (t("trainee.relocate"), flag(trainee.willing_to_relocate)),
@@ -311,7 +314,7 @@ def opening_list(page: Page) -> dict[str, Any]:
     names = employers.names(session=page.session, caller=page.key,
                             external_ids={o.employer_external_id for o in found.data})
     rows = [{"opening": o, "employer": names.get(o.employer_external_id, ""),
-             "wage": money(page.reference, o.monthly_wage_inr)} for o in found.data]
+             "wage": money(page.reference, o.monthly_wage_inr, o.site)} for o in found.data]
     reference = page.reference
     options = {"districts": [(d.name, d.name) for d in sorted(reference.site.gazetteer.districts,
                                                               key=lambda d: d.name)],
@@ -323,8 +326,7 @@ def opening_list(page: Page) -> dict[str, Any]:
 
 def opening_page(page: Page, external_id: str) -> dict[str, Any]:
     """An opening's page: its ranked candidates (scored first: see `trainee_page`) and its details."""
-    ranked = matches.rank_candidates(session=page.session, index=page.index, engine=page.index.matcher,
-                                     reference=page.reference, external_id=external_id, as_of=None,
+    ranked = matches.rank_candidates(session=page.session, indexes=page.indexes, external_id=external_id, as_of=None,
                                      limit=CANDIDATE_LIMIT, caller=page.key)
     opening = openings.get(session=page.session, external_id=external_id, caller=page.key)
     employer = employers.names(session=page.session, caller=page.key, external_ids={opening.employer_external_id})
@@ -338,7 +340,7 @@ def opening_page(page: Page, external_id: str) -> dict[str, Any]:
         (t("opening.occupation"), occupation_name(reference, opening.occupation_code) or opening.occupation),
         (t("opening.sector"), sector_name(reference, opening.sector)),
         (t("opening.district"), opening.district),
-        (t("opening.wage"), money(reference, opening.monthly_wage_inr)),
+        (t("opening.wage"), money(reference, opening.monthly_wage_inr, opening.site)),
         (t("opening.positions"), str(opening.positions)),
         (t("opening.shift"), t(f"shift.{opening.shift}")),
         (t("opening.accommodation"), t("yes" if opening.accommodation_provided else "no")),

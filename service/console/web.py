@@ -26,7 +26,8 @@ from service.console.session import COOKIE, ConsoleSession, SignInRequired, Staf
 from service.core.actor import STATE_KEY
 from service.core.errors import DomainError
 from service.core.reference import Reference
-from service.matches.index import MatchIndex
+from service.keys.sites import key_site_codes, site_for
+from service.matches.index import MatchIndex, SiteIndexes
 from service.records.unit_of_work import unit_of_work
 
 HERE = Path(__file__).resolve().parent
@@ -132,14 +133,26 @@ class Page:
     session: Session
     t: i18n.Translator
 
+    @cached_property
+    def site(self) -> str:
+        """The site the page is about: `?site=` when the key works in it, else the key's own (else the default)."""
+        return site_for(session=self.session, key=self.key, reference=self.request.app.state.reference,
+                        asked=self.request.query_params.get("site") or None)
+
     @property
     def reference(self) -> Reference:
-        return self.request.app.state.reference
+        """The reference data of the page's site (which knows every served site)."""
+        return self.request.app.state.reference.of(self.site)
+
+    @property
+    def indexes(self) -> SiteIndexes:
+        """The live match indexes, one per site (the match services bring the ones they use up to date)."""
+        return self.request.app.state.index
 
     @cached_property
     def index(self) -> MatchIndex:
-        """The live match index, brought up to the database's newest change first (as the API's match routes)."""
-        return self.request.app.state.index.current(self.session)
+        """The page's site's live match index, brought up to the database's newest change first."""
+        return self.request.app.state.index.current(self.site, self.session)
 
     @property
     def wants_fragment(self) -> bool:
@@ -150,7 +163,15 @@ class Page:
                status: int = 200) -> HTMLResponse:
         """The page (or, for htmx, only its fragment template) with the layout's context."""
         name = fragment if fragment and self.wants_fragment else template
-        return render(self.request, name, context or {}, t=self.t, status=status)
+        return render(self.request, name, {"site": self.reference.site, "site_choices": self.site_choices(),
+                                           **(context or {})}, t=self.t, status=status)
+
+    def site_choices(self) -> list[tuple[str, str]]:
+        """The served sites this key works in, (code, name), when there is more than one to choose from."""
+        served = self.request.app.state.reference
+        mine = key_site_codes(session=self.session, key=self.key)
+        codes = [code for code in served.served() if mine is None or code in mine]
+        return [(code, served.of(code).site.name) for code in codes] if len(codes) > 1 else []
 
 
 def page(request: Request, signed: SignedIn, session: Annotated[Session, Depends(database, scope="function")],

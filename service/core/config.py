@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from matching.reference import available_sites
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,8 +24,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database (SQLite file by default, PostgreSQL in production).",
     )
     data_dir: Path = Field(default=PROJECT_ROOT / "data", description="Reference data: taxonomy, sites, demo bundle.")
-    site: str = Field(default="west_bengal", description="Folder under data/sites with the gazetteer and wage tables.")
-    currency: str | None = Field(default=None, description="Currency code; the site's own when unset.")
+    site: str = Field(default="west_bengal", description="The default site (a folder under data/sites): where a "
+                                                         "request with no record to decide from belongs.")
+    sites: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Sites served, as a comma list (JOBMATCH_SITES=west_bengal,cambodia); "
+                                          "empty: every folder under data/sites with a site.json.")
+    currency: str | None = Field(default=None, description="Currency code of the default site; its own when unset.")
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -77,6 +84,18 @@ class Settings(BaseSettings):
     debug: bool = Field(default=False, description="Commands print the traceback of an unexpected error.")
     retention_days: int | None = Field(default=None, description="Erase exited trainees unchanged for this many "
                                                                   "days (`jobmatch retention apply`); unset: keep.")
+
+    @field_validator("sites", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [code.strip() for code in value.split(",") if code.strip()]
+        return value
+
+    def served_sites(self) -> tuple[str, ...]:
+        """The codes of the sites served: the default site first, then the others (named, or every site folder)."""
+        others = self.sites or list(available_sites(self.data_dir))
+        return tuple(dict.fromkeys([self.site, *others]))
 
 
 @lru_cache

@@ -22,9 +22,12 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Apply every migration up to the revision."""
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, revision: str = "head", *, default_site: str | None = None) -> None:
+    """Apply every migration up to the revision (rows written before sites existed go to ``default_site``)."""
+    config = alembic_config(database_url)
+    if default_site is not None:
+        config.attributes["default_site"] = default_site
+    command.upgrade(config, revision)
 
 
 def head_revision() -> str | None:

@@ -6,12 +6,14 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict, StringConstraints, computed_field
 from pydantic import Field as PydanticField
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+from service.core.reference import currency_of
 
 # Control characters are refused at the edge: NUL cannot be stored by PostgreSQL (the failed statement used to
 # be logged with its parameters), and the rest have no business in names and codes. Free text (notes) may keep
@@ -117,6 +119,23 @@ class Tracked(SQLModel):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False, index=True)
     version: int = Field(default=1, nullable=False)
+
+
+SITE_DESCRIPTION = ("The site (deployment region) the record belongs to: its partner's (the site whose training "
+                    "centres list it), else its district's. Set by the service, never sent.")
+
+
+class InSitePublic(BaseModel):
+    """What a public view says about the site of a record that holds money: the site and its currency."""
+
+    site: str = PydanticField(description=SITE_DESCRIPTION)
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="ISO 4217 code of the money amounts of this record (its site's currency; the `_inr` field "
+                    "names are kept for every site).")
+    @property
+    def currency(self) -> str:
+        return currency_of(self.site)
 
 
 class TrackedPublic(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.core.reference import Reference
+from service.core.reference import Reference, UnknownSite
 
 
 @dataclass
@@ -23,13 +23,30 @@ class Findings:
         self.warnings.append((column, reason))
 
 
+def site(reference: Reference, values: dict[str, Any], findings: Findings, *, partner_org: str | None = None
+         ) -> Reference:
+    """Set the record's site: her partner's (the site whose training centres list it), else the one whose gazetteer
+    names its district; returns that site's reference, which the record's other values are checked against."""
+    found = reference.for_partner(partner_org)
+    text = values.get("district")
+    if found is None and text:
+        try:
+            found = reference.for_district(text)
+        except UnknownSite as exc:
+            findings.error("district", str(exc))
+    chosen = found or reference
+    values["site"] = chosen.code
+    return chosen
+
+
 def district(reference: Reference, text: str | None, findings: Findings, column: str = "district") -> str | None:
     """The gazetteer's name for a district as typed."""
     if text is None:
         return None
     found = reference.site.gazetteer.resolve(text)
     if found is None:
-        findings.error(column, f"unknown district '{text}' (not in the {reference.site.name} gazetteer)")
+        if not any(e[0] == column and f"'{text}'" in e[1] for e in findings.errors):  # said once, by site()
+            findings.error(column, f"unknown district '{text}' (not in the {reference.site.name} gazetteer)")
         return text
     return found.name
 

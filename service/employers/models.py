@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from service.core.models import Code, Day, ExternalId, Flag, Latitude, Longitude, ShortText, Tracked, TrackedPublic
+from service.core.models import (
+    SITE_DESCRIPTION,
+    Code,
+    Day,
+    ExternalId,
+    Flag,
+    InSitePublic,
+    Latitude,
+    Longitude,
+    ShortText,
+    Tracked,
+    TrackedPublic,
+)
 
 
 class EmployerBase(SQLModel):
@@ -35,10 +47,11 @@ class EmployerUpdate(SQLModel):
 
 class Employer(EmployerBase, Tracked, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    site: str = Field(max_length=64, index=True, description=SITE_DESCRIPTION)
     external_id: str = Field(max_length=64, unique=True, index=True)
 
 
-class EmployerPublic(EmployerBase, TrackedPublic):
+class EmployerPublic(EmployerBase, InSitePublic, TrackedPublic):
     external_id: ExternalId
 
 

@@ -16,6 +16,7 @@ from service.core.models import Code, Instant, Page
 from service.core.reference import Reference
 from service.employers import repository
 from service.employers.models import Employer, EmployerCreate, EmployerPublic, EmployersPublic, EmployerUpdate
+from service.keys.sites import check_within_key_sites
 from service.records import resource
 
 
@@ -30,6 +31,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     """Map an employer's district, coordinates and sector onto the reference data."""
     findings = prep.Findings()
     values = dict(values)
+    reference = prep.site(reference, values, findings)
     values["district"] = prep.district(reference, values["district"], findings)
     prep.coordinates(reference, values, findings)
     prep.sectors(reference, [values["sector"]], findings, "sector")
@@ -75,7 +77,8 @@ def upsert(*, session: Session, reference: Reference, external_id: str, body: Em
            caller: ApiKey) -> tuple[EmployerPublic, bool]:
     """Create or replace an employer; returns it and whether it was created."""
     row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
-                                   ident={"external_id": external_id}, body=body, if_match=if_match, caller=caller)
+                                   ident={"external_id": external_id}, body=body, if_match=if_match, caller=caller,
+                                   before_write=check_within_key_sites)
     return EmployerPublic.model_validate(row), created
 
 
@@ -83,7 +86,7 @@ def patch(*, session: Session, reference: Reference, external_id: str, body: Emp
           caller: ApiKey) -> EmployerPublic:
     """Change some fields of an employer."""
     row = resource.patch(session=session, resource=RESOURCE, reference=reference, ident={"external_id": external_id},
-                         body=body, if_match=if_match, caller=caller)
+                         body=body, if_match=if_match, caller=caller, before_write=check_within_key_sites)
     return EmployerPublic.model_validate(row)
 
 

@@ -36,6 +36,9 @@ class BundleFile:
     # Columns that are records of their own, not fields of the file's record, each with the file whose ids its
     # value names (trainees.csv's confirmed_journeys: her confirmed journeys, by opening).
     companions: dict[str, str] = field(default_factory=dict)
+    # Money columns a bundle may name without a currency (amounts in its site's currency), by the stored field they
+    # fill: a file gives one name of each pair, and a site whose money is not rupees must use the neutral one.
+    neutral: dict[str, str] = field(default_factory=dict)  # stored column -> neutral name
 
     @property
     def row_model(self) -> type[SQLModel]:
@@ -83,7 +86,7 @@ TRAINEES_FILE = BundleFile(
              "confirmed_journeys": "journeys", "trainer_consent": "bool"},
     key=("external_id",), key_types={"external_id": ExternalId},
     list_references={"excluded_employers": "employers.csv"}, derived={"district": ("lat", "lon")},
-    companions={"confirmed_journeys": "openings.csv"})
+    companions={"confirmed_journeys": "openings.csv"}, neutral={"expected_wage_inr": "expected_wage"})
 
 OPENINGS_FILE = BundleFile(
     name="openings.csv", resource=OPENINGS,
@@ -93,7 +96,8 @@ OPENINGS_FILE = BundleFile(
              "languages_required": "list", "status": "text", "posted_on": "date", "closes_on": "date",
              "wage_category": "text"},
     key=("external_id",), key_types={"external_id": ExternalId}, references={"employer_external_id": "employers.csv"},
-    derived={"district": ("lat", "lon"), "occupation": ("occupation_code", "sector")})
+    derived={"district": ("lat", "lon"), "occupation": ("occupation_code", "sector")},
+    neutral={"monthly_wage_inr": "monthly_wage"})
 
 PLACEMENTS_FILE = BundleFile(
     name="placements.csv", resource=PLACEMENTS,
@@ -107,7 +111,7 @@ FOLLOWUPS_FILE = BundleFile(
     columns={"placement_external_id": "text", "month": "int", "checked_on": "date", "employed": "bool",
              "monthly_wage_inr": "int", "wellbeing": "int", "risk_flag": "bool", "commute_minutes": "int"},
     key=("placement_external_id", "month"), key_types={"placement_external_id": ExternalId, "month": FollowupMonth},
-    references={"placement_external_id": "placements.csv"})
+    references={"placement_external_id": "placements.csv"}, neutral={"monthly_wage_inr": "monthly_wage"})
 
 MARKET_SIGNALS_FILE = BundleFile(
     name="market_signals.csv", resource=MARKET_SIGNALS,

@@ -22,7 +22,8 @@ from service.core.db import table_of
 from service.core.errors import Conflict, DomainError, Forbidden, Unresolvable
 from service.core.models import CONTROL
 from service.core.progress import NO_PROGRESS, Progress
-from service.core.reference import Reference
+from service.core.reference import Reference, UnknownSite
+from service.employers import repository as employers
 from service.followups.schedule import schedule
 from service.followups.service import raise_risk_flags
 from service.imports import history
@@ -31,6 +32,7 @@ from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
 from service.imports.names import EXPECTED, meant
 from service.imports.reader import EXTRA, Bundle, NotABundle, Row, UnreadableRow, UnzipLimits
 from service.journeys import service as journeys
+from service.openings import service as openings_service
 from service.placements.models import Placement
 from service.records import writes
 from service.records.unit_of_work import unit_of_work
@@ -115,12 +117,15 @@ def _check_header(spec: BundleFile, header: list[str], problems: _Problems) -> l
     values would otherwise be dropped)."""
     seen: set[str] = set()
     claimed: set[str] = set()
+    stored_of = {neutral: stored for stored, neutral in spec.neutral.items()}
     for column in header:
         if column in seen:
             problems.error(spec.name, 1, column, "column appears twice in the header")
-        seen.add(column)
+        if column in stored_of and stored_of[column] in header:
+            problems.error(spec.name, 1, column, f"give '{column}' or '{stored_of[column]}', not both")
+        seen.add(stored_of.get(column, column))
     for column in header:
-        if column in spec.columns:
+        if column in spec.columns or column in stored_of:
             continue
         intended = meant(column, [name for name in spec.columns if name not in seen])
         if intended is not None:
@@ -152,7 +157,7 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
     raw: dict[str, Any] = {}
     failed = False
     for column in columns:
-        text = row.cells.get(column, "")
+        text = row.cells.get(column, row.cells.get(spec.neutral.get(column, ""), ""))
         if CONTROL.search(text):
             problems.error(spec.name, row.line, column, "control characters are not allowed")
             failed = True
@@ -186,6 +191,8 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
         problems.warn(spec.name, row.line, column, reason)
     if findings.errors:
         return None
+    if not _money_named_for_site(spec, row, reference, values, problems):
+        return None
     if caller is not None:
         try:
             spec.resource.scope.check_ownership(caller, values)
@@ -194,6 +201,22 @@ def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference,
             return None
     key = tuple(values.pop(name) for name in spec.key)
     return _Parsed(line=row.line, key=key, values=values, companions=companions)
+
+
+def _money_named_for_site(spec: BundleFile, row: Row, reference: Reference, values: dict[str, Any],
+                          problems: _Problems) -> bool:
+    """A row of a site whose money is not rupees may not state it in an `_inr` column: the neutral name says the
+    amount is in the site's own currency."""
+    site = values.get("site")
+    if site is None or reference.of(site).currency == "INR":
+        return True
+    wrong = [column for column in spec.neutral if row.cells.get(column, "").strip()]
+    for column in wrong:
+        problems.error(spec.name, row.line, column,
+                       f"this row belongs to {reference.of(site).site.name}, whose money is "
+                       f"{reference.of(site).currency}: name the column '{spec.neutral[column]}' (amounts in "
+                       f"{reference.of(site).currency}), not '{column}'")
+    return not wrong
 
 
 def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions: Sequence[Any] = ()) -> set[str]:
@@ -284,6 +307,32 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
                 reason = f"refers to '{value}', which is neither in {target} nor stored"
                 (problems.warn if is_warning else problems.error)(file, line, column, reason)
     return file_columns
+
+
+def _check_opening_sites(bundle: Bundle, session: Session, reference: Reference, problems: _Problems) -> None:
+    """An opening is in its employer's site: its district must be in the site of the employer's district."""
+    def site_of(district: str) -> str | None:
+        try:
+            return reference.for_district(district).code
+        except UnknownSite:  # reported with the row already
+            return None
+
+    employer_sites: dict[str, str | None] = {}
+    if "employers.csv" in bundle:
+        with bundle.rows("employers.csv") as (_, rows):
+            for row in rows:
+                employer_sites[row.cells.get("external_id", "").strip()] = site_of(row.cells.get("district", ""))
+    openings: list[tuple[int, str, str | None]] = []
+    with bundle.rows("openings.csv") as (_, rows):
+        for row in rows:
+            openings.append((row.line, row.cells.get("employer_external_id", "").strip(),
+                             site_of(row.cells.get("district", ""))))
+    stored = employers.sites(session=session, external_ids={e for _, e, _ in openings if e not in employer_sites})
+    for line, employer, site in openings:
+        reason = None if site is None else openings_service.site_problem(
+            opening_site=site, employer_site=employer_sites.get(employer, stored.get(employer)), reference=reference)
+        if reason is not None:
+            problems.error("openings.csv", line, "district", reason)
 
 
 def _check_open_placements(bundle: Bundle, session: Session, problems: _Problems) -> None:
@@ -449,6 +498,8 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
             file_columns = _validate(bundle, session, reference, problems, progress, caller)
             if not problems.errors and "placements.csv" in file_columns:
                 _check_open_placements(bundle, session, problems)
+            if not problems.errors and "openings.csv" in file_columns:
+                _check_opening_sites(bundle, session, reference, problems)
         if problems.errors:
             raise BundleInvalid(f"The bundle has {len(problems.errors)} problem(s); nothing was written. Fix them and "
                                 "import it again.",

@@ -12,6 +12,7 @@ from service.core.clock import site_today
 from service.core.errors import InvalidInput, Unresolvable
 from service.core.reference import Reference
 from service.job_postings.mapping import MappedPosting, map_posting, postings_from_document
+from service.keys.sites import site_for
 from service.openings import repository as opening_repository
 from service.openings import service as openings
 from service.openings.models import OpeningCreate, OpeningPublic
@@ -86,7 +87,9 @@ def _checked(session: Session, reference: Reference, document: dict[str, Any] | 
 
 def create(*, session: Session, reference: Reference, document: dict[str, Any] | list[dict[str, Any]],
            caller: ApiKey) -> PostingResults:
-    """Create or update the openings of one JobPosting, a list of them, or an @graph of them: all or none."""
+    """Create or update the openings of one JobPosting, a list of them, or an @graph of them: all or none. Places,
+    money and dates are read as the key's site states them (an employer's key: its employer's site)."""
+    reference = reference.of(site_for(session=session, key=caller, reference=reference, asked=None))
     results = []
     for external_id, mapped, body in _checked(session, reference, document, caller):
         opening, created = openings.upsert(session=session, reference=reference, external_id=external_id, body=body,

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from matching.demand_model import DemandForecaster, ForecastRow
 from matching.training_priorities import Priority
-from service.auth.deps import Permission
+from service.auth.deps import CurrentKey, Permission
 from service.core.deps import PageDep, ReferenceDep
 from service.core.errors import problem_responses
 from service.core.models import Code, ShortText
+from service.keys.sites import site_for
 from service.market import service
-from service.matches.router import IndexDep
+from service.matches.index import MatchIndex
+from service.matches.router import IndexesDep
 from service.records.unit_of_work import SessionDep
 
-router = APIRouter(prefix="/v1/market", tags=["market"], responses=problem_responses(401, 403, 422, 429))
+router = APIRouter(prefix="/v1/market", tags=["market"], responses=problem_responses(401, 403, 404, 422, 429))
 
 
 class DemandPage(BaseModel):
@@ -34,13 +36,24 @@ class PrioritiesPublic(BaseModel):
     count: int
 
 
-def demand_model(request: Request, session: SessionDep, reference: ReferenceDep
-                 ) -> tuple[DemandForecaster | None, str]:
-    """The active demand model, or one fitted on request (see `service.demand_model`)."""
-    return service.demand_model(session=session, index=request.app.state.index.current(session), reference=reference)
+SiteQuery = Annotated[Code | None, Query(description="The site (default: the key's own, else the default site).")]
 
 
-DemandDep = Annotated[tuple[DemandForecaster | None, str], Depends(demand_model)]
+def site_index(session: SessionDep, reference: ReferenceDep, caller: CurrentKey, indexes: IndexesDep,
+               site: SiteQuery = None) -> MatchIndex:
+    """The index of the site asked about (the key's own by default), brought up to date."""
+    return indexes.current(site_for(session=session, key=caller, reference=reference, asked=site), session)
+
+
+SiteIndexDep = Annotated[MatchIndex, Depends(site_index)]
+
+
+def demand_model(session: SessionDep, index: SiteIndexDep) -> tuple[DemandForecaster | None, str, MatchIndex]:
+    """The active demand model, or one fitted on request (see `service.demand_model`), and the site's index."""
+    return (*service.demand_model(session=session, index=index, reference=index.reference), index)
+
+
+DemandDep = Annotated[tuple[DemandForecaster | None, str, MatchIndex], Depends(demand_model)]
 Horizon = Annotated[int, Query(ge=1, le=24, description="Months ahead.")]
 
 
@@ -49,9 +62,9 @@ Horizon = Annotated[int, Query(ge=1, le=24, description="Months ahead.")]
 def demand(model: DemandDep, page: PageDep, district: Annotated[Code | None, Query()] = None,
            occupation: Annotated[ShortText | None, Query()] = None,
            horizon: Horizon = 6) -> Any:
-    forecaster, version = model
-    rows = service.forecast(model=forecaster, horizon=horizon, district=district, occupation=occupation) \
-        if forecaster is not None else []
+    forecaster, version, index = model
+    rows = service.forecast(model=forecaster, horizon=horizon, district=district, occupation=occupation,
+                            reference=index.reference) if forecaster is not None else []
     window = rows[page.offset:page.offset + page.limit]
     return DemandPage(model_version=version, horizon=horizon, count=len(rows),
                       data=window)
@@ -60,10 +73,11 @@ def demand(model: DemandDep, page: PageDep, district: Annotated[Code | None, Que
 @router.get("/training-priorities", response_model=PrioritiesPublic,
             summary="What the next cohort should learn: occupations by forecast demand against local supply",
             dependencies=[Permission("market:read")])
-def training_priorities(model: DemandDep, session: SessionDep, reference: ReferenceDep, index: IndexDep,
+def training_priorities(model: DemandDep, session: SessionDep,
                         district: Annotated[Code | None, Query(description="A district; all when empty.")] = None,
                         horizon: Horizon = 6) -> Any:
-    forecaster, version = model
+    forecaster, version, index = model
+    reference = index.reference
     found = reference.site.gazetteer.resolve(district) if district else None
     ranked = service.priorities(session=session, index=index, reference=reference, model=forecaster,
                                 district=found.name if found else district, horizon=horizon) \

@@ -71,11 +71,12 @@ def fit(*, session: Session, reference: Reference, as_of: datetime.date | None =
     return model
 
 
-def forecast(*, model: DemandForecaster, horizon: int, district: str | None = None, occupation: str | None = None
-             ) -> list[ForecastRow]:
-    """Forecast rows, for every series or the ones matching the filters."""
+def forecast(*, model: DemandForecaster, horizon: int, district: str | None = None, occupation: str | None = None,
+             reference: Reference | None = None) -> list[ForecastRow]:
+    """Forecast rows, for every series or the ones matching the filters (of one site's districts, when given)."""
+    districts = None if reference is None else {d.name for d in reference.site.gazetteer.districts}
     series = [key for key in model.series_ if (district is None or key[0] == district)
-              and (occupation is None or key[1] == occupation)]
+              and (occupation is None or key[1] == occupation) and (districts is None or key[0] in districts)]
     return model.predict(horizon=horizon, series=series) if series else []
 
 
@@ -86,21 +87,22 @@ def priorities(*, session: Session, index: MatchIndex, reference: Reference, mod
     neighbours = district_neighbours(gazetteer)
     # read once per change of the records (a large programme's skills take seconds to read), not once per view
     everyone = index.derived("market pipeline", lambda: TraineePipeline.from_records(
-        pipeline_records(session), reference.taxonomy, gazetteer), day=today(session), reads=("trainee", ERASURE))
+        pipeline_records(session, site=reference.code), reference.taxonomy, gazetteer), day=today(session),
+        reads=("trainee", ERASURE))
     # one district's priorities count only the women living in it or next to it
     pipeline = everyone if district is None else everyone.living_in({district, *neighbours.get(district, ())})
     supply = supply_from_trainees(pipeline, reference.taxonomy, gazetteer, neighbours=neighbours)
     short_course = short_course_from_trainees(pipeline, reference.taxonomy, gazetteer, reference.site.qualification,
                                               neighbours=neighbours)
-    rows = forecast(model=model, horizon=horizon, district=None)
+    rows = forecast(model=model, horizon=horizon, district=None, reference=reference)
     return training_priorities(forecasts=rows, supply=supply, district=district, taxonomy=reference.taxonomy,
                                neighbours=neighbours, horizon=horizon, growth=model, short_course=short_course)
 
 
-def pipeline_records(session: Session) -> Iterator[dict[str, Any]]:
-    """Job-ready and in-training trainees: district, status, track and skills."""
+def pipeline_records(session: Session, *, site: str) -> Iterator[dict[str, Any]]:
+    """One site's job-ready and in-training trainees: district, status, track and skills."""
     statement = select(col(Trainee.district), col(Trainee.status), col(Trainee.training_track),
-                       col(Trainee.skills)).where(col(Trainee.erased_at).is_(None),
+                       col(Trainee.skills)).where(col(Trainee.erased_at).is_(None), col(Trainee.site) == site,
                                                   col(Trainee.status).in_(SUPPLY_STATUSES))
     for row in session.execute(statement.execution_options(yield_per=5000)).mappings():
         yield dict(row)

@@ -8,7 +8,7 @@ from pydantic import StringConstraints
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.core.models import Code, ShortText, Tracked, TrackedPublic
+from service.core.models import SITE_DESCRIPTION, Code, ShortText, Tracked, TrackedPublic
 
 PERIOD = r"^(19[5-9][0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"  # a month in the range dates have
 Period = Annotated[str, StringConstraints(pattern=PERIOD)]
@@ -33,6 +33,7 @@ class MarketSignal(MarketSignalBase, Tracked, table=True):
     __table_args__ = (UniqueConstraint("district", "occupation", "period", "source", name="uq_market_signal_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    site: str = Field(max_length=64, index=True, description=SITE_DESCRIPTION)
     district: str = Field(max_length=64, index=True)
     occupation: str = Field(max_length=200, index=True)
     occupation_code: str | None = Field(default=None, max_length=64, index=True)
@@ -46,6 +47,7 @@ class MarketSignalPublic(MarketSignalBase, TrackedPublic):
     occupation_code: str | None = None
     period: Period
     source: str
+    site: str = Field(description=SITE_DESCRIPTION)
 
 
 class MarketSignalsPublic(SQLModel):

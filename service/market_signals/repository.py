@@ -1,4 +1,4 @@
-"""Market signal rows: which a key may see (every one, except for an employer's key: none)."""
+"""Market signal rows: which a key may see (those of its site; an employer's key none)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from typing import Any
 from sqlalchemy import false
 
 from service.auth.models import ApiKey
+from service.keys.sites import within_key_sites
+from service.market_signals.models import MarketSignal
 from service.records.resource import Scope
 
 
 def visible(key: ApiKey) -> list[Any]:
-    """SQL conditions restricting market signals to the rows this key may see."""
-    return [false()] if key.role == "employer" else []
+    """SQL conditions restricting market signals to the rows this key may see: a coordinator's those of its
+    partner's site."""
+    return [false()] if key.role == "employer" else within_key_sites(MarketSignal.site, key)
 
 
 SCOPE = Scope(visible=visible)

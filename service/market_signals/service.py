@@ -13,6 +13,7 @@ from service.auth.models import ApiKey
 from service.core import prepare as prep
 from service.core.models import Code, Instant, Page, ShortText
 from service.core.reference import Reference
+from service.keys.sites import check_within_key_sites
 from service.market_signals import repository
 from service.market_signals.models import (
     MarketSignal,
@@ -38,6 +39,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     """Resolve the district and map the occupation onto the taxonomy."""
     findings = prep.Findings()
     values = dict(values)
+    reference = prep.site(reference, values, findings)
     values["district"] = prep.district(reference, values["district"], findings)
     values["occupation_code"] = prep.occupation(reference, values["occupation"], findings)
     return values, findings
@@ -91,7 +93,7 @@ def upsert(*, session: Session, reference: Reference, district: str, occupation:
     """Create or replace a market signal; returns it and whether it was created."""
     row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
                                    ident=_ident(district, occupation, period, source), body=body, if_match=if_match,
-                                   caller=caller)
+                                   caller=caller, before_write=check_within_key_sites)
     return MarketSignalPublic.model_validate(row), created
 
 
@@ -100,7 +102,7 @@ def patch(*, session: Session, reference: Reference, district: str, occupation: 
     """Change some fields of a market signal."""
     row = resource.patch(session=session, resource=RESOURCE, reference=reference,
                          ident=_ident(district, occupation, period, source), body=body, if_match=if_match,
-                         caller=caller)
+                         caller=caller, before_write=check_within_key_sites)
     return MarketSignalPublic.model_validate(row)
 
 

@@ -99,7 +99,7 @@ class LiveTable:
 
 
 class MatchIndex:
-    """Open openings and job-ready trainees, kept consistent with the database."""
+    """One site's open openings and the job-ready trainees matched with them, kept consistent with the database."""
 
     def __init__(self, *, engine: Engine, reference: Reference) -> None:
         self.engine, self.reference = engine, reference
@@ -164,6 +164,10 @@ class MatchIndex:
         """Per table, the rows answered from and the segments they are held in (base and deltas)."""
         return {table.name: (table.rows(), len(table.segment_list)) for table in (self.openings, self.trainees)}
 
+    @property
+    def site(self) -> str:
+        return self.reference.code
+
     @staticmethod
     def _changed_openings(session: Session, changed: dict[str, set[str]]) -> set[str]:
         """The openings changed, and those of changed employers: vetting changes alter their openings' safety."""
@@ -172,3 +176,37 @@ class MatchIndex:
         if employers:
             found |= opening_repository.list_ids_of_employers(session=session, employer_external_ids=employers)
         return found
+
+
+class SiteIndexes:
+    """One index per served site: a site's openings are only ever ranked against the women its tables hold."""
+
+    def __init__(self, *, engine: Engine, reference: Reference) -> None:
+        self.engine, self.reference = engine, reference
+        self.by_site = {code: MatchIndex(engine=engine, reference=reference.of(code)) for code in reference.served()}
+
+    def current(self, site: str, session: Session) -> MatchIndex:
+        """The site's index, brought up to the database's newest change (404 for a site not served)."""
+        index = self.by_site.get(site)
+        if index is None:
+            from service.core.errors import NotFound
+            raise NotFound(f"Site '{site}' is not served here.")
+        return index.current(session)
+
+    def all_current(self, session: Session) -> list[MatchIndex]:
+        """Every site's index, each brought up to date."""
+        return [index.current(session) for index in self.by_site.values()]
+
+    @property
+    def model_versions(self) -> dict[str, str]:
+        """The model versions answers use (every site's index uses the same active models)."""
+        return next(iter(self.by_site.values())).model_versions
+
+    def sizes(self) -> dict[str, tuple[int, int]]:
+        """Per table, the rows answered from and the segments they are held in, summed over the sites."""
+        total: dict[str, tuple[int, int]] = {}
+        for index in self.by_site.values():
+            for name, (rows, segments) in index.sizes().items():
+                before = total.get(name, (0, 0))
+                total[name] = (before[0] + rows, before[1] + segments)
+        return total

@@ -19,10 +19,22 @@ from service.trainees import repository as trainees
 FEW = 1000  # openings asked for by id: with this many or fewer, only their running placements are counted
 
 
-def opening_records(session: Session, *, ids: Collection[str] | None = None, open_only: bool = True
-                    ) -> list[dict[str, Any]]:
+def opening_conditions(reference: Reference) -> list[Any]:
+    """Which openings one site's tables hold: that site's."""
+    return openings.of_site(reference.code)
+
+
+def trainee_conditions(reference: Reference) -> list[Any]:
+    """Which trainees one site's tables hold: her own site's, and, where this site and hers both allow matching
+    across sites, women willing to relocate."""
+    relocating = [code for code in reference.relocation_sites() if code != reference.code]
+    return trainees.matched_in_site(reference.code, relocating if reference.site.relocation_across_sites else ())
+
+
+def opening_records(session: Session, *, ids: Collection[str] | None = None, open_only: bool = True,
+                    conditions: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """Opening rows as dicts, with positions_left = positions minus placements still running in them."""
-    records = openings.list_records(session=session, ids=ids, open_only=open_only)
+    records = openings.list_records(session=session, ids=ids, open_only=open_only, conditions=conditions)
     if records:
         few = ids is not None and len(records) <= FEW
         taken = placements.count_running(session=session,
@@ -50,8 +62,9 @@ def opening_table(session: Session, reference: Reference, records: list[dict[str
 
 def load_openings(session: Session, reference: Reference, *, ids: Collection[str] | None = None,
                   open_only: bool = True) -> OpeningTable:
-    """Open openings (all, or those with these ids) as a table."""
-    return opening_table(session, reference, opening_records(session, ids=ids, open_only=open_only))
+    """One site's open openings (all, or those with these ids) as a table."""
+    return opening_table(session, reference, opening_records(session, ids=ids, open_only=open_only,
+                                                             conditions=opening_conditions(reference)))
 
 
 def trainee_records(session: Session, *, ids: Collection[str] | None = None, job_ready_only: bool = True,
@@ -73,5 +86,5 @@ def trainee_table(reference: Reference, records: list[dict[str, Any]]) -> Traine
 
 
 def load_trainees(session: Session, reference: Reference, *, ids: Collection[str] | None = None) -> TraineeTable:
-    """Job-ready trainees (all, or those with these ids) as a table."""
-    return trainee_table(reference, trainee_records(session, ids=ids))
+    """The job-ready trainees one site's openings are matched with (all, or those with these ids) as a table."""
+    return trainee_table(reference, trainee_records(session, ids=ids, conditions=trainee_conditions(reference)))

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import Column, ForeignKey, Index, String
 
 from matching.formatting import ScoreKind, round_factors, round_score
-from service.core.models import Code
+from service.core.models import Code, InSitePublic
 from service.openings.models import Shift
 from service.trainees.models import TraineeCreate, TraineeStatus
 
@@ -45,7 +45,7 @@ class ScoreMeaning(BaseModel):
     score_meaning: str = Field(description="The same, in one plain sentence.")
 
 
-class OpeningSummary(BaseModel):
+class OpeningSummary(InSitePublic):
     """An opening in one line, so that a match or proposal can be read without looking the opening up."""
 
     title: str

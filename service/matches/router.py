@@ -6,31 +6,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from matching.engine import MatchEngine
 from service.auth.deps import CurrentKey, Permission
 from service.core.deps import ReferenceDep
 from service.core.errors import problem_responses
 from service.core.http import ExternalIdPath
 from service.core.models import Day
 from service.matches import service
-from service.matches.index import MatchIndex
+from service.matches.index import SiteIndexes
 from service.matches.models import CandidateDetail, OpeningCandidates, OpeningMatches, ProfilePreview
 from service.records.unit_of_work import SessionDep
 
 router = APIRouter(tags=["matches"], responses=problem_responses(401, 403, 404, 422, 429))
 
 
-def get_index(request: Request, session: SessionDep) -> MatchIndex:
-    """The live index, brought up to the database's newest change (records and models) first."""
-    return request.app.state.index.current(session)
+def get_indexes(request: Request) -> SiteIndexes:
+    """The live indexes, one per site; the service brings the one it uses up to date."""
+    return request.app.state.index
 
 
-async def get_matcher(index: Annotated[MatchIndex, Depends(get_index)]) -> MatchEngine:
-    return index.matcher
-
-
-MatcherDep = Annotated[MatchEngine, Depends(get_matcher)]
-IndexDep = Annotated[MatchIndex, Depends(get_index)]
+IndexesDep = Annotated[SiteIndexes, Depends(get_indexes)]
 AsOf = Annotated[Day | None, Query(description="The day every date rule uses; today (site time) by default.")]
 CandidateAsOf = Annotated[Day | None, Query(description="The day every date rule uses; today (site time) by "
                                                         "default. Staff keys only: an employer key gets 403.")]
@@ -42,9 +36,9 @@ IncludeBlocked = Annotated[bool, Query(description="Also the openings a safety r
             summary="What should this trainee be offered: ranked openings, with reasons (and why not)",
             dependencies=[Permission("match:read")])
 def trainee_matches(external_id: ExternalIdPath, session: SessionDep, reference: ReferenceDep, caller: CurrentKey,
-                    matcher: MatcherDep, index: IndexDep, as_of: AsOf = None, limit: Limit = 10,
+                    indexes: IndexesDep, as_of: AsOf = None, limit: Limit = 10,
                     include_blocked: IncludeBlocked = False) -> OpeningMatches:
-    return service.rank_openings(session=session, index=index, engine=matcher, reference=reference,
+    return service.rank_openings(session=session, indexes=indexes, reference=reference,
                                  external_id=external_id, as_of=as_of, limit=limit, include_blocked=include_blocked,
                                  caller=caller)
 
@@ -52,9 +46,9 @@ def trainee_matches(external_id: ExternalIdPath, session: SessionDep, reference:
 @router.post("/v1/matches/preview", response_model=OpeningMatches,
              summary="Rank the open openings for a profile without storing it",
              dependencies=[Permission("match:preview")])
-def preview(body: ProfilePreview, session: SessionDep, reference: ReferenceDep, matcher: MatcherDep, index: IndexDep,
+def preview(body: ProfilePreview, session: SessionDep, reference: ReferenceDep, indexes: IndexesDep,
             as_of: AsOf = None, limit: Limit = 10, include_blocked: IncludeBlocked = False) -> OpeningMatches:
-    return service.preview(session=session, index=index, engine=matcher, reference=reference, body=body, as_of=as_of,
+    return service.preview(session=session, indexes=indexes, reference=reference, body=body, as_of=as_of,
                            limit=limit, include_blocked=include_blocked)
 
 
@@ -62,11 +56,10 @@ def preview(body: ProfilePreview, session: SessionDep, reference: ReferenceDep, 
             response_model_exclude_none=True,
             summary="Who fits this opening: ranked job-ready trainees (anonymised for employers)",
             dependencies=[Permission("candidate:read")])
-def opening_candidates(external_id: ExternalIdPath, session: SessionDep, reference: ReferenceDep, caller: CurrentKey,
-                       matcher: MatcherDep, index: IndexDep, as_of: CandidateAsOf = None, limit: Limit = 20
-                       ) -> OpeningCandidates:
-    return service.rank_candidates(session=session, index=index, engine=matcher, reference=reference,
-                                   external_id=external_id, as_of=as_of, limit=limit, caller=caller)
+def opening_candidates(external_id: ExternalIdPath, session: SessionDep, caller: CurrentKey, indexes: IndexesDep,
+                       as_of: CandidateAsOf = None, limit: Limit = 20) -> OpeningCandidates:
+    return service.rank_candidates(session=session, indexes=indexes, external_id=external_id, as_of=as_of, limit=limit,
+                                   caller=caller)
 
 
 @router.get("/v1/openings/{external_id}/candidates/{handle}", response_model=CandidateDetail,
@@ -74,7 +67,7 @@ def opening_candidates(external_id: ExternalIdPath, session: SessionDep, referen
             summary="One candidate; her identity only after her recorded consent to this employer",
             dependencies=[Permission("candidate:read")])
 def opening_candidate(external_id: ExternalIdPath, handle: Annotated[str, Path(pattern=r"^C-[A-Z2-7]{16}$")],
-                      session: SessionDep, reference: ReferenceDep, caller: CurrentKey, matcher: MatcherDep,
+                      session: SessionDep, caller: CurrentKey, indexes: IndexesDep,
                       as_of: CandidateAsOf = None) -> CandidateDetail:
-    return service.get_candidate(session=session, engine=matcher, reference=reference,
-                                 external_id=external_id, candidate_handle=handle, as_of=as_of, caller=caller)
+    return service.get_candidate(session=session, indexes=indexes, external_id=external_id, candidate_handle=handle,
+                                 as_of=as_of, caller=caller)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -28,7 +28,7 @@ from service.core.errors import Forbidden, NotFound
 from service.core.reference import Reference
 from service.journeys import repository as journeys
 from service.matches import loader, repository, summaries
-from service.matches.index import MatchIndex, Segment
+from service.matches.index import MatchIndex, Segment, SiteIndexes
 from service.matches.models import (
     BlockedRule,
     Candidate,
@@ -96,14 +96,22 @@ def allowed_pairs(engine: MatchEngine, trainees: TraineeTable, t_rows: np.ndarra
     return mask
 
 
-def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference, trainee: dict,
-                 as_of: date, limit: int, include_blocked: bool) -> tuple[list[OpeningMatch], int]:
-    """The best open openings for one trainee (stored or a preview profile), each with its summary, and how many
-    there are in all (the blocked ones too with include_blocked)."""
-    trainees = loader.trainee_table(reference, [trainee])  # the index is current: the route's dependency saw to it
+def openings_for(*, session: Session, indexes: Sequence[MatchIndex], trainee: dict, as_of: date, limit: int,
+                 include_blocked: bool) -> tuple[list[OpeningMatch], int]:
+    """The best open openings for one trainee (stored or a preview profile) in the sites' indexes given (her own
+    first; each current), each with its summary, and how many there are in all (the blocked ones too with
+    include_blocked). Each site's openings are scored by that site's engine (its wage law, its places)."""
     allowed_rows: dict[int, np.ndarray] = {}  # per segment's table (by id): the rows the rules allow, when ranked
+    scoring: dict[int, tuple[MatchEngine, TraineeTable]] = {}  # per segment's table (by id): its site's engine
+    segments: list[Segment] = []
+    for index in indexes:
+        trainees = loader.trainee_table(index.reference, [trainee])
+        for segment in index.openings.segments():  # one consistent set, should another request update it meanwhile
+            scoring[id(segment.table)] = (index.matcher, trainees)
+            segments.append(segment)
 
     def run(openings: OpeningTable, size: int) -> list[Match]:
+        engine, trainees = scoring[id(openings)]
         ranked, allowed_rows[id(openings)] = engine.rank_openings_and_allowed(
             trainees, 0, openings, as_of=as_of, limit=size, include_blocked=include_blocked, blocked_limit=size)
         return ranked
@@ -113,10 +121,9 @@ def openings_for(*, session: Session, index: MatchIndex, engine: MatchEngine, re
         mask[allowed_rows[id(openings)]] = True
         return mask
 
-    segments = index.openings.segments()  # one consistent set, should another request update the index meanwhile
     ranked = merge(segments, run, limit=limit, include_blocked=include_blocked)
     ids, blocked = allowed_in(segments, allowed)
-    found = summaries.kept_opening_summaries(session, index, [m.external_id for m in ranked])
+    found = summaries.kept_opening_summaries(session, indexes[0], [m.external_id for m in ranked])
     # An opening deleted since the index read it has no summary: left out, as the next answer would.
     shown = [m for m in ranked if m.external_id in found]
     return [OpeningMatch(opening_external_id=m.external_id, opening=found[m.external_id], rank=rank, score=m.score,
@@ -234,35 +241,45 @@ def confirmed_journeys(*, session: Session, index: MatchIndex, external_id: str)
     return journeys.minutes_by_trainee(session=session, trainee_external_ids=[external_id]).get(external_id, {})
 
 
-def rank_openings(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
-                  external_id: str, as_of: date | None, limit: int, include_blocked: bool, caller: ApiKey
-                  ) -> OpeningMatches:
-    """What she should be offered: ranked openings with reasons (and, on request, the blocked ones and why)."""
+def site_indexes(*, session: Session, indexes: SiteIndexes, reference: Reference, values: dict) -> list[MatchIndex]:
+    """The current indexes of the sites whose openings she is matched to: her own site's first."""
+    sites = reference.matched_sites(values["site"], willing_to_relocate=bool(values.get("willing_to_relocate")))
+    return [indexes.current(site, session) for site in sites]
+
+
+def rank_openings(*, session: Session, indexes: SiteIndexes, reference: Reference, external_id: str,
+                  as_of: date | None, limit: int, include_blocked: bool, caller: ApiKey) -> OpeningMatches:
+    """What she should be offered: ranked openings with reasons (and, on request, the blocked ones and why), from
+    her site's openings (and, when she is willing to relocate and both sites allow it, other sites')."""
     trainee = trainees.find(session=session, external_id=external_id, caller=caller)
     if include_blocked and not BLOCKED_REVEALS <= policy.sensitive_fields(caller, partner_org=trainee.partner_org):
         raise Forbidden("Why an opening is blocked tells where she lives and whom she excludes; this key may not "
                         "read that.")
     values = {name: getattr(trainee, name) for name in type(trainee).model_fields}
-    values["confirmed_journeys"] = confirmed_journeys(session=session, index=index,
+    found_indexes = site_indexes(session=session, indexes=indexes, reference=reference, values=values)
+    engine = found_indexes[0].matcher
+    values["confirmed_journeys"] = confirmed_journeys(session=session, index=found_indexes[0],
                                                    external_id=trainee.external_id)
     release_connection(session)  # while scoring; the session takes one again to read the summaries
-    day = as_of or site_today(reference.site.timezone)
-    data, count = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values,
-                               as_of=day, limit=limit, include_blocked=include_blocked)
+    day = as_of or site_today(found_indexes[0].reference.site.timezone)
+    data, count = openings_for(session=session, indexes=found_indexes, trainee=values, as_of=day, limit=limit,
+                               include_blocked=include_blocked)
     audit.record(session=session, caller=caller, action="match", entity="trainee", external_ids=[external_id])
     return OpeningMatches(trainee_external_id=external_id, as_of=day, model_version=engine.scorer_version, data=data,
                           count=count, **summaries.score_meaning(engine.scorer_version).model_dump())
 
 
-def preview(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference, body: ProfilePreview,
+def preview(*, session: Session, indexes: SiteIndexes, reference: Reference, body: ProfilePreview,
             as_of: date | None, limit: int, include_blocked: bool) -> OpeningMatches:
-    """The open openings ranked for a profile that is not stored."""
+    """The open openings ranked for a profile that is not stored (her site from her partner or district)."""
     values, findings = trainees.prepare(values={**body.model_dump(), "external_id": "preview"}, reference=reference)
     raise_findings(findings)
+    found_indexes = site_indexes(session=session, indexes=indexes, reference=reference, values=values)
+    engine = found_indexes[0].matcher
     release_connection(session)  # while scoring; the session takes one again to read the summaries
-    day = as_of or site_today(reference.site.timezone)
-    data, count = openings_for(session=session, index=index, engine=engine, reference=reference, trainee=values,
-                               as_of=day, limit=limit, include_blocked=include_blocked)
+    day = as_of or site_today(found_indexes[0].reference.site.timezone)
+    data, count = openings_for(session=session, indexes=found_indexes, trainee=values, as_of=day, limit=limit,
+                               include_blocked=include_blocked)
     return OpeningMatches(trainee_external_id=None, as_of=day, model_version=engine.scorer_version, data=data,
                           count=count, **summaries.score_meaning(engine.scorer_version).model_dump())
 
@@ -282,10 +299,13 @@ def _opening(session: Session, external_id: str, caller: ApiKey) -> dict:
     return loader.opening_records(session, ids=[external_id], open_only=False)[0]
 
 
-def rank_candidates(*, session: Session, index: MatchIndex, engine: MatchEngine, reference: Reference,
-                    external_id: str, as_of: date | None, limit: int, caller: ApiKey) -> OpeningCandidates:
-    """Who fits an opening: ranked job-ready trainees (anonymised for an employer's key); each view audited."""
+def rank_candidates(*, session: Session, indexes: SiteIndexes, external_id: str, as_of: date | None, limit: int,
+                    caller: ApiKey) -> OpeningCandidates:
+    """Who fits an opening: ranked job-ready trainees of its site (and women willing to relocate where both sites
+    allow it), anonymised for an employer's key; each view audited."""
     opening = _opening(session, external_id, caller)
+    index = indexes.current(opening["site"], session)
+    engine, reference = index.matcher, index.reference
     summary = summaries.summarise_openings(session, [opening])[external_id]
     release_connection(session)  # while scoring; the session takes one again only to read records
     day = candidate_day(as_of=as_of, caller=caller, reference=reference)
@@ -298,10 +318,12 @@ def rank_candidates(*, session: Session, index: MatchIndex, engine: MatchEngine,
                              **summaries.score_meaning(engine.scorer_version).model_dump())
 
 
-def get_candidate(*, session: Session, engine: MatchEngine, reference: Reference, external_id: str,
-                  candidate_handle: str, as_of: date | None, caller: ApiKey) -> CandidateDetail:
+def get_candidate(*, session: Session, indexes: SiteIndexes, external_id: str, candidate_handle: str,
+                  as_of: date | None, caller: ApiKey) -> CandidateDetail:
     """One candidate of an opening by handle; her identity only after her recorded consent (audited)."""
     opening = _opening(session, external_id, caller)
+    index = indexes.current(opening["site"], session)
+    engine, reference = index.matcher, index.reference
     day = candidate_day(as_of=as_of, caller=caller, reference=reference)
     trainee_id, detail = candidate(session=session, engine=engine, reference=reference, opening=opening,
                                    candidate_handle=candidate_handle, as_of=day, caller=caller)

@@ -30,7 +30,7 @@ def opening_summary(record: Mapping[str, Any], employer_name: str | None) -> Ope
     return OpeningSummary(title=record["title"], employer_external_id=record["employer_external_id"],
                           employer_name=employer_name or record["employer_external_id"], district=record["district"],
                           monthly_wage_inr=record["monthly_wage_inr"], shift=record["shift"],
-                          positions_left=record["positions_left"])
+                          positions_left=record["positions_left"], site=record["site"])
 
 
 def summarise_openings(session: Session, records: Collection[Mapping[str, Any]]) -> dict[str, OpeningSummary]:

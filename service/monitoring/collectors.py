@@ -11,7 +11,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from service.matches.index import MatchIndex
+from service.matches.index import SiteIndexes
 from service.nightly import repository as nightly_repository
 
 log = logging.getLogger("jobmatch.metrics")
@@ -21,13 +21,13 @@ class IndexCollector(Collector):
     """Rows and segments of the in-memory match index, and the model versions answers use, once the index has read
     the newest changes (every worker does before answering, so each reports the same)."""
 
-    def __init__(self, index: MatchIndex) -> None:
+    def __init__(self, index: SiteIndexes) -> None:
         self.index = index
 
     def collect(self) -> Iterator[GaugeMetricFamily | InfoMetricFamily]:
         try:
             with Session(self.index.engine) as session:
-                self.index.current(session)
+                self.index.all_current(session)
         except Exception as exc:  # the database does not answer: /readyz says so; the other metrics still answer
             log.warning("match index not brought up to date for /metrics", extra={"error": type(exc).__name__})
             return

@@ -24,6 +24,7 @@ DeclineReason = Literal["trainee_declined", "employer_declined", "safety_concern
 
 
 class MatchRunBase(SQLModel):
+    site: str = Field(max_length=64, index=True, description="The site whose openings and trainees the run matched.")
     as_of: date = Field(index=True)
     status: RunStatus = Field(default="running", sa_type=String(16), index=True)
     engine: str = Field(default="local", max_length=16)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.models import ApiKey
 from service.core.models import Page, utcnow
+from service.keys.sites import within_key_sites
 from service.nightly.models import DeclineReason, FairnessReport, MatchRun, Proposal
 from service.records import crud
 
@@ -30,18 +31,34 @@ def visible(key: ApiKey) -> list[ColumnElement[bool]]:
 # --------------------------------------------------------------------------- runs
 
 
-def page_of_runs(*, session: Session, page: Page) -> tuple[list[MatchRun], int]:
-    """One page of runs, newest first, and how many there are."""
-    return crud.list(session=session, table=MatchRun, conditions=[], page=page, order_by=[col(MatchRun.id).desc()])
+def runs_visible(key: ApiKey) -> list[Any]:
+    """SQL conditions restricting runs to those of the sites this key works in."""
+    return within_key_sites(MatchRun.site, key)
+
+
+def run_visible(*, session: Session, run: MatchRun, key: ApiKey) -> bool:
+    """Whether this key works in the run's site."""
+    conditions = runs_visible(key)
+    return not conditions or session.exec(select(MatchRun.id).where(MatchRun.id == run.id, *conditions)).first() \
+        is not None
+
+
+def page_of_runs(*, session: Session, page: Page, conditions: Sequence[Any] = ()) -> tuple[list[MatchRun], int]:
+    """One page of runs (those the conditions allow), newest first, and how many there are."""
+    return crud.list(session=session, table=MatchRun, conditions=list(conditions), page=page,
+                     order_by=[col(MatchRun.id).desc()])
 
 
 def find_run(*, session: Session, run_id: int) -> MatchRun | None:
     return session.get(MatchRun, run_id)
 
 
-def newest_complete_run(*, session: Session, as_of: datetime.date | None = None) -> MatchRun | None:
-    """The newest complete run (for a day, when given)."""
+def newest_complete_run(*, session: Session, as_of: datetime.date | None = None, site: str | None = None
+                        ) -> MatchRun | None:
+    """The newest complete run (for a day, of a site, when given)."""
     statement = select(MatchRun).where(col(MatchRun.status) == "complete")
+    if site is not None:
+        statement = statement.where(col(MatchRun.site) == site)
     if as_of is not None:
         statement = statement.where(col(MatchRun.as_of) == as_of)
     return session.exec(statement.order_by(col(MatchRun.finished_at).desc(), col(MatchRun.id).desc())
@@ -59,9 +76,10 @@ def clear_stale_runs(session: Session) -> int:
     return len(stale)
 
 
-def supersede_complete_runs(session: Session, as_of: datetime.date) -> None:
-    """The day's complete runs become superseded (by the run being written)."""
-    session.exec(update(MatchRun).where(col(MatchRun.as_of) == as_of, col(MatchRun.status) == "complete")
+def supersede_complete_runs(session: Session, as_of: datetime.date, site: str) -> None:
+    """The site's complete runs of the day become superseded (by the run being written)."""
+    session.exec(update(MatchRun).where(col(MatchRun.as_of) == as_of, col(MatchRun.status) == "complete",
+                                        col(MatchRun.site) == site)
                  .values(status="superseded"))
 
 

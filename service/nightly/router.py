@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 
 from service.auth.deps import CurrentKey, Permission
-from service.core.deps import PageDep
+from service.core.deps import PageDep, ReferenceDep
 from service.core.errors import problem_responses
-from service.core.models import MAX_ID, Day
+from service.core.models import MAX_ID, Code, Day
+from service.keys.sites import site_for
 from service.nightly import service
 from service.nightly.models import (
     DecidedProposal,
@@ -26,8 +27,9 @@ RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 @router.get("/v1/match-runs", response_model=MatchRunsPublic, summary="Nightly runs, newest first",
             dependencies=[Permission("match_run:read")])
-def list_runs(session: SessionDep, page: PageDep) -> Any:
-    rows, count = service.list_runs(session=session, page=page)
+def list_runs(session: SessionDep, page: PageDep, caller: CurrentKey,
+              site: Annotated[Code | None, Query(description="Only this site's runs.")] = None) -> Any:
+    rows, count = service.list_runs(session=session, page=page, caller=caller, site=site)
     return MatchRunsPublic(data=[MatchRunPublic.model_validate(row) for row in rows], count=count)
 
 
@@ -39,21 +41,25 @@ def list_runs(session: SessionDep, page: PageDep) -> Any:
                                             "(sentences joined by '; ')."}},
             summary="The newest complete run's proposals and alternatives, each with its opening's summary",
             dependencies=[Permission("match_run:read")])
-def latest_proposals(session: SessionDep, caller: CurrentKey, page: PageDep,
+def latest_proposals(session: SessionDep, caller: CurrentKey, page: PageDep, reference: ReferenceDep,
                      as_of: Annotated[Day | None, Query(description="The newest complete run for this day.")] = None,
                      kind: Annotated[str | None, Query(pattern="^(proposal|alternative)$")] = None,
-                     accept: Annotated[str | None, Header()] = None) -> Any:
+                     accept: Annotated[str | None, Header()] = None,
+                     site: Annotated[Code | None, Query(description="The site (default: the key's own, else the "
+                                                                    "default site).")] = None) -> Any:
+    site = site_for(session=session, key=caller, reference=reference, asked=site)
     if accept is not None and "text/csv" in accept:
-        text, filename = service.latest_proposals_csv(session=session, caller=caller, as_of=as_of, kind=kind)
+        text, filename = service.latest_proposals_csv(session=session, caller=caller, as_of=as_of, kind=kind,
+                                                      site=site)
         return Response(text, media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    return service.latest_proposals(session=session, caller=caller, as_of=as_of, kind=kind, page=page)
+    return service.latest_proposals(session=session, caller=caller, as_of=as_of, kind=kind, page=page, site=site)
 
 
 @router.get("/v1/match-runs/{run_id}", response_model=MatchRunPublic, summary="One run: counts, objective, models",
             dependencies=[Permission("match_run:read")])
-def get_run(run_id: RunId, session: SessionDep) -> Any:
-    return service.get_run(session=session, run_id=run_id)
+def get_run(run_id: RunId, session: SessionDep, caller: CurrentKey) -> Any:
+    return service.get_run(session=session, run_id=run_id, caller=caller)
 
 
 @router.get("/v1/match-runs/{run_id}/fairness", response_model=FairnessReportPublic,

@@ -75,7 +75,8 @@ def run_nightly(*, db: Engine, reference: Reference, matcher: MatchEngine, optio
     The run is written in one unit of work (run, proposals, and the previous run of the day superseded): a run
     killed at any point leaves the previous one current and nothing of its own."""
     with nightly_lock(db):
-        log.info("nightly run started", extra={"as_of": str(options.as_of), "engine": options.engine})
+        log.info("nightly run started", extra={"as_of": str(options.as_of), "engine": options.engine,
+                                               "site": reference.code})
         try:
             return _run(db, reference, matcher, options, {"score": matcher.scorer_version, **(model_versions or {})},
                         progress)
@@ -94,8 +95,10 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
     started = time.perf_counter()
     progress.start("loading trainees and openings", 1)
     with Session(db) as session:
-        trainee_rows = loader.trainee_records(session)
-        opening_rows = loader.opening_records(session)
+        # One site's openings, and the women matched with them: hers, and where both sites allow it, women
+        # willing to relocate from the other sites.
+        trainee_rows = loader.trainee_records(session, conditions=loader.trainee_conditions(reference))
+        opening_rows = loader.opening_records(session, conditions=loader.opening_conditions(reference))
         trainees = loader.trainee_table(reference, trainee_rows)
         openings = loader.opening_table(session, reference, opening_rows)
         declines = repository.declines(session)
@@ -103,7 +106,8 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
         labels = fairness.group_labels(trainee_rows)
         survivor = fairness.survivor_mask(trainee_rows)
         partner_of: dict[str, str | None] = dict(session.exec(select(col(Trainee.external_id), col(Trainee.partner_org))
-                                                              .where(col(Trainee.status) == "job_ready")).all())
+                                                              .where(col(Trainee.status) == "job_ready",
+                                                                     *loader.trainee_conditions(reference))).all())
     del trainee_rows, opening_rows
     trainee_row = {tid: i for i, tid in enumerate(trainees.external_id.tolist())}
     opening_row = {oid: j for j, oid in enumerate(openings.external_id.tolist())}
@@ -172,7 +176,7 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
                                                        alt_rank.tolist(), alt_keys.tolist()))]
     report, survivors = fairness.run_report(labels=labels, survivor=survivor, proposals=best, fair=fair,
                                             score_kind=score_kind(versions.get("score")))
-    run = _write_run(db, options, rows, counts, timings, started, progress, versions=versions,
+    run = _write_run(db, options, rows, counts, timings, started, progress, site=reference.code, versions=versions,
                      objective=best.objective, greedy_objective=greedy.objective,
                      report=report, survivors=survivors)
     log.info("nightly run complete", extra={"run": run.id, **counts, "objective": round(best.objective, 3),
@@ -184,19 +188,20 @@ def _run(db: Engine, reference: Reference, matcher: MatchEngine, options: RunOpt
 
 
 def _write_run(db: Engine, options: RunOptions, rows: Sequence[dict[str, Any]], counts: dict[str, int],
-               timings: dict[str, float], started: float, progress: Progress, *, versions: dict[str, str],
+               timings: dict[str, float], started: float, progress: Progress, *, site: str, versions: dict[str, str],
                objective: float, greedy_objective: float, report: dict[str, Any], survivors: dict[str, Any]
                ) -> MatchRun:
-    """The run, its proposals, its fairness report and the switch from the day's previous run, in one unit of
-    work."""
+    """The run, its proposals, its fairness report and the switch from the site's previous run of the day, in one
+    unit of work."""
     mark = time.perf_counter()
     log.info("nightly run writing", extra={"rows": len(rows)})
     progress.start("writing proposals", len(rows))
     with unit_of_work(db) as session:
         repository.clear_stale_runs(session)
-        repository.supersede_complete_runs(session, options.as_of)
-        run = MatchRun(as_of=options.as_of, engine=options.engine, status="complete", model_versions=versions,
-                       objective=objective, greedy_objective=greedy_objective, fairness=options.fairness)
+        repository.supersede_complete_runs(session, options.as_of, site)
+        run = MatchRun(site=site, as_of=options.as_of, engine=options.engine, status="complete",
+                       model_versions=versions, objective=objective, greedy_objective=greedy_objective,
+                       fairness=options.fairness)
         repository.save_run(session, run)
         assert run.id is not None  # flushed: the run has its id
         repository.save_fairness_report(session, FairnessReport(run_id=run.id, report=report, survivors=survivors))

@@ -51,21 +51,26 @@ class Decline(BaseModel):
     note: FreeText | None = None
 
 
-def list_runs(*, session: Session, page: Page) -> tuple[list[MatchRun], int]:
-    """Runs, newest first."""
-    return repository.page_of_runs(session=session, page=page)
+def list_runs(*, session: Session, page: Page, caller: ApiKey | None = None, site: str | None = None
+              ) -> tuple[list[MatchRun], int]:
+    """Runs of the sites this key works in (of one site, when given), newest first."""
+    conditions = [] if caller is None else repository.runs_visible(caller)
+    if site is not None:
+        conditions.append(MatchRun.site == site)
+    return repository.page_of_runs(session=session, page=page, conditions=conditions)
 
 
-def get_run(*, session: Session, run_id: int) -> MatchRun:
+def get_run(*, session: Session, run_id: int, caller: ApiKey | None = None) -> MatchRun:
+    """One run, if it is of a site this key works in."""
     run = repository.find_run(session=session, run_id=run_id)
-    if run is None:
+    if run is None or (caller is not None and not repository.run_visible(session=session, run=run, key=caller)):
         raise NotFound(f"No match run {run_id}.")
     return run
 
 
-def latest_run(*, session: Session, as_of: datetime.date | None = None) -> MatchRun:
-    """The newest complete run (for a day, when given): readers never see a running or killed one."""
-    run = repository.newest_complete_run(session=session, as_of=as_of)
+def latest_run(*, session: Session, as_of: datetime.date | None = None, site: str | None = None) -> MatchRun:
+    """The newest complete run (for a day, of a site, when given): readers never see a running or killed one."""
+    run = repository.newest_complete_run(session=session, as_of=as_of, site=site)
     if run is None:
         raise NotFound("No complete match run yet.")
     return run
@@ -125,10 +130,10 @@ def proposals_of(*, session: Session, run: MatchRun, caller: ApiKey, trainee_ext
 
 
 def latest_proposals(*, session: Session, caller: ApiKey, as_of: datetime.date | None, kind: str | None,
-                     page: Page) -> ProposalsPublic:
-    """One page of the newest complete run's proposals (and alternatives) the caller may see, by trainee, each
-    with its opening's summary."""
-    run = latest_run(session=session, as_of=as_of)
+                     page: Page, site: str | None = None) -> ProposalsPublic:
+    """One page of the site's newest complete run's proposals (and alternatives) the caller may see, by trainee,
+    each with its opening's summary."""
+    run = latest_run(session=session, as_of=as_of, site=site)
     assert run.id is not None  # a stored run has its id
     rows, count = repository.page_of_proposals(session=session, run_id=run.id, caller=caller, kind=kind, page=page)
     openings = summaries.opening_summaries(session, {row.opening_external_id for row in rows})
@@ -136,10 +141,10 @@ def latest_proposals(*, session: Session, caller: ApiKey, as_of: datetime.date |
                            **run_score_meaning(run).model_dump())
 
 
-def latest_proposals_csv(*, session: Session, caller: ApiKey, as_of: datetime.date | None, kind: str | None
-                         ) -> tuple[str, str]:
-    """Every proposal of the newest complete run the caller may see as a spreadsheet, and its file name."""
-    run = latest_run(session=session, as_of=as_of)
+def latest_proposals_csv(*, session: Session, caller: ApiKey, as_of: datetime.date | None, kind: str | None,
+                         site: str | None = None) -> tuple[str, str]:
+    """Every proposal of the site's newest complete run the caller may see as a spreadsheet, and its file name."""
+    run = latest_run(session=session, as_of=as_of, site=site)
     rows, _ = repository.page_of_proposals(session=session, run_id=run.id, caller=caller, kind=kind, page=None)
     openings = summaries.opening_summaries(session, {row.opening_external_id for row in rows})
     return (sheets.text((row.model_dump() for row in rows), openings, run_score_meaning(run).score_kind),

@@ -11,10 +11,12 @@ from sqlmodel import Field, SQLModel
 
 from service.core.models import (
     MAX_LIST_ITEMS,
+    SITE_DESCRIPTION,
     Code,
     Day,
     ExternalId,
     Flag,
+    InSitePublic,
     LanguageCode,
     Latitude,
     Longitude,
@@ -98,11 +100,12 @@ class OpeningUpdate(SQLModel):
 
 class Opening(OpeningBase, Tracked, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    site: str = Field(max_length=64, index=True, description=SITE_DESCRIPTION)
     external_id: str = Field(max_length=64, unique=True, index=True)
     occupation_code: str | None = Field(default=None, max_length=64, index=True)
 
 
-class OpeningPublic(OpeningBase, TrackedPublic):
+class OpeningPublic(OpeningBase, InSitePublic, TrackedPublic):
     external_id: ExternalId
     occupation_code: str | None = None
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.models import ApiKey
 from service.core.errors import Forbidden
+from service.keys.sites import within_key_sites
 from service.openings.models import Opening
 from service.records.resource import Scope
 
@@ -24,8 +25,11 @@ def own_employer(key: ApiKey) -> str | None:
 
 
 def visible(key: ApiKey) -> list[Any]:
-    """SQL conditions restricting openings to the rows this key may see."""
-    return [Opening.employer_external_id == key.employer_external_id] if key.role == "employer" else []
+    """SQL conditions restricting openings to the rows this key may see: an employer's key its own employer's, a
+    coordinator's those of its partner's site."""
+    if key.role == "employer":
+        return [Opening.employer_external_id == key.employer_external_id]
+    return within_key_sites(Opening.site, key)
 
 
 def may_create(key: ApiKey, external_id: str) -> bool:
@@ -44,10 +48,15 @@ def check_ownership(key: ApiKey, values: Mapping[str, Any]) -> None:
 SCOPE = Scope(visible=visible, may_create=may_create, check_ownership=check_ownership)
 
 
-def list_records(*, session: Session, ids: Collection[str] | None = None, open_only: bool = True
-                 ) -> list[dict[str, Any]]:
+def of_site(site: str) -> list[Any]:
+    """SQL conditions keeping the openings of one site."""
+    return [col(Opening.site) == site]
+
+
+def list_records(*, session: Session, ids: Collection[str] | None = None, open_only: bool = True,
+                 conditions: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """Opening rows as dicts: all of them or those with these ids (open ones only by default)."""
-    statement = sql_select(inspect(Opening).local_table)
+    statement = sql_select(inspect(Opening).local_table).where(*conditions)
     if open_only:
         statement = statement.where(col(Opening.status) == "open")
     if ids is None:

@@ -14,10 +14,12 @@ from sqlmodel import Session, col
 
 from service.auth.models import ApiKey
 from service.core import prepare as prep
+from service.core.errors import Unresolvable
 from service.core.models import Code, Day, ExternalId, Instant, Page, ShortText
 from service.core.reference import Reference
 from service.employers import repository as employers
 from service.employers.models import Employer
+from service.keys.sites import check_within_key_sites
 from service.openings import repository
 from service.openings.models import Opening, OpeningCreate, OpeningPublic, OpeningsPublic, OpeningStatus, OpeningUpdate
 from service.records import crud, resource
@@ -44,6 +46,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     empty wage category stays empty: the rule takes the occupation's)."""
     findings = prep.Findings()
     values = dict(values)
+    reference = prep.site(reference, values, findings)
     values["district"] = prep.district(reference, values["district"], findings)
     prep.coordinates(reference, values, findings)
     values["occupation_code"] = prep.occupation(reference, values["occupation"], findings)
@@ -77,6 +80,25 @@ def conditions(filters: OpeningFilters) -> builtins.list[Any]:
     if filters.updated_since:
         found.append(Opening.updated_at >= filters.updated_since)
     return found
+
+
+def site_problem(*, opening_site: str, employer_site: str | None, reference: Reference) -> str | None:
+    """Why an opening cannot be in its district: the district is not in its employer's site (None: it is)."""
+    if employer_site is None or employer_site == opening_site:
+        return None
+    return (f"the district is in {reference.of(opening_site).site.name}, but the employer is in "
+            f"{reference.of(employer_site).site.name}: an opening is in its employer's site")
+
+
+def check_site(*, session: Session, reference: Reference, values: dict[str, Any], caller: ApiKey) -> None:
+    """403 when the key does not work in the opening's site; 422 when its district is not in its employer's site."""
+    check_within_key_sites(session=session, values=values, caller=caller)
+    employer_site = employers.sites(session=session, external_ids=[values["employer_external_id"]]).get(
+        values["employer_external_id"])
+    reason = site_problem(opening_site=values["site"], employer_site=employer_site, reference=reference)
+    if reason is not None:
+        raise Unresolvable("The opening's district is not in its employer's site.",
+                           errors=[{"loc": ["body", "district"], "reason": reason}])
 
 
 RESOURCE = resource.Resource(label="opening", table=Opening, create=OpeningCreate, prepare=prepare,
@@ -130,7 +152,9 @@ def upsert(*, session: Session, reference: Reference, external_id: str, body: Op
            caller: ApiKey) -> tuple[OpeningPublic, bool]:
     """Create or replace an opening; returns it and whether it was created."""
     row, created = resource.upsert(session=session, resource=RESOURCE, reference=reference,
-                                   ident={"external_id": external_id}, body=body, if_match=if_match, caller=caller)
+                                   ident={"external_id": external_id}, body=body, if_match=if_match, caller=caller,
+                                   before_write=lambda session, values, caller: check_site(
+                                       session=session, reference=reference, values=values, caller=caller))
     return OpeningPublic.model_validate(row), created
 
 
@@ -138,7 +162,9 @@ def patch(*, session: Session, reference: Reference, external_id: str, body: Ope
           caller: ApiKey) -> OpeningPublic:
     """Change some fields of an opening."""
     row = resource.patch(session=session, resource=RESOURCE, reference=reference, ident={"external_id": external_id},
-                         body=body, if_match=if_match, caller=caller)
+                         body=body, if_match=if_match, caller=caller,
+                         before_write=lambda session, values, caller: check_site(
+                             session=session, reference=reference, values=values, caller=caller))
     return OpeningPublic.model_validate(row)
 
 

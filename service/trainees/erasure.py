@@ -12,6 +12,7 @@ from matching.reference import Gazetteer
 from service.audit import subjects as audit_subjects
 from service.consents import repository as consents
 from service.core.models import utcnow
+from service.core.reference import Reference
 from service.idempotency import erasure as idempotency
 from service.journeys import repository as journeys
 from service.matches import repository as handles
@@ -41,12 +42,13 @@ def anonymised_copy(trainee: Trainee, gazetteer: Gazetteer) -> Trainee:
         attendance_rate=round(trainee.attendance_rate, 1) if trainee.attendance_rate is not None else None,
         expected_wage_inr=(round(trainee.expected_wage_inr / WAGE_STEP) * WAGE_STEP
                            if trainee.expected_wage_inr is not None else None),
-        training_track=trainee.training_track, is_survivor=False, erased_at=utcnow())
+        training_track=trainee.training_track, is_survivor=False, erased_at=utcnow(), site=trainee.site)
 
 
-def erase(*, session: Session, trainee: Trainee, gazetteer: Gazetteer) -> str | None:
+def erase(*, session: Session, trainee: Trainee, reference: Reference) -> str | None:
     """Erase her record and every mention of her id, in the caller's unit of work (all or nothing); returns the
     anonymised stub's id when placements keep outcome statistics."""
+    gazetteer = (reference.of(trainee.site) if trainee.site in reference.served() else reference).site.gazetteer
     her = trainee.external_id
     consents.delete_of_trainee(session=session, trainee_external_id=her)
     journeys.delete_of_trainee(session=session, trainee_external_id=her)
@@ -67,10 +69,10 @@ def erase(*, session: Session, trainee: Trainee, gazetteer: Gazetteer) -> str | 
     return stub_id
 
 
-def erase_expired(*, session: Session, retention_days: int, today: date, gazetteer: Gazetteer) -> int:
+def erase_expired(*, session: Session, retention_days: int, today: date, reference: Reference) -> int:
     """Erase trainees who exited and whose record has not changed for the retention period."""
     cutoff = datetime.combine(today - timedelta(days=retention_days), time(), UTC)
     expired = repository.list_expired(session=session, cutoff=cutoff)
     for trainee in expired:
-        erase(session=session, trainee=trainee, gazetteer=gazetteer)
+        erase(session=session, trainee=trainee, reference=reference)
     return len(expired)

@@ -10,10 +10,12 @@ from sqlmodel import Field, SQLModel
 
 from service.core.models import (
     MAX_LIST_ITEMS,
+    SITE_DESCRIPTION,
     Code,
     Day,
     ExternalId,
     Flag,
+    InSitePublic,
     LanguageCode,
     Latitude,
     Longitude,
@@ -94,6 +96,7 @@ class TraineeUpdate(SQLModel):
 
 class Trainee(TraineeBase, Tracked, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    site: str = Field(max_length=64, index=True, description=SITE_DESCRIPTION)
     external_id: str = Field(max_length=64, unique=True, index=True)
     # Set when her personal data was erased: the row then holds only coarse, anonymised facts that keep
     # her placements' outcomes useful for learning, under a new random id.
@@ -106,7 +109,7 @@ class Trainee(TraineeBase, Tracked, table=True):
 WITHHELD = "Sensitive: null when the key may not read it (only admins and her own partner's coordinators may)."
 
 
-class TraineePublic(TraineeBase, TrackedPublic):
+class TraineePublic(TraineeBase, InSitePublic, TrackedPublic):
     # Sensitive fields a key may not read are withheld as null: nullable here, though not in TraineeBase.
     external_id: ExternalId
     lat: Latitude | None = Field(default=None, description=WITHHELD)

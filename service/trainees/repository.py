@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, inspect
+from sqlalchemy import ColumnElement, and_, false, func, inspect, or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -55,6 +55,15 @@ def candidate_pool(key: ApiKey) -> list[Any]:
 
 
 SCOPE = Scope(visible=visible, may_create=may_create, check_ownership=check_ownership)
+
+
+def matched_in_site(site: str, relocating_from: Collection[str] = ()) -> list[Any]:
+    """SQL conditions keeping the trainees matched to one site's openings: her own site's, and women willing to
+    relocate from the sites named (those that, like this one, allow matching across sites)."""
+    if not relocating_from:
+        return [col(Trainee.site) == site]
+    return [or_(col(Trainee.site) == site,
+                and_(col(Trainee.willing_to_relocate).is_(True), col(Trainee.site).in_(sorted(relocating_from))))]
 
 
 def list_records(*, session: Session, ids: Collection[str] | None = None, job_ready_only: bool = True,

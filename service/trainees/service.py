@@ -39,6 +39,7 @@ def prepare(*, values: dict[str, Any], reference: Reference) -> tuple[dict[str, 
     """Map a trainee's district, coordinates, skills, exclusions and track onto the reference data."""
     findings = prep.Findings()
     values = dict(values)
+    reference = prep.site(reference, values, findings, partner_org=values.get("partner_org"))
     values["district"] = prep.district(reference, values["district"], findings)
     prep.coordinates(reference, values, findings)
     values["skills"] = prep.skills(reference, values["skills"], findings, "skills")
@@ -134,4 +135,4 @@ def delete(*, session: Session, reference: Reference, external_id: str, if_match
     """Erase her personal data; her placements keep an anonymised stub for learning."""
     row = find(session=session, external_id=external_id, caller=caller)
     crud.check_version(row, if_match)
-    erasure.erase(session=session, trainee=row, gazetteer=reference.site.gazetteer)
+    erasure.erase(session=session, trainee=row, reference=reference)

@@ -1,7 +1,7 @@
 """every nightly run has a fairness report, and says whether its assignment had group floors
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-12 10:00:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -37,7 +37,7 @@ def test_matches_name_each_opening_round_their_numbers_and_count_every_opening(c
     summaries = {m["opening_external_id"]: m["opening"] for m in body["data"]}
     assert summaries["OP-own"] == {"title": "Tailor", "employer_external_id": "EM-1",
                                    "employer_name": "Synthetic Employer own", "district": "Howrah",
-                                   "monthly_wage_inr": 13000, "shift": "day",
+                                   "monthly_wage_inr": 13000, "shift": "day", "site": "west_bengal", "currency": "INR",
                                    "positions_left": 1}  # two positions, PL-own runs in one
     assert summaries["OP-other"]["employer_name"] == "Synthetic Employer other"
     assert summaries["OP-night"]["shift"] == "night" and summaries["OP-night"]["positions_left"] == 2

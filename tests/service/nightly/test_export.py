@@ -20,7 +20,7 @@ from tests.conftest import REPO
 def make_run(db, score: float) -> int:
     """A complete run with 30 trainees' proposals and alternatives; scores tell runs apart."""
     with Session(db) as session:
-        match_run = MatchRun(as_of=datetime.date(2026, 11, 1), status="complete")
+        match_run = MatchRun(site="west_bengal", as_of=datetime.date(2026, 11, 1), status="complete")
         session.add(match_run)
         session.commit()
         rows = [{"run_id": match_run.id, "trainee_external_id": f"TR-{t:03d}", "opening_external_id": f"OP-{o}",

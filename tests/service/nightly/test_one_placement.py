@@ -27,7 +27,7 @@ def proposals(client, db, admin_headers) -> list[int]:
         body = {**opening_body("own"), "employer_external_id": "EM-own"}
         assert client.put(f"/v1/openings/{opening}", json=body, headers=admin_headers).status_code == 201
     with Session(db) as session:
-        run = MatchRun(as_of=datetime.date(2026, 11, 1), status="complete")
+        run = MatchRun(site="west_bengal", as_of=datetime.date(2026, 11, 1), status="complete")
         session.add(run)
         session.commit()
         rows = [{"run_id": run.id, "trainee_external_id": "TR-1", "opening_external_id": f"OP-{i}",

@@ -37,7 +37,8 @@ def test_proposals_name_their_opening_and_the_csv_and_export_can_be_acted_on(cli
     own = next(p for p in rows if p["opening_external_id"] == "OP-own")
     assert own["opening"] == {"title": "Tailor", "employer_external_id": "EM-1",
                               "employer_name": "Synthetic Employer own", "district": "Howrah",
-                              "monthly_wage_inr": 13000, "shift": "day", "positions_left": 1}
+                              "monthly_wage_inr": 13000, "shift": "day", "positions_left": 1,
+                              "site": "west_bengal", "currency": "INR"}
     assert all(round(p["score"], 3) == p["score"] for p in rows)
     page = client.get("/v1/match-runs/latest/proposals?limit=1", headers=admin).json()
     assert page["count"] == len(rows) > len(page["data"]) == 1  # count: all of them, not the page

@@ -31,7 +31,7 @@ ROWS = [
 @pytest.fixture
 def run_id(db: Engine) -> int:
     with unit_of_work(db) as session:
-        run = MatchRun(as_of=datetime.date(2026, 11, 1), status="complete")
+        run = MatchRun(site="west_bengal", as_of=datetime.date(2026, 11, 1), status="complete")
         session.add(run)
         session.flush()
         assert run.id is not None

@@ -47,7 +47,7 @@ def second_instance(settings):
 def index_sees(app, table: str, external_id: str) -> bool:
     """Whether the instance's index, brought up to date, has reloaded this record since its base was built."""
     with Session(app.state.engine) as session:
-        index = app.state.index.current(session)
+        index = app.state.index.current(app.state.reference.code, session)
     return external_id in getattr(index, table).touched
 
 

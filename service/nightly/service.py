@@ -78,7 +78,7 @@ def latest_run(*, session: Session, as_of: datetime.date | None = None, site: st
 
 def fairness_report(*, session: Session, run_id: int, caller: ApiKey) -> FairnessReportPublic:
     """A run's fairness report; the survivors' aggregate only for admins."""
-    run = get_run(session=session, run_id=run_id)
+    run = get_run(session=session, run_id=run_id, caller=caller)  # 404 for a run of another site
     stored = repository.find_fairness_report(session=session, run_id=run_id)
     if stored is None:
         raise NotFound(f"Match run {run_id} has no fairness report (it ran before runs had one).")

@@ -38,7 +38,8 @@ def add_site(data: Path, *, relocation: bool) -> None:
     doc.update(code=LAKE, name="Lakeland", country="TH", currency="THB", currency_symbol="฿",
                timezone="Asia/Bangkok", languages=["th", "en"], relocation_across_sites=relocation)
     (folder / "site.json").write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
-    shutil.copy(source / doc["minimum_wages"], folder / doc["minimum_wages"])
+    wages = (source / doc["minimum_wages"]).read_text(encoding="utf-8")  # amounts in bahts: the neutral column
+    (folder / doc["minimum_wages"]).write_text(wages.replace("monthly_wage_inr", "monthly_wage", 1), encoding="utf-8")
     with open(source / doc["gazetteer"], encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(handle) if row["code"] in LAKE_DISTRICTS]
     with open(folder / doc["gazetteer"], "w", encoding="utf-8", newline="") as handle:
@@ -63,6 +64,7 @@ def data_with_sites(tmp_path: Path, *, lake_relocation: bool = False, bengal_rel
     (data / "sites").mkdir(parents=True)
     shutil.copy(REPO / "data" / "taxonomy.json", data / "taxonomy.json")
     shutil.copytree(REPO / "data" / "sites" / "west_bengal", data / "sites" / "west_bengal")
+    shutil.copytree(REPO / "data" / "programme", data / "programme")
     allow_relocation(data, "west_bengal", bengal_relocation)
     add_site(data, relocation=lake_relocation)
     return data

@@ -1,9 +1,10 @@
 """The in-memory index of open openings and job-ready trainees.
 
-Built from the database at start. Each query first reads the newest change id (one indexed lookup); if other
-writes happened since (in this worker or another), the changed records are reloaded into a small delta table
-and their old rows in the older tables are masked. When the delta grows large the base is rebuilt. So answers are
-always as fresh as the database, and a write costs the index only the rows it touched."""
+Built from the database at start. Each query first reads the newest change id (one indexed lookup, which the
+authentication gate makes with the request's key); if other writes happened since (in this worker or another), the
+changed records are reloaded into a small delta table and their old rows in the older tables are masked. When the
+delta grows large the base is rebuilt. So answers are always as fresh as the database, and a write costs the index
+only the rows it touched."""
 
 from __future__ import annotations
 
@@ -112,14 +113,15 @@ class MatchIndex:
         self._derived: dict[str, tuple[Any, Any]] = {}
         self._changed_at: dict[str, int] = {}  # entity -> the newest change id that touched it, as this index saw it
 
-    def current(self, session: Session) -> MatchIndex:
-        """Bring the index up to the database's newest change; cheap when nothing changed."""
-        latest = changes.latest(session=session)
+    def current(self, session: Session, *, seen: int | None = None) -> MatchIndex:
+        """Bring the index up to the database's newest change; cheap when nothing changed. `seen`, the newest
+        change id read at the start of the request (with its key), saves reading it again."""
+        latest = changes.latest(session=session) if seen is None else seen
         if latest == self.version:
             return self
         with self._lock:
-            if latest == self.version:
-                return self
+            if latest == self.version or (seen is not None and latest < self.version):
+                return self  # another request brought it further meanwhile: never back
             changed = {} if self.version < 0 else changes.since(session=session, after=self.version, upto=latest)
             for entity in changed:
                 self._changed_at[entity] = latest

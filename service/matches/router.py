@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
+import anyio
 from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlmodel import Session
 
 from matching.engine import MatchEngine
 from service.auth.deps import CurrentKey, Permission
+from service.core.actor import change_seen
 from service.core.deps import ReferenceDep
 from service.core.errors import problem_responses
 from service.core.http import ExternalIdPath
@@ -15,14 +19,30 @@ from service.core.models import Day
 from service.matches import service
 from service.matches.index import MatchIndex
 from service.matches.models import CandidateDetail, OpeningCandidates, OpeningMatches, ProfilePreview
-from service.records.unit_of_work import SessionDep
+from service.records.unit_of_work import RequestWork, RequestWorkDep, SessionDep
 
 router = APIRouter(tags=["matches"], responses=problem_responses(401, 403, 404, 422, 429))
+T = TypeVar("T")
 
 
-def get_index(request: Request, session: SessionDep) -> MatchIndex:
-    """The live index, brought up to the database's newest change (records and models) first."""
-    return request.app.state.index.current(session)
+def current_index(request: Request, session: Session) -> MatchIndex:
+    """The live index, brought up to the newest change (records and models) the request's key was read with."""
+    return request.app.state.index.current(session, seen=change_seen(request.scope))
+
+
+async def get_index(request: Request, session: SessionDep) -> MatchIndex:
+    """The live index, brought up to the database's newest change first (on a thread only when it must read)."""
+    index: MatchIndex = request.app.state.index
+    seen = change_seen(request.scope)
+    if seen is not None and seen == index.version:
+        return index
+    return await anyio.to_thread.run_sync(current_index, request, session)
+
+
+async def over_index(request: Request, work: RequestWork, do: Callable[[Session, MatchIndex], T]) -> T:
+    """A match route's whole blocking part on one thread: the index brought up to date, then `do(session, index)`,
+    in the request's unit of work."""
+    return await work.run(lambda session: do(session, current_index(request, session)))
 
 
 async def get_matcher(index: Annotated[MatchIndex, Depends(get_index)]) -> MatchEngine:
@@ -41,40 +61,44 @@ IncludeBlocked = Annotated[bool, Query(description="Also the openings a safety r
 @router.get("/v1/trainees/{external_id}/matches", response_model=OpeningMatches,
             summary="What should this trainee be offered: ranked openings, with reasons (and why not)",
             dependencies=[Permission("match:read")])
-def trainee_matches(external_id: ExternalIdPath, session: SessionDep, reference: ReferenceDep, caller: CurrentKey,
-                    matcher: MatcherDep, index: IndexDep, as_of: AsOf = None, limit: Limit = 10,
-                    include_blocked: IncludeBlocked = False) -> OpeningMatches:
-    return service.rank_openings(session=session, index=index, engine=matcher, reference=reference,
-                                 external_id=external_id, as_of=as_of, limit=limit, include_blocked=include_blocked,
-                                 caller=caller)
+async def trainee_matches(request: Request, external_id: ExternalIdPath, work: RequestWorkDep,
+                          reference: ReferenceDep, caller: CurrentKey, as_of: AsOf = None, limit: Limit = 10,
+                          include_blocked: IncludeBlocked = False) -> OpeningMatches:
+    return await over_index(request, work, lambda session, index: service.rank_openings(
+        session=session, index=index, engine=index.matcher, reference=reference, external_id=external_id,
+        as_of=as_of, limit=limit, include_blocked=include_blocked, caller=caller))
 
 
 @router.post("/v1/matches/preview", response_model=OpeningMatches,
              summary="Rank the open openings for a profile without storing it",
              dependencies=[Permission("match:preview")])
-def preview(body: ProfilePreview, session: SessionDep, reference: ReferenceDep, matcher: MatcherDep, index: IndexDep,
-            as_of: AsOf = None, limit: Limit = 10, include_blocked: IncludeBlocked = False) -> OpeningMatches:
-    return service.preview(session=session, index=index, engine=matcher, reference=reference, body=body, as_of=as_of,
-                           limit=limit, include_blocked=include_blocked)
+async def preview(request: Request, body: ProfilePreview, work: RequestWorkDep, reference: ReferenceDep,
+                  as_of: AsOf = None, limit: Limit = 10, include_blocked: IncludeBlocked = False) -> OpeningMatches:
+    return await over_index(request, work, lambda session, index: service.preview(
+        session=session, index=index, engine=index.matcher, reference=reference, body=body, as_of=as_of,
+        limit=limit, include_blocked=include_blocked))
 
 
 @router.get("/v1/openings/{external_id}/candidates", response_model=OpeningCandidates,
             response_model_exclude_none=True,
             summary="Who fits this opening: ranked job-ready trainees (anonymised for employers)",
             dependencies=[Permission("candidate:read")])
-def opening_candidates(external_id: ExternalIdPath, session: SessionDep, reference: ReferenceDep, caller: CurrentKey,
-                       matcher: MatcherDep, index: IndexDep, as_of: CandidateAsOf = None, limit: Limit = 20
-                       ) -> OpeningCandidates:
-    return service.rank_candidates(session=session, index=index, engine=matcher, reference=reference,
-                                   external_id=external_id, as_of=as_of, limit=limit, caller=caller)
+async def opening_candidates(request: Request, external_id: ExternalIdPath, work: RequestWorkDep,
+                             reference: ReferenceDep, caller: CurrentKey, as_of: CandidateAsOf = None,
+                             limit: Limit = 20) -> OpeningCandidates:
+    return await over_index(request, work, lambda session, index: service.rank_candidates(
+        session=session, index=index, engine=index.matcher, reference=reference, external_id=external_id,
+        as_of=as_of, limit=limit, caller=caller))
 
 
 @router.get("/v1/openings/{external_id}/candidates/{handle}", response_model=CandidateDetail,
             response_model_exclude_none=True,
             summary="One candidate; her identity only after her recorded consent to this employer",
             dependencies=[Permission("candidate:read")])
-def opening_candidate(external_id: ExternalIdPath, handle: Annotated[str, Path(pattern=r"^C-[A-Z2-7]{16}$")],
-                      session: SessionDep, reference: ReferenceDep, caller: CurrentKey, matcher: MatcherDep,
-                      as_of: CandidateAsOf = None) -> CandidateDetail:
-    return service.get_candidate(session=session, engine=matcher, reference=reference,
-                                 external_id=external_id, candidate_handle=handle, as_of=as_of, caller=caller)
+async def opening_candidate(request: Request, external_id: ExternalIdPath,
+                            handle: Annotated[str, Path(pattern=r"^C-[A-Z2-7]{16}$")], work: RequestWorkDep,
+                            reference: ReferenceDep, caller: CurrentKey, as_of: CandidateAsOf = None
+                            ) -> CandidateDetail:
+    return await over_index(request, work, lambda session, index: service.get_candidate(
+        session=session, engine=index.matcher, reference=reference, external_id=external_id,
+        candidate_handle=handle, as_of=as_of, caller=caller))

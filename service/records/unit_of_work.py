@@ -24,6 +24,7 @@ T = TypeVar("T")
 ACTOR = "actor"  # session.info: the API key writing (None for the CLI and scheduled jobs)
 WROTE = "wrote"  # session.info: a statement of this unit of work changed rows
 TODAY = "today"  # session.info: the site's calendar day when the unit of work began (one day per unit of work)
+ONE_THREAD = "one_thread"  # session.info: the unit of work runs whole on one thread (RequestWork)
 
 
 class UnitOfWorkSession(Session):
@@ -72,10 +73,13 @@ def has_written(session: Session) -> bool:
 
 def release_connection(session: Session) -> None:
     """Give a session's connection back to the pool before long work that reads nothing (scoring); only
-    before anything was written, since the one commit comes at the end."""
+    before anything was written, since the one commit comes at the end. A unit of work run whole on one thread
+    (`RequestWork`) keeps it: no other request waits for it (the pool holds a connection for every thread and
+    every request in flight), and giving it back would cost two round trips (end and begin a transaction)."""
     if has_written(session):
         raise RuntimeError("release_connection after a write: the unit of work would lose it")
-    session.rollback()
+    if not session.info.get(ONE_THREAD):
+        session.rollback()
 
 
 def _request_unit_of_work(request: Request) -> AbstractContextManager[Session]:
@@ -129,6 +133,7 @@ class RequestWork:
 
         def in_thread() -> T:
             with _request_unit_of_work(self.request) as session:
+                session.info[ONE_THREAD] = True
                 return do(session)
 
         return await anyio.to_thread.run_sync(in_thread)

@@ -63,7 +63,7 @@ def _counted_lookup(connection: Connection, token: str, limit: KeyLimit, paramet
             raise
         limit.failed(exc)
         return None
-    if found.verdict is None:  # usable in Python but not in SQL: only at the instant of its expiry
+    if found.verdict is None:  # not counted although usable (SQL and Python judged its expiry differently)
         return None
     return found.key, limit.counted(found.verdict, now), found.change_id
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -28,6 +28,12 @@ class AuditFilters(BaseModel):
     until: Instant | None = None
 
 
+# The statement of one event, built once: every audited read of a trainee sends it.
+_ONE_EVENT = insert(table_of(AuditEvent)).values(
+    {name: bindparam(name) for name in ("key_id", "key_prefix", "role", "at", "action", "entity", "external_id")})
+_ONE_EVENT_WITH_LINK = _ONE_EVENT.add_cte(subjects.link_part())
+
+
 def record(*, session: Session, caller: Actor | None, action: str, entity: str, external_ids: Iterable[str]) -> None:
     """Append one event per record; committed with the caller's transaction. Trainees are named by pseudonym."""
     external_ids = [*external_ids]
@@ -35,9 +41,9 @@ def record(*, session: Session, caller: Actor | None, action: str, entity: str, 
            "role": caller.role if caller else "cli"}
     event = {**who, "at": utcnow(), "action": action, "entity": entity}
     if entity == subjects.ENTITY and len(external_ids) == 1:  # one read of her record: one statement
-        pseudonym, store_link = subjects.link_one(session=session, external_id=external_ids[0])
-        statement = insert(table_of(AuditEvent)).values(**event, external_id=pseudonym)
-        session.execute(statement.add_cte(store_link) if store_link is not None else statement)
+        pseudonym, with_link = subjects.link_one(session=session, external_id=external_ids[0])
+        session.execute(_ONE_EVENT_WITH_LINK if with_link else _ONE_EVENT,
+                        {**event, "external_id": pseudonym, "subject": external_ids[0]})
         return
     if entity == subjects.ENTITY:
         tokens = subjects.link(session=session, external_ids=external_ids)

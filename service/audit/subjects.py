@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import CTE
@@ -46,16 +46,21 @@ def link(*, session: Session, external_ids: Iterable[str]) -> dict[str, str]:
     return tokens
 
 
-def link_one(*, session: Session, external_id: str) -> tuple[str, CTE | None]:
-    """Her token for one event (the path of every audited read), and on PostgreSQL a statement part that stores
-    her link if it is missing, for the caller to send with the event as one statement (an existing link then
-    costs no read and takes no row lock); elsewhere the link is stored at once and the part is None."""
+def link_part() -> CTE:
+    """PostgreSQL: a statement part that stores the link of a token (parameter `external_id`, as the event names
+    her) to her id (parameter `subject`) if it is missing, for an event's insert to carry: an existing link then
+    costs no read and takes no row lock."""
+    return (postgresql.insert(table_of(AuditSubject))
+            .values(token=bindparam("external_id"), external_id=bindparam("subject"))
+            .on_conflict_do_nothing().cte("stored_link"))
+
+
+def link_one(*, session: Session, external_id: str) -> tuple[str, bool]:
+    """Her token for one event (the path of every audited read), and whether the caller must store her link with
+    the event (`link_part`, on PostgreSQL); elsewhere the link is stored at once."""
     if session.get_bind().dialect.name != "postgresql":
-        return link(session=session, external_ids=[external_id])[external_id], None
-    her_token = token(session=session, external_id=external_id)
-    store = (postgresql.insert(table_of(AuditSubject)).values(token=her_token, external_id=external_id)
-             .on_conflict_do_nothing().cte("stored_link"))
-    return her_token, store
+        return link(session=session, external_ids=[external_id])[external_id], False
+    return token(session=session, external_id=external_id), True
 
 
 def names(*, session: Session, tokens: Iterable[str]) -> dict[str, str]:

@@ -6,9 +6,11 @@ import builtins
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import Select, bindparam, or_, true
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection, RowMapping
 from sqlmodel import Session, col, select
@@ -17,6 +19,8 @@ from service.auth.models import ApiKey, Role
 from service.core.db import table_of
 from service.core.errors import Conflict, InvalidInput, NotFound, Unauthorized, Unresolvable
 from service.core.models import utcnow
+from service.core.rate_counters import counting_part
+from service.records import changes
 
 KEY_PREFIX = "jm_"
 BindingCheck = Callable[..., None]  # (session=, employer_external_id=, partner_org=): the binding exists
@@ -83,14 +87,57 @@ def revoke(*, session: Session, key_id: int, caller: ApiKey | None = None) -> Ap
     return key
 
 
-_KEY_BY_HASH = core_select(table_of(ApiKey)).where(table_of(ApiKey).c.key_hash == bindparam("key_hash"))
 _KEY_BY_ID = core_select(table_of(ApiKey)).where(table_of(ApiKey).c.id == bindparam("key_id"))
 
 
-def authenticate(*, connection: Connection, raw_key: str) -> ApiKey:
-    """The key a bearer token names, if it is valid now: a detached value (one indexed Core read, no ORM
-    session: every /v1 request pays for it)."""
-    return _valid(connection.execute(_KEY_BY_HASH, {"key_hash": hash_key(raw_key)}).mappings().first())
+def _key_and_change_id() -> Select[Any]:
+    """The key with a hash, and the newest change id: one indexed read each, in one statement."""
+    keys = table_of(ApiKey)
+    return core_select(keys, changes.latest_id().label("change_id")).where(keys.c.key_hash == bindparam("key_hash"))
+
+
+def _key_counted_and_change_id() -> Select[Any]:
+    """PostgreSQL: as `_key_and_change_id`, and the request counted in the key's rate counter if the key is usable
+    at `at` (a revoked or expired key is never counted): the whole fixed cost of a request in one round trip."""
+    found = core_select(table_of(ApiKey)).where(table_of(ApiKey).c.key_hash == bindparam("key_hash")).cte("found")
+    usable = core_select(found.c.key_hash).where(
+        found.c.revoked_at.is_(None), or_(found.c.expires_at.is_(None), found.c.expires_at > bindparam("at")))
+    counted = counting_part(usable)
+    return (core_select(found, counted.c.tat_us, counted.c.allowed, changes.latest_id().label("change_id"))
+            .select_from(found.outerjoin(counted, true())))
+
+
+_KEY_AND_CHANGE_ID = _key_and_change_id()
+_KEY_COUNTED_AND_CHANGE_ID = _key_counted_and_change_id()
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """A request's key, the newest change id when it was read, and, when it was counted in the same statement, the
+    rate counter's verdict (`tat_us`, `allowed`)."""
+
+    key: ApiKey
+    change_id: int
+    verdict: tuple[int, bool] | None = None
+
+
+def authenticate(*, connection: Connection, raw_key: str, count: dict[str, int] | None = None) -> Authenticated:
+    """The key a bearer token names, if it is valid now, as a detached value, with the newest change id (one Core
+    statement, no ORM session: every /v1 request pays for it). With `count` (the rate counter's parameters,
+    PostgreSQL only) the request is counted against the key in the same statement."""
+    now = utcnow()
+    if count is None:
+        row = connection.execute(_KEY_AND_CHANGE_ID, {"key_hash": hash_key(raw_key)}).mappings().first()
+    else:
+        row = connection.execute(_KEY_COUNTED_AND_CHANGE_ID,
+                                 {"key_hash": hash_key(raw_key), "at": now, **count}).mappings().first()
+    if row is None:
+        raise Unauthorized("The API key is not valid.")
+    values = dict(row)
+    change_id, tat, allowed = values.pop("change_id"), values.pop("tat_us", None), values.pop("allowed", None)
+    key = _valid(values, now)
+    return Authenticated(key=key, change_id=change_id or 0,
+                         verdict=None if count is None or tat is None else (tat, bool(allowed)))
 
 
 def find_valid(*, session: Session, key_id: int) -> ApiKey:
@@ -99,13 +146,13 @@ def find_valid(*, session: Session, key_id: int) -> ApiKey:
     return _valid(session.connection().execute(_KEY_BY_ID, {"key_id": key_id}).mappings().first())
 
 
-def _valid(row: RowMapping | None) -> ApiKey:
+def _valid(row: RowMapping | dict[str, Any] | None, now: datetime | None = None) -> ApiKey:
     if row is None:
         raise Unauthorized("The API key is not valid.")
     key = ApiKey(**row)
     if key.revoked_at is not None:
         raise Unauthorized("The API key has been revoked.")
-    if key.expires_at is not None and _aware(key.expires_at) <= utcnow():
+    if key.expires_at is not None and _aware(key.expires_at) <= (now or utcnow()):
         raise Unauthorized("The API key has expired.")
     return key
 

@@ -87,7 +87,7 @@ def resolve(*, session: Session, cookie: str | None) -> ConsoleSession:
 def sign_in(*, session: Session, raw_key: str, hours: int) -> tuple[ApiKey, str]:
     """Check a key typed on the sign-in page; a staff key gets a session cookie's value (Unauthorized for a key
     that is not valid, StaffOnly for one of another role)."""
-    key = keys.authenticate(connection=session.connection(), raw_key=raw_key.strip())
+    key = keys.authenticate(connection=session.connection(), raw_key=raw_key.strip()).key
     if key.role not in policy.STAFF:
         raise StaffOnly
     return key, issue(session=session, key=key, hours=hours)

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from starlette.types import Scope
 
 STATE_KEY = "api_key"  # where the authenticated key is kept in the request's scope["state"]
+CHANGE_SEEN = "change_id"  # scope["state"]: the newest change id when the gate read the key
 
 
 class Actor(Protocol):
@@ -26,3 +27,8 @@ class Actor(Protocol):
 def request_actor(scope: Scope) -> Any:
     """The key the gate authenticated for this request, if any."""
     return (scope.get("state") or {}).get(STATE_KEY)
+
+
+def change_seen(scope: Scope) -> int | None:
+    """The newest change id the gate read with the key (None: no key was read, as for the console)."""
+    return (scope.get("state") or {}).get(CHANGE_SEEN)

@@ -19,7 +19,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.core.actor import STATE_KEY
 from service.core.errors import problem_response
-from service.core.rate_counters import Budget, DatabaseCounter, RedisCounter, SharedCounter, now_us, retry_after
+from service.core.rate_counters import (
+    Budget,
+    DatabaseCounter,
+    RedisCounter,
+    SharedCounter,
+    counting_parameters,
+    now_us,
+    retry_after,
+    wait_of,
+)
 
 log = logging.getLogger("jobmatch.limits")
 COUNTED = "rate_wait"  # scope["state"]: the seconds to wait the gate counted for this request, if it did
@@ -87,6 +96,25 @@ class KeyLimit:
 
     def _shared(self) -> bool:
         return self.counter is not None and time.monotonic() >= self._shared_from
+
+    def counting_in_statement(self, connection: Connection) -> tuple[dict[str, int], int] | None:
+        """When the database counter counts on PostgreSQL and answers, the parameters that count a request in the
+        statement the caller sends on this connection (the gate's key lookup), with the instant they count at;
+        None: count with `count_on` instead."""
+        if not (isinstance(self.counter, DatabaseCounter) and self._shared()
+                and connection.dialect.name == "postgresql"):
+            return None
+        now = now_us()
+        return counting_parameters(self.budget, now), now
+
+    def counted(self, verdict: tuple[int, bool], now: int) -> float:
+        """The seconds to wait from the verdict of a count made in the caller's statement."""
+        tat, allowed = verdict
+        return wait_of(tat, allowed, self.budget, now)
+
+    def failed(self, exc: Exception) -> None:
+        """The shared counter failed in the caller's statement: limit per worker for a while."""
+        self._failed(exc)
 
     def _failed(self, exc: Exception) -> None:
         """Limit per worker for a while, and say so (at most once a minute)."""

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import anyio
-from sqlalchemy import BigInteger, Boolean, Column, bindparam, case, create_engine, event, func
+from sqlalchemy import BigInteger, Boolean, Column, bindparam, case, create_engine, event, func, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.selectable import CTE, Select
 from sqlmodel import Field, SQLModel
 
 from service.core.db import table_of
@@ -77,19 +78,42 @@ class SharedCounter(Protocol):
     async def close(self) -> None: ...
 
 
-def _upsert(dialect_name: str) -> ReturningInsert[Any]:
-    """The one statement that counts a request: insert the bucket or move its `tat`, returning the verdict."""
+def _upsert(dialect_name: str, buckets: Select[Any] | None = None) -> ReturningInsert[Any]:
+    """The one statement that counts a request: insert the bucket or move its `tat`, returning the verdict. With
+    `buckets` (a select of one column), it counts the buckets that select gives instead of the `bucket` parameter:
+    none, nothing is counted."""
     table = table_of(RateBucket)
     now, interval = bindparam("now", type_=BigInteger), bindparam("interval", type_=BigInteger)
     tolerance = bindparam("tolerance", type_=BigInteger)
     dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
     start = (func.greatest if dialect_name == "postgresql" else func.max)(table.c.tat_us, now)
     fits = start + interval - now <= tolerance
-    insert = dialect.insert(table).values(bucket=bindparam("bucket"), tat_us=now + interval, allowed=True)
+    if buckets is None:
+        insert = dialect.insert(table).values(bucket=bindparam("bucket"), tat_us=now + interval, allowed=True)
+    else:
+        rows = buckets.with_only_columns(*buckets.selected_columns, now + interval, true())
+        insert = dialect.insert(table).from_select(["bucket", "tat_us", "allowed"], rows)
     return insert.on_conflict_do_update(
         index_elements=[table.c.bucket],
         set_={"tat_us": case((fits, start + interval), else_=table.c.tat_us), "allowed": fits},
     ).returning(table.c.tat_us, table.c.allowed)
+
+
+def counting_part(buckets: Select[Any]) -> CTE:
+    """PostgreSQL: the count of the buckets a select gives (one column) as a part of a larger statement (columns
+    `tat_us`, `allowed`; no row when nothing was counted), so a request is counted in the round trip that does
+    other work; its parameters are `counting_parameters`'."""
+    return _upsert("postgresql", buckets).cte("counted")
+
+
+def counting_parameters(budget: Budget, now: int) -> dict[str, int]:
+    """The parameters of a count at `now` (microseconds) within this budget."""
+    return {"now": now, "interval": budget.interval, "tolerance": budget.tolerance}
+
+
+def wait_of(tat: int, allowed: bool, budget: Budget, now: int) -> float:
+    """The seconds a counted request must wait (0: go ahead), from the counter's verdict."""
+    return 0.0 if allowed else (max(tat, now) + budget.interval - now - budget.tolerance) / MICROS
 
 
 class DatabaseCounter:
@@ -117,13 +141,13 @@ class DatabaseCounter:
         the same database that the caller holds already (the authentication gate's), saves taking another; on
         SQLite the counters' own file is used whatever is given."""
         engine, statement = self._connectable()
-        values = {"bucket": bucket, "now": now, "interval": budget.interval, "tolerance": budget.tolerance}
+        values = {"bucket": bucket, **counting_parameters(budget, now)}
         if connection is not None and connection.dialect.name == "postgresql":
             tat, allowed = connection.execute(statement, values).one()
         else:
             with engine.connect() as own:
                 tat, allowed = own.execute(statement, values).one()
-        return 0.0 if allowed else (max(tat, now) + budget.interval - now - budget.tolerance) / MICROS
+        return wait_of(tat, allowed, budget, now)
 
     async def take(self, bucket: str, budget: Budget, now: int) -> float:
         return await anyio.to_thread.run_sync(self.take_now, bucket, budget, now, limiter=self.threads)

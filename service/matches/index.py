@@ -1,12 +1,14 @@
 """The in-memory index of open openings and job-ready trainees.
 
-Built from the database at start. Each query first reads the newest change id (one indexed lookup); if other
-writes happened since (in this worker or another), the changed records are reloaded into a small delta table
-and their old rows in the older tables are masked. When the delta grows large the base is rebuilt. So answers are
-always as fresh as the database, and a write costs the index only the rows it touched."""
+Built from the database at start. Each query first reads the newest change id (one indexed lookup, which the
+authentication gate makes with the request's key); if other writes happened since (in this worker or another), the
+changed records are reloaded into a small delta table and their old rows in the older tables are masked. When the
+delta grows large the base is rebuilt. So answers are always as fresh as the database, and a write costs the index
+only the rows it touched."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -112,14 +114,15 @@ class MatchIndex:
         self._derived: dict[str, tuple[Any, Any]] = {}
         self._changed_at: dict[str, int] = {}  # entity -> the newest change id that touched it, as this index saw it
 
-    def current(self, session: Session) -> MatchIndex:
-        """Bring the index up to the database's newest change; cheap when nothing changed."""
-        latest = changes.latest(session=session)
+    def current(self, session: Session, *, seen: int | None = None) -> MatchIndex:
+        """Bring the index up to the database's newest change; cheap when nothing changed. `seen`, the newest
+        change id read at the start of the request (with its key), saves reading it again."""
+        latest = changes.latest(session=session) if seen is None else seen
         if latest == self.version:
             return self
         with self._lock:
-            if latest == self.version:
-                return self
+            if latest == self.version or (seen is not None and latest < self.version):
+                return self  # another request brought it further meanwhile: never back
             changed = {} if self.version < 0 else changes.since(session=session, after=self.version, upto=latest)
             for entity in changed:
                 self._changed_at[entity] = latest
@@ -184,6 +187,14 @@ class SiteIndexes:
     def __init__(self, *, engine: Engine, reference: Reference) -> None:
         self.engine, self.reference = engine, reference
         self.by_site = {code: MatchIndex(engine=engine, reference=reference.of(code)) for code in reference.served()}
+        #: The newest change id a request read with its key (see `seeing`); None: read it when needed.
+        self.seen: int | None = None
+
+    def seeing(self, seen: int | None) -> SiteIndexes:
+        """The same indexes for one request that has read the newest change id already (`seen`)."""
+        view = copy.copy(self)
+        view.seen = seen
+        return view
 
     def current(self, site: str, session: Session) -> MatchIndex:
         """The site's index, brought up to the database's newest change (404 for a site not served)."""
@@ -191,11 +202,11 @@ class SiteIndexes:
         if index is None:
             from service.core.errors import NotFound
             raise NotFound(f"Site '{site}' is not served here.")
-        return index.current(session)
+        return index.current(session, seen=self.seen)
 
     def all_current(self, session: Session) -> list[MatchIndex]:
         """Every site's index, each brought up to date."""
-        return [index.current(session) for index in self.by_site.values()]
+        return [index.current(session, seen=self.seen) for index in self.by_site.values()]
 
     @property
     def model_versions(self) -> dict[str, str]:

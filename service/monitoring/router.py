@@ -32,7 +32,7 @@ def _check_reader(request: Request, engine: Engine) -> None:
     if token is None:
         raise Unauthorized("Send an admin API key as 'Authorization: Bearer <key>' to read the metrics.")
     with engine.connect() as connection:
-        key = keys.authenticate(connection=connection, raw_key=token)
+        key = keys.authenticate(connection=connection, raw_key=token).key
     request.state.key_prefix, request.state.role = key.prefix, key.role  # for the access log
     if not policy.allows(key, "metrics:read"):
         raise Forbidden(f"The '{key.role}' role may not read the metrics.")

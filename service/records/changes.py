@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ScalarSelect, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -26,6 +27,12 @@ def record(*, session: Session, entity: str, external_ids: Iterable[str]) -> Non
     rows = [{"entity": entity, "external_id": external_id, "changed_at": now} for external_id in external_ids]
     if rows:
         session.execute(insert(table_of(Change)), rows)
+
+
+def latest_id() -> ScalarSelect[Any]:
+    """The newest change id (NULL when nothing was ever recorded), as a column of a larger statement: the
+    authentication gate reads it with the key, in the same round trip."""
+    return select(func.max(col(Change.id))).scalar_subquery()
 
 
 def latest(*, session: Session) -> int:

@@ -8,6 +8,8 @@ import json
 import logging
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from service.core.config import Settings
@@ -118,3 +120,20 @@ def test_a_new_key_is_never_stored_nor_shown_again(client, db, caplog):
     assert [(r.route, r.key) for r in replays] == [("/v1/keys", admin["Authorization"][7:17])]
     assert all("nightly runner" not in f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert json.loads(first.text)["key"] == secret
+
+
+def test_a_revoked_key_is_never_counted(settings, db, database_url):
+    from service.auth.service import hash_key
+    from service.core.rate_counters import sidecar_engine
+    from service.main import create_app
+    raw = make_key(db, "admin")
+    with db.begin() as connection:
+        connection.execute(text("UPDATE api_key SET revoked_at = CURRENT_TIMESTAMP"))
+    with TestClient(create_app(settings)) as app:
+        assert [app.get("/v1/employers", headers={"Authorization": f"Bearer {raw}"}).status_code
+                for _ in range(3)] == [401, 401, 401]
+    counters = sidecar_engine(str(make_url(database_url).database)) if database_url.startswith("sqlite") else db
+    with counters.connect() as connection:
+        counted = connection.execute(text("SELECT count(*) FROM rate_bucket WHERE bucket = :bucket"),
+                                     {"bucket": hash_key(raw)}).scalar_one()
+    assert counted == 0

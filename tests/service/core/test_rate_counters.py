@@ -99,3 +99,23 @@ def test_without_redis_each_worker_limits_on_its_own_and_says_so(settings, db, l
     warnings = [r for r in limits_log.records if r.name == "jobmatch.limits"]
     assert len(warnings) == 1 and warnings[0].store == "redis"  # once, not per request
     assert "per worker" in warnings[0].getMessage()
+
+
+def test_when_the_counters_fail_within_the_key_lookup_each_worker_limits_on_its_own_and_says_so(
+        settings, db, database_url, limits_log):
+    from service.main import create_app
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite counts in its own file, never within the key lookup")
+    tight = Settings(**{**settings.model_dump(), "rate_limit_per_minute": 6, "rate_limit_burst": 3})
+    headers = {"Authorization": f"Bearer {make_key(db, 'admin')}"}
+    with db.begin() as connection:  # the counters' table gone: the statement that reads the key and counts fails
+        connection.execute(text("ALTER TABLE rate_bucket RENAME TO rate_bucket_away"))
+    try:
+        with TestClient(create_app(tight)) as limited:
+            statuses = [limited.get("/v1/employers", headers=headers).status_code for _ in range(5)]
+    finally:
+        with db.begin() as connection:
+            connection.execute(text("ALTER TABLE rate_bucket_away RENAME TO rate_bucket"))
+    assert statuses == [200, 200, 200, 429, 429]  # answered, and still limited (per worker)
+    warnings = [r for r in limits_log.records if r.name == "jobmatch.limits"]
+    assert len(warnings) == 1 and warnings[0].store == "database"

@@ -179,7 +179,8 @@ class MatchEngine:
             return PairContext.for_trainee(trainees, trainee_index, openings, rows, **args)
 
         def select() -> np.ndarray | None:
-            return openings_for_trainee(trainees, trainee_index, openings, rules=self.rules, setting=self._setting())
+            return openings_for_trainee(trainees, trainee_index, openings, rules=self.rules,
+                                        setting=self.selection_setting)
 
         return self._rank(openings, "opening", context, args["as_of"], limit, include_blocked, blocked_limit,
                           None if full_scan else select)
@@ -204,7 +205,8 @@ class MatchEngine:
             return PairContext.for_opening(openings, opening_index, trainees, rows, **args)
 
         def select() -> np.ndarray | None:
-            return trainees_for_opening(openings, opening_index, trainees, rules=self.rules, setting=self._setting())
+            return trainees_for_opening(openings, opening_index, trainees, rules=self.rules,
+                                        setting=self.selection_setting)
 
         return self._rank(trainees, "trainee", context, args["as_of"], limit, include_blocked, blocked_limit,
                           None if full_scan else select)
@@ -237,7 +239,9 @@ class MatchEngine:
         return {"as_of": day, "site": self.site, "taxonomy": self.taxonomy, "commute_model": self.commute_model,
                 "related": self.related}
 
-    def _setting(self) -> Setting:
+    @property
+    def selection_setting(self) -> Setting:
+        """What candidate selection reads besides the tables: the qualification policy and the commute model."""
         return Setting(policy=self.site.qualification, commute_model=self.commute_model)
 
     def _check(self, trainees: TraineeTable, openings: OpeningTable) -> None:

@@ -295,7 +295,7 @@ class MatchEngine:
             if selected is None:
                 rows = passing if static.shape[1] else None
             else:
-                rows = passing[selected[passing]] if static.shape[1] else np.flatnonzero(selected)
+                rows = selected[~static[selected].any(axis=1)] if static.shape[1] else selected
             _, sub = narrow(context(rows), other_rules)
         matches: list[Match] = []
         if len(sub):

@@ -1,5 +1,5 @@
 """Candidate selection before scoring: the rows of a table the safety rules could allow for one query, found
-through inverted lists instead of by testing every row.
+through a grid of places and per-skill columns instead of by running the rules on every row.
 
 Each query (one trainee against every opening, or one opening against every trainee) would otherwise run the
 rules and the scorer on every row, although most rows are far away or ask for skills she has none of. A
@@ -11,14 +11,17 @@ The conditions (each applies only when its rule, of exactly that class, is among
 
 - :class:`QualificationReach`, of :class:`~matching.safety.NotQualified`: she reaches at least the share of the
   opening's required skills the policy asks, each at ``max(1, asked - levels_below)`` or above (what the rule
-  counts; it leaves out only the essential-skill check). Found from per-skill lists of rows sorted by level: for
-  her, the openings asking for each of her skills at a level she reaches; for an opening, the trainees holding
-  each of its skills at the level it needs, counted per row.
+  counts; it leaves out only the essential-skill check). Counted from the table's levels stored skill by skill:
+  for her, the openings' levels asked in each of her few skills; for an opening, the trainees' levels in each of
+  its few skills.
 - :class:`CommuteReach`, of :class:`~matching.safety.CommuteTooLong`: the workplace lies within the straight-line
   distance any journey within her limit could cover (:meth:`~matching.commute.CommuteModel.reach_km`), found from
   a grid of latitude/longitude cells; or she would relocate and the employer houses its staff; or a coordinator
   confirmed her journey there (the confirmed time, not the distance, decides). Trainees are grouped by their
   commute limit, each group with its own grid, so an opening asks each group for its own reach.
+
+The conditions run in order, each on the rows the previous ones kept: the place first (a grid lookup), then
+the skills, read for those rows only.
 
 The lists are built once per table, on first use or by :func:`prepare`, and kept in the table's cache; a table
 whose records change is replaced by a new one (the service's index loads changed rows into a small new table and
@@ -28,6 +31,7 @@ own filter) simply run on the selected rows, so adding a rule can never lose a p
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,7 +46,7 @@ from .reference import QualificationPolicy
 from .safety import CommuteTooLong, NotQualified, SafetyRule
 from .tables import OpeningTable, TraineeTable
 
-__all__ = ["CONDITIONS", "CommuteReach", "GeoCells", "QualificationReach", "SkillPostings", "openings_for_trainee",
+__all__ = ["CONDITIONS", "CommuteReach", "GeoCells", "QualificationReach", "SkillColumns", "openings_for_trainee",
            "prepare", "trainees_for_opening"]
 
 #: Grid cells are this many degrees of latitude and longitude (about 5.5 km north-south).
@@ -55,47 +59,24 @@ _LAT_CELLS = int(math.ceil(90 / CELL_DEGREES)) + 2
 _LON_CELLS = int(math.ceil(180 / CELL_DEGREES)) + 2
 
 
-# --------------------------------------------------------------------------- inverted lists
+# --------------------------------------------------------------------------- the lists
 
 
 @dataclass(frozen=True, eq=False)
-class SkillPostings:
-    """Per skill column, the rows of a level matrix holding it, sorted by level.
+class SkillColumns:
+    """A table's skill levels stored skill by skill: ``levels[s]`` holds every row's level in skill ``s`` (0: none),
+    contiguous, so a query reads only the columns of the skills it asks about (one byte per row and skill: 48 MB
+    for a million trainees and 48 skills)."""
 
-    Column ``s`` occupies ``rows[starts[s]:starts[s + 1]]`` (levels ascending); ``above[s, level]`` is where the
-    rows with a level above ``level`` begin (``level`` from 0 to ``top``)."""
-
-    rows: np.ndarray
-    starts: np.ndarray
-    above: np.ndarray
-    top: int
+    levels: np.ndarray
 
     @classmethod
-    def of(cls, matrix: sp.csr_matrix) -> SkillPostings:
-        csc = sp.csc_matrix(matrix)
-        n_skills = csc.shape[1]
-        column = np.repeat(np.arange(n_skills, dtype=np.int64), np.diff(csc.indptr))
-        levels = csc.data.astype(np.int64)
-        order = np.lexsort((csc.indices, levels, column))
-        levels = levels[order]
-        top = max(int(levels.max()) if levels.size else 0, 0)
-        starts = np.asarray(csc.indptr, dtype=np.int64)
-        above = np.empty((n_skills, top + 1), dtype=np.int64)
-        for level in range(top + 1):
-            above[:, level] = starts[:-1] + np.bincount(column[levels <= level], minlength=n_skills)
-        return cls(rows=np.asarray(csc.indices, dtype=np.int64)[order], starts=starts, above=above, top=top)
+    def of(cls, matrix: sp.csr_matrix) -> SkillColumns:
+        return cls(np.ascontiguousarray(sp.csc_matrix(matrix).T.toarray(), dtype=np.int8))
 
-    def at_most(self, skill: int, level: int) -> np.ndarray:
-        """Rows holding ``skill`` at ``level`` or below (and above 0 only if the matrix stores no zeros)."""
-        level = min(level, self.top)
-        return self.rows[self.starts[skill]:self.above[skill, level]] if level >= 0 else self.rows[:0]
-
-    def at_least(self, skill: int, level: int) -> np.ndarray:
-        """Rows holding ``skill`` at ``level`` or above."""
-        if level > self.top:
-            return self.rows[:0]
-        begin = self.starts[skill] if level <= 0 else self.above[skill, level - 1]
-        return self.rows[begin:self.starts[skill + 1]]
+    def column(self, skill: int, rows: np.ndarray | None) -> np.ndarray:
+        """Every row's level in ``skill`` (or those of ``rows``)."""
+        return self.levels[skill] if rows is None else self.levels[skill][rows]
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,11 +144,12 @@ def _cached(table: Any, key: str, build: Any) -> Any:
     return found
 
 
-def _mask(n: int, *parts: np.ndarray) -> np.ndarray:
+def _kept(n: int, parts: list[np.ndarray], rows: np.ndarray | None) -> np.ndarray:
+    """The rows (sorted) in any of ``parts``, among ``rows`` when given."""
     mask = np.zeros(n, dtype=bool)
-    for rows in parts:
-        mask[rows] = True
-    return mask
+    for part in parts:
+        mask[part] = True
+    return np.flatnonzero(mask) if rows is None else rows[mask[rows]]
 
 
 # --------------------------------------------------------------------------- the necessary conditions
@@ -183,15 +165,16 @@ class Setting:
 
 class Condition(Protocol):
     """A necessary condition of one safety rule (``rule``, matched by exact class): every pair the rule allows
-    passes it. Each method gives a bool mask over the many-row table, or None when it restricts nothing."""
+    passes it. Each method is given the rows of the many-row table kept so far (sorted; None: every row) and gives
+    those passing it (sorted), or None when it restricts nothing."""
 
     rule: ClassVar[type]
 
-    def openings(self, trainees: TraineeTable, i: int, openings: OpeningTable, setting: Setting
-                 ) -> np.ndarray | None: ...
+    def openings(self, trainees: TraineeTable, i: int, openings: OpeningTable, setting: Setting,
+                 rows: np.ndarray | None) -> np.ndarray | None: ...
 
-    def trainees(self, openings: OpeningTable, j: int, trainees: TraineeTable, setting: Setting
-                 ) -> np.ndarray | None: ...
+    def trainees(self, openings: OpeningTable, j: int, trainees: TraineeTable, setting: Setting,
+                 rows: np.ndarray | None) -> np.ndarray | None: ...
 
 
 class QualificationReach:
@@ -200,37 +183,38 @@ class QualificationReach:
 
     rule: ClassVar[type] = NotQualified
 
-    def openings(self, trainees: TraineeTable, i: int, openings: OpeningTable, setting: Setting
-                 ) -> np.ndarray | None:
+    def openings(self, trainees: TraineeTable, i: int, openings: OpeningTable, setting: Setting,
+                 rows: np.ndarray | None) -> np.ndarray | None:
         policy = setting.policy
-        postings = _cached(openings, "select:required", lambda: SkillPostings.of(openings.required))
+        asked = _cached(openings, "select:required", lambda: SkillColumns.of(openings.required))
         needed = _cached(openings, f"select:needed:{policy.share_of_required!r}",
                          lambda: np.ceil(policy.share_of_required * np.diff(openings.required.indptr) - 1e-9))
+        if rows is not None:
+            needed = needed[rows]
         skills = trainees.skills
         lo, hi = skills.indptr[i], skills.indptr[i + 1]
-        # She reaches a skill asked at level a with her level h >= 1 when h >= max(1, a - levels_below).
-        found = [postings.at_most(int(skill), int(held) + policy.levels_below)
-                 for skill, held in zip(skills.indices[lo:hi].tolist(), skills.data[lo:hi].tolist(), strict=True)
-                 if held >= 1]
-        reached = np.bincount(np.concatenate(found), minlength=len(openings)) if found else 0
-        return np.asarray(reached >= needed)
+        reached = np.zeros(needed.shape[0], dtype=np.int16)
+        for skill, held in zip(skills.indices[lo:hi].tolist(), skills.data[lo:hi].tolist(), strict=True):
+            if held >= 1:  # she reaches a skill asked at level a when held >= max(1, a - levels_below)
+                level = asked.column(skill, rows)
+                reached += (level >= 1) & (level <= held + policy.levels_below)
+        kept = reached >= needed
+        return np.flatnonzero(kept) if rows is None else rows[kept]
 
-    def trainees(self, openings: OpeningTable, j: int, trainees: TraineeTable, setting: Setting
-                 ) -> np.ndarray | None:
+    def trainees(self, openings: OpeningTable, j: int, trainees: TraineeTable, setting: Setting,
+                 rows: np.ndarray | None) -> np.ndarray | None:
         policy = setting.policy
         required = openings.required
         lo, hi = required.indptr[j], required.indptr[j + 1]
         needed = math.ceil(policy.share_of_required * (hi - lo) - 1e-9)
         if needed <= 0:
-            return None
-        postings = _cached(trainees, "select:skills", lambda: SkillPostings.of(trainees.skills))
-        found = [postings.at_least(int(skill), max(1, int(asked) - policy.levels_below))
-                 for skill, asked in zip(required.indices[lo:hi].tolist(), required.data[lo:hi].tolist(),
-                                         strict=True)]
-        rows = np.concatenate(found)
-        if needed == 1:
-            return _mask(len(trainees), rows)
-        return np.bincount(rows, minlength=len(trainees)) >= needed
+            return rows
+        held = _cached(trainees, "select:skills", lambda: SkillColumns.of(trainees.skills))
+        reached = np.zeros(len(trainees) if rows is None else rows.shape[0], dtype=np.int16)
+        for skill, asked in zip(required.indices[lo:hi].tolist(), required.data[lo:hi].tolist(), strict=True):
+            reached += held.column(skill, rows) >= max(1, asked - policy.levels_below)
+        kept = reached >= needed
+        return np.flatnonzero(kept) if rows is None else rows[kept]
 
 
 class CommuteReach:
@@ -239,8 +223,8 @@ class CommuteReach:
 
     rule: ClassVar[type] = CommuteTooLong
 
-    def openings(self, trainees: TraineeTable, i: int, openings: OpeningTable, setting: Setting
-                 ) -> np.ndarray | None:
+    def openings(self, trainees: TraineeTable, i: int, openings: OpeningTable, setting: Setting,
+                 rows: np.ndarray | None) -> np.ndarray | None:
         cells = _cached(openings, "select:cells", lambda: GeoCells.of(openings.lat, openings.lon))
         reach = float(setting.commute_model.reach_km(trainees.max_commute_minutes[i]))
         parts = [cells.within(float(trainees.lat[i]), float(trainees.lon[i]), reach)]
@@ -248,12 +232,12 @@ class CommuteReach:
             parts.append(_cached(openings, "select:housing", lambda: np.flatnonzero(openings.accommodation_provided)))
         confirmed = trainees.confirmed_journeys[i]
         if confirmed:
-            rows = _cached(openings, "rows", lambda: {str(e): k for k, e in enumerate(openings.external_id)})
-            parts.append(np.array([rows[str(e)] for e in confirmed if str(e) in rows], dtype=np.int64))
-        return _mask(len(openings), *parts)
+            at = _cached(openings, "rows", lambda: {str(e): k for k, e in enumerate(openings.external_id)})
+            parts.append(np.array([at[str(e)] for e in confirmed if str(e) in at], dtype=np.int64))
+        return _kept(len(openings), parts, rows)
 
-    def trainees(self, openings: OpeningTable, j: int, trainees: TraineeTable, setting: Setting
-                 ) -> np.ndarray | None:
+    def trainees(self, openings: OpeningTable, j: int, trainees: TraineeTable, setting: Setting,
+                 rows: np.ndarray | None) -> np.ndarray | None:
         bands = _cached(trainees, "select:bands", lambda: _reach_bands(trainees))
         lat, lon = float(openings.lat[j]), float(openings.lon[j])
         parts = [cells.within(lat, lon, float(setting.commute_model.reach_km(limit))) for limit, cells in bands]
@@ -261,7 +245,7 @@ class CommuteReach:
             parts.append(_cached(trainees, "select:relocating", lambda: np.flatnonzero(trainees.willing_to_relocate)))
         confirmed = _cached(trainees, "select:confirmed", lambda: _confirmed_by_opening(trainees))
         parts.append(confirmed.get(str(openings.external_id[j]), np.zeros(0, dtype=np.int64)))
-        return _mask(len(trainees), *parts)
+        return _kept(len(trainees), parts, rows)
 
 
 def _reach_bands(trainees: TraineeTable) -> list[tuple[float, GeoCells]]:
@@ -287,8 +271,8 @@ def _confirmed_by_opening(trainees: TraineeTable) -> dict[str, np.ndarray]:
     return {opening: np.array(found_rows, dtype=np.int64) for opening, found_rows in found.items()}
 
 
-#: The necessary conditions known, each of one rule.
-CONDITIONS: tuple[Condition, ...] = (QualificationReach(), CommuteReach())
+#: The necessary conditions known, each of one rule, in the order they run (the place narrows the most cheaply).
+CONDITIONS: tuple[Condition, ...] = (CommuteReach(), QualificationReach())
 
 
 def _applicable(rules: Sequence[SafetyRule]) -> list[Condition]:
@@ -298,34 +282,38 @@ def _applicable(rules: Sequence[SafetyRule]) -> list[Condition]:
 
 def openings_for_trainee(trainees: TraineeTable, i: int, openings: OpeningTable, *, rules: Sequence[SafetyRule],
                          setting: Setting) -> np.ndarray | None:
-    """Bool mask over ``openings``: a superset of the openings ``rules`` can allow for trainee ``i`` (None: the
-    rules have no condition here, every opening is a candidate)."""
-    mask = None
+    """The rows of ``openings`` (sorted): a superset of the openings ``rules`` can allow for trainee ``i`` (None:
+    the rules have no condition here, every opening is a candidate)."""
+    rows = None
     for condition in _applicable(rules):
-        found = condition.openings(trainees, i, openings, setting)
-        if found is not None:
-            mask = found if mask is None else mask & found
-    return mask
+        rows = condition.openings(trainees, i, openings, setting, rows)
+    return rows
 
 
 def trainees_for_opening(openings: OpeningTable, j: int, trainees: TraineeTable, *, rules: Sequence[SafetyRule],
                          setting: Setting) -> np.ndarray | None:
-    """Bool mask over ``trainees``: a superset of the trainees ``rules`` can allow for opening ``j`` (None: every
-    trainee is a candidate)."""
-    mask = None
+    """The rows of ``trainees`` (sorted): a superset of the trainees ``rules`` can allow for opening ``j`` (None:
+    every trainee is a candidate)."""
+    rows = None
     for condition in _applicable(rules):
-        found = condition.trainees(openings, j, trainees, setting)
-        if found is not None:
-            mask = found if mask is None else mask & found
-    return mask
+        rows = condition.trainees(openings, j, trainees, setting, rows)
+    return rows
 
 
 def prepare(table: OpeningTable | TraineeTable) -> None:
-    """Build a table's lists now rather than on its first query (the service does it when it loads a table)."""
+    """Build a table's lists now rather than on its first query (the service does it when it loads a table), and
+    the integer codes of the columns the rules and features compare (kept by the table likewise)."""
+    for column in dataclasses.fields(table):
+        value = getattr(table, column.name)
+        if isinstance(value, tuple):
+            table.set_column(column.name)
+        elif (isinstance(value, np.ndarray) and value.dtype == object
+              and column.name not in ("external_id", "confirmed_journeys")):
+            table.categorical(column.name)
     if isinstance(table, OpeningTable):
-        _cached(table, "select:required", lambda: SkillPostings.of(table.required))
+        _cached(table, "select:required", lambda: SkillColumns.of(table.required))
         _cached(table, "select:cells", lambda: GeoCells.of(table.lat, table.lon))
     else:
-        _cached(table, "select:skills", lambda: SkillPostings.of(table.skills))
+        _cached(table, "select:skills", lambda: SkillColumns.of(table.skills))
         _cached(table, "select:bands", lambda: _reach_bands(table))
         _cached(table, "select:confirmed", lambda: _confirmed_by_opening(table))

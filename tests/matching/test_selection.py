@@ -19,7 +19,7 @@ from matching.engine import SCORE_DECIMALS, Match, MatchEngine
 from matching.geo import haversine_km
 from matching.reference import QualificationPolicy, Site, Taxonomy
 from matching.safety import SAFETY_RULES, CommuteTooLong, NotQualified
-from matching.selection import GeoCells, SkillPostings, openings_for_trainee, prepare, trainees_for_opening
+from matching.selection import GeoCells, SkillColumns, openings_for_trainee, prepare, trainees_for_opening
 from matching.tables import OpeningTable, TraineeTable
 
 AS_OF = datetime.date(2026, 3, 1)
@@ -304,18 +304,14 @@ def test_the_grid_knows_no_point_without_a_place_and_every_point_at_an_infinite_
     assert cells.within(math.nan, 88.3, 10.0).tolist() == []
 
 
-def test_skill_lists_give_the_rows_at_or_above_and_at_or_below_a_level(taxonomy: Taxonomy, site: Site) -> None:
+def test_skill_columns_hold_each_rows_level_in_each_skill(taxonomy: Taxonomy, site: Site) -> None:
+    first, second = sorted(taxonomy.skill_index, key=taxonomy.skill_index.get)[:2]
     records = [{"external_id": f"T{k}", "skills": [{"skill": code, "level": level}]}
-               for k, (code, level) in enumerate([("a", 1), ("a", 3), ("b", 2), ("a", 2)])]
-    codes = sorted(taxonomy.skill_index, key=taxonomy.skill_index.get)[:2]
-    for record in records:
-        record["skills"][0]["skill"] = codes[0] if record["skills"][0]["skill"] == "a" else codes[1]
+               for k, (code, level) in enumerate([(first, 1), (first, 3), (second, 2), (first, 2)])]
     table = TraineeTable.from_records(records, taxonomy=taxonomy, site=site)
-    postings = SkillPostings.of(table.skills)
-    first = taxonomy.skill_index[codes[0]]
-    assert sorted(postings.at_least(first, 2).tolist()) == [1, 3]
-    assert sorted(postings.at_most(first, 2).tolist()) == [0, 3]
-    assert postings.at_least(first, 4).tolist() == []
+    columns = SkillColumns.of(table.skills)
+    assert columns.column(taxonomy.skill_index[first], None).tolist() == [1, 3, 0, 2]
+    assert columns.column(taxonomy.skill_index[second], np.array([1, 2])).tolist() == [0, 2]
 
 
 def test_the_selection_leaves_out_most_rows_of_the_demo_programme(taxonomy: Taxonomy, site: Site) -> None:
@@ -327,10 +323,10 @@ def test_the_selection_leaves_out_most_rows_of_the_demo_programme(taxonomy: Taxo
     openings = OpeningTable.from_records(records.openings, employers=records.employers, taxonomy=taxonomy, site=site)
     engine = MatchEngine(taxonomy=taxonomy, site=site)
     setting = engine.selection_setting
-    shares = [openings_for_trainee(trainees, i, openings, rules=engine.rules, setting=setting).mean()
+    shares = [len(openings_for_trainee(trainees, i, openings, rules=engine.rules, setting=setting)) / len(openings)
               for i in range(len(trainees))]
     assert np.mean(shares) < 0.25
-    shares = [trainees_for_opening(openings, j, trainees, rules=engine.rules, setting=setting).mean()
+    shares = [len(trainees_for_opening(openings, j, trainees, rules=engine.rules, setting=setting)) / len(trainees)
               for j in range(len(openings))]
     assert np.mean(shares) < 0.25
 

@@ -17,9 +17,9 @@ All the work on many pairs is done on whole arrays; only the results returned
 are built one by one.
 
 Without ``include_blocked``, step 1 runs only on the rows :mod:`matching.selection`
-finds through its inverted lists (a superset of the rows the rules allow), so
-the answer is the full scan's at a fraction of the work; ``full_scan=True``
-tests every row, as a reference.
+selects from each table's place and skill lists (a superset of the rows the rules
+allow), so the answer is the full scan's at a fraction of the work;
+``full_scan=True`` tests every row, as a reference.
 """
 
 from __future__ import annotations
@@ -273,8 +273,8 @@ class MatchEngine:
               as_of: datetime.date, limit: int | None, include_blocked: bool, blocked_limit: int | None,
               select: Callable[[], np.ndarray | None] | None) -> tuple[list[Match], np.ndarray]:
         """Rank the rows of ``table`` (the side with many rows) against the one row ``context`` is built for; and
-        the rows of ``table`` every rule allows. ``select`` gives a mask of the rows the rules could allow (a
-        superset); the blocked list, which shows every row, always scans them all."""
+        the rows of ``table`` every rule allows. ``select`` gives the rows the rules could allow (a superset; None:
+        every row); the blocked list, which shows every row, always scans them all."""
         static, passing = self._static(table, scope, as_of, context)
         static_rules = [k for k, rule in enumerate(self.rules) if rule_scope(rule) == scope]
         other_rules = [rule for rule in self.rules if rule_scope(rule) != scope]

@@ -86,29 +86,36 @@ class GeoCells:
 
     rows: np.ndarray  # sorted by cell
     keys: np.ndarray  # the cell of each of ``rows``
+    anywhere: np.ndarray  # rows with coordinates off the usual ranges (a longitude of 200°): returned every time
 
     @classmethod
     def of(cls, lat: np.ndarray, lon: np.ndarray, rows: np.ndarray | None = None) -> GeoCells:
         rows = np.arange(lat.shape[0], dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
         rows = rows[np.isfinite(lat[rows]) & np.isfinite(lon[rows])]
+        usual = (np.abs(lat[rows]) <= 90) & (lon[rows] >= -180) & (lon[rows] < 180)
+        anywhere, rows = rows[~usual], rows[usual]
         keys = _cell_keys(np.floor(lat[rows] / CELL_DEGREES), np.floor(lon[rows] / CELL_DEGREES))
         order = np.argsort(keys, kind="stable")
-        return cls(rows=rows[order], keys=keys[order])
+        return cls(rows=rows[order], keys=keys[order], anywhere=anywhere)
 
     def __len__(self) -> int:
-        return int(self.rows.shape[0])
+        return int(self.rows.shape[0] + self.anywhere.shape[0])
 
     def within(self, lat: float, lon: float, km: float) -> np.ndarray:
         """Every row whose great-circle distance from (lat, lon) may be at most ``km`` (none for an unknown point
         or NaN distance; every row with a place for an infinite one)."""
         if not (math.isfinite(lat) and math.isfinite(lon)) or math.isnan(km) or km < 0 or not len(self):
             return self.rows[:0]
+        return np.concatenate([self._near(lat, lon, km), self.anywhere]) if self.anywhere.size else \
+            self._near(lat, lon, km)
+
+    def _near(self, lat: float, lon: float, km: float) -> np.ndarray:
         # Great-circle distance d <= km bounds both differences: |dlat| <= d/R, and
         # sin(|dlon|/2) <= sin(d/2R) / cos(the larger |latitude|) (haversine formula, cos lat1 cos lat2 >= cos^2).
         angle = km / EARTH_RADIUS_KM * (1 + _SLACK)
         d_lat = math.degrees(angle) + _SLACK
         polar = abs(lat) + d_lat
-        if angle >= math.pi / 2 or polar >= 89.0:
+        if angle >= math.pi / 2 or polar >= 89.0 or not -180 <= lon < 180:
             return self.rows
         ratio = math.sin(angle / 2) / math.cos(math.radians(polar))
         if ratio >= 1:

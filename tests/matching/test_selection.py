@@ -298,8 +298,9 @@ def test_the_grid_returns_every_point_within_the_distance(points: list[tuple[flo
 
 
 def test_the_grid_knows_no_point_without_a_place_and_every_point_at_an_infinite_distance() -> None:
-    cells = GeoCells.of(np.array([22.5, np.nan, 23.0]), np.array([88.3, 88.0, np.nan]))
-    assert cells.within(22.5, 88.3, math.inf).tolist() == [0]
+    cells = GeoCells.of(np.array([22.5, np.nan, 23.0, 22.5]), np.array([88.3, 88.0, np.nan, 88.3 - 360]))
+    assert sorted(cells.within(22.5, 88.3, math.inf).tolist()) == [0, 3]
+    assert sorted(cells.within(22.5, 88.3, 0.0).tolist()) == [0, 3]  # a longitude off its range is the same place
     assert cells.within(22.5, 88.3, math.nan).tolist() == []
     assert cells.within(math.nan, 88.3, 10.0).tolist() == []
 

@@ -53,6 +53,7 @@ bench-limits: install-dev
 	bench-selection bench-ops bench-request-cpu bench-fairness
 bench-matching: install-dev
 	$(BIN)/python benchmarks/match_latency.py
+	$(BIN)/python benchmarks/candidates_at_scale.py
 
 bench-quality: install-dev
 	$(BIN)/python benchmarks/match_quality.py

@@ -57,6 +57,15 @@ MIN_TRAINEES = 2_000           # trainees generated for an openings-only bundle 
 OPENINGS_FOR_TRAINEES = 1_000  # open openings generated for a trainees-only bundle
 READY_TIMEOUT_S = 900.0
 OWN_CHECKS = ("opening_not_open", "employer_not_vetted", "below_minimum_wage")
+FLOOR_P50_MS, FLOOR_P99_MS, FLOOR_RATIO = 10.0, 30.0, 30.0  # /matches at 100k open openings, one worker
+
+
+def uptime() -> str:
+    """The machine's load as ``uptime`` prints it (other work on it shows in the figures)."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "unknown"
 
 
 # ------------------------------------------------------------------ a served programme
@@ -422,17 +431,16 @@ def main() -> None:
     print(f"load average (1 min) at the start {load_start:.2f}, at the end {os.getloadavg()[0]:.2f}, "
           f"on {os.cpu_count()} CPUs: other work on the machine shows in the figures.")
     print()
-    print("floors: /matches p50 <= 20 ms and p99 <= 60 ms at 100k openings; >= 20x the naive way.")
+    print(f"floors: /matches p50 <= {FLOOR_P50_MS:.0f} ms and p99 <= {FLOOR_P99_MS:.0f} ms at 100k openings; "
+          f">= {FLOOR_RATIO:.0f}x the naive way (/candidates at 1M trainees: benchmarks/candidates_at_scale.py).")
     big = [r for r in rows if r.what == "openings" and r.rows >= 100_000]
     for r in big:
-        met = r.p50 <= 20 and r.p99 <= 60
-        print(f"  /matches at {r.rows:,} openings: p50 {r.p50:.2f} ms, p99 {r.p99:.2f} ms -> "
-              f"{'met' if met else 'NOT met'}")
+        met = r.p50 <= FLOOR_P50_MS and r.p99 <= FLOOR_P99_MS
+        print(f"  /matches at {r.rows:,} openings: p50 {r.p50:.2f} ms, p99 {r.p99:.2f} ms -> {'✓' if met else '✗'}")
     for r in rows:
-        if r.ratio < 20:
-            print(f"  {r.endpoint} at {r.rows:,} {r.what}: only {r.ratio:.1f}x the naive way -> NOT met")
-    if rows and all(r.ratio >= 20 for r in rows):
-        print(f"  every row is >= 20x the naive way (lowest {min(r.ratio for r in rows):.0f}x) -> met")
+        print(f"  {r.endpoint} at {r.rows:,} {r.what}: {r.ratio:.0f}x the naive way -> "
+              f"{'✓' if r.ratio >= FLOOR_RATIO else '✗'}")
+    print(f"uptime: {uptime()}")
     print()
     print("setup:")
     for line in setup:

@@ -94,12 +94,21 @@ class CommuteModel:
     def reach_km(self, max_minutes) -> np.ndarray:
         """The farthest straight-line distance any journey within the minutes could cover (an upper bound).
 
-        No journey of straight-line distance ``d`` is quicker than ``wait + d × detour × (fastest rate)``.
+        Every journey is at least as slow as the fastest area rate over its first ``local_km`` road kilometres and
+        the intercity rate beyond them (the formula at the fastest rate of both ends), so this inverts that
+        formula; NaN minutes give NaN.
         """
+        minutes = np.maximum(np.asarray(max_minutes, dtype=np.float64) - self.wait_minutes, 0)  # NaN stays NaN
         fastest = min(self.metro_minutes_per_km, self.urban_minutes_per_km, self.rural_minutes_per_km,
-                      self.unknown_minutes_per_km, self.intercity_minutes_per_km)
-        minutes_per_km = self.detour_factor * fastest
-        return np.maximum(np.asarray(max_minutes, dtype=np.float64) - self.wait_minutes, 0) / minutes_per_km
+                      self.unknown_minutes_per_km)
+        local = self.local_km * fastest  # minutes the local kilometres take at the fastest area rate
+        with np.errstate(divide="ignore", invalid="ignore"):
+            within_local = minutes / fastest if fastest > 0 else np.full(minutes.shape, np.inf)
+            intercity = self.intercity_minutes_per_km
+            beyond = (self.local_km + (minutes - local) / intercity if intercity > 0
+                      else np.full(minutes.shape, np.inf))
+        road = np.where(minutes <= local, within_local, beyond)
+        return np.where(np.isnan(minutes), np.nan, road / self.detour_factor)
 
     def minutes(self, distance_km, area_type_origin, area_type_dest) -> np.ndarray:
         return self.minutes_from_rates(distance_km, self.rates(area_type_origin), self.rates(area_type_dest))

@@ -4,7 +4,9 @@ Built from the database at start. Each query first reads the newest change id (o
 authentication gate makes with the request's key); if other writes happened since (in this worker or another), the
 changed records are reloaded into a small delta table and their old rows in the older tables are masked. When the
 delta grows large the base is rebuilt. So answers are always as fresh as the database, and a write costs the index
-only the rows it touched."""
+only the rows it touched. Every table is loaded with the skill and place lists a query selects its candidate rows
+from (`matching.selection`): a delta builds lists of its own few rows, and the rows it replaces are masked in the
+older tables' answers like the rest of them."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from matching import selection
+from matching.tables import OpeningTable, TraineeTable
 from service.core.reference import Reference
 from service.matches import loader
 from service.openings import repository as opening_repository
@@ -29,6 +33,7 @@ log = logging.getLogger("jobmatch.index")
 REBUILD_AFTER = 2_000  # changed rows kept in deltas before the base is rebuilt
 MAX_DELTAS = 8  # deltas a query merges before they are combined into one
 T = TypeVar("T")
+Table = TypeVar("Table", OpeningTable, TraineeTable)
 
 
 @dataclass
@@ -100,6 +105,12 @@ class LiveTable:
                    if segment.stale else len(segment.table) for segment in self.segment_list)
 
 
+def prepared(table: Table) -> Table:
+    """The table with the lists each query selects its candidates from already built, so no query pays for them."""
+    selection.prepare(table)
+    return table
+
+
 class MatchIndex:
     """One site's open openings and the job-ready trainees matched with them, kept consistent with the database."""
 
@@ -107,8 +118,8 @@ class MatchIndex:
         self.engine, self.reference = engine, reference
         self.matcher: Any = None  # the MatchEngine with the active models; rebuilt when one is promoted
         self.model_versions: dict[str, str] = {}
-        self.openings = LiveTable("openings", lambda s, ids: loader.load_openings(s, reference, ids=ids))
-        self.trainees = LiveTable("trainees", lambda s, ids: loader.load_trainees(s, reference, ids=ids))
+        self.openings = LiveTable("openings", lambda s, ids: prepared(loader.load_openings(s, reference, ids=ids)))
+        self.trainees = LiveTable("trainees", lambda s, ids: prepared(loader.load_trainees(s, reference, ids=ids)))
         self.version = -1
         self._lock = threading.Lock()
         self._derived: dict[str, tuple[Any, Any]] = {}

@@ -16,7 +16,6 @@ import numpy as np
 from sqlmodel import Session
 
 from matching.engine import Match, MatchEngine
-from matching.safety import allowed_positions
 from matching.tables import OpeningTable, TraineeTable
 from service.audit import service as audit
 from service.auth import policy
@@ -87,13 +86,14 @@ def allowed_in(segments: list[Segment], allowed: Callable[[Any], np.ndarray]) ->
     return ids, blocked
 
 
-def allowed_pairs(engine: MatchEngine, trainees: TraineeTable, t_rows: np.ndarray, openings: OpeningTable,
-                  o_rows: np.ndarray, as_of: date) -> np.ndarray:
-    """Per pair (trainee t_rows[p], opening o_rows[p]), whether every safety rule allows it on this day."""
-    context = engine.context(trainees, t_rows, openings, o_rows, as_of=as_of)
-    mask = np.zeros(len(context), dtype=bool)
-    mask[allowed_positions(context, engine.rules)] = True
-    return mask
+def ranked_rows(found: dict[int, np.ndarray]) -> Callable[[Any], np.ndarray]:
+    """The mask of the rows the rules allow in a segment's table, as its ranking found them (keyed by the table's
+    id): a list's count reuses the ranking's pass over the rules."""
+    def allowed(table: Any) -> np.ndarray:
+        mask = np.zeros(len(table), dtype=bool)
+        mask[found[id(table)]] = True
+        return mask
+    return allowed
 
 
 def openings_for(*, session: Session, indexes: Sequence[MatchIndex], trainee: dict, as_of: date, limit: int,
@@ -116,13 +116,8 @@ def openings_for(*, session: Session, indexes: Sequence[MatchIndex], trainee: di
             trainees, 0, openings, as_of=as_of, limit=size, include_blocked=include_blocked, blocked_limit=size)
         return ranked
 
-    def allowed(openings: OpeningTable) -> np.ndarray:  # the count reuses the ranking's pass over the rules
-        mask = np.zeros(len(openings), dtype=bool)
-        mask[allowed_rows[id(openings)]] = True
-        return mask
-
     ranked = merge(segments, run, limit=limit, include_blocked=include_blocked)
-    ids, blocked = allowed_in(segments, allowed)
+    ids, blocked = allowed_in(segments, ranked_rows(allowed_rows))
     found = summaries.kept_opening_summaries(session, indexes[0], [m.external_id for m in ranked])
     # An opening deleted since the index read it has no summary: left out, as the next answer would.
     shown = [m for m in ranked if m.external_id in found]
@@ -167,9 +162,12 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
     """The best job-ready trainees for one opening (her id, and what the caller may see: anonymised for an
     employer's key), and how many the caller may see in all."""
     openings = loader.opening_table(session, reference, [opening])
+    allowed_rows: dict[int, np.ndarray] = {}  # per segment's table (by id): the rows the rules allow, when ranked
 
     def run(trainees: TraineeTable, size: int) -> list[Match]:
-        return engine.rank_trainees(openings, 0, trainees, as_of=as_of, limit=size)
+        ranked, allowed_rows[id(trainees)] = engine.rank_trainees_and_allowed(openings, 0, trainees, as_of=as_of,
+                                                                              limit=size)
+        return ranked
 
     # A coordinator sees only her partner's trainees: rank deeper until enough of them are found.
     visible = trainee_repository.candidate_pool(caller)
@@ -183,8 +181,7 @@ def candidates_for(*, session: Session, index: MatchIndex, engine: MatchEngine, 
             break
         size *= 4
     ranked = [m for m in ranked if m.external_id in records][:limit]
-    allowed, _ = allowed_in(segments, lambda trainees: allowed_pairs(
-        engine, trainees, np.arange(len(trainees)), openings, np.zeros(len(trainees), np.int64), as_of))
+    allowed, _ = allowed_in(segments, ranked_rows(allowed_rows))
     count = trainee_repository.count_job_ready(session=session, ids=allowed, conditions=visible) if allowed else 0
     staff = policy.allows(caller, "candidate:identify")
     employer = opening["employer_external_id"]

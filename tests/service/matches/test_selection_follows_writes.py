@@ -50,7 +50,7 @@ def test_served_rankings_equal_the_full_scan_after_every_write(client, db, refer
     admin = {"Authorization": f"Bearer {make_key(db, 'admin')}"}
     with Session(db) as session:
         trainees, openings = loader.load_trainees(session, reference), loader.load_openings(session, reference)
-    matcher = client.app.state.index.matcher
+    matcher = client.app.state.index.by_site["west_bengal"].matcher
     # The trainees offered the most openings and the openings with the most candidates, and a few with none.
     offered = {trainees.external_id[i]: len(matcher.rank_openings_and_allowed(trainees, i, openings, as_of=AS_OF,
                                                                              limit=1)[1]) for i in range(len(trainees))}
@@ -60,7 +60,7 @@ def test_served_rankings_equal_the_full_scan_after_every_write(client, db, refer
     opening_ids = sorted(wanted, key=lambda o: (-wanted[o], o))[:6] + sorted(o for o in wanted if not wanted[o])[:2]
 
     def check(step: str) -> None:
-        matcher = client.app.state.index.matcher
+        matcher = client.app.state.index.by_site["west_bengal"].matcher
         for trainee_id in trainee_ids:
             assert served_matches(client, admin, trainee_id) == full_scan_matches(db, reference, matcher,
                                                                                   trainee_id), (step, trainee_id)

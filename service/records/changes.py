@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from service.core import bulk
 from service.core.db import table_of
 from service.core.models import utcnow
 from service.records.models import Change
@@ -25,7 +26,7 @@ def record(*, session: Session, entity: str, external_ids: Iterable[str]) -> Non
     now = utcnow()
     rows = [{"entity": entity, "external_id": external_id, "changed_at": now} for external_id in external_ids]
     if rows:
-        session.execute(insert(table_of(Change)), rows)
+        bulk.insert_rows(session, table_of(Change), rows)
 
 
 def latest(*, session: Session) -> int:

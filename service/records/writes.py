@@ -18,11 +18,11 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import insert as sql_insert
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, SQLModel, select
 
 from service.audit import service as audit
+from service.core import bulk
 from service.core.db import table_of
 from service.core.models import Tracked, utcnow
 from service.records import changes
@@ -131,8 +131,8 @@ def insert_many(*, session: Session, table: type[SQLModel], rows: Sequence[dict[
     if not rows:
         return
     now = utcnow()
-    session.execute(sql_insert(table_of(table)),
-                    [{**row, "created_at": now, "updated_at": now, "version": 1} for row in rows])
+    bulk.insert_rows(session, table_of(table),
+                     [{**row, "created_at": now, "updated_at": now, "version": 1} for row in rows])
     record_written(session, table, rows, action)
 
 
@@ -143,8 +143,12 @@ def update_many(*, session: Session, table: type[SQLModel], changes_by_row: Sequ
     if not changes_by_row:
         return
     now = utcnow()
-    session.execute(sql_update(table), [{"id": current["id"], **fields, "version": current["version"] + 1,
-                                         "updated_at": now} for current, fields in changes_by_row])
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # one statement per set of changed columns
+    for current, fields in changes_by_row:
+        by_columns.setdefault(tuple(fields), []).append({"id": current["id"], **fields,
+                                                         "version": current["version"] + 1, "updated_at": now})
+    for rows in by_columns.values():
+        bulk.update_rows(session, table_of(table), rows)
     # A placement moved to another opening changes the positions left of both.
     record_written(session, table,
                    [row for current, fields in changes_by_row for row in (current, {**current, **fields})], action)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from service.imports.checks import FileCheck, Parsed
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
 from service.imports.names import EXPECTED, meant
 from service.imports.reader import Bundle, NotABundle, UnreadableRow, UnzipLimits
+from service.imports.spill import Spill
 from service.journeys import service as journeys
 from service.placements.models import Placement
 from service.records import writes
@@ -144,7 +145,7 @@ def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions
 def _validate_file(spec: BundleFile, bundle: Bundle, reference: Reference, problems: _Problems,
                    progress: Progress, caller: ApiKey | None, bundle_ids: dict[str, set[Any]],
                    pending: list[tuple[str, int, str, str, str, bool]], file_columns: dict[str, list[str]],
-                   seen_lines: dict[tuple[Any, ...], int], mentioned: set[str], chunk_rows: int) -> None:
+                   seen_lines: dict[tuple[Any, ...], int], mentioned: set[str], chunk_rows: int, spill: Spill) -> None:
     """First pass over one file: its header, then each chunk's columns, keys and references."""
     with bundle.chunks(spec.name, chunk_rows) as (header, chunks):
         columns = _check_header(spec, header, problems)
@@ -164,7 +165,10 @@ def _validate_file(spec: BundleFile, bundle: Bundle, reference: Reference, probl
 
             if len(spec.key) == 1:
                 mentioned.update(text.strip() for text in chunk.cells.get(spec.key[0], ()))
-            for parsed in check.rows(chunk, error, warn, caller):
+            rows = check.rows(chunk, error, warn, caller)
+            if not problems.errors and not any(not is_warning for _, is_warning, _, _ in found):
+                spill.add(spec.name, rows)  # kept for the write; once a problem is found nothing will be written
+            for parsed in rows:
                 if parsed.key in seen_lines:
                     shown = "/".join(map(str, parsed.key))
                     error(parsed.line, spec.key[0], f"duplicate key {shown}, first on line {seen_lines[parsed.key]}")
@@ -188,7 +192,7 @@ def _validate_file(spec: BundleFile, bundle: Bundle, reference: Reference, probl
 
 
 def _validate(bundle: Bundle, session: Session, reference: Reference, problems: _Problems,
-              progress: Progress, caller: ApiKey | None, chunk_rows: int) -> dict[str, list[str]]:
+              progress: Progress, caller: ApiKey | None, chunk_rows: int, spill: Spill) -> dict[str, list[str]]:
     """First pass: read every row, keep only keys and references; returns the columns of each file."""
     bundle_ids: dict[str, set[Any]] = {}
     pending: list[tuple[str, int, str, str, str, bool]] = []  # file, line, column, target file, id, is_warning
@@ -200,7 +204,7 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
         mentioned: set[str] = set()  # ids of every row, valid or not: a bad row is reported once, not by referrers
         try:
             _validate_file(spec, bundle, reference, problems, progress, caller, bundle_ids, pending,
-                           file_columns, seen_lines, mentioned, chunk_rows)
+                           file_columns, seen_lines, mentioned, chunk_rows, spill)
         except UnreadableRow as exc:
             problems.error(spec.name, exc.line, "", exc.reason)
             continue
@@ -253,19 +257,6 @@ def _check_open_placements(bundle: Bundle, session: Session, problems: _Problems
             if placement not in in_bundle and placement != new:
                 problems.error("placements.csv", line, "trainee_external_id",
                                f"she already has an open placement ({placement}); end it before starting another")
-
-
-def _chunks(bundle: Bundle, spec: BundleFile, columns: list[str], reference: Reference, size: int
-            ) -> Iterator[list[Parsed]]:
-    """The file's rows again, checked (the first pass reported every problem), in chunks for writing."""
-    check = FileCheck(spec, columns, reference)
-    with bundle.chunks(spec.name, size) as (_, chunks):
-        for chunk in chunks:
-            yield check.rows(chunk, _ignore, _ignore)
-
-
-def _ignore(line: int, column: str, reason: str) -> None:
-    """Problems of the second pass: the first one reported them all."""
 
 
 def _write_chunk(session: Session, spec: BundleFile, chunk: list[Parsed], present: set[str],
@@ -381,12 +372,13 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
     report = ImportReport(dry_run=dry_run, max_warnings=max_warnings)
     problems = _Problems(report=report)
     bundle = Bundle(path, limits=limits)
+    spill = Spill()
     try:
         _check_names(bundle, problems)
         total = sum(bundle.count_rows(spec.name) for spec in BUNDLE_FILES if spec.name in bundle)
         progress.start("checking rows", total)
         with Session(engine) as session:
-            file_columns = _validate(bundle, session, reference, problems, progress, caller, chunk_rows)
+            file_columns = _validate(bundle, session, reference, problems, progress, caller, chunk_rows, spill)
             if not problems.errors and "placements.csv" in file_columns:
                 _check_open_placements(bundle, session, problems)
         if problems.errors:
@@ -402,7 +394,7 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
                         continue
                     counts = report.files.setdefault(spec.name, FileCounts())
                     present = _present_fields(spec, file_columns[spec.name])
-                    for chunk in _chunks(bundle, spec, file_columns[spec.name], reference, chunk_rows):
+                    for chunk in spill.chunks(spec.name):
                         _write_chunk(session, spec, chunk, present, counts, caller, follow_on)
                         progress.advance(len(chunk))
                 schedule(session=session, placements=follow_on["placements"])
@@ -416,5 +408,6 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
                            f"({exc.orig.__class__.__name__})") from exc
     finally:
         bundle.close()
+        spill.close()
     log.info("bundle imported", extra={"dry_run": dry_run, **{name: asdict(c) for name, c in report.files.items()}})
     return report

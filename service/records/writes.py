@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy import delete as sql_delete
+from sqlalchemy import select as sql_select
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, SQLModel, select
 
@@ -165,6 +166,23 @@ def delete_many(*, session: Session, table: type[SQLModel], rows: Sequence[Mappi
     for start in range(0, len(ids), 1000):
         session.execute(sql_delete(table).where(columns.id.in_(ids[start:start + 1000])))
     record_written(session, table, rows, action)
+
+
+def update_each(*, session: Session, table: type[SQLModel], values_by_external_id: Mapping[str, Mapping[str, Any]],
+                action: str = "update") -> list[str]:
+    """Set each record's own values (by external id), only on the records where a value differs; returns the
+    external ids of the records changed."""
+    columns = table_of(table).c
+    wanted = sorted(values_by_external_id)
+    changed: list[tuple[Mapping[str, Any], dict[str, Any]]] = []
+    for start in range(0, len(wanted), 1000):
+        rows = session.execute(sql_select(table_of(table)).where(columns.external_id.in_(wanted[start:start + 1000])))
+        for current in map(dict, rows.mappings()):
+            fields = dict(values_by_external_id[current["external_id"]])
+            if not all(same(current[name], value) for name, value in fields.items()):
+                changed.append((current, fields))
+    update_many(session=session, table=table, changes_by_row=changed, action=action)
+    return [current["external_id"] for current, _ in changed]
 
 
 def update_where(*, session: Session, table: type[SQLModel], where: Iterable[ColumnElement[bool]],

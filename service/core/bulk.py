@@ -28,12 +28,15 @@ def _converters(connection: Connection, table: Table, names: Sequence[str]) -> l
 
 def _tuples(rows: Sequence[Mapping[str, Any]], names: Sequence[str], converters: list[Convert],
             defaults: Mapping[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
-    """Each row's values in column order, converted; a column a row lacks takes its default (or NULL)."""
-    pairs = list(zip(names, converters))
+    """Each row's values in column order, converted; a column a row lacks takes its default (or NULL). Built
+    column by column: one pass per column is far cheaper than one small loop per row."""
     fallback = defaults or {}
-    for row in rows:
-        values = [row[name] if name in row else fallback.get(name) for name, _ in pairs]
-        yield tuple(value if convert is None else convert(value) for value, (_, convert) in zip(values, pairs))
+    columns: list[list[Any]] = []
+    for name, convert in zip(names, converters):
+        default = fallback.get(name)
+        values = [row.get(name, default) for row in rows]
+        columns.append(values if convert is None else list(map(convert, values)))
+    return zip(*columns)
 
 
 def _defaults(table: Table, given: set[str]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ columns' values and only what spans columns (the resource's `prepare`) runs row 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -17,7 +17,8 @@ from service.imports.cells import READERS, CellError
 from service.imports.files import BundleFile
 from service.imports.reader import Chunk
 
-MISSING: Any = object()  # an empty cell of a column whose model default applies
+MISSING: Any = object()  # an empty cell of a column that is no field of the record (nothing to store)
+_DEFAULT: Any = object()  # an empty cell of an optional field: the model's default applies
 MAX_REMEMBERED = 50_000  # distinct texts remembered per column (unique ids would otherwise grow without bound)
 
 Report = Callable[[int, str, str], None]  # (line, column, reason)
@@ -47,6 +48,7 @@ class _Column:
         self.read, self.empty = READERS[spec.columns[column]]
         model_field = spec.row_model.model_fields.get(column)
         self.adapter: TypeAdapter[Any] | None = None
+        self.many: TypeAdapter[list[Any]] | None = None
         self.required = False
         self.default: Any = None
         if model_field is not None:
@@ -54,41 +56,62 @@ class _Column:
             if model_field.metadata:  # the field's constraints (Field(ge=..., max_length=...))
                 annotation = Annotated[annotation, *model_field.metadata]
             self.adapter = TypeAdapter(annotation)
+            self.many = TypeAdapter(list[annotation])
             self.required = model_field.is_required()
             self.default = model_field.get_default(call_default_factory=True)
         self.known: dict[str, Any] = {}
 
-    def value(self, text: str) -> Any:
-        """The stored value of a cell text, or its _CellProblems."""
-        found = self.known.get(text, MISSING)
-        if found is MISSING:
-            found = self._value(text)
-            if len(self.known) >= MAX_REMEMBERED:
-                self.known.clear()
-            self.known[text] = found
+    def values(self, texts: Iterable[str]) -> dict[str, Any]:
+        """The stored value of each distinct cell text, or its _CellProblems; the texts read without problems
+        are validated together, in one call for the whole batch."""
+        found: dict[str, Any] = {}
+        fresh: dict[str, Any] = {}  # text -> the value read, still to validate
+        for text in texts:
+            known = self.known.get(text, MISSING)
+            if known is not MISSING:
+                found[text] = known
+                continue
+            read = self._read(text)
+            if self.adapter is None or type(read) is _CellProblems or read is _DEFAULT:
+                found[text] = self.default if read is _DEFAULT else read
+            else:
+                fresh[text] = read
+        if fresh:
+            found.update(zip(fresh, self._validated(list(fresh.values()))))
+        if len(self.known) + len(found) > MAX_REMEMBERED:
+            self.known.clear()
+        self.known.update(found)
         return found
 
-    def _value(self, text: str) -> Any:
+    def _read(self, text: str) -> Any:
+        """The cell's value as read (before validation), its _CellProblems, or _DEFAULT for an empty cell."""
         if CONTROL.search(text):
             return _CellProblems(unreadable="control characters are not allowed")
         if not text.strip():
-            raw = self.empty
-            if raw is None:
-                if self.adapter is None:
-                    return MISSING
-                return _CellProblems(invalid=("Field required",)) if self.required else self.default
-        else:
-            try:
-                raw = self.read(text)
-            except CellError as exc:
-                return _CellProblems(unreadable=str(exc))
-        if self.adapter is None:  # a companion column: a record of its own, kept as read
-            return raw
+            if self.empty is not None:
+                return self.empty
+            if self.adapter is None:
+                return MISSING
+            return _CellProblems(invalid=("Field required",)) if self.required else _DEFAULT
         try:
-            return self.adapter.dump_python(self.adapter.validate_python(raw))
-        except ValidationError as exc:
-            shown = f" (got '{raw}')" if isinstance(raw, (str, int, float)) else ""
-            return _CellProblems(invalid=tuple(f"{err['msg']}{shown}" for err in exc.errors()))
+            return self.read(text)
+        except CellError as exc:
+            return _CellProblems(unreadable=str(exc))
+
+    def _validated(self, raw: list[Any]) -> list[Any]:
+        assert self.adapter is not None and self.many is not None
+        try:
+            return self.many.dump_python(self.many.validate_python(raw))
+        except ValidationError:
+            pass
+        found: list[Any] = []  # one value at least is invalid: each one on its own, for its own problems
+        for value in raw:
+            try:
+                found.append(self.adapter.dump_python(self.adapter.validate_python(value)))
+            except ValidationError as exc:
+                shown = f" (got '{value}')" if isinstance(value, (str, int, float)) else ""
+                found.append(_CellProblems(invalid=tuple(f"{err['msg']}{shown}" for err in exc.errors())))
+        return found
 
 
 class FileCheck:
@@ -116,7 +139,7 @@ class FileCheck:
         invalid: dict[int, list[tuple[int, str, str]]] = {}  # position -> (model field order, column, reason)
         for order, column in enumerate(self.columns):
             cells = chunk.cells.get(column.name) or [""] * size
-            outcomes = {text: column.value(text) for text in dict.fromkeys(cells)}
+            outcomes = column.values(dict.fromkeys(cells))
             values_by_column[column.name] = [outcomes[text] for text in cells]
             bad = {text: outcome for text, outcome in outcomes.items() if type(outcome) is _CellProblems}
             if not bad:

@@ -39,12 +39,12 @@ def _tuples(rows: Sequence[Mapping[str, Any]], names: Sequence[str], converters:
     return zip(*columns)
 
 
-def _defaults(table: Table, given: set[str]) -> dict[str, Any]:
-    """The Python-side defaults (Field(default=...)) of the columns the rows do not give, as an insert applies."""
+def _defaults(table: Table) -> dict[str, Any]:
+    """The Python-side defaults of the columns (Field(default=...)), as an ORM insert applies them."""
     found: dict[str, Any] = {}
     for column in table.c:
         default = column.default
-        if column.name in given or column.primary_key or default is None:
+        if column.primary_key or default is None:
             continue
         if getattr(default, "is_scalar", False):
             found[column.name] = default.arg  # type: ignore[attr-defined]
@@ -75,8 +75,8 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     connection = session.connection()
     session.info[WROTE] = True
     given = list(dict.fromkeys(name for row in rows for name in row))
-    defaults = _defaults(table, set(given))
-    names = [*given, *defaults]
+    defaults = _defaults(table)  # for the columns no row gives, and for the rows that lack a column others give
+    names = [*given, *(name for name in defaults if name not in given)]
     converters = _converters(connection, table, names)
     columns = _quoted(connection, names)
     name = connection.dialect.identifier_preparer.format_table(table)

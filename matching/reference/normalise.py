@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 
 __all__ = ["LabelIndex", "compact_text", "normalise_text"]
@@ -57,6 +58,9 @@ def _clean(text: str) -> list[str]:
     return "".join(out).split()
 
 
+# Labels repeat (an import reads the same few hundred skills, districts and occupations on every row), so the
+# normalised forms are remembered; the bound keeps a stream of distinct labels from growing memory.
+@lru_cache(maxsize=65_536)
 def normalise_text(text: str) -> str:
     """Case-, accent-, punctuation-, spacing- and plural-insensitive form of a label.
 
@@ -66,6 +70,7 @@ def normalise_text(text: str) -> str:
     return " ".join(_fold_plural(t) for t in _clean(text))
 
 
+@lru_cache(maxsize=65_536)
 def compact_text(text: str) -> str:
     """The normalised label with no spaces and no plural folding ("N24 Pgs" -> "n24pgs")."""
     return "".join(_clean(text))

@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from service.audit import subjects
 from service.audit.models import AuditEvent, AuditEventPublic
+from service.core import bulk
 from service.core.actor import Actor
 from service.core.db import table_of
 from service.core.models import MAX_ID, ONE_LINE, Code, Instant, Page, utcnow
@@ -49,8 +50,8 @@ def record(*, session: Session, caller: Actor | None, action: str, entity: str, 
         tokens = subjects.link(session=session, external_ids=external_ids)
         external_ids = [tokens[external_id] for external_id in external_ids]
     if external_ids:
-        session.execute(insert(table_of(AuditEvent)), [{**event, "external_id": external_id}
-                                                       for external_id in external_ids])
+        bulk.insert_rows(session, table_of(AuditEvent), [{**event, "external_id": external_id}
+                                                         for external_id in external_ids])
 
 
 def list(*, session: Any, filters: AuditFilters, page: Page) -> tuple[builtins.list[AuditEventPublic], int]:

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     max_unzipped_bytes: int = Field(default=1_000_000_000, description="Largest total size of a bundle .zip's "
                                                                        "files once decompressed.")
     max_zip_ratio: int = Field(default=100, description="Largest decompressed:compressed size ratio of a bundle .zip.")
-    import_chunk_rows: int = Field(default=2_000, description="Rows written per statement during an import.")
+    import_chunk_rows: int = Field(default=2_000, description="Rows an import reads, checks and writes at a time.")
     rate_limit_per_minute: int = Field(default=600, ge=1, description="Requests a key may send per minute, across "
                                                                        "every worker and instance.")
     rate_limit_burst: int = Field(default=120, ge=1, description="Requests a key may send at once before the rate "

@@ -11,6 +11,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlmodel import SQLModel, create_engine
 
+WROTE = "wrote"  # session.info: a statement of this unit of work changed rows
+
 
 def make_engine(database_url: str, *, pool_size: int = 8, pool_timeout: float = 3.0,
                 busy_timeout: float = 5.0) -> Engine:

@@ -83,9 +83,8 @@ def raise_risk_flags(session: Session, flagged: builtins.list[tuple[str, date | 
         if pid in owners:
             day = checked_on or unit_of_work.today(session)
             latest[owners[pid]] = max(day, latest.get(owners[pid], day))
-    for trainee_id, day in latest.items():
-        writes.update_where(session=session, table=Trainee, where=[col(Trainee.external_id) == trainee_id],
-                            values={"risk_flag": True, "risk_flagged_on": day}, action="risk_flag")
+    writes.update_each(session=session, table=Trainee, action="risk_flag", values_by_external_id={
+        trainee_id: {"risk_flag": True, "risk_flagged_on": day} for trainee_id, day in latest.items()})
 
 
 def enrich(session: Session, rows: Sequence[Followup]) -> builtins.list[FollowupPublic]:

@@ -68,6 +68,18 @@ class Row:
     cells: dict[str, str]
 
 
+@dataclass
+class Chunk:
+    """Consecutive rows of one file held by column, for checks on whole columns."""
+
+    lines: list[int]  # the CSV line each row starts on (the header is line 1)
+    cells: dict[str, list[str]]  # column -> its cells, in row order (a missing trailing cell is empty)
+    extra: dict[int, int]  # row position -> its cell count, for rows with more cells than the header
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
 class ArchiveTooLarge(PayloadTooLarge):
     """A .zip that would decompress to more than the caps allow (a zip bomb, or just too big)."""
 
@@ -205,6 +217,38 @@ class Bundle:
         """The header and an iterator of rows (with their first line number; the header is line 1).
 
         Text that cannot be read raises UnreadableRow with its line, from the header or from the iterator."""
+        with self.rows_raw(name) as (header, raw_rows):
+            def iterate() -> Iterator[Row]:
+                for line, cells in raw_rows:
+                    yield Row(line=line, cells=dict(zip(header, cells, strict=False)) if len(cells) <= len(header)
+                              else {**dict(zip(header, cells, strict=False)), EXTRA: str(len(cells))})
+
+            yield header, iterate()
+
+    @contextmanager
+    def chunks(self, name: str, size: int) -> Iterator[tuple[list[str], Iterator[Chunk]]]:
+        """The header and an iterator of chunks of at most `size` rows (memory stays bounded by the chunk);
+        unreadable text raises UnreadableRow as `rows` does."""
+        with self.rows_raw(name) as (header, raw_rows):
+            width = len(header)
+
+            def iterate() -> Iterator[Chunk]:
+                lines: list[int] = []
+                rows: list[list[str]] = []
+                for line, cells in raw_rows:
+                    lines.append(line)
+                    rows.append(cells)
+                    if len(rows) >= size:
+                        yield _columns(header, width, lines, rows)
+                        lines, rows = [], []
+                if rows:
+                    yield _columns(header, width, lines, rows)
+
+            yield header, iterate()
+
+    @contextmanager
+    def rows_raw(self, name: str) -> Iterator[tuple[list[str], Iterator[tuple[int, list[str]]]]]:
+        """The header and an iterator of (first line, cells) of the rows that are not all empty."""
         with self._open(name) as handle:
             reader = csv.reader(handle)
             try:
@@ -214,7 +258,7 @@ class Bundle:
             except (UnicodeDecodeError, csv.Error) as exc:
                 raise UnreadableRow(1, _unreadable(exc)) from None
 
-            def iterate() -> Iterator[Row]:
+            def iterate() -> Iterator[tuple[int, list[str]]]:
                 line = reader.line_num + 1
                 while True:
                     try:
@@ -223,9 +267,8 @@ class Bundle:
                         return
                     except (UnicodeDecodeError, csv.Error) as exc:
                         raise UnreadableRow(max(line, reader.line_num), _unreadable(exc)) from None
-                    if any(cell.strip() for cell in cells):
-                        yield Row(line=line, cells=dict(zip(header, cells, strict=False)) if len(cells) <= len(header)
-                                  else {**dict(zip(header, cells, strict=False)), EXTRA: str(len(cells))})
+                    if any(cells) and any(cell.strip() for cell in cells):
+                        yield line, cells
                     line = reader.line_num + 1
 
             yield header, iterate()
@@ -245,3 +288,20 @@ class Bundle:
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
+
+
+def _columns(header: list[str], width: int, lines: list[int], rows: list[list[str]]) -> Chunk:
+    """Rows turned into columns: short rows padded with empty cells, long ones noted and cut to the header."""
+    extra: dict[int, int] = {}
+    if any(len(cells) != width for cells in rows):
+        for position, row in enumerate(rows):
+            if len(row) > width:
+                extra[position] = len(row)
+                rows[position] = row[:width]
+            elif len(row) < width:
+                rows[position] = row + [""] * (width - len(row))
+    columns = list(zip(*rows)) if rows else [() for _ in header]
+    cells: dict[str, list[str]] = {}
+    for name, column in zip(header, columns):
+        cells[name] = list(column)  # a name twice: the last one, as a row's cells (the header check reports it)
+    return Chunk(lines=lines, cells=cells, extra=extra)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -19,18 +18,18 @@ from sqlmodel import Session, col
 from service.auth.models import ApiKey
 from service.consents import service as consents
 from service.core.db import table_of
-from service.core.errors import Conflict, DomainError, Forbidden, Unresolvable
-from service.core.models import CONTROL
+from service.core.errors import Conflict, DomainError, Unresolvable
 from service.core.progress import NO_PROGRESS, Progress
 from service.core.reference import Reference, UnknownSite
 from service.employers import repository as employers
 from service.followups.schedule import schedule
 from service.followups.service import raise_risk_flags
 from service.imports import history
-from service.imports.cells import READERS, CellError
+from service.imports.checks import FileCheck, Parsed
 from service.imports.files import BUNDLE_FILES, BY_NAME, BundleFile
 from service.imports.names import EXPECTED, meant
-from service.imports.reader import EXTRA, Bundle, NotABundle, Row, UnreadableRow, UnzipLimits
+from service.imports.reader import Bundle, NotABundle, UnreadableRow, UnzipLimits
+from service.imports.spill import Spill
 from service.journeys import service as journeys
 from service.openings import service as openings_service
 from service.placements.models import Placement
@@ -40,7 +39,6 @@ from service.records.writes import same
 
 log = logging.getLogger("jobmatch.imports")
 MAX_WARNINGS = 1_000  # listed in a report; all are counted, by kind
-PROGRESS_ROWS = 1_000  # rows between two progress reports
 _QUOTED = re.compile(r"'[^']*'")
 
 
@@ -103,14 +101,6 @@ class _Problems:
             report.warnings.append({"file": file, "line": line, "column": column, "reason": reason})
 
 
-@dataclass
-class _Parsed:
-    line: int
-    key: tuple[Any, ...]
-    values: dict[str, Any]
-    companions: dict[str, Any] = field(default_factory=dict)  # values of the file's companion columns present
-
-
 def _check_header(spec: BundleFile, header: list[str], problems: _Problems) -> list[str]:
     """The contract columns this file has; missing required columns are errors, unknown ones warnings, and an
     unknown one that is a near miss of a contract column the header lacks is an error naming that column (its
@@ -147,78 +137,6 @@ def _present_fields(spec: BundleFile, columns: list[str]) -> set[str]:
     return present
 
 
-def _parse(spec: BundleFile, columns: list[str], row: Row, reference: Reference, problems: _Problems,
-           caller: ApiKey | None = None) -> _Parsed | None:
-    """One row to typed, prepared values; every problem is reported against its column."""
-    extra = row.cells.get(EXTRA)
-    if extra is not None:
-        problems.error(spec.name, row.line, "", f"the row has {extra} cells, more than the header")
-        return None
-    raw: dict[str, Any] = {}
-    failed = False
-    for column in columns:
-        text = row.cells.get(column, row.cells.get(spec.neutral.get(column, ""), ""))
-        if CONTROL.search(text):
-            problems.error(spec.name, row.line, column, "control characters are not allowed")
-            failed = True
-            continue
-        reader, empty = READERS[spec.columns[column]]
-        if not text.strip():
-            if empty is not None:
-                raw[column] = empty
-            continue
-        try:
-            raw[column] = reader(text)
-        except CellError as exc:
-            problems.error(spec.name, row.line, column, str(exc))
-            failed = True
-    if failed:
-        return None
-    companions = {column: dict(raw.pop(column)) for column in spec.companions if column in raw}
-    try:
-        model = spec.row_model.model_validate(raw)
-    except ValidationError as exc:
-        for err in exc.errors():
-            column = str(err["loc"][0]) if err["loc"] else ""
-            value = raw.get(column)
-            shown = f" (got '{value}')" if isinstance(value, (str, int, float)) else ""
-            problems.error(spec.name, row.line, column, f"{err['msg']}{shown}")
-        return None
-    values, findings = spec.resource.prepare(values=model.model_dump(), reference=reference)
-    for column, reason in findings.errors:
-        problems.error(spec.name, row.line, column, reason)
-    for column, reason in findings.warnings:
-        problems.warn(spec.name, row.line, column, reason)
-    if findings.errors:
-        return None
-    if not _money_named_for_site(spec, row, reference, values, problems):
-        return None
-    if caller is not None:
-        try:
-            spec.resource.scope.check_ownership(caller, values)
-        except Forbidden as exc:
-            problems.error(spec.name, row.line, "partner_org" if "partner_org" in values else "", exc.detail)
-            return None
-    key = tuple(values.pop(name) for name in spec.key)
-    return _Parsed(line=row.line, key=key, values=values, companions=companions)
-
-
-def _money_named_for_site(spec: BundleFile, row: Row, reference: Reference, values: dict[str, Any],
-                          problems: _Problems) -> bool:
-    """A row of a site whose money is not rupees may not state it in an `_inr` column: the neutral name says the
-    amount is in the site's own currency."""
-    site = values.get("site")
-    if site is None or reference.of(site).currency == "INR":
-        return True
-    wrong = [column for column in spec.neutral if row.cells.get(column, "").strip()]
-    for column in wrong:
-        problems.error(spec.name, row.line, column,
-                       f"this row belongs to {reference.of(site).site.name}, whose money is "
-                       f"{reference.of(site).currency}: name the column '{spec.neutral[column]}' (amounts in "
-                       f"{reference.of(site).currency}), not '{column}'")
-    return not wrong
-
-
 def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions: Sequence[Any] = ()) -> set[str]:
     """Which of these external ids are stored (among the rows the conditions allow)."""
     external_id = table_of(spec.resource.table).c.external_id
@@ -232,44 +150,54 @@ def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions
 def _validate_file(spec: BundleFile, bundle: Bundle, reference: Reference, problems: _Problems,
                    progress: Progress, caller: ApiKey | None, bundle_ids: dict[str, set[Any]],
                    pending: list[tuple[str, int, str, str, str, bool]], file_columns: dict[str, list[str]],
-                   seen_lines: dict[tuple[Any, ...], int], mentioned: set[str]) -> None:
-    """First pass over one file: its header, then each row's values, key and references."""
-    with bundle.rows(spec.name) as (header, rows):
+                   seen_lines: dict[tuple[Any, ...], int], mentioned: set[str], chunk_rows: int, spill: Spill) -> None:
+    """First pass over one file: its header, then each chunk's columns, keys and references."""
+    with bundle.chunks(spec.name, chunk_rows) as (header, chunks):
         columns = _check_header(spec, header, problems)
         file_columns[spec.name] = columns
         if any(err["file"] == spec.name and err["line"] == 1 for err in problems.errors):
             return
-        count = 0
-        for count, row in enumerate(rows, 1):
+        check = FileCheck(spec, columns, reference)
+        found: list[tuple[int, bool, str, str]] = []  # a chunk's problems: line, is a warning, column, reason
+
+        def error(line: int, column: str, reason: str) -> None:
+            found.append((line, False, column, reason))
+
+        def warn(line: int, column: str, reason: str) -> None:
+            found.append((line, True, column, reason))
+
+        for chunk in chunks:
+
             if len(spec.key) == 1:
-                mentioned.add(row.cells.get(spec.key[0], "").strip())
-            parsed = _parse(spec, columns, row, reference, problems, caller)
-            if count % PROGRESS_ROWS == 0:
-                progress.advance(PROGRESS_ROWS)
-            if parsed is None:
-                continue
-            if parsed.key in seen_lines:
-                shown = "/".join(map(str, parsed.key))
-                problems.error(spec.name, row.line, spec.key[0],
-                               f"duplicate key {shown}, first on line {seen_lines[parsed.key]}")
-                continue
-            seen_lines[parsed.key] = row.line
-            for column, target in spec.references.items():
-                value = parsed.values.get(column, dict(zip(spec.key, parsed.key)).get(column))
-                if value is not None and value not in bundle_ids.get(target, ()):
-                    pending.append((spec.name, row.line, column, target, value, False))
-            for column, target in spec.list_references.items():
-                for value in parsed.values.get(column) or []:
-                    if value not in bundle_ids.get(target, ()):
-                        pending.append((spec.name, row.line, column, target, value, True))
-            for column, target in spec.companions.items():  # may name rows of a later file: checked at the end
-                for value in parsed.companions.get(column) or {}:
-                    pending.append((spec.name, row.line, column, target, value, False))
-        progress.advance(count % PROGRESS_ROWS)
+                mentioned.update(text.strip() for text in chunk.cells.get(spec.key[0], ()))
+            rows = check.rows(chunk, error, warn, caller)
+            if not problems.errors and not any(not is_warning for _, is_warning, _, _ in found):
+                spill.add(spec.name, rows)  # kept for the write; once a problem is found nothing will be written
+            for parsed in rows:
+                if parsed.key in seen_lines:
+                    shown = "/".join(map(str, parsed.key))
+                    error(parsed.line, spec.key[0], f"duplicate key {shown}, first on line {seen_lines[parsed.key]}")
+                    continue
+                seen_lines[parsed.key] = parsed.line
+                for column, target in spec.references.items():
+                    value = parsed.values.get(column, dict(zip(spec.key, parsed.key)).get(column))
+                    if value is not None and value not in bundle_ids.get(target, ()):
+                        pending.append((spec.name, parsed.line, column, target, value, False))
+                for column, target in spec.list_references.items():
+                    for value in parsed.values.get(column) or []:
+                        if value not in bundle_ids.get(target, ()):
+                            pending.append((spec.name, parsed.line, column, target, value, True))
+                for column, target in spec.companions.items():  # may name rows of a later file: checked at the end
+                    for value in parsed.companions.get(column) or {}:
+                        pending.append((spec.name, parsed.line, column, target, value, False))
+            for line, is_warning, column, reason in sorted(found, key=lambda item: item[0]):  # in line order
+                (problems.warn if is_warning else problems.error)(spec.name, line, column, reason)
+            found.clear()
+            progress.advance(len(chunk))
 
 
 def _validate(bundle: Bundle, session: Session, reference: Reference, problems: _Problems,
-              progress: Progress, caller: ApiKey | None) -> dict[str, list[str]]:
+              progress: Progress, caller: ApiKey | None, chunk_rows: int, spill: Spill) -> dict[str, list[str]]:
     """First pass: read every row, keep only keys and references; returns the columns of each file."""
     bundle_ids: dict[str, set[Any]] = {}
     pending: list[tuple[str, int, str, str, str, bool]] = []  # file, line, column, target file, id, is_warning
@@ -281,7 +209,7 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
         mentioned: set[str] = set()  # ids of every row, valid or not: a bad row is reported once, not by referrers
         try:
             _validate_file(spec, bundle, reference, problems, progress, caller, bundle_ids, pending,
-                           file_columns, seen_lines, mentioned)
+                           file_columns, seen_lines, mentioned, chunk_rows, spill)
         except UnreadableRow as exc:
             problems.error(spec.name, exc.line, "", exc.reason)
             continue
@@ -362,22 +290,7 @@ def _check_open_placements(bundle: Bundle, session: Session, problems: _Problems
                                f"she already has an open placement ({placement}); end it before starting another")
 
 
-def _chunks(bundle: Bundle, spec: BundleFile, columns: list[str], reference: Reference, problems: _Problems,
-            size: int) -> Iterator[list[_Parsed]]:
-    with bundle.rows(spec.name) as (_, rows):
-        chunk: list[_Parsed] = []
-        for row in rows:
-            parsed = _parse(spec, columns, row, reference, problems)
-            if parsed is not None:
-                chunk.append(parsed)
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-
-def _write_chunk(session: Session, spec: BundleFile, chunk: list[_Parsed], present: set[str],
+def _write_chunk(session: Session, spec: BundleFile, chunk: list[Parsed], present: set[str],
                  counts: FileCounts, caller: ApiKey | None, follow_on: dict[str, list]) -> None:
     table = spec.resource.table
     key_columns = [getattr(table, name) for name in spec.key]
@@ -490,12 +403,13 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
     report = ImportReport(dry_run=dry_run, max_warnings=max_warnings)
     problems = _Problems(report=report)
     bundle = Bundle(path, limits=limits)
+    spill = Spill()
     try:
         _check_names(bundle, problems)
         total = sum(bundle.count_rows(spec.name) for spec in BUNDLE_FILES if spec.name in bundle)
         progress.start("checking rows", total)
         with Session(engine) as session:
-            file_columns = _validate(bundle, session, reference, problems, progress, caller)
+            file_columns = _validate(bundle, session, reference, problems, progress, caller, chunk_rows, spill)
             if not problems.errors and "placements.csv" in file_columns:
                 _check_open_placements(bundle, session, problems)
             if not problems.errors and "openings.csv" in file_columns:
@@ -504,7 +418,6 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
             raise BundleInvalid(f"The bundle has {len(problems.errors)} problem(s); nothing was written. Fix them and "
                                 "import it again.",
                                 errors=problems.errors)
-        quiet = _Problems(report=ImportReport(dry_run=dry_run))  # the first pass already reported everything
         follow_on: dict[str, list] = {"placements": [], "flags": [], "confirmed_journeys": []}
         progress.start("writing rows" if not dry_run else "writing rows (a dry run: rolled back)", total)
         try:
@@ -514,7 +427,7 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
                         continue
                     counts = report.files.setdefault(spec.name, FileCounts())
                     present = _present_fields(spec, file_columns[spec.name])
-                    for chunk in _chunks(bundle, spec, file_columns[spec.name], reference, quiet, chunk_rows):
+                    for chunk in spill.chunks(spec.name):
                         _write_chunk(session, spec, chunk, present, counts, caller, follow_on)
                         progress.advance(len(chunk))
                 schedule(session=session, placements=follow_on["placements"])
@@ -528,5 +441,6 @@ def _import_bundle(*, engine: Engine, reference: Reference, path: Path, dry_run:
                            f"({exc.orig.__class__.__name__})") from exc
     finally:
         bundle.close()
+        spill.close()
     log.info("bundle imported", extra={"dry_run": dry_run, **{name: asdict(c) for name, c in report.files.items()}})
     return report

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, insert, select, update
+from sqlalchemy import ScalarSelect, func, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from service.core import bulk
 from service.core.db import table_of
 from service.core.models import utcnow
 from service.records.models import Change
@@ -26,7 +27,7 @@ def record(*, session: Session, entity: str, external_ids: Iterable[str]) -> Non
     now = utcnow()
     rows = [{"entity": entity, "external_id": external_id, "changed_at": now} for external_id in external_ids]
     if rows:
-        session.execute(insert(table_of(Change)), rows)
+        bulk.insert_rows(session, table_of(Change), rows)
 
 
 def latest_id() -> ScalarSelect[Any]:

@@ -18,11 +18,11 @@ from sqlmodel import Session
 
 from service.core.actor import request_actor
 from service.core.clock import site_today
+from service.core.db import WROTE
 
 T = TypeVar("T")
 
 ACTOR = "actor"  # session.info: the API key writing (None for the CLI and scheduled jobs)
-WROTE = "wrote"  # session.info: a statement of this unit of work changed rows
 TODAY = "today"  # session.info: the site's calendar day when the unit of work began (one day per unit of work)
 ONE_THREAD = "one_thread"  # session.info: the unit of work runs whole on one thread (RequestWork)
 

@@ -18,11 +18,12 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import insert as sql_insert
+from sqlalchemy import select as sql_select
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, SQLModel, select
 
 from service.audit import service as audit
+from service.core import bulk
 from service.core.db import table_of
 from service.core.models import Tracked, utcnow
 from service.records import changes
@@ -131,8 +132,8 @@ def insert_many(*, session: Session, table: type[SQLModel], rows: Sequence[dict[
     if not rows:
         return
     now = utcnow()
-    session.execute(sql_insert(table_of(table)),
-                    [{**row, "created_at": now, "updated_at": now, "version": 1} for row in rows])
+    bulk.insert_rows(session, table_of(table),
+                     [{**row, "created_at": now, "updated_at": now, "version": 1} for row in rows])
     record_written(session, table, rows, action)
 
 
@@ -143,8 +144,12 @@ def update_many(*, session: Session, table: type[SQLModel], changes_by_row: Sequ
     if not changes_by_row:
         return
     now = utcnow()
-    session.execute(sql_update(table), [{"id": current["id"], **fields, "version": current["version"] + 1,
-                                         "updated_at": now} for current, fields in changes_by_row])
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # one statement per set of changed columns
+    for current, fields in changes_by_row:
+        by_columns.setdefault(tuple(fields), []).append({"id": current["id"], **fields,
+                                                         "version": current["version"] + 1, "updated_at": now})
+    for rows in by_columns.values():
+        bulk.update_rows(session, table_of(table), rows)
     # A placement moved to another opening changes the positions left of both.
     record_written(session, table,
                    [row for current, fields in changes_by_row for row in (current, {**current, **fields})], action)
@@ -161,6 +166,23 @@ def delete_many(*, session: Session, table: type[SQLModel], rows: Sequence[Mappi
     for start in range(0, len(ids), 1000):
         session.execute(sql_delete(table).where(columns.id.in_(ids[start:start + 1000])))
     record_written(session, table, rows, action)
+
+
+def update_each(*, session: Session, table: type[SQLModel], values_by_external_id: Mapping[str, Mapping[str, Any]],
+                action: str = "update") -> list[str]:
+    """Set each record's own values (by external id), only on the records where a value differs; returns the
+    external ids of the records changed."""
+    columns = table_of(table).c
+    wanted = sorted(values_by_external_id)
+    changed: list[tuple[Mapping[str, Any], dict[str, Any]]] = []
+    for start in range(0, len(wanted), 1000):
+        rows = session.execute(sql_select(table_of(table)).where(columns.external_id.in_(wanted[start:start + 1000])))
+        for current in map(dict, rows.mappings()):
+            fields = dict(values_by_external_id[current["external_id"]])
+            if not all(same(current[name], value) for name, value in fields.items()):
+                changed.append((current, fields))
+    update_many(session=session, table=table, changes_by_row=changed, action=action)
+    return [current["external_id"] for current, _ in changed]
 
 
 def update_where(*, session: Session, table: type[SQLModel], where: Iterable[ColumnElement[bool]],

@@ -22,7 +22,7 @@ TRAINEES = table_of(Trainee)
 def trainee(external_id: str, **values) -> dict:
     now = utcnow()
     return {"external_id": external_id, "partner_org": "kolkata_metro", "status": "job_ready",
-            "district": "Kolkata", "created_at": now, "updated_at": now, "version": 1, **values}
+            "district": "Kolkata", "site": "west_bengal", "created_at": now, "updated_at": now, "version": 1, **values}
 
 
 def test_rows_land_with_their_types_and_the_column_defaults(db) -> None:

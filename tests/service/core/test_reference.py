@@ -23,6 +23,8 @@ def twin_site(data: Path, code: str, *, relocation: bool) -> None:
                     encoding="utf-8")
     (data / "sites" / code / doc["training_centres"]).write_text(
         "partner_org,district,lat,lon,note\ntwin_partner,Kolkata,,,\n", encoding="utf-8")
+    wages = data / "sites" / code / doc["minimum_wages"]  # not rupees: the neutral money column
+    wages.write_text(wages.read_text(encoding="utf-8").replace("monthly_wage_inr", "monthly_wage", 1), encoding="utf-8")
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from service.auth.router import router as keys_router
 from service.cohorts.router import router as cohorts_router
 from service.cohorts.service import load_rules as load_trainer_rules
 from service.consents.router import router as consents_router
+from service.console.cohorts import router as console_cohorts_router
 from service.console.followups import router as console_followups_router
 from service.console.imports import router as console_imports_router
 from service.console.market import router as console_market_router
@@ -197,7 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     check_permissions(app.routes)  # fail closed: a /v1 route without a permission stops the start
     # The coordinators' console: its pages sign in with a session cookie, never an Authorization header.
     for router in (console_router, console_proposals_router, console_followups_router, console_imports_router,
-                   console_market_router):
+                   console_market_router, console_cohorts_router):
         app.include_router(router)
     app.include_router(metrics_router)  # GET /metrics: an admin key, or loopback when allowed
     app.mount(CONSOLE_STATIC, StaticFiles(directory=CONSOLE_DIR / "static"), name="console-static")

@@ -60,6 +60,8 @@ NAV: list[NavEntry] = [
     NavEntry("/followups", "nav.followups"),
     NavEntry("/imports", "nav.imports"),
     NavEntry("/market", "nav.market"),
+    NavEntry("/cohort-plan", "nav.cohort_plan"),
+    NavEntry("/trainer-candidates", "nav.trainer_candidates"),
 ]
 
 

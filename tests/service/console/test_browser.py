@@ -324,6 +324,28 @@ def test_the_market_charts_a_district(page: Any, served: Served, screenshots: Pa
     page.screenshot(path=screenshots / "market-phone.png", full_page=True)
 
 
+def test_the_cohort_plan_leads_to_the_graduates_who_could_teach(page: Any, served: Served, screenshots: Path):
+    nav(page, "Cohort plan").click()
+    page.wait_for_url("**/console/cohort-plan")
+    expect(page.get_by_text(re.compile(r"Train [\d,]+ women over the next 6 months for kolkata_metro"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Trainers the planned cohorts need")).to_be_visible()
+    page.screenshot(path=screenshots / "cohort-plan.png", full_page=True)
+    page.get_by_role("link", name="Who could teach Food Packaging Helper (food_packaging_helper)").click()
+    page.wait_for_url("**/console/trainer-candidates?track=food_packaging_helper*")
+    heading = page.get_by_role("heading", name=re.compile("candidates among kolkata_metro's Food Packaging Helper"))
+    expect(heading).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("candidates among")).get_by_role("row")).not_to_have_count(1)
+    page.screenshot(path=screenshots / "trainer-candidates.png", full_page=True)
+    page.get_by_label("Training track").select_option("hand_embroiderer")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**track=hand_embroiderer*")
+    expect(page.get_by_role("heading", name="Near misses: one rule short")).to_be_visible()
+    expect(page.get_by_role("table", name="Near misses: one rule short").get_by_role("row")).not_to_have_count(1)
+    page.screenshot(path=screenshots / "trainer-candidates-near.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
 def test_keyboard_users_can_skip_to_the_content_and_nothing_loads_from_outside(page: Any, served: Served,
                                                                              screenshots: Path):
     page.goto("/console/?lang=bn")
@@ -334,7 +356,8 @@ def test_keyboard_users_can_skip_to_the_content_and_nothing_loads_from_outside(p
     page.goto("/console/?lang=en")
     assert any(url.endswith("/console/static/htmx.min.js") for url in served.requests)
     assert any(url.endswith("/console/static/console.css") for url in served.requests)
-    for screen in ("/console/proposals", "/console/followups", "/console/imports", "/console/market"):
+    for screen in ("/console/proposals", "/console/followups", "/console/imports", "/console/market",
+                   "/console/cohort-plan", "/console/trainer-candidates"):
         assert any(url.startswith(served.base_url + screen) for url in served.requests)
     outside = [url for url in served.requests if not url.startswith(served.base_url + "/")]
     assert not outside

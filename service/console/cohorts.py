@@ -4,13 +4,13 @@ answers as `GET /v1/market/cohort-plan` and `GET /v1/trainer-candidates`, with t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from matching.cohort_plan import CohortLine
-from matching.reference import TrainerRules
 from matching.trainer_pipeline import TrainerCandidate
 from service.auth import policy
 from service.cohorts import service as cohorts
@@ -35,10 +35,9 @@ def chosen_months(value: str | None) -> int:
     return int(value)
 
 
-def rules_of(page: Page) -> TrainerRules:
-    """The programme's trainer rules for the page's site (as the API loads them)."""
-    settings = page.request.app.state.settings
-    return cohorts.load_rules(settings.data_dir, page.reference.site.code, page.reference.taxonomy)
+def data_dir(page: Page) -> Path:
+    """Where the programme's trainer rules are read from (each site's, as the API loads them)."""
+    return Path(page.request.app.state.settings.data_dir)
 
 
 def partner_choices(page: Page) -> list[str]:
@@ -87,7 +86,7 @@ def cohort_plan_page(page: Page) -> dict[str, Any]:
     partners = partner_choices(page)
     asked = params.get("partner") or own_partner(page)
     model, version = market.demand_model(session=page.session, index=page.index, reference=page.reference)
-    plan = cohorts.plan(session=page.session, reference=page.reference, rules=rules_of(page), model=model,
+    plan = cohorts.plan(session=page.session, reference=page.reference, data_dir=data_dir(page), model=model,
                         model_version=version, site=page.reference.site.code, partner=asked, months=months,
                         today=site_today(page.session), caller=page.key)
     where = plan.partner or page.reference.site.name
@@ -132,7 +131,7 @@ def trainer_candidates_page(page: Page) -> dict[str, Any]:
     base = {"partners": partners, "partner": partner or "", "tracks": tracks, "track": track or "", "found": None}
     if track is None or partner is None:
         return base
-    found = cohorts.trainer_candidates(session=page.session, reference=page.reference, rules=rules_of(page),
+    found = cohorts.trainer_candidates(session=page.session, reference=page.reference, data_dir=data_dir(page),
                                        track=track, partner=partner, today=site_today(page.session), caller=page.key)
     role = found.trainer_occupation_name or page.t("cohorts.trainer_generic")
     return {

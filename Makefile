@@ -50,7 +50,7 @@ bench-limits: install-dev
 	$(BIN)/python benchmarks/rate_limit.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
 .PHONY: screenshots bench-console bench-load bench-limits bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome \
-	bench-selection bench-ops bench-request-cpu bench-fairness
+	bench-selection bench-ops bench-request-cpu bench-fairness bench-sites
 bench-matching: install-dev
 	$(BIN)/python benchmarks/match_latency.py
 	$(BIN)/python benchmarks/candidates_at_scale.py
@@ -69,6 +69,9 @@ bench-assignment: install-dev
 
 bench-fairness: install-dev
 	$(BIN)/python benchmarks/fairness.py --solver-scale 100000x20000
+
+bench-sites: install-dev
+	$(BIN)/python benchmarks/two_sites.py --postgres "$${JOBMATCH_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
 bench-ops: install-dev
 	$(BIN)/python benchmarks/operations.py
@@ -93,7 +96,7 @@ bench-selection: install-dev
 	$(BIN)/python benchmarks/outcome_selection.py
 
 bench: bench-import bench-console bench-matching bench-quality bench-engine bench-nightly bench-assignment bench-demand bench-outcome bench-selection bench-ops \
-	bench-limits bench-request-cpu bench-fairness
+	bench-limits bench-request-cpu bench-fairness bench-sites
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -205,7 +205,7 @@ def generate_bundle(
     op = _make_openings(_rng(seed, "openings"), ctx, emp, tr, n_open=openings,
                         n_slots=max(50, int(round(0.5 * trainees))))
     report("openings", len(op.emp))
-    trainee_ids = _trainee_ids(trainees)
+    trainee_ids = _trainee_ids(trainees, ref.profile.id_prefix)
     pace = draw_paces(_rng(seed, "journeys"), trainees)
     journeys = world_of(ref, pace, trainee_ids)
     truth_args = (ctx, seed, trainees, openings, reference_date, emp)
@@ -253,8 +253,8 @@ def _trainer_consent(rng: np.random.Generator, roster: _Roster) -> np.ndarray:
     return graduate & (rng.random(len(roster.status)) < TRAINER_CONSENT_SHARE)
 
 
-def _trainee_ids(n: int) -> list[str]:
-    return [f"TR-{i + 1:06d}" for i in range(n)]
+def _trainee_ids(n: int, prefix: str) -> list[str]:
+    return [f"{prefix}TR-{i + 1:06d}" for i in range(n)]
 
 
 def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, op: _Openings, hist: _History,
@@ -269,10 +269,11 @@ def _write_bundle(out_dir: Path, ctx: _Context, emp: _Employers, tr: _Trainees, 
     o_order = np.lexsort((np.arange(M), op.posted))
     o_id_of = np.empty(M, dtype=np.int64)
     o_id_of[o_order] = np.arange(M)
-    o_ids = np.array([f"OP-{i + 1:06d}" for i in range(M)])
-    t_ids = np.array(_trainee_ids(n))
+    prefix = ref.profile.id_prefix
+    o_ids = np.array([f"{prefix}OP-{i + 1:06d}" for i in range(M)])
+    t_ids = np.array(_trainee_ids(n, prefix))
     e_ids = np.array(emp.ids)
-    p_ids = np.array([f"PL-{i + 1:06d}" for i in range(S)])
+    p_ids = np.array([f"{prefix}PL-{i + 1:06d}" for i in range(S)])
     counts: dict[str, int] = {}
     neutral = ref.neutral_money
 

@@ -125,7 +125,8 @@ def _make_employers(rng: np.random.Generator, ctx: _Context, n_emp: int) -> _Emp
         hq = ref.district_hq[district[i]]
         counters[(hq, word)] = counters.get((hq, word), int(number_offset[i])) + 1
         names.append(f"{hq} {word} {counters[(hq, word)]}")
-    return _Employers(ids=[f"EM-{i + 1:05d}" for i in range(n_emp)], names=names, sector=sector,
+    prefix = ctx.ref.profile.id_prefix
+    return _Employers(ids=[f"{prefix}EM-{i + 1:05d}" for i in range(n_emp)], names=names, sector=sector,
                       district=district, lat=lat, lon=lon, vetted=vetted, vet_age=vet_age, size=size, effect=effect)
 
 

@@ -51,6 +51,8 @@ class DemoProfile:
     #: skills and occupations are written with the taxonomy's synonyms too (West Bengal's are Bengali and Hindi
     #: spellings), not only their names and the site's own labels
     taxonomy_synonyms: bool = True
+    #: put before every generated id (TR-, EM-, OP-, PL-), so that two sites' programmes can share a database
+    id_prefix: str = ""
 
 
 _FLAT = (1.0,) * 12
@@ -92,6 +94,7 @@ CAMBODIA = DemoProfile(
     expected_step=5,
     own_skills_only=True,
     taxonomy_synonyms=False,
+    id_prefix="KH-",
 )
 
 
@@ -119,7 +122,7 @@ def profile_from_site(site: Any) -> DemoProfile:
         language_model="site",
         opening_languages=((main, 0.6), ("", 0.3), *(((f"{main};en", 0.1),) if "en" in languages and main != "en"
                                                      else ((main, 0.1),))),
-        wage_step=step, expected_step=10 * step)
+        wage_step=step, expected_step=10 * step, id_prefix=f"{site.code.upper()}-")
 
 
 def _rates_on(table: Any, day: Any) -> list[Any]:

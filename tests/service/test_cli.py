@@ -93,7 +93,8 @@ def test_setup_loads_the_demo_once_and_prints_one_admin_key(tmp_path):
     first = jobmatch(url, "setup")
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip().splitlines()[-1].startswith("jm_")
-    assert "demo bundle loaded" in first.stderr
+    # every served site's demo programme, side by side in one database (their ids never collide)
+    assert "demo bundle loaded (demo)" in first.stderr and "demo bundle loaded (demo-cambodia)" in first.stderr
     second = jobmatch(url, "setup")
     assert second.returncode == 0 and "jm_" not in second.stdout and "demo bundle loaded" not in second.stderr
     prefix = first.stdout.strip().splitlines()[-1][:10]

@@ -76,7 +76,7 @@ def timed_nightly(url: str, site: str | None) -> tuple[float, float, str]:
     if result.returncode != 0:
         raise SystemExit(result.stdout[-2000:] + result.stderr[-3000:])
     peak_mb = int(result.stderr.strip().splitlines()[-1]) / 1024
-    lines = [line for line in result.stdout.splitlines() if "proposals for" in line]
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "proposals for" in line]
     return seconds, peak_mb, " | ".join(line.strip() for line in lines)
 
 
@@ -105,7 +105,9 @@ def measure(url: str, folder: Path, sizes: dict[str, tuple[int, int]]) -> None:
     for site in (*SITES, None):
         seconds, peak_mb, said = timed_nightly(url, site)
         label = f"--site {site}" if site else "both sites at once"
-        print(f"  {label:<28} {seconds:7.1f} s {peak_mb:8,.0f} MB   {said}", flush=True)
+        print(f"  {label:<28} {seconds:7.1f} s {peak_mb:8,.0f} MB", flush=True)
+        for line in said.split(" | "):
+            print(f"      {line}", flush=True)
     found = crossings(url)
     crossed = found["trainee_and_opening_of_different_sites"] + found["opening_not_of_its_runs_site"]
     print("  proposals crossing a site: " + ("none ✓" if crossed == 0 else f"{crossed} ✗") + "   "

@@ -117,9 +117,11 @@ class _Column:
 class FileCheck:
     """Checks the chunks of one file with the columns its header has."""
 
-    def __init__(self, spec: BundleFile, columns: list[str], reference: Reference) -> None:
+    def __init__(self, spec: BundleFile, columns: list[str], reference: Reference,
+                 key_sites: set[str] | None = None) -> None:
         self.spec = spec
         self.reference = reference
+        self.key_sites = key_sites  # the sites the importing key works in (None or empty: every site)
         model_fields = list(spec.row_model.model_fields)
         self.field_order = {name: position for position, name in enumerate(model_fields)}
         self.columns = [_Column(spec, column) for column in columns]
@@ -197,6 +199,11 @@ class FileCheck:
                 except Forbidden as exc:
                     error(line, "partner_org" if "partner_org" in prepared else "", exc.detail)
                     continue
+            site = prepared.get("site")
+            if self.key_sites and site is not None and site not in self.key_sites:
+                error(line, "partner_org" if "partner_org" in prepared else "district",
+                      f"this key works in {', '.join(sorted(self.key_sites))}; the row's site is '{site}'")
+                continue
             key = tuple(prepared.pop(name) for name in spec.key)
             companions = {name: dict(column_values[position]) for name, column_values in companion_values
                           if column_values[position] is not MISSING}

@@ -31,6 +31,7 @@ from service.imports.names import EXPECTED, meant
 from service.imports.reader import Bundle, NotABundle, UnreadableRow, UnzipLimits
 from service.imports.spill import Spill
 from service.journeys import service as journeys
+from service.keys.sites import key_site_codes
 from service.openings import service as openings_service
 from service.placements.models import Placement
 from service.records import writes
@@ -150,14 +151,15 @@ def _existing_ids(session: Session, spec: BundleFile, ids: list[str], conditions
 def _validate_file(spec: BundleFile, bundle: Bundle, reference: Reference, problems: _Problems,
                    progress: Progress, caller: ApiKey | None, bundle_ids: dict[str, set[Any]],
                    pending: list[tuple[str, int, str, str, str, bool]], file_columns: dict[str, list[str]],
-                   seen_lines: dict[tuple[Any, ...], int], mentioned: set[str], chunk_rows: int, spill: Spill) -> None:
+                   seen_lines: dict[tuple[Any, ...], int], mentioned: set[str], chunk_rows: int, spill: Spill,
+                   key_sites: set[str] | None = None) -> None:
     """First pass over one file: its header, then each chunk's columns, keys and references."""
     with bundle.chunks(spec.name, chunk_rows) as (header, chunks):
         columns = _check_header(spec, header, problems)
         file_columns[spec.name] = columns
         if any(err["file"] == spec.name and err["line"] == 1 for err in problems.errors):
             return
-        check = FileCheck(spec, columns, reference)
+        check = FileCheck(spec, columns, reference, key_sites=key_sites)
         found: list[tuple[int, bool, str, str]] = []  # a chunk's problems: line, is a warning, column, reason
 
         def error(line: int, column: str, reason: str) -> None:
@@ -202,6 +204,8 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
     bundle_ids: dict[str, set[Any]] = {}
     pending: list[tuple[str, int, str, str, str, bool]] = []  # file, line, column, target file, id, is_warning
     file_columns: dict[str, list[str]] = {}
+    # a coordinator's or employer's key writes records of its own sites only, as over the API
+    key_sites = key_site_codes(session=session, key=caller) if caller is not None else None
     for spec in BUNDLE_FILES:
         if spec.name not in bundle:
             continue
@@ -209,7 +213,7 @@ def _validate(bundle: Bundle, session: Session, reference: Reference, problems: 
         mentioned: set[str] = set()  # ids of every row, valid or not: a bad row is reported once, not by referrers
         try:
             _validate_file(spec, bundle, reference, problems, progress, caller, bundle_ids, pending,
-                           file_columns, seen_lines, mentioned, chunk_rows, spill)
+                           file_columns, seen_lines, mentioned, chunk_rows, spill, key_sites)
         except UnreadableRow as exc:
             problems.error(spec.name, exc.line, "", exc.reason)
             continue

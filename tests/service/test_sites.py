@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import json
 import re
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -353,3 +355,22 @@ def test_a_key_writes_records_of_its_own_site_only(two_sites, db, tmp_path):
     assert client.patch("/v1/employers/X-1", json={"district": "Malda"}, headers=coordinator).status_code == 403
     assert client.put("/v1/market-signals/Howrah/cashier/2026-10", json={"postings": 1},
                       headers=coordinator).status_code == 403
+
+
+def test_a_keys_bundle_writes_records_of_its_own_site_only(two_sites, db, tmp_path):
+    client = two_sites
+    import_lakeland(client, tmp_path)
+    coordinator = {"Authorization": f"Bearer {make_key(db, 'coordinator', partner_org=LAKE_PARTNER)}"}
+    employers = ("external_id,name,sector,district,lat,lon,vetted,vetted_on\n"
+                 "LK-EM-2,Lakeside Tailors,apparel,Wiang Pa,,,true,2026-06-01\n"
+                 "WB-EM-9,Elsewhere Ltd,apparel,Howrah,,,true,2026-06-01\n")
+    payload = io.BytesIO()
+    with zipfile.ZipFile(payload, "w") as archive:
+        archive.writestr("bundle/employers.csv", employers)
+    refused = client.post("/v1/imports", files={"file": ("bundle.zip", payload.getvalue(), "application/zip")},
+                          headers=coordinator)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"] == [{"file": "employers.csv", "line": 3, "column": "district",
+                                         "reason": "this key works in lakeland; the row's site is 'west_bengal'"}]
+    admin = {"Authorization": f"Bearer {make_key(db, 'admin')}"}
+    assert client.get("/v1/employers/LK-EM-2", headers=admin).status_code == 404  # nothing of it was written

@@ -145,8 +145,10 @@ def test_train_forecast_and_nightly_from_the_command_line(tmp_path):
     assert lines[0] == "district,occupation,period,postings" and len(lines) > 100
     nightly = jobmatch(url, "nightly", "--as-of", "2026-11-01", "--export", str(tmp_path / "out"))
     assert nightly.returncode == 0, nightly.stderr
-    assert re.search(r"nightly run: scoring candidates \(trainees\) 0/\d+ \(0%\)", nightly.stderr)
-    assert re.search(r"nightly run: writing proposals (\d+)/\1 \(100%\)", nightly.stderr)
-    assert (tmp_path / "out" / "proposals.csv").read_text().startswith("proposal_id,status,kind,trainee_external_id")
+    for site, name in (("west_bengal", "West Bengal"), ("cambodia", "Cambodia")):  # one run per site, each its own
+        assert re.search(rf"nightly run \({name}\): scoring candidates \(trainees\) 0/\d+ \(0%\)", nightly.stderr)
+        assert re.search(rf"nightly run \({name}\): writing proposals (\d+)/\1 \(100%\)", nightly.stderr)
+        assert (tmp_path / "out" / site / "proposals.csv").read_text().startswith(
+            "proposal_id,status,kind,trainee_external_id")
     bad = jobmatch(url, "nightly", "--as-of", "yesterday")
     assert bad.returncode != 0 and "--as-of" in bad.stderr

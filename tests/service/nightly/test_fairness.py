@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter
 
 import numpy as np
@@ -12,28 +11,16 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from matching.formatting import score_kind
-from service.imports.service import import_bundle
 from service.matches import loader
 from service.models_registry.matcher import build_matcher
 from service.nightly import fairness
 from service.nightly.models import FairnessReport, Proposal
-from service.nightly.run import RunOptions, run_nightly
-from tests.conftest import REPO, make_key
+from tests.conftest import make_key
+from tests.service.nightly.demo_runs import AS_OF, run
 
-AS_OF = datetime.date(2026, 11, 1)
 EMPLOYER = "EM-00001"
 
 
-@pytest.fixture
-def demo(db, reference):
-    import_bundle(engine=db, reference=reference, path=REPO / "data" / "demo")
-    return db
-
-
-def run(db, reference, **options):
-    matcher, versions = build_matcher(db=db, reference=reference)
-    return run_nightly(db=db, reference=reference, matcher=matcher, options=RunOptions(as_of=AS_OF, **options),
-                       model_versions=versions)
 
 
 def proposals(db, run_id):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import os
 import signal
 import subprocess
@@ -17,27 +16,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from service.core.errors import Conflict
-from service.imports.service import import_bundle
 from service.matches import loader
 from service.models_registry.matcher import build_matcher
 from service.nightly.lock import nightly_lock
 from service.nightly.models import MatchRun, Proposal
-from service.nightly.run import RunOptions, run_nightly
 from tests.conftest import REPO
-
-AS_OF = datetime.date(2026, 11, 1)
-
-
-@pytest.fixture
-def demo(db, reference):
-    import_bundle(engine=db, reference=reference, path=REPO / "data" / "demo")
-    return db
-
-
-def run(db, reference, **options):
-    matcher, versions = build_matcher(db=db, reference=reference)
-    return run_nightly(db=db, reference=reference, matcher=matcher, options=RunOptions(as_of=AS_OF, **options),
-                       model_versions=versions)
+from tests.service.nightly.demo_runs import AS_OF, run
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

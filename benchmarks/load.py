@@ -278,6 +278,27 @@ def demo_server(url: str) -> tuple[str, dict[str, str]]:
     return setup(env), {**env, "JOBMATCH_RATE_LIMIT_PER_MINUTE": "100000000", "JOBMATCH_RATE_LIMIT_BURST": "100000000"}
 
 
+def start_demo_server(url: str, folder: Path, *, workers: int, env: dict[str, str] | None = None
+                      ) -> tuple[subprocess.Popen, str, str]:
+    """The demo programme loaded (`demo_server`) and `jobmatch serve` started on it on a free loopback port, with
+    `env` on top of its environment and its log in `folder`: the process, its base URL and the admin key. The
+    caller stops it (`stop`)."""
+    key, server_env = demo_server(url)
+    port = free_port()
+    log = folder / "server.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port",
+                                    str(port), "--workers", str(workers)], env={**server_env, **(env or {})},
+                                   cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(process, base, log)
+    except BaseException:
+        stop(process)
+        raise
+    return process, base, key
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", default=os.environ.get("JOBMATCH_BENCH_DATABASE_URL", DEFAULT_URL),
@@ -300,21 +321,13 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="jobmatch-load-") as folder:
             print(f"loading data/demo into {args.database} ...", flush=True)
-            key, server_env = demo_server(url)
-            port = free_port()
+            env: dict[str, str] = {}
             if args.pool_size is not None:
-                server_env |= {"JOBMATCH_DB_POOL_SIZE": str(args.pool_size),
-                               "JOBMATCH_WORKER_THREADS": str(args.pool_size)}
+                env |= {"JOBMATCH_DB_POOL_SIZE": str(args.pool_size), "JOBMATCH_WORKER_THREADS": str(args.pool_size)}
             if args.max_in_flight is not None:
-                server_env["JOBMATCH_MAX_IN_FLIGHT_REQUESTS"] = str(args.max_in_flight)
-            log = Path(folder) / "server.log"
-            with open(log, "wb") as output:
-                process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port",
-                                            str(port), "--workers", str(args.workers)], env=server_env, cwd=REPO,
-                                           stdout=output, stderr=subprocess.STDOUT)
-            base = f"http://127.0.0.1:{port}"
+                env["JOBMATCH_MAX_IN_FLIGHT_REQUESTS"] = str(args.max_in_flight)
+            process, base, key = start_demo_server(url, Path(folder), workers=args.workers, env=env)
             try:
-                wait_ready(process, base, log)
                 with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
                     trainees = [t["external_id"] for t in listing(client, "/v1/trainees?status=job_ready")]
                     openings = listing(client, "/v1/openings?status=open")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import DEFAULT_URL, create_database, demo_server, drop_database, free_port, listing, stop, wait_ready
+from load import DEFAULT_URL, create_database, drop_database, listing, start_demo_server, stop
 
 REPO = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -61,16 +60,8 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="jobmatch-request-cpu-") as folder:
             print(f"loading data/demo into {args.database} ...", flush=True)
-            key, server_env = demo_server(url)
-            port = free_port()
-            log = Path(folder) / "server.log"
-            with open(log, "wb") as output:
-                process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port",
-                                            str(port), "--workers", "1"], env=server_env, cwd=REPO,
-                                           stdout=output, stderr=subprocess.STDOUT)
-            base = f"http://127.0.0.1:{port}"
+            process, base, key = start_demo_server(url, Path(folder), workers=1)
             try:
-                wait_ready(process, base, log)
                 with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
                     trainees = [t["external_id"] for t in listing(client, "/v1/trainees?status=job_ready")]
                     rng = random.Random(args.seed)

@@ -1,28 +1,64 @@
 """The checked rows of each file, kept on disk between the check and the write: the write needs no second
-reading and checking of the bundle, and memory stays bounded by one chunk."""
+reading and checking of the bundle, and memory stays bounded by one chunk.
+
+Rows are written as JSON lines (one chunk a line) with the few types a checked row holds besides JSON's own
+(dates, times, tuples) tagged, so that reading them back executes nothing and gives the same values."""
 
 from __future__ import annotations
 
-import pickle
+import datetime
+import json
 import tempfile
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from service.imports.checks import Parsed
+
+_TAG = "$"  # a one-key object {"$": [kind, value]} is a tagged value; no checked row holds such a key
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, tuple):
+        return {_TAG: ["tuple", [_encode(item) for item in value]]}
+    if isinstance(value, dict):
+        return {str(key): _encode(item) for key, item in value.items()}
+    if isinstance(value, datetime.datetime):  # before date: a datetime is a date too
+        return {_TAG: ["datetime", value.isoformat()]}
+    if isinstance(value, datetime.date):
+        return {_TAG: ["date", value.isoformat()]}
+    raise TypeError(f"a checked row holds a {type(value).__name__}, which the import's spill file cannot keep")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    if isinstance(value, dict):
+        if len(value) == 1 and _TAG in value:
+            kind, inner = value[_TAG]
+            if kind == "tuple":
+                return tuple(_decode(item) for item in inner)
+            return (datetime.datetime if kind == "datetime" else datetime.date).fromisoformat(inner)
+        return {key: _decode(item) for key, item in value.items()}
+    return value
 
 
 class Spill:
     """Chunks of checked rows by file, in an unnamed temporary file each (gone when closed)."""
 
     def __init__(self) -> None:
-        self._files: dict[str, IO[bytes]] = {}
+        self._files: dict[str, IO[str]] = {}
 
     def add(self, name: str, rows: list[Parsed]) -> None:
         if not rows:
             return
         if name not in self._files:
-            self._files[name] = tempfile.TemporaryFile(prefix="jobmatch-import-")
-        pickle.dump(rows, self._files[name], protocol=pickle.HIGHEST_PROTOCOL)
+            self._files[name] = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="jobmatch-import-")
+        chunk = [[row.line, _encode(row.key), _encode(row.values), _encode(row.companions)] for row in rows]
+        self._files[name].write(json.dumps(chunk, ensure_ascii=False, separators=(",", ":")) + "\n")
 
     def chunks(self, name: str) -> Iterator[list[Parsed]]:
         """The file's chunks in the order they were added (none for a file with no rows)."""
@@ -30,11 +66,9 @@ class Spill:
         if handle is None:
             return
         handle.seek(0)
-        while True:
-            try:
-                yield pickle.load(handle)  # our own rows, written by this import a moment ago
-            except EOFError:
-                return
+        for text in handle:
+            yield [Parsed(line=line, key=_decode(key), values=_decode(values), companions=_decode(companions))
+                   for line, key, values, companions in json.loads(text)]
 
     def close(self) -> None:
         for handle in self._files.values():

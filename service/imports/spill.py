@@ -2,7 +2,7 @@
 reading and checking of the bundle, and memory stays bounded by one chunk.
 
 Rows are written as JSON lines (one chunk a line) with the few types a checked row holds besides JSON's own
-(dates, times, tuples) tagged, so that reading them back executes nothing and gives the same values."""
+(dates and times) tagged, so that reading them back executes nothing and gives the same values."""
 
 from __future__ import annotations
 
@@ -17,15 +17,8 @@ from service.imports.checks import Parsed
 _TAG = "$"  # a one-key object {"$": [kind, value]} is a tagged value; no checked row holds such a key
 
 
-def _encode(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, list):
-        return [_encode(item) for item in value]
-    if isinstance(value, tuple):
-        return {_TAG: ["tuple", [_encode(item) for item in value]]}
-    if isinstance(value, dict):
-        return {str(key): _encode(item) for key, item in value.items()}
+def _tagged(value: Any) -> Any:
+    """What JSON cannot say itself: called by the encoder for those values only."""
     if isinstance(value, datetime.datetime):  # before date: a datetime is a date too
         return {_TAG: ["datetime", value.isoformat()]}
     if isinstance(value, datetime.date):
@@ -33,16 +26,10 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"a checked row holds a {type(value).__name__}, which the import's spill file cannot keep")
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode(item) for item in value]
-    if isinstance(value, dict):
-        if len(value) == 1 and _TAG in value:
-            kind, inner = value[_TAG]
-            if kind == "tuple":
-                return tuple(_decode(item) for item in inner)
-            return (datetime.datetime if kind == "datetime" else datetime.date).fromisoformat(inner)
-        return {key: _decode(item) for key, item in value.items()}
+def _untagged(value: dict[str, Any]) -> Any:
+    if len(value) == 1 and _TAG in value:
+        kind, text = value[_TAG]
+        return (datetime.datetime if kind == "datetime" else datetime.date).fromisoformat(text)
     return value
 
 
@@ -57,8 +44,8 @@ class Spill:
             return
         if name not in self._files:
             self._files[name] = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="jobmatch-import-")
-        chunk = [[row.line, _encode(row.key), _encode(row.values), _encode(row.companions)] for row in rows]
-        self._files[name].write(json.dumps(chunk, ensure_ascii=False, separators=(",", ":")) + "\n")
+        chunk = [[row.line, row.key, row.values, row.companions] for row in rows]
+        self._files[name].write(json.dumps(chunk, ensure_ascii=False, separators=(",", ":"), default=_tagged) + "\n")
 
     def chunks(self, name: str) -> Iterator[list[Parsed]]:
         """The file's chunks in the order they were added (none for a file with no rows)."""
@@ -67,8 +54,8 @@ class Spill:
             return
         handle.seek(0)
         for text in handle:
-            yield [Parsed(line=line, key=_decode(key), values=_decode(values), companions=_decode(companions))
-                   for line, key, values, companions in json.loads(text)]
+            yield [Parsed(line=line, key=tuple(key), values=values, companions=companions)
+                   for line, key, values, companions in json.loads(text, object_hook=_untagged)]
 
     def close(self) -> None:
         for handle in self._files.values():

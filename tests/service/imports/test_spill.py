@@ -38,7 +38,7 @@ def test_both_demo_programmes_rows_come_back_from_the_spill_unchanged(db, monkey
     for name, rows in written.items():
         assert read[name] == rows, name
         assert [type(v) for row in read[name] for v in row.values.values()] == [
-            type(v) for row in rows for v in row.values.values()], name  # a date stays a date, a tuple a tuple
+            type(v) for row in rows for v in row.values.values()], name  # a date stays a date
     dates = [v for row in read["placements.csv"] for v in row.values.values() if isinstance(v, datetime.date)]
     assert dates, "placements carry dates: the round trip was tested on them"
 
